@@ -1,0 +1,1 @@
+"""The archive: SQLite schema, save functions and the Datasette configuration."""

@@ -1,0 +1,1 @@
+"""Item pipelines: clean, validate and store items in the archive."""

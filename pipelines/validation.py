@@ -1,0 +1,25 @@
+"""Validation as plain functions: why an item cannot be archived, or None when it can."""
+
+from __future__ import annotations
+
+from spiders.items import Post
+
+
+def rejection_reason(post: Post) -> str | None:
+    """A short reason (used in logs and crawl stats) when the post must be dropped."""
+    if not post.url or not post.url.startswith(("http://", "https://")):
+        return "no_url"
+    if not post.title:
+        return "no_title"
+    if post.type not in ("post", "page"):
+        return "bad_type"
+    return None
+
+
+def comment_problems(post: Post) -> list[str]:
+    """Reasons some comments are unusable (they are removed, the post is kept)."""
+    problems = []
+    ids = [c.wp_id for c in post.comments if c.wp_id is not None]
+    if len(ids) != len(set(ids)):
+        problems.append("duplicate_comment_id")
+    return problems

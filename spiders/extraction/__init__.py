@@ -1,0 +1,5 @@
+"""Extraction: plain functions from HTML, feeds, sitemaps and REST JSON to typed items."""
+
+from spiders.extraction.page import extract_post, is_wordpress, page_kind
+
+__all__ = ["extract_post", "is_wordpress", "page_kind"]

@@ -1,0 +1,179 @@
+"""Breadcrumb trails: visible markup first (what the reader saw), then microdata, then JSON-LD.
+
+A trail is found by its own signals (a container named breadcrumb/crumbs, a "You are here" label,
+schema.org `BreadcrumbList`), never by position, so a site menu is not taken for one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from spiders.extraction.text import collapse
+from spiders.items import Crumb
+
+_CONTAINER_XPATH = (
+    "//*[self::div or self::nav or self::p or self::span or self::ol or self::ul or self::section"
+    " or self::small or self::header]"
+    "[contains(concat(' ', translate(@class, 'BC', 'bc'), ' '), 'breadcrumb')"
+    " or contains(translate(@id, 'BC', 'bc'), 'breadcrumb')"
+    " or contains(concat(' ', @class, ' '), ' crumbs ') or @id='crumbs'"
+    " or contains(@aria-label, 'readcrumb')]"
+)
+_YOU_ARE_HERE = re.compile(
+    r"^\s*(you are here|vous êtes ici|sie sind hier|usted está aquí|está aquí|você está aqui"
+    r"|estás aquí|browse|location|navigation)\s*[:»>]?\s*",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"^[\s»>/›→|:·•\-–—\\]+$|^&gt;$|^&raquo;$")
+_SEPARATOR_EDGES = re.compile(r"^[\s»>/›→|:·•\\]+|[\s»>/›→|:·•\\]+$")
+
+
+def extract_breadcrumbs(root: etree._Element, base_url: str, ld: list[dict]) -> list[Crumb]:
+    """The page's breadcrumb trail in order, or [] when it has none."""
+    for container in _containers(root):
+        crumbs = _from_container(container, base_url)
+        if len(crumbs) >= 2:
+            return crumbs
+    crumbs = _from_microdata(root, base_url)
+    if crumbs:
+        return crumbs
+    return _from_json_ld(ld, base_url)
+
+
+def _containers(root: etree._Element) -> list[etree._Element]:
+    found: list[etree._Element] = []
+    for element in root.xpath(_CONTAINER_XPATH):
+        if any(_is_ancestor(previous, element) for previous in found):
+            continue
+        if element.tag in ("body", "html"):
+            continue
+        found.append(element)
+    # A theme's own trail with no class: an element whose text starts with "You are here".
+    for element in root.xpath(
+        "//body//*[self::div or self::p or self::nav or self::span]"
+        "[starts-with(normalize-space(.), 'You are here') or "
+        "starts-with(normalize-space(.), 'You are here:')]"
+    ):
+        if len(element.xpath("string(.)")) < 600 and not any(
+            _is_ancestor(previous, element) or _is_ancestor(element, previous) for previous in found
+        ):
+            found.append(element)
+    return found
+
+
+def _is_ancestor(ancestor: etree._Element, element: etree._Element) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:
+    """Walk the container in document order: links are crumbs, loose text between them too."""
+    crumbs: list[Crumb] = []
+    pending_text: list[str] = []
+
+    def flush_text() -> None:
+        text = collapse(" ".join(pending_text))
+        pending_text.clear()
+        if not text:
+            return
+        text = _YOU_ARE_HERE.sub("", text) if not crumbs else text
+        for piece in re.split(r"\s+[»>/›→|]\s+|\s*[»›→]\s*", text):
+            piece = _SEPARATOR_EDGES.sub("", piece).strip()
+            if piece and not _SEPARATORS.match(piece) and not _YOU_ARE_HERE.fullmatch(piece):
+                crumbs.append(Crumb(label=piece, url=None))
+
+    def walk(element: etree._Element) -> None:
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            return
+        if element.tag == "a" and element.get("href"):
+            flush_text()
+            label = collapse(element.xpath("string(.)"))
+            if label:
+                crumbs.append(Crumb(label=label, url=urljoin(base_url, element.get("href"))))
+        else:
+            if element.text:
+                pending_text.append(element.text)
+            for child in element:
+                walk(child)
+                if child.tail:
+                    pending_text.append(child.tail)
+            return
+        return
+
+    if container.text:
+        pending_text.append(container.text)
+    for child in container:
+        walk(child)
+        if child.tail:
+            pending_text.append(child.tail)
+    flush_text()
+    if crumbs and _YOU_ARE_HERE.fullmatch(crumbs[0].label + ":"):
+        crumbs = crumbs[1:]
+    return crumbs
+
+
+def _from_microdata(root: etree._Element, base_url: str) -> list[Crumb]:
+    lists = root.xpath("//*[contains(@itemtype, 'BreadcrumbList') or contains(@typeof, 'BreadcrumbList')]")
+    if not lists:
+        return []
+    crumbs: list[Crumb] = []
+    for item in lists[0].xpath(".//*[@itemprop='itemListElement' or @property='itemListElement']"):
+        names = item.xpath(".//*[@itemprop='name' or @property='name']")
+        label = collapse(names[0].xpath("string(.)")) if names else collapse(item.xpath("string(.)"))
+        links = item.xpath(".//*[@itemprop='item' or @property='item'][@href]") or item.xpath(".//a[@href]")
+        url = urljoin(base_url, links[0].get("href")) if links else None
+        if label:
+            crumbs.append(Crumb(label=label, url=url))
+    return crumbs
+
+
+def _from_json_ld(ld: list[dict], base_url: str) -> list[Crumb]:
+    for node in ld:
+        if _has_type(node, "BreadcrumbList"):
+            elements = node.get("itemListElement") or []
+            if isinstance(elements, dict):
+                elements = [elements]
+            ordered = sorted(
+                (e for e in elements if isinstance(e, dict)),
+                key=lambda e: _as_int(e.get("position")),
+            )
+            crumbs = []
+            for element in ordered:
+                item = element.get("item")
+                name = element.get("name")
+                url = None
+                if isinstance(item, dict):
+                    name = name or item.get("name")
+                    url = item.get("@id") or item.get("url")
+                elif isinstance(item, str):
+                    url = item
+                if name:
+                    crumbs.append(
+                        Crumb(
+                            label=collapse(str(name)) or "",
+                            url=urljoin(base_url, url) if url else None,
+                        )
+                    )
+            if crumbs:
+                return crumbs
+    return []
+
+
+def _has_type(node: dict[str, Any], name: str) -> bool:
+    kind = node.get("@type")
+    return kind == name or (isinstance(kind, list) and name in kind)
+
+
+def _as_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,478 @@
+"""Comments, pingbacks and trackbacks with their reply structure, from any era's markup.
+
+Layers, strongest first:
+1. WordPress's own ids (`comment-N`, `li-comment-N`, `div-comment-N`) and classes (`comment`,
+   `pingback`, `trackback`, `depth-N`) find the comment elements;
+2. nesting gives the parent (an ancestor comment, or for Thesis-style `dl` lists the `dt` before
+   the `dd` that holds the reply), `depth-N` confirms the depth;
+3. inside each comment, general rules read author, date and text, with the nested replies cut
+   away first so nothing of a reply leaks into its parent.
+Comments in widgets (Recent Comments), the sidebar and the reply form are never taken.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from spiders.extraction.dates import normalise_machine_date, parse_text_date
+from spiders.extraction.regions import in_widget_area
+from spiders.extraction.text import block_text, collapse, own_text, to_html
+from spiders.items import Comment
+
+_ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
+_NODE_CLASSES = {"comment", "pingback", "trackback", "wp-block-comment"}
+_DEPTH = re.compile(r"\bdepth-(\d+)\b")
+_AUTHOR_XPATHS = [
+    ".//*[contains(concat(' ', @class, ' '), ' wp-block-comment-author-name ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]//*[contains(concat(' ', @class, ' '), ' fn ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' fn ')]",
+    ".//cite",
+    ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' commentauthor ')"
+    " or contains(concat(' ', @class, ' '), ' comment_author ')"
+    " or contains(concat(' ', @class, ' '), ' comment-author-name ')"
+    " or contains(concat(' ', @class, ' '), ' author ')]",
+    ".//strong",
+]
+_CONTENT_XPATHS = [
+    ".//*[contains(concat(' ', @class, ' '), ' wp-block-comment-content ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' comment-content ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' comment-text ')"
+    " or contains(concat(' ', @class, ' '), ' comment_text ')"
+    " or contains(concat(' ', @class, ' '), ' commenttext ')"
+    " or contains(concat(' ', @class, ' '), ' comment-entry ')"
+    " or contains(concat(' ', @class, ' '), ' format_text ')"
+    " or contains(concat(' ', @class, ' '), ' comment-body-text ')"
+    " or contains(concat(' ', @class, ' '), ' entry-content ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' comment-body ')]",
+]
+# Parts of a comment that are not its text.
+_META_CLASSES = re.compile(
+    r"\b(comment-author|comment-meta|commentmetadata|comment-metadata|comment_meta|reply"
+    r"|comment-reply-link|avatar|says|vcard|comment-awaiting-moderation|comment-edit-link"
+    r"|comment-date|comment_time|comment-time|wp-block-comment-author-name"
+    r"|wp-block-comment-date|wp-block-comment-reply-link|wp-block-comment-edit-link|comment-info"
+    r"|comment-details|comment-header|comment-footer|comment-number|comment-num|fn|url"
+    r"|commentauthor|comment_author|comment-by|comment-head|comment-permalink|datetime|counter"
+    r"|pingtype|comment-count|authorname)\b",
+    re.IGNORECASE,
+)
+_DATE_XPATHS = [
+    ".//time[@datetime]",
+    ".//abbr[contains(concat(' ', @class, ' '), ' published ')][@title]",
+    ".//*[contains(concat(' ', @class, ' '), ' wp-block-comment-date ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' comment-meta ')"
+    " or contains(concat(' ', @class, ' '), ' commentmetadata ')"
+    " or contains(concat(' ', @class, ' '), ' comment-metadata ')"
+    " or contains(concat(' ', @class, ' '), ' comment_time ')"
+    " or contains(concat(' ', @class, ' '), ' comment-date ')"
+    " or contains(concat(' ', @class, ' '), ' comment-time ')"
+    " or contains(concat(' ', @class, ' '), ' comment_date ')"
+    " or contains(concat(' ', @class, ' '), ' comment-info ')"
+    " or contains(concat(' ', @class, ' '), ' date ')]",
+    ".//small",
+]
+_PINGBACK_PREFIX = re.compile(r"^\s*(pingback|trackback)\s*:\s*", re.IGNORECASE)
+_SAYS = re.compile(r"\s*(says|said|dice|dit|sagt|disse|escribió|schreibt|écrit)\s*:?\s*$", re.I)
+
+
+def extract_comments(root: etree._Element, base_url: str, language: str | None) -> list[Comment]:
+    """Every comment on the page in document order, with parents from the markup."""
+    nodes = _comment_nodes(root)
+    node_ids = {id(node): wp_id for node, wp_id in nodes}
+    node_set = {id(node) for node, _ in nodes}
+    comments: list[Comment] = []
+    last_at_depth: dict[int, int | None] = {}
+    for node, wp_id in nodes:
+        parent_node = _parent_node(node, node_set)
+        parent_wp_id = node_ids.get(id(parent_node)) if parent_node is not None else None
+        depth = _nesting_depth(node, node_set)
+        declared_depth = _declared_depth(node)
+        if parent_node is None and declared_depth and declared_depth > 1:
+            # Broken nesting: the theme still says how deep the comment is.
+            depth = declared_depth
+            parent_wp_id = last_at_depth.get(declared_depth - 1)
+        last_at_depth[depth] = wp_id
+        for deeper in [d for d in last_at_depth if d > depth]:
+            del last_at_depth[deeper]
+        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, node_set, base_url, language))
+    return comments
+
+
+def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | None]]:
+    """The outermost element of each comment, in document order, with its WordPress id."""
+    by_id: dict[int, etree._Element] = {}
+    order: list[etree._Element] = []
+    anonymous: list[etree._Element] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        element_id = element.get("id")
+        match = _ID.match(element_id) if element_id else None
+        if match:
+            wp_id = int(match.group(1) or match.group(2))
+            node = element
+            if node.tag in ("a", "span", "img") and not collapse(node.xpath("string(.)")):
+                node = node.getparent()
+            if _excluded(node):
+                continue
+            existing = by_id.get(wp_id)
+            if existing is None:
+                by_id[wp_id] = node
+                order.append(node)
+            elif _contains(node, existing):
+                order[order.index(existing)] = node
+                by_id[wp_id] = node
+            continue
+        classes = set((element.get("class") or "").split())
+        if classes & _NODE_CLASSES and element.tag in ("li", "article", "div", "dt") and not _excluded(element):
+            anonymous.append(element)
+    nodes: list[tuple[etree._Element, int | None]] = []
+    known = {id(node) for node in order}
+    for node in order:
+        wp_id = next(k for k, v in by_id.items() if v is node)
+        nodes.append((node, wp_id))
+    for element in anonymous:
+        if id(element) in known:
+            continue
+        # An element inside (or around) an identified comment is part of it, not another one.
+        if any(_contains(node, element) or _contains(element, node) for node in order):
+            continue
+        # Of nested anonymous elements keep the outermost, unless the inner one is a reply's `li`.
+        if element.tag != "li" and any(_contains(other, element) for other in anonymous if other is not element):
+            continue
+        nodes.append((element, None))
+    if anonymous:
+        position = {id(el): index for index, el in enumerate(root.iter())}
+        nodes.sort(key=lambda pair: position[id(pair[0])])
+    return nodes
+
+
+def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _excluded(element: etree._Element) -> bool:
+    """True inside a widget, a sidebar or the reply form."""
+    return in_widget_area(element)
+
+
+def _parent_node(node: etree._Element, node_set: set[int]) -> etree._Element | None:
+    current = node.getparent()
+    while current is not None:
+        if id(current) in node_set:
+            return current
+        if current.tag == "dd":
+            sibling = current.getprevious()
+            if sibling is not None and id(sibling) in node_set:
+                return sibling
+        current = current.getparent()
+    return None
+
+
+def _nesting_depth(node: etree._Element, node_set: set[int]) -> int:
+    depth = 1
+    parent = _parent_node(node, node_set)
+    while parent is not None:
+        depth += 1
+        parent = _parent_node(parent, node_set)
+    return depth
+
+
+def _declared_depth(node: etree._Element) -> int | None:
+    match = _DEPTH.search(node.get("class") or "")
+    return int(match.group(1)) if match else None
+
+
+def _own_region(node: etree._Element, node_set: set[int]) -> etree._Element:
+    """A copy of the comment without its nested replies (for `dt` nodes, with the next `dd`)."""
+    if node.tag == "dt":
+        wrapper = etree.Element("div")
+        wrapper.append(copy.deepcopy(node))
+        sibling = node.getnext()
+        if sibling is not None and sibling.tag == "dd":
+            wrapper.append(copy.deepcopy(sibling))
+            original_children = [node, sibling]
+        else:
+            original_children = [node]
+        region, originals = wrapper, original_children
+    else:
+        region = copy.deepcopy(node)
+        region.tail = None
+        originals = [node]
+    # Remove nested comment nodes (and the reply lists that hold them) from the copy.
+    if any(id(d) in node_set for original in originals for d in original.iterdescendants()):
+        _prune_nested(region, originals, node_set)
+    return region
+
+
+def _prune_nested(region: etree._Element, originals: list[etree._Element], node_set: set[int]) -> None:
+    """Walk the original and its copy in step and drop the copies of nested comments."""
+    copies = list(region) if region.tag == "div" and originals[0].tag == "dt" else [region]
+    for original, duplicate in zip(originals, copies, strict=False):
+        _prune_pair(original, duplicate, node_set)
+
+
+def _prune_pair(original: etree._Element, duplicate: etree._Element, node_set: set[int]) -> None:
+    originals = list(original)
+    duplicates = list(duplicate)
+    for orig_child, dup_child in zip(originals, duplicates, strict=False):
+        if id(orig_child) in node_set:
+            _drop(dup_child)
+            continue
+        if orig_child.tag in ("ul", "ol", "dl", "div") and _holds_only_replies(orig_child, node_set):
+            _drop(dup_child)
+            continue
+        if any(id(d) in node_set for d in orig_child.iterdescendants()):
+            _prune_pair(orig_child, dup_child, node_set)
+
+
+def _holds_only_replies(element: etree._Element, node_set: set[int]) -> bool:
+    classes = (element.get("class") or "").split()
+    if "children" in classes:
+        return True
+    direct = [child for child in element if isinstance(child.tag, str)]
+    return (
+        bool(direct)
+        and all(id(child) in node_set or child.tag == "dd" for child in direct)
+        and any(id(child) in node_set for child in direct)
+    )
+
+
+def _drop(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _read_comment(
+    node: etree._Element,
+    wp_id: int | None,
+    parent_wp_id: int | None,
+    depth: int,
+    node_set: set[int],
+    base_url: str,
+    language: str | None,
+) -> Comment:
+    region = _own_region(node, node_set)
+    kind = _comment_type(node, region)
+    author, author_url = _author(region, base_url, kind)
+    published = _date(region, language)
+    content = _content(region)
+    content_text = block_text(content) if content is not None else ""
+    content_html = to_html(content) if content is not None else ""
+    if kind != "comment":
+        content_text = _PINGBACK_PREFIX.sub("", content_text)
+    return Comment(
+        wp_id=wp_id,
+        parent_wp_id=parent_wp_id,
+        depth=depth,
+        author=author,
+        author_url=author_url,
+        published=published,
+        type=kind,
+        content_html=content_html,
+        content_text=content_text,
+        sources=["html"],
+    )
+
+
+def _comment_type(node: etree._Element, region: etree._Element) -> str:
+    classes = set((node.get("class") or "").split())
+    if "pingback" in classes:
+        return "pingback"
+    if "trackback" in classes:
+        return "trackback"
+    head = own_text(region)[:60].lower()
+    for kind in ("pingback", "trackback"):
+        if re.match(rf"^{kind}\s*:", head) or region.xpath(
+            f".//*[contains(@class, 'pingtype')][contains(translate(., 'PT', 'pt'), '{kind}')]"
+        ):
+            return kind
+    return _type_from_stored_text(region)
+
+
+def _type_from_stored_text(region: etree._Element) -> str:
+    """WordPress stores a pingback as "[…] excerpt […]" and a trackback as "<strong>title</strong>
+    excerpt": themes without type classes (Kubrick) still show that text."""
+    content = _content(region)
+    if content is None:
+        return "comment"
+    text = collapse(content.xpath("string(.)")) or ""
+    ellipsis = ("[…]", "[...]", "[&#8230;]")
+    if text.startswith(ellipsis) and text.endswith(ellipsis):
+        return "pingback"
+    first = next((child for child in content if isinstance(child.tag, str) and child.tag != "br"), None)
+    if first is not None and first.tag == "p":
+        strong = first.find("strong")
+        if (
+            strong is not None
+            and collapse(first.xpath("string(.)")) == collapse(strong.xpath("string(.)"))
+            and text.endswith(ellipsis)
+        ):
+            return "trackback"
+    return "comment"
+
+
+def _author(region: etree._Element, base_url: str, kind: str) -> tuple[str | None, str | None]:
+    if kind != "comment":
+        # "Pingback: <a href=...>Linking site</a>" — the link is the author.
+        for anchor in region.iter("a"):
+            marker = (anchor.get("class") or "") + " " + (anchor.get("href") or "")
+            if "comment-edit-link" in marker or "replytocom" in marker or "#comment-" in marker:
+                continue
+            href = anchor.get("href")
+            name = collapse(anchor.xpath("string(.)"))
+            if href and name and not href.startswith("#"):
+                return name, urljoin(base_url, href)
+    for xpath in _AUTHOR_XPATHS:
+        for element in region.xpath(xpath):
+            if element.tag == "strong" and element.getparent() is not None and _inside_content(element):
+                continue
+            if _inside_content(element) and xpath != _AUTHOR_XPATHS[0]:
+                continue
+            name = _author_name(element)
+            if not name:
+                continue
+            return name, _author_url(element, base_url)
+    return None, None
+
+
+def _inside_content(element: etree._Element) -> bool:
+    current = element.getparent()
+    while current is not None:
+        classes = current.get("class") or ""
+        if re.search(
+            r"\b(comment-content|comment-text|commenttext|format_text|wp-block-comment-content)\b",
+            classes,
+        ):
+            return True
+        current = current.getparent()
+    return False
+
+
+def _author_name(element: etree._Element) -> str | None:
+    copy_ = copy.deepcopy(element)
+    copy_.tail = None
+    for junk in copy_.xpath(
+        ".//*[contains(@class, 'says') or contains(@class, 'avatar') or self::img"
+        " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
+        " or self::time or contains(@class, 'screen-reader-text')]"
+    ):
+        _drop(junk)
+    name = collapse(copy_.xpath("string(.)"))
+    if not name:
+        return None
+    name = _SAYS.sub("", name).strip()
+    name = _PINGBACK_PREFIX.sub("", name).strip()
+    if len(name) > 120:
+        return None
+    return name or None
+
+
+def _author_url(element: etree._Element, base_url: str) -> str | None:
+    anchors = [element] if element.tag == "a" else element.xpath(".//a[@href]")
+    if not anchors:
+        parent = element.getparent()
+        if parent is not None and parent.tag == "a":
+            anchors = [parent]
+    for anchor in anchors:
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "mailto:", "javascript:")):
+            continue
+        if "replytocom" in href or "#comment-" in href:
+            continue
+        return urljoin(base_url, href)
+    return None
+
+
+def _date(region: etree._Element, language: str | None) -> str | None:
+    for xpath in _DATE_XPATHS:
+        for element in region.xpath(xpath):
+            if _inside_content(element):
+                continue
+            value = element.get("datetime") if element.tag == "time" else None
+            if element.tag == "abbr":
+                value = element.get("title")
+            found = normalise_machine_date(value) if value else parse_text_date(element.xpath("string(.)"), language)
+            if found:
+                return found
+    # No date element: a date in the comment's own lines outside its text.
+    content = _content(region)
+    rest = copy.deepcopy(region)
+    if content is not None:
+        for element in rest.xpath(
+            ".//*[contains(@class, 'comment-content') or contains(@class, 'comment-text')"
+            " or contains(@class, 'format_text') or contains(@class, 'commenttext') or self::p]"
+        ):
+            if element.getparent() is not None:
+                _drop(element)
+    return parse_text_date(rest.xpath("string(.)"), language)
+
+
+def _content(region: etree._Element) -> etree._Element | None:
+    for xpath in _CONTENT_XPATHS:
+        found = region.xpath(xpath)
+        if found:
+            element = found[0]
+            if xpath == _CONTENT_XPATHS[-1] and element.xpath(
+                ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]"
+            ):
+                element = copy.deepcopy(element)
+                _strip_meta(element)
+            return _without_junk(element)
+    # No content element: the comment minus its author line, meta, avatar and reply link.
+    element = copy.deepcopy(region)
+    _strip_meta(element)
+    return element
+
+
+def _without_junk(element: etree._Element) -> etree._Element:
+    junk = element.xpath(
+        ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
+        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script"
+    )
+    if not junk:
+        return element
+    element = copy.deepcopy(element)
+    for item in element.xpath(
+        ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
+        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script"
+    ):
+        _drop(item)
+    return element
+
+
+def _strip_meta(element: etree._Element) -> None:
+    for child in list(element.iter()):
+        if child is element or not isinstance(child.tag, str):
+            continue
+        if child.getparent() is None:
+            continue
+        classes = child.get("class") or ""
+        if (
+            _META_CLASSES.search(classes)
+            or child.tag in ("cite", "img", "script", "style", "form", "time", "small")
+            or (child.tag == "a" and "replytocom" in (child.get("href") or ""))
+        ):
+            _drop(child)
+    # Leftover "says:" after the author was removed.
+    if element.text and _SAYS.match(element.text.strip() + " "):
+        element.text = _SAYS.sub("", element.text)

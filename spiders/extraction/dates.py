@@ -1,0 +1,171 @@
+"""Dates to ISO 8601, keeping exactly the precision the page gives.
+
+- machine dates (`time[datetime]`, `abbr[title]`, JSON-LD, REST) become `YYYY-MM-DDTHH:MM:SS+HH:MM`
+  (the offset kept when given, `Z` as `+00:00`);
+- text dates without a time become `YYYY-MM-DD`, with a time but no zone `YYYY-MM-DDTHH:MM:SS`;
+- what cannot be read is None, never a guess.
+
+English text ("April 8, 2013 at 9:02 am") is read by a fast path; other languages go to dateparser,
+limited to the page's language when it is known.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_TIME = r"(?:\s*(?:,|at|@|-|–|\|)?\s*(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?"
+_EN_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.IGNORECASE)
+_EN_DMY = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]{3,9})\.?,?\s+(\d{4})" + _TIME,
+    re.IGNORECASE,
+)
+_ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}:?\d{2})?\b")
+_HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)")
+# A date written in words in another language: "7. April 2013 um 9:02 Uhr", "7 de abril de 2013".
+_FOREIGN = re.compile(
+    r"\d{1,2}\.?\s*(?:de\s+)?[^\W\d_]{3,12}\.?\s*(?:de\s+)?\d{4}"
+    r"(?:\s*(?:,|um|à|às|a las|a la|alle|om|kl\.|at|-)?\s*\d{1,2}\s*[:h.]\s*\d{2}"
+    r"(?:\s*(?:Uhr|h|[ap]\.?m\.?))?)?",
+    re.IGNORECASE,
+)
+
+
+def normalise_machine_date(value: str | None) -> str | None:
+    """An ISO-like machine date as `YYYY-MM-DDTHH:MM:SS[+HH:MM]`, or a bare date as `YYYY-MM-DD`."""
+    if not value:
+        return None
+    m = _ISO.match(value)
+    if not m:
+        return parse_text_date(value)
+    year, month, day, hour, minute, second, zone = m.groups()
+    try:
+        datetime(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    if hour is None:
+        return f"{year}-{month}-{day}"
+    out = f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
+    if zone:
+        if zone == "Z":
+            zone = "+00:00"
+        elif ":" not in zone:
+            zone = f"{zone[:3]}:{zone[3:]}"
+        out += zone
+    return out
+
+
+def with_offset(local: str | None, gmt: str | None) -> str | None:
+    """Combine WordPress's local `date` and `date_gmt` into one time with its UTC offset."""
+    local_iso = normalise_machine_date(local)
+    gmt_iso = normalise_machine_date(gmt)
+    if not local_iso or not gmt_iso or len(local_iso) != 19 or len(gmt_iso) != 19:
+        return local_iso
+    delta = datetime.fromisoformat(local_iso) - datetime.fromisoformat(gmt_iso)
+    minutes = round(delta / timedelta(minutes=1))
+    if abs(minutes) > 14 * 60:
+        return local_iso
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{local_iso}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_text_date(text: str | None, language: str | None = None) -> str | None:
+    """A date in running text ("Posted on April 7, 2013", "7. April 2013 um 9:02 Uhr")."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    if len(text) > 400:
+        text = text[:400]
+    return _parse_text_date(text, (language or "").lower()[:2] or None)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text_date(text: str, language: str | None) -> str | None:
+    iso = _ISO_IN_TEXT.search(text)
+    if iso and _ISO.match(iso.group(0)):
+        return normalise_machine_date(iso.group(0))
+    found = _english(text)
+    if found:
+        return found
+    candidate = _FOREIGN.search(text)
+    if not candidate:
+        return None
+    return _dateparser(candidate.group(0), language)
+
+
+def _english(text: str) -> str | None:
+    for pattern, order in ((_EN_MDY, "mdy"), (_EN_DMY, "dmy")):
+        m = pattern.search(text)
+        if not m:
+            continue
+        if order == "mdy":
+            month_name, day, year = m.group(1), m.group(2), m.group(3)
+        else:
+            day, month_name, year = m.group(1), m.group(2), m.group(3)
+        month = _MONTHS.get(month_name.lower())
+        if not month:
+            continue
+        try:
+            date = datetime(int(year), month, int(day))
+        except ValueError:
+            return None
+        hour, minute, second, ampm = m.group(4), m.group(5), m.group(6), m.group(7)
+        if hour is None:
+            return date.strftime("%Y-%m-%d")
+        h = int(hour)
+        if ampm:
+            pm = ampm.lower().startswith("p")
+            if h == 12:
+                h = 0 if not pm else 12
+            elif pm:
+                h += 12
+        if h > 23 or int(minute) > 59:
+            return date.strftime("%Y-%m-%d")
+        return f"{date:%Y-%m-%d}T{h:02d}:{int(minute):02d}:{int(second or 0):02d}"
+    return None
+
+
+def _dateparser(candidate: str, language: str | None) -> str | None:
+    import dateparser  # imported lazily: it is slow to load and rarely needed
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
+    languages = [language] if language else None
+    try:
+        parsed = dateparser.parse(candidate, languages=languages, settings=settings)
+        if parsed is None and languages:
+            parsed = dateparser.parse(candidate, settings=settings)
+    except (ValueError, OverflowError, KeyError):
+        return None
+    if parsed is None:
+        return None
+    if _HAS_TIME.search(candidate):
+        return parsed.strftime("%Y-%m-%dT%H:%M:%S")
+    return parsed.strftime("%Y-%m-%d")

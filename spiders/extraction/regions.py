@@ -1,0 +1,55 @@
+"""Page regions that hold no post content: sidebars, widgets, reply forms."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+_WIDGET_CLASSES = frozenset(
+    [
+        "widget",
+        "widgets",
+        "widget-area",
+        "sidebar",
+        "secondary",
+        "recentcomments",
+        "widget_recent_comments",
+        "recent-comments",
+        "comment-respond",
+        "xoxo",
+    ]
+)
+_WIDGET_IDS = frozenset(
+    [
+        "secondary",
+        "sidebar",
+        "sidebar1",
+        "sidebar2",
+        "primary-sidebar",
+        "recentcomments",
+        "recent-comments",
+        "footer-widgets",
+        "respond",
+    ]
+)
+
+
+def is_widget_area(element: etree._Element) -> bool:
+    """True for a sidebar, a widget or the comment form, judged by tag, class and id tokens."""
+    if element.tag in ("aside", "form"):
+        return True
+    for token in (element.get("class") or "").split():
+        token = token.lower()
+        if token in _WIDGET_CLASSES or token.startswith(("widget", "sidebar")):
+            return True
+    element_id = (element.get("id") or "").lower()
+    return element_id in _WIDGET_IDS or element_id.startswith(("sidebar", "widget"))
+
+
+def in_widget_area(element: etree._Element, include_self: bool = True) -> bool:
+    """True when the element or one of its ancestors is a widget area."""
+    current = element if include_self else element.getparent()
+    while current is not None:
+        if is_widget_area(current):
+            return True
+        current = current.getparent()
+    return False

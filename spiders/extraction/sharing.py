@@ -1,0 +1,146 @@
+"""Share links: links whose target shares the post on a service, kept as data, never followed.
+
+The strong signal is the URL itself (`digg.com/submit?url=`, `facebook.com/sharer.php`,
+`?share=twitter`, AddToAny's `/add_to/SERVICE`). Blocks that hold such links (Sociable,
+Jetpack's `.sd-sharing`, AddToAny's `.a2a_kit`) then also contribute their email, print and RSS
+links. A profile link ("follow us on Twitter") has no share URL and is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml import etree
+
+from spiders.items import ShareLink
+
+# (service, host pattern, path/query pattern) — checked in order against "host/path?query".
+_SHARE_URLS: list[tuple[str, re.Pattern[str]]] = [
+    (service, re.compile(pattern, re.IGNORECASE))
+    for service, pattern in [
+        ("digg", r"(^|\.)digg\.com/(submit|remote-submit|news/submit)"),
+        ("stumbleupon", r"(^|\.)stumbleupon\.com/(submit|badge)"),
+        ("reddit", r"(^|\.)reddit\.com/submit"),
+        ("twitter", r"(^|\.)(twitter|x)\.com/(home/?\?status=|intent/(tweet|post)|share)"),
+        ("facebook", r"(^|\.)facebook\.com/(sharer|share\.php|sharer\.php|dialog/(share|feed))"),
+        ("delicious", r"(^|\.)(delicious\.com/(save|post)|del\.icio\.us/post)"),
+        ("googleplus", r"plus\.google\.com/share"),
+        ("linkedin", r"(^|\.)linkedin\.com/(shareArticle|sharing|cws/share)"),
+        ("pinterest", r"(^|\.)pinterest\.com/pin/create"),
+        ("tumblr", r"(^|\.)tumblr\.com/(share|widgets/share)"),
+        ("whatsapp", r"(api\.whatsapp\.com/send|wa\.me/\?text=|whatsapp://send)"),
+        ("pocket", r"getpocket\.com/(save|edit)"),
+        ("telegram", r"(t\.me|telegram\.me)/share"),
+        ("mastodon", r"(mastodonshare\.com|toot\.kytta\.dev|/share\?text=)"),
+        ("bluesky", r"bsky\.app/intent/compose"),
+    ]
+]
+_JETPACK_SERVICE = {
+    "twitter": "twitter",
+    "x": "twitter",
+    "facebook": "facebook",
+    "email": "email",
+    "print": "print",
+    "linkedin": "linkedin",
+    "reddit": "reddit",
+    "tumblr": "tumblr",
+    "pinterest": "pinterest",
+    "pocket": "pocket",
+    "telegram": "telegram",
+    "jetpack-whatsapp": "whatsapp",
+    "whatsapp": "whatsapp",
+    "mastodon": "mastodon",
+    "bluesky": "bluesky",
+    "google-plus-1": "googleplus",
+    "digg": "digg",
+    "stumbleupon": "stumbleupon",
+    "delicious": "delicious",
+}
+_KNOWN = {service for service, _ in _SHARE_URLS} | set(_JETPACK_SERVICE.values())
+_BLOCK_CLASS = re.compile(r"(sociable|share|sharing|sd-social|a2a_|addtoany|addthis|shareaholic)", re.IGNORECASE)
+_FOLLOW = re.compile(r"follow|profile|social-?(icons|links|menu|media)|subscribe", re.IGNORECASE)
+
+
+def extract_share_links(root: etree._Element, base_url: str) -> list[ShareLink]:
+    """Every share link on the page, in page order, without duplicates."""
+    anchors: list[tuple[etree._Element, str]] = []
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if href and not href.startswith("#"):
+            anchors.append((anchor, urljoin(base_url, href)))
+    # Blocks are the share containers that hold at least one real share URL.
+    blocks = []
+    for anchor, url in anchors:
+        if share_service(url):
+            block = _share_block(anchor)
+            if block is not None and block not in blocks:
+                blocks.append(block)
+    links: list[ShareLink] = []
+    seen: set[tuple[str, str]] = set()
+    for anchor, url in anchors:
+        service = share_service(url)
+        if not service and blocks and _share_block(anchor) in blocks:
+            service = _block_member_service(url, anchor)
+        if service and (service, url) not in seen:
+            seen.add((service, url))
+            links.append(ShareLink(service=service, url=url))
+    return links
+
+
+def share_service(url: str) -> str | None:
+    """The service a share URL posts to, or None when the URL is not a share link."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "whatsapp"):
+        return None
+    target = f"{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    for service, pattern in _SHARE_URLS:
+        if pattern.search(target):
+            return service
+    host = parts.netloc.lower()
+    if host.endswith("addtoany.com"):
+        m = re.match(r"/add_to/([a-z0-9_]+)", parts.path)
+        if m:
+            return _normalise_service(m.group(1))
+        if parts.path.startswith("/share"):
+            return "other"
+    params = dict(parse_qsl(parts.query))
+    if "share" in params and params["share"]:
+        return _JETPACK_SERVICE.get(params["share"].lower(), "other")
+    return None
+
+
+def _normalise_service(name: str) -> str:
+    name = name.lower().replace("_", "")
+    aliases = {"googleplus": "googleplus", "googlebookmark": "other", "x": "twitter"}
+    name = aliases.get(name, name)
+    return name if name in _KNOWN else "other"
+
+
+def _share_block(anchor: etree._Element) -> etree._Element | None:
+    """The outermost share block (by class or id) around a link, within a few levels."""
+    element = anchor.getparent()
+    block = None
+    for _ in range(6):
+        if element is None or element.tag in ("body", "html"):
+            break
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if _FOLLOW.search(marker):
+            return None
+        if _BLOCK_CLASS.search(marker):
+            block = element
+        element = element.getparent()
+    return block
+
+
+def _block_member_service(url: str, anchor: etree._Element) -> str | None:
+    """Email, print and feed links inside a share block."""
+    lowered = url.lower()
+    marker = f"{anchor.get('class', '')} {anchor.get('title', '')} {anchor.text or ''}".lower()
+    if lowered.startswith("mailto:"):
+        return "email"
+    if "window.print" in lowered or "print" in marker.split():
+        return "print"
+    if re.search(r"/feed/?$|[?&]feed=|/rss/?$|\.rss$|/atom/?$", lowered) or "rss" in marker:
+        return "rss"
+    return None

@@ -1,0 +1,111 @@
+"""Text helpers over lxml elements: whitespace, block-aware plain text, serialisation."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_ANY_SPACE = re.compile(r"\s+")
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "figure",
+        "figcaption",
+        "table",
+        "tr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "dl",
+        "dt",
+        "dd",
+        "address",
+        "hr",
+    ]
+)
+_SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "form"])
+
+
+def collapse(value: str | None) -> str | None:
+    """All runs of whitespace to one space, trimmed; None for None or an empty result."""
+    if value is None:
+        return None
+    value = _ANY_SPACE.sub(" ", value).strip()
+    return value or None
+
+
+def own_text(element: etree._Element) -> str:
+    """The element's whole text, collapsed, skipping scripts and styles."""
+    parts: list[str] = []
+    _walk_text(element, parts, blocks=False)
+    return collapse("".join(parts)) or ""
+
+
+def block_text(element: etree._Element) -> str:
+    """Plain text with a blank line between blocks and newlines for `<br>`."""
+    parts: list[str] = []
+    _walk_text(element, parts, blocks=True)
+    raw = "".join(parts)
+    lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
+    out: list[str] = []
+    blank = False
+    for line in lines:
+        if line:
+            if blank and out:
+                out.append("")
+            out.append(line)
+            blank = False
+        else:
+            blank = True
+    return "\n".join(out)
+
+
+def _walk_text(element: etree._Element, parts: list[str], blocks: bool) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _SKIP_TAGS:
+        return
+    is_block = blocks and tag in _BLOCK_TAGS
+    if is_block:
+        parts.append("\n\n")
+    if blocks and tag == "br":
+        parts.append("\n")
+    if element.text and tag:
+        parts.append(element.text)
+    for child in element:
+        _walk_text(child, parts, blocks)
+        if child.tail:
+            parts.append(child.tail)
+    if is_block:
+        parts.append("\n\n")
+
+
+def to_html(element: etree._Element) -> str:
+    """Serialise an element's children (inner HTML) as a string."""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append(html.tostring(child, encoding="unicode", with_tail=True))
+    return "".join(parts).strip()
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Bytes to text the way browsers do: BOM, then HTTP charset, then `<meta charset>`,
+    then a guess (windows-1252 for Latin pages)."""
+    from w3lib.encoding import html_to_unicode
+
+    _, text = html_to_unicode(content_type, body)
+    return text

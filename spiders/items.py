@@ -1,0 +1,132 @@
+"""Typed items that extraction returns and the pipelines store.
+
+Plain dataclasses: Scrapy handles them through itemadapter, and the extraction functions, the
+pipelines and the tests use them without a crawler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Crumb:
+    """One step of a breadcrumb trail; the last one is often the current page, without a URL."""
+
+    label: str
+    url: str | None = None
+
+
+@dataclass
+class ShareLink:
+    """A link that shares the post on a service (not a "follow us" profile link)."""
+
+    service: str
+    url: str
+
+
+@dataclass
+class Term:
+    """A category or tag as the post shows it."""
+
+    taxonomy: str  # "category" or "post_tag"
+    name: str
+    url: str | None = None
+
+
+@dataclass
+class Image:
+    """An image in the post content, with its caption when the markup gives one."""
+
+    src: str
+    alt: str | None = None
+    caption: str | None = None
+
+
+@dataclass
+class Comment:
+    """A comment, pingback or trackback, with its place in the reply tree."""
+
+    wp_id: int | None
+    parent_wp_id: int | None = None
+    depth: int = 1
+    author: str | None = None
+    author_url: str | None = None
+    published: str | None = None
+    type: str = "comment"
+    content_html: str | None = None
+    content_text: str | None = None
+    sources: list[str] = field(default_factory=list)  # "html", "rest"
+
+
+@dataclass
+class Post:
+    """A post or page with everything captured about it."""
+
+    url: str
+    site_url: str | None = None
+    wp_id: int | None = None
+    type: str = "post"
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    terms: list[Term] = field(default_factory=list)
+    content_html: str | None = None
+    content_text: str | None = None
+    images: list[Image] = field(default_factory=list)
+    breadcrumbs: list[Crumb] = field(default_factory=list)
+    share_links: list[ShareLink] = field(default_factory=list)
+    comment_count_declared: int | None = None
+    comment_count_rest: int | None = None
+    external_comments: str | None = None
+    protected: bool = False
+    comments: list[Comment] = field(default_factory=list)
+    comment_page_urls: list[str] = field(default_factory=list)
+    comments_complete: bool = True
+    sources: list[str] = field(default_factory=list)  # "html", "rest", "feed", "sitemap"
+    site_name: str | None = None
+
+    @property
+    def categories(self) -> list[str]:
+        return [t.name for t in self.terms if t.taxonomy == "category"]
+
+    @property
+    def tags(self) -> list[str]:
+        return [t.name for t in self.terms if t.taxonomy == "post_tag"]
+
+    def summary(self) -> dict[str, Any]:
+        """The documented `wparchive extract` JSON contract (plus a few extra keys)."""
+        return {
+            "url": self.url,
+            "wp_id": self.wp_id,
+            "type": self.type,
+            "title": self.title,
+            "author": self.author,
+            "published": self.published,
+            "modified": self.modified,
+            "categories": self.categories,
+            "tags": self.tags,
+            "content_text": self.content_text,
+            "images": [asdict(i) for i in self.images],
+            "breadcrumbs": [asdict(c) for c in self.breadcrumbs],
+            "share_links": [asdict(s) for s in self.share_links],
+            "comment_count_declared": self.comment_count_declared,
+            "external_comments": self.external_comments,
+            "protected": self.protected,
+            "comment_page_urls": self.comment_page_urls,
+            "comments": [
+                {
+                    "wp_id": c.wp_id,
+                    "parent_wp_id": c.parent_wp_id,
+                    "depth": c.depth,
+                    "author": c.author,
+                    "author_url": c.author_url,
+                    "published": c.published,
+                    "type": c.type,
+                    "content_text": c.content_text,
+                }
+                for c in self.comments
+            ],
+        }

@@ -1,0 +1,42 @@
+"""Scrapy settings for wparchive. Every setting can be overridden with `-s NAME=VALUE`."""
+
+BOT_NAME = "wparchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Where the archive lives, and whether to write it at all.
+ARCHIVE_DB = "archive/archive.db"
+ARCHIVE_ENABLED = True
+# Who runs the crawl: an e-mail address or URL put in the User-Agent so site owners can write.
+ARCHIVE_CONTACT = ""
+# Follow the REST API, sitemaps, feeds and HTML archives in this order of preference.
+ARCHIVE_DISCOVERY = ["rest", "sitemap", "feed", "html"]
+# At most this many pages of HTML listings are followed per site (a guard against endless archives).
+ARCHIVE_MAX_LISTING_PAGES = 500
+# At most this many comment pages per post.
+ARCHIVE_MAX_COMMENT_PAGES = 200
+
+# Polite by default.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPERROR_ALLOW_ALL = False
+
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanPipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.store.ArchivePipeline": 300,
+}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

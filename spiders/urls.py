@@ -1,0 +1,112 @@
+"""URL rules: what belongs to a blog, what is a crawl trap, and one canonical form per URL."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+# Query parameters that make one URL per comment, share button, like or calendar month.
+TRAP_PARAMS = frozenset(
+    [
+        "replytocom",
+        "share",
+        "like_comment",
+        "nb",
+        "m",
+        "s",
+        "action",
+        "amp",
+        "preview",
+        "attachment_id",
+        "unapproved",
+        "moderation-hash",
+        "redirect_to",
+        "doing_wp_cron",
+        "ver",
+    ]
+)
+_TRAP_PATH = re.compile(
+    r"(/wp-login\.php|/wp-admin/|/wp-json/|/jetpack-comment/|/embed/?$|/amp/?$|/trackback/?$"
+    r"|/xmlrpc\.php|/wp-content/|/wp-includes/|/attachment/|/feed/?$|/comments/feed/?$)",
+    re.IGNORECASE,
+)
+_FILE_EXTENSIONS = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|pdf|docx?|pptx?|xlsx?|zip|mp3|mp4|mov|avi|css|js|ico|xml)$",
+    re.IGNORECASE,
+)
+_COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?$|[?&]cpage=(\d+)")
+
+
+def normalise_url(url: str) -> str:
+    """A safe, canonical absolute URL: percent-encoded, fragment dropped, query kept in order."""
+    url = safe_url_string(url.strip())
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    if scheme == "http" and netloc.endswith(":80"):
+        netloc = netloc[:-3]
+    if scheme == "https" and netloc.endswith(":443"):
+        netloc = netloc[:-4]
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def dedupe_key(url: str) -> str:
+    """A key under which two spellings of one URL compare equal (sorted query, no fragment)."""
+    return canonicalize_url(url)
+
+
+def site_prefix(url: str) -> str:
+    """The blog's home: scheme, host and the path up to its last slash."""
+    parts = urlsplit(normalise_url(url))
+    path = parts.path
+    if not path.endswith("/"):
+        path = path.rsplit("/", 1)[0] + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def in_scope(url: str, prefix: str) -> bool:
+    """Same host and under the blog's path prefix (http and https count as one)."""
+    a, b = urlsplit(url), urlsplit(prefix)
+    if a.scheme not in ("http", "https") or a.netloc.lower() != b.netloc.lower():
+        return False
+    return (a.path or "/").startswith(b.path or "/")
+
+
+def trap_reason(url: str) -> str | None:
+    """Why a URL must not be followed (a name for the crawl stats), or None when it is fine."""
+    parts = urlsplit(url)
+    params = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    hit = params & TRAP_PARAMS
+    if hit:
+        return f"param_{sorted(hit)[0]}"
+    if "rest_route" in params:
+        return "rest_route"
+    if "p" in params or "page_id" in params or "cpage" in params or "paged" in params:
+        pass
+    elif parts.query and not params <= {"lang"}:
+        return "query"
+    if _TRAP_PATH.search(parts.path):
+        return "path"
+    if _FILE_EXTENSIONS.search(parts.path):
+        return "file"
+    if re.search(r"/\d{4}/(\d{2}/)?(\d{2}/)?(page/\d+/)?$", parts.path):
+        return "date_archive"
+    return None
+
+
+def comment_page_number(url: str) -> int | None:
+    """The comment page a URL names (`/comment-page-2/` or `?cpage=2`), or None."""
+    m = _COMMENT_PAGE.search(urlsplit(url).path + ("?" + urlsplit(url).query))
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
+def post_url_of_comment_page(url: str) -> str:
+    """The post URL that a comment page URL belongs to."""
+    parts = urlsplit(url)
+    path = re.sub(r"comment-page-\d+/?$", "", parts.path)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "cpage"])
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
