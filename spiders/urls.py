@@ -36,7 +36,8 @@ _FILE_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|pdf|docx?|pptx?|xlsx?|zip|mp3|mp4|mov|avi|css|js|ico|xml)$",
     re.IGNORECASE,
 )
-_COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?$|[?&]cpage=(\d+)")
+_COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
+_COMMENT_PAGE_PARAM = re.compile(r"(?:^|&)cpage=(\d+)")
 
 
 def normalise_url(url: str) -> str:
@@ -98,10 +99,9 @@ def trap_reason(url: str) -> str | None:
 
 def comment_page_number(url: str) -> int | None:
     """The comment page a URL names (`/comment-page-2/` or `?cpage=2`), or None."""
-    m = _COMMENT_PAGE.search(urlsplit(url).path + ("?" + urlsplit(url).query))
-    if not m:
-        return None
-    return int(m.group(1) or m.group(2))
+    parts = urlsplit(url)
+    match = _COMMENT_PAGE_PATH.search(parts.path) or _COMMENT_PAGE_PARAM.search(parts.query)
+    return int(match.group(1)) if match else None
 
 
 def post_url_of_comment_page(url: str) -> str:

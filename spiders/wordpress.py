@@ -330,21 +330,23 @@ class WordPressSpider(scrapy.Spider):
     def _after_rest(self, site: Site, home_response: Response) -> Iterator[Any]:
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
         if "sitemap" in order:
-            yield scrapy.Request(
-                site.home + "wp-sitemap.xml",
-                callback=self.parse_sitemap,
-                errback=self.sitemap_failed,
-                meta={
-                    "handle_httpstatus_all": True,
-                    "fallbacks": ["sitemap_index.xml", "sitemap.xml"],
-                    "home_response": home_response,
-                    "root": True,
-                },
-                cb_kwargs={"site": site},
-                dont_filter=True,
+            yield self._sitemap_root_request(
+                site, "wp-sitemap.xml", ["sitemap_index.xml", "sitemap.xml"], home_response
             )
             return
         yield from self._after_sitemaps(site, home_response)
+
+    def _sitemap_root_request(
+        self, site: Site, path: str, fallbacks: list[str], home_response: Response
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            site.home + path,
+            callback=self.parse_sitemap,
+            errback=self.sitemap_failed,
+            meta={"handle_httpstatus_all": True, "fallbacks": fallbacks, "home_response": home_response, "root": True},
+            cb_kwargs={"site": site},
+            dont_filter=True,
+        )
 
     def parse_sitemap(self, response: Response, site: Site) -> Iterator[Any]:
         children, urls = parse_sitemap(response.body) if response.status == 200 else ([], [])
@@ -352,10 +354,7 @@ class WordPressSpider(scrapy.Spider):
             if not children and not urls:
                 fallbacks = response.meta["fallbacks"]
                 if fallbacks:
-                    yield response.request.replace(
-                        url=site.home + fallbacks[0],
-                        meta={**response.meta, "fallbacks": fallbacks[1:]},
-                    )
+                    yield self._sitemap_root_request(site, fallbacks[0], fallbacks[1:], response.meta["home_response"])
                 else:
                     yield from self._after_sitemaps(site, response.meta["home_response"])
                 return

@@ -1,0 +1,131 @@
+"""Small pure functions: dates, URLs, traps, share services, cleaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.cleaning import clean_text, sanitise_html
+from spiders.extraction.dates import normalise_machine_date, parse_text_date, with_offset
+from spiders.extraction.sharing import share_service
+from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page, site_prefix, trap_reason
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("April 8, 2013 at 9:02 am", None, "2013-04-08T09:02:00"),
+        ("April 8th, 2008 at 12:15 pm", None, "2008-04-08T12:15:00"),
+        ("April 8, 2013 at 12:05 am", None, "2013-04-08T00:05:00"),
+        ("Posted on Sunday, 7 April 2013 by Jane", None, "2013-04-07"),
+        ("7. April 2013 um 9:02 Uhr", "de", "2013-04-07T09:02:00"),
+        ("7 avril 2013", "fr", "2013-04-07"),
+        ("7 de abril de 2013 a las 14:12", "es", "2013-04-07T14:12:00"),
+        ("7 de abril de 2013", "pt", "2013-04-07"),
+        ("2013-04-07", None, "2013-04-07"),
+        ("February 30, 2013", None, None),
+        ("no date here", None, None),
+        ("", None, None),
+    ],
+)
+def test_text_dates(text: str, language: str | None, expected: str | None) -> None:
+    assert parse_text_date(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2013-04-07T10:15:00+00:00", "2013-04-07T10:15:00+00:00"),
+        ("2013-04-07T10:15:00Z", "2013-04-07T10:15:00+00:00"),
+        ("2013-04-07T10:15:00-0400", "2013-04-07T10:15:00-04:00"),
+        ("2013-04-07T10:15", "2013-04-07T10:15:00"),
+        ("2013-04-07", "2013-04-07"),
+        ("2013-13-07", None),
+    ],
+)
+def test_machine_dates(value: str, expected: str | None) -> None:
+    assert normalise_machine_date(value) == expected
+
+
+def test_rest_local_and_gmt_give_the_offset() -> None:
+    assert with_offset("2013-04-07T10:15:00", "2013-04-07T14:15:00") == "2013-04-07T10:15:00-04:00"
+    assert with_offset("2013-01-07T10:15:00", "2013-01-07T15:15:00") == "2013-01-07T10:15:00-05:00"
+    assert with_offset("2013-01-07T10:15:00", None) == "2013-01-07T10:15:00"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://b.example/2013/04/07/post/?replytocom=12", "param_replytocom"),
+        ("http://b.example/2013/04/07/post/?share=twitter&nb=1", "param_nb"),
+        ("http://b.example/?m=201304", "param_m"),
+        ("http://b.example/?s=soviet", "param_s"),
+        ("http://b.example/wp-login.php?action=register", "param_action"),
+        ("http://b.example/wp-login.php", "path"),
+        ("http://b.example/2013/04/07/post/embed/", "path"),
+        ("http://b.example/2013/04/", "date_archive"),
+        ("http://b.example/wp-content/uploads/a.jpg", "path"),
+        ("http://b.example/2013/04/07/post/", None),
+        ("http://b.example/?p=12", None),
+        ("http://b.example/about/", None),
+    ],
+)
+def test_traps(url: str, reason: str | None) -> None:
+    assert trap_reason(url) == reason
+
+
+def test_scope_and_comment_pages() -> None:
+    assert site_prefix("http://B.example:80/hist380/") == "http://b.example/hist380/"
+    assert site_prefix("http://b.example/hist380/2013/04/07/post/") == "http://b.example/hist380/2013/04/07/post/"
+    assert in_scope("http://b.example/hist380/about/", "http://b.example/hist380/")
+    assert not in_scope("http://b.example/other/", "http://b.example/hist380/")
+    assert not in_scope("http://evil.example/hist380/", "http://b.example/hist380/")
+    assert comment_page_number("http://b.example/p/comment-page-3/") == 3
+    assert comment_page_number("http://b.example/?p=4&cpage=2") == 2
+    assert comment_page_number("http://b.example/p/") is None
+    assert post_url_of_comment_page("http://b.example/p/comment-page-3/") == "http://b.example/p/"
+
+
+@pytest.mark.parametrize(
+    ("url", "service"),
+    [
+        ("http://digg.com/submit?url=x&title=y", "digg"),
+        ("http://www.stumbleupon.com/submit?url=x", "stumbleupon"),
+        ("http://reddit.com/submit?url=x", "reddit"),
+        ("http://twitter.com/home?status=x", "twitter"),
+        ("https://twitter.com/intent/tweet?url=x", "twitter"),
+        ("https://www.facebook.com/sharer.php?u=x", "facebook"),
+        ("http://del.icio.us/post?url=x", "delicious"),
+        ("https://www.addtoany.com/add_to/linkedin?linkurl=x", "linkedin"),
+        ("http://b.example/post/?share=email&nb=1", "email"),
+        ("https://twitter.com/hist380course", None),
+        ("https://www.facebook.com/hist380", None),
+    ],
+)
+def test_share_services(url: str, service: str | None) -> None:
+    assert share_service(url) == service
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<iframe src="http://evil.example/"></iframe>',
+        '<div style="width: expression(alert(1))">x</div>',
+        '<svg onload="alert(1)"></svg>',
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        "<p>unclosed <b>bold <i>",
+    ],
+)
+def test_sanitise_removes_anything_that_runs(hostile: str) -> None:
+    cleaned = sanitise_html(f"<p>kept</p>{hostile}")
+    lowered = cleaned.lower()
+    assert "kept" in cleaned
+    for bad in ("<script", "onerror", "onload", "javascript:", "<iframe", "expression(", "style="):
+        assert bad not in lowered
+
+
+def test_clean_text_keeps_paragraphs() -> None:
+    assert clean_text("  one \t two \n\n\n\n three  ") == "one two\n\nthree"
+    assert clean_text("   ") is None

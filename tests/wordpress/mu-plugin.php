@@ -1,0 +1,74 @@
+<?php
+/**
+ * Plugin Name: wparchive test harness
+ * Description: Keeps the offline test site self-contained and switches its REST API mode.
+ *
+ * harness.py copies this file to wp-content/mu-plugins/wparchive-harness.php. The REST mode
+ * is read on every request from the JSON file named by WPARCHIVE_HARNESS_SETTINGS (written by
+ * WordPressSite.set_rest_mode), so switching needs no restart:
+ *
+ * - "open": WordPress as shipped.
+ * - "wp-json-blocked": handled by router.php (/wp-json/ answers 403); ?rest_route= still works.
+ * - "disabled": no REST API at all, as on a pre-4.7 blog: /wp-json/... and ?rest_route=...
+ *   both get the theme's 404 page, and the API discovery link (tag, Link header, RSD entry,
+ *   oEmbed discovery) is gone.
+ */
+
+if (!defined('ABSPATH')) {
+    exit;
+}
+
+function wparchive_harness_settings() {
+    static $settings = null;
+    if ($settings === null) {
+        $settings = array();
+        if (defined('WPARCHIVE_HARNESS_SETTINGS') && is_file(WPARCHIVE_HARNESS_SETTINGS)) {
+            $decoded = json_decode((string) file_get_contents(WPARCHIVE_HARNESS_SETTINGS), true);
+            if (is_array($decoded)) {
+                $settings = $decoded;
+            }
+        }
+    }
+    return $settings;
+}
+
+function wparchive_harness_rest_mode() {
+    $settings = wparchive_harness_settings();
+    return isset($settings['rest_mode']) ? $settings['rest_mode'] : 'open';
+}
+
+// No page may make a browser reach outside the machine: avatars come from the site itself,
+// and the emoji script (which loads images from a CDN) and its DNS prefetch are removed.
+add_filter('pre_get_avatar_data', function ($args, $id_or_email) {
+    $args['url'] = includes_url('images/blank.gif');
+    $args['found_avatar'] = true;
+    return $args;
+}, 10, 2);
+remove_action('wp_head', 'print_emoji_detection_script', 7);
+remove_action('admin_print_scripts', 'print_emoji_detection_script');
+remove_action('wp_print_styles', 'print_emoji_styles');
+remove_action('admin_print_styles', 'print_emoji_styles');
+add_filter('emoji_svg_url', '__return_false');
+add_filter('wp_resource_hints', function ($urls, $relation_type) {
+    return $relation_type === 'dns-prefetch' ? array() : $urls;
+}, 10, 2);
+
+if (wparchive_harness_rest_mode() === 'disabled') {
+    // Requests for the API (both /wp-json/... through the rewrite rule and ?rest_route=...)
+    // become ordinary 404s before WordPress's REST server sees them.
+    add_action('parse_request', function ($wp) {
+        if (isset($wp->query_vars['rest_route'])) {
+            $wp->query_vars = array('error' => '404');
+        }
+    }, 1);
+    remove_action('parse_request', 'rest_api_loaded');
+    // Belt and braces, should anything still dispatch a REST request.
+    add_filter('rest_authentication_errors', function () {
+        return new WP_Error('rest_disabled', 'The REST API is disabled on this site.', array('status' => 404));
+    });
+    // No discovery.
+    remove_action('wp_head', 'rest_output_link_wp_head', 10);
+    remove_action('template_redirect', 'rest_output_link_header', 11);
+    remove_action('xmlrpc_rsd_apis', 'rest_output_rsd');
+    remove_action('wp_head', 'wp_oembed_add_discovery_links');
+}
