@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_BLOG_PORT ?= 8765
 DEMO_PORT ?= 8001
 
-.PHONY: install test lint docs demo demo-crawl eval bench clean
+.PHONY: install system-deps test lint docs demo demo-crawl eval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make system-deps: Debian packages for the real-WordPress tests (needs root; tests skip without them)
+system-deps:
+	bash tests/wordpress/install.sh
 
 ## make test: the whole suite (lint and docs checks included)
 test: $(STAMP)

@@ -84,6 +84,8 @@ class Post:
     protected: bool = False
     comments: list[Comment] = field(default_factory=list)
     comment_page_urls: list[str] = field(default_factory=list)
+    comment_page_number: int | None = None  # the comment page this page shows, when it says
+    comment_feed_url: str | None = None  # this post's own comments feed, when the page links it
     comments_complete: bool = True
     sources: list[str] = field(default_factory=list)  # "html", "rest", "feed", "sitemap"
     site_name: str | None = None

@@ -25,6 +25,7 @@ from spiders.extraction.discovery import (
     home_url,
     is_content_sitemap,
     listing_links,
+    parse_comment_feed,
     parse_feed,
     parse_sitemap,
     rest_comment,
@@ -479,7 +480,7 @@ class WordPressSpider(scrapy.Spider):
                 return
         post.site_url = site.home
         paging = CommentPaging(post=post, rest=rest)
-        paging.pages[comment_page_number(response.url)] = post.comments
+        paging.pages[comment_page_number(response.url) or post.comment_page_number] = post.comments
         paging.seen.add(normalise_url(response.url))
         self._queue_comment_pages(paging, post.comment_page_urls, site)
         yield from self._next_comment_page(paging, site)
@@ -488,6 +489,8 @@ class WordPressSpider(scrapy.Spider):
         limit = self.settings.getint("ARCHIVE_MAX_COMMENT_PAGES")
         for url in urls:
             key = normalise_url(url)
+            if comment_page_number(url) in paging.pages:
+                continue  # the page already fetched under another URL (the post's own)
             if key not in paging.seen and in_scope(url, site.home) and len(paging.seen) < limit:
                 paging.seen.add(key)
                 paging.queue.append(url)
@@ -503,12 +506,12 @@ class WordPressSpider(scrapy.Spider):
                 dont_filter=True,
             )
             return
-        yield self._finish_post(paging, site)
+        yield from self._finish_post(paging, site)
 
     def parse_comment_page(self, response: Response, paging: CommentPaging, site: Site) -> Iterator[Any]:
         self.count("comment_pages")
         page = extract_post(response.text, response.url)
-        paging.pages[comment_page_number(response.url)] = page.comments
+        paging.pages[comment_page_number(response.url) or page.comment_page_number] = page.comments
         self._queue_comment_pages(paging, page.comment_page_urls, site)
         yield from self._next_comment_page(paging, site)
 
@@ -520,7 +523,7 @@ class WordPressSpider(scrapy.Spider):
         self.logger.warning("Comment page %s failed: %s", failure.request.url, failure.value)
         yield from self._next_comment_page(paging, kwargs["site"])
 
-    def _finish_post(self, paging: CommentPaging, site: Site) -> Post:
+    def _finish_post(self, paging: CommentPaging, site: Site) -> Iterator[Any]:
         """All comment pages in page order (the post URL shows the page no link points to)."""
         numbered = sorted(n for n in paging.pages if n is not None)
         main_number = next(n for n in range(1, len(numbered) + 2) if n not in numbered)
@@ -533,8 +536,43 @@ class WordPressSpider(scrapy.Spider):
         post.comments_complete = paging.complete
         if rest_comments:
             post.comment_count_rest = len(rest_comments)
+        undated = {c.wp_id for c in post.comments if c.published is None and c.wp_id is not None}
+        if undated and post.comment_feed_url:
+            # Themes often show no date for pingbacks; the post's comments feed has it.
+            yield self._comment_feed_request(post, post.comment_feed_url, undated, 1)
+            return
         self.count("posts")
-        return post
+        yield post
+
+    def _comment_feed_request(self, post: Post, feed: str, undated: set[int], page: int) -> scrapy.Request:
+        url = feed if page == 1 else f"{feed}{'&' if '?' in feed else '?'}paged={page}"
+        return scrapy.Request(
+            url,
+            callback=self.parse_comment_feed,
+            errback=self.comment_feed_failed,
+            meta={"handle_httpstatus_all": True},
+            cb_kwargs={"post": post, "feed": feed, "undated": undated, "page": page},
+            dont_filter=True,
+        )
+
+    def parse_comment_feed(
+        self, response: Response, post: Post, feed: str, undated: set[int], page: int
+    ) -> Iterator[Any]:
+        dates, had_items = parse_comment_feed(response.body) if response.status == 200 else ({}, False)
+        for comment in post.comments:
+            if comment.wp_id in undated and comment.wp_id in dates:
+                comment.published = dates[comment.wp_id]
+                undated.discard(comment.wp_id)
+        if undated and had_items and page < self.settings.getint("ARCHIVE_MAX_COMMENT_PAGES"):
+            yield self._comment_feed_request(post, feed, undated, page + 1)
+            return
+        self.count("posts")
+        yield post
+
+    def comment_feed_failed(self, failure: Failure) -> Iterator[Any]:
+        self.count("comment_feed_failed")
+        self.count("posts")
+        yield failure.request.cb_kwargs["post"]
 
     def post_failed(self, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

@@ -169,6 +169,18 @@ def parse_feed(body: bytes) -> list[tuple[str, str | None]]:
     return entries
 
 
+def parse_comment_feed(body: bytes) -> tuple[dict[int, str], bool]:
+    """A comments feed: {comment id: publication time (UTC)} from each item's `#comment-N` link,
+    and whether the feed had any items at all."""
+    dates: dict[int, str] = {}
+    entries = parse_feed(body)
+    for link, published in entries:
+        match = re.search(r"#comment-(\d+)$", link)
+        if match and published:
+            dates[int(match.group(1))] = published
+    return dates, bool(entries)
+
+
 def _child_text(element: etree._Element, localname: str) -> str | None:
     for child in element:
         if isinstance(child.tag, str) and etree.QName(child).localname == localname:

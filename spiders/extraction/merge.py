@@ -53,13 +53,19 @@ def merge_comments(html_comments: list[Comment], rest_comments: list[Comment]) -
             parent_wp_id=rest.parent_wp_id if existing.parent_wp_id is None else existing.parent_wp_id,
             author=existing.author or rest.author,
             author_url=existing.author_url or rest.author_url,
-            published=rest.published or existing.published,
+            # WordPress's REST API can shift comment times by an hour around DST changes; the
+            # theme's `time[datetime]` is right, so a page date with an offset wins.
+            published=existing.published if _has_offset(existing.published) else rest.published or existing.published,
             content_html=rest.content_html or existing.content_html,
             content_text=rest.content_text or existing.content_text,
             sources=sorted(set(existing.sources) | set(rest.sources)),
         )
         by_id[rest.wp_id] = merged[index]
     return with_depths(merged)
+
+
+def _has_offset(value: str | None) -> bool:
+    return bool(value) and len(value) > 19 and value[19] in "+-"
 
 
 def with_depths(comments: list[Comment]) -> list[Comment]:

@@ -21,6 +21,7 @@ from spiders.extraction.regions import in_widget_area
 from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import block_text, collapse, to_html
 from spiders.items import Image, Post, Term
+from spiders.urls import post_url_of_comment_page
 
 _POST_ID = re.compile(r"^post-(\d+)$")
 _BODY_ID = re.compile(r"\b(?:postid|page-id)-(\d+)\b")
@@ -56,17 +57,20 @@ _CONTENT_XPATHS = [
     ".//*[contains(concat(' ', @class, ' '), ' entry ')]",
 ]
 _AUTHOR_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-post-author-name ')]",
+    ".//*[contains(concat(' ', @class, ' '), ' wp-block-post-author-name ')"
+    " or contains(concat(' ', @class, ' '), ' wp-block-post-author__name ')]",
     ".//*[contains(concat(' ', @class, ' '), ' author ') and contains(concat(' ', @class, ' '), ' vcard ')]"
     "//*[contains(concat(' ', @class, ' '), ' fn ') or self::a]",
     ".//*[contains(concat(' ', @class, ' '), ' author ') and contains(concat(' ', @class, ' '), ' vcard ')]",
+    ".//*[contains(@class, 'byline') or contains(@class, 'posted-by') or contains(@class, 'post-author')"
+    " or contains(@class, 'entry-author')]//a[@rel='author' or contains(@href, 'author')]",
     ".//a[@rel='author']",
-    ".//*[contains(@class, 'byline') or contains(@class, 'post-author') or contains(@class, 'entry-author')]"
-    "//a[contains(@href, 'author')]",
     ".//*[contains(concat(' ', @class, ' '), ' entry-author-name ') or contains(concat(' ', @class, ' '), ' p-author ')"
     " or contains(concat(' ', @class, ' '), ' post-author ') or contains(concat(' ', @class, ' '), ' byline ')"
     " or contains(concat(' ', @class, ' '), ' author ')]",
 ]
+# Author boxes ("About the author ... View all posts") name the author in other words.
+_AUTHOR_BIO = re.compile(r"author-(bio|info|box|description)|about-author|authorbox", re.IGNORECASE)
 _DATE_XPATHS = [
     ".//time[contains(concat(' ', @class, ' '), ' entry-date ')][@datetime]",
     ".//time[contains(concat(' ', @class, ' '), ' published ')][@datetime]",
@@ -205,12 +209,20 @@ def extract_post(text: str, url: str) -> Post:
     post.protected = "post-password-required" in doc.body_classes or bool(
         container is not None and container.xpath(".//form[contains(@class, 'post-password-form')]")
     )
+    if post.protected:
+        # The page shows a password form, not the content; WordPress prefixes the title.
+        post.content_html = post.content_text = None
+        post.images = []
+        if post.title:
+            post.title = re.sub(r"^(Protected|Geschützt|Protégé|Protegido|Protetto):\s*", "", post.title)
     post.breadcrumbs = extract_breadcrumbs(doc.root, doc.url, doc.json_ld)
     post.share_links = extract_share_links(doc.root, doc.url)
     post.comments = extract_comments(doc.root, doc.url, doc.language)
     post.comment_count_declared = declared_comment_count(doc.root)
     post.external_comments = _external_comments(doc.root)
     post.comment_page_urls = comment_page_links(doc.root, doc.url)
+    post.comment_page_number = current_comment_page(doc.root)
+    post.comment_feed_url = _comment_feed(doc, post.url)
     post.site_name = _site_name(doc)
     post.sources = ["html"]
     return post
@@ -294,11 +306,12 @@ def _in_sidebar(element: etree._Element) -> bool:
 
 
 def _canonical(doc: Document) -> str | None:
+    """The page's canonical URL (same host), without a fragment or a comment page part."""
     links = doc.root.xpath("//link[@rel='canonical']/@href")
     if links:
-        candidate = urljoin(doc.url, links[0].strip())
+        candidate = urljoin(doc.url, links[0].strip()).split("#")[0]
         if urlsplit(candidate).netloc == urlsplit(doc.url).netloc:
-            return candidate
+            return post_url_of_comment_page(candidate)
     return None
 
 
@@ -368,19 +381,38 @@ def _author(container: etree._Element | None, article: dict) -> str | None:
     if container is not None:
         for xpath in _AUTHOR_XPATHS:
             for element in container.xpath(xpath):
-                if _in_comments(element):
+                if _in_comments(element) or _in_author_bio(element):
                     continue
                 name = collapse(element.xpath("string(.)"))
                 if name:
-                    name = re.sub(r"^(by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
+                    name = re.sub(r"^(by|posted by|published by|written by|von|par|por)\s+", "", name, flags=re.I)
                     if 0 < len(name) <= 80:
                         return name
+        # Last: the author box some themes show instead of a byline ("By Jane Student").
+        for element in container.xpath(
+            ".//*[contains(@class, 'author-bio') or contains(@class, 'author-info') or contains(@class, 'author-box')"
+            " or contains(@class, 'about-author')]//*[contains(@class, 'author-title') or contains(@class, 'author-name')"
+            " or self::h2 or self::h3 or self::h4]"
+        ):
+            name = collapse(element.xpath("string(.)")) or ""
+            name = re.sub(r"^(by|about|published by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
+            if 0 < len(name) <= 80:
+                return name
     author = article.get("author")
     if isinstance(author, list):
         author = author[0] if author else None
     if isinstance(author, dict):
         author = author.get("name")
     return collapse(str(author)) if author else None
+
+
+def _in_author_bio(element: etree._Element) -> bool:
+    current = element
+    while current is not None:
+        if _AUTHOR_BIO.search(f"{current.get('class', '')} {current.get('id', '')}"):
+            return True
+        current = current.getparent()
+    return False
 
 
 def _dates(doc: Document, container: etree._Element | None, article: dict, kind: str) -> tuple[str | None, str | None]:
@@ -590,11 +622,37 @@ def comment_page_links(root: etree._Element, base_url: str) -> list[str]:
     """Links to the post's other comment pages (`comment-page-N`, `?cpage=N`), in page order."""
     links: list[str] = []
     for href in root.xpath("//a/@href"):
-        if re.search(r"/comment-page-\d+/?(#.*)?$|[?&]cpage=\d+", href):
+        # Comment permalinks (`.../comment-page-1/#comment-12`) are not pagination links.
+        if re.search(r"/comment-page-\d+/?(#comments|#respond)?$|[?&]cpage=\d+(#comments)?$", href):
             absolute = urljoin(base_url, href).split("#")[0]
             if absolute not in links:
                 links.append(absolute)
     return links
+
+
+def _comment_feed(doc: Document, post_url: str) -> str | None:
+    """The post's own comments feed (`POST/feed/`), as the page's `<link rel=alternate>` gives it."""
+    post_path = urlsplit(post_url).path
+    for href in doc.root.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href"):
+        parts = urlsplit(urljoin(doc.url, href))
+        own_path = post_path != "/" and parts.path.startswith(post_path) and parts.path.rstrip("/").endswith("/feed")
+        own_query = "feed=" in parts.query and re.search(r"(^|&)(p|page_id)=\d+", parts.query)
+        if own_path or own_query:
+            return urljoin(doc.url, href)
+    return None
+
+
+def current_comment_page(root: etree._Element) -> int | None:
+    """The number of the comment page shown, from the pagination's current marker."""
+    for text in root.xpath(
+        "//*[contains(@class, 'comment') or contains(@class, 'navigation')]"
+        "//*[contains(concat(' ', @class, ' '), ' page-numbers ') and contains(concat(' ', @class, ' '), ' current ')]"
+        "/text()"
+    ):
+        digits = re.sub(r"\D", "", text)
+        if digits:
+            return int(digits)
+    return None
 
 
 def _site_name(doc: Document) -> str | None:
