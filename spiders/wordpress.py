@@ -50,6 +50,7 @@ class Site:
     api: str | None = None  # REST root: ".../wp-json/" or ".../?rest_route=/"
     rest_posts: dict[str, Post] = field(default_factory=dict)  # by URL
     rest_comments: dict[int, list[Comment]] = field(default_factory=dict)  # by post wp_id
+    home_response: Response | None = None  # the home page, read again if the REST API fails
     pending_listings: int = 0
     listing_pages: int = 0
     feed_items: int = 0
@@ -126,7 +127,7 @@ class WordPressSpider(scrapy.Spider):
             yield from self._single_post(response, site)
             return
         home = site_prefix(response.url)
-        site = Site(home=home, api=self._api_root(doc, home))
+        site = Site(home=home, api=self._api_root(doc, home), home_response=response)
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
         if "rest" in order and site.api:
             yield self._rest_request(site, "posts", 1, callback=self.parse_rest_first)
@@ -232,12 +233,7 @@ class WordPressSpider(scrapy.Spider):
                 yield self._rest_request(site, "posts", 1, callback=self.parse_rest_first)
                 return
             self.logger.info("No usable REST API on %s; using sitemaps, feeds or HTML", site.home)
-            yield scrapy.Request(
-                site.home,
-                callback=self.parse_home_again,
-                cb_kwargs={"site": site},
-                dont_filter=True,
-            )
+            yield from self._after_rest(site, site.home_response)
             return
         site.discovery = "rest_route" if "rest_route=" in (site.api or "") else "rest"
         self.discovery[site.home] = site.discovery
@@ -278,12 +274,7 @@ class WordPressSpider(scrapy.Spider):
         self.count(f"rest_failed/{request.meta.get('route')}")
         self.logger.warning("REST request %s failed: %s", request.url, failure.value)
         if request.callback == self.parse_rest_first:
-            yield scrapy.Request(
-                site.home,
-                callback=self.parse_home_again,
-                cb_kwargs={"site": site},
-                dont_filter=True,
-            )
+            yield from self._after_rest(site, site.home_response)
             return
         yield from self._listing_done(site)
 
@@ -324,9 +315,6 @@ class WordPressSpider(scrapy.Spider):
         return data if isinstance(data, list) else None
 
     # --- Sitemaps, feeds and HTML archives -----------------------------------------------------
-
-    def parse_home_again(self, response: Response, site: Site) -> Iterator[Any]:
-        yield from self._after_rest(site, response)
 
     def _after_rest(self, site: Site, home_response: Response) -> Iterator[Any]:
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
@@ -474,9 +462,9 @@ class WordPressSpider(scrapy.Spider):
         post = extract_post(response.text, response.url)
         if rest is None and site.discovery != "single":
             doc_kind = document_kind(Document.parse(response.text, response.url))
-            if doc_kind in ("listing",):
+            if doc_kind not in ("post", "page"):
                 self.count("skipped/not_a_post")
-                self.logger.info("Skipping %s: a listing, not a post", response.url)
+                self.logger.info("Skipping %s: %s, not a post or page", response.url, doc_kind)
                 return
         post.site_url = site.home
         paging = CommentPaging(post=post, rest=rest)

@@ -73,14 +73,23 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         url = urljoin(doc.url, href)
         if re.search(r"/page/\d+/?$|[?&]paged=\d+$", url) and "comment-page" not in url:
             _add(listings, url)
+    # Static pages are not in feeds or post archives: WordPress's page lists (`page_item`,
+    # `menu-item-object-page`, block page lists) name them; a custom menu may hold them too.
     pages: list[str] = []
     for href in doc.root.xpath(
         "//li[contains(concat(' ', @class, ' '), ' page_item ')"
         " or contains(concat(' ', @class, ' '), ' menu-item-object-page ')"
         " or contains(concat(' ', @class, ' '), ' wp-block-pages-list__item ')]/a/@href"
+        " | //*[self::nav or @id='access' or @role='navigation' or contains(@class, 'main-navigation')"
+        " or contains(@class, 'wp-block-navigation')]//li[contains(@class, 'menu-item')]/a/@href"
     ):
-        _add(pages, urljoin(doc.url, href))
+        url = urljoin(doc.url, href)
+        if not _ARCHIVE_PATH.search(urlsplit(url).path) and url.split("#")[0] != doc.url:
+            _add(pages, url)
     return posts, listings, pages
+
+
+_ARCHIVE_PATH = re.compile(r"/(category|tag|author|page|feed|comments)/|/\d{4}/(\d{2}/)?$")
 
 
 def feed_urls(doc: Document) -> list[str]:

@@ -390,8 +390,9 @@ def _author(container: etree._Element | None, article: dict) -> str | None:
                         return name
         # Last: the author box some themes show instead of a byline ("By Jane Student").
         for element in container.xpath(
-            ".//*[contains(@class, 'author-bio') or contains(@class, 'author-info') or contains(@class, 'author-box')"
-            " or contains(@class, 'about-author')]//*[contains(@class, 'author-title') or contains(@class, 'author-name')"
+            ".//*[contains(@class, 'author-bio') or contains(@class, 'author-info')"
+            " or contains(@class, 'author-box') or contains(@class, 'about-author')]"
+            "//*[contains(@class, 'author-title') or contains(@class, 'author-name')"
             " or self::h2 or self::h3 or self::h4]"
         ):
             name = collapse(element.xpath("string(.)")) or ""
