@@ -39,15 +39,7 @@ demo: demo-crawl
 	$(VENV)/bin/wparchive serve archive/demo.db --port $(DEMO_PORT)
 
 demo-crawl: $(STAMP)
-	@set -e; \
-	$(PY) -m tests.sampleblog.server --port $(DEMO_BLOG_PORT) --quiet & server=$$!; \
-	trap 'kill $$server 2>/dev/null || true' EXIT; \
-	$(PY) -c "import time, urllib.request; [time.sleep(0.2) for _ in range(50) if not __import__('socket').socket().connect_ex(('127.0.0.1', $(DEMO_BLOG_PORT))) == 0]"; \
-	echo "Crawling the sample blog at http://127.0.0.1:$(DEMO_BLOG_PORT)/ into archive/demo.db"; \
-	$(VENV)/bin/scrapy crawl wordpress -a url=http://127.0.0.1:$(DEMO_BLOG_PORT)/ \
-	  -s ARCHIVE_DB=archive/demo.db -s ARCHIVE_CONTACT=demo@localhost \
-	  -s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0 -s LOG_LEVEL=WARNING; \
-	$(PY) -c "import sqlite3; c = sqlite3.connect('archive/demo.db'); print('Archived: %d posts and pages, %d comments' % (c.execute('select count(*) from posts').fetchone()[0], c.execute('select count(*) from comments').fetchone()[0]))"
+	$(PY) -m tests.sampleblog.demo --db archive/demo.db --port $(DEMO_BLOG_PORT)
 
 clean:
 	rm -rf $(VENV) archive/demo.db* .pytest_cache .ruff_cache tests/artifacts
