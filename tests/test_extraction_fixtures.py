@@ -27,6 +27,8 @@ FIELDS = [
 ]
 COMMENT_FIELDS = ["wp_id", "parent_wp_id", "depth", "author", "author_url", "published", "type", "content_text"]
 _cache: dict[Path, tuple[dict, dict]] = {}
+# Fields the extractor is known to get wrong, with the reason: xfail(strict), so a fix is noticed.
+KNOWN_FAILURES = json.loads((Path(__file__).parent / "fixtures" / "extract" / "known_failures.json").read_text())
 
 
 def squash(value: str | None) -> str:
@@ -50,6 +52,11 @@ def test_post_field(case: Path, field: str) -> None:
     got, expected = extracted(case)
     if field not in expected:
         pytest.skip(f"{case.name} does not state {field}")
+    reason = KNOWN_FAILURES.get(case.name, {}).get(field)
+    if reason and got[field] != expected[field]:
+        pytest.xfail(reason)
+    if reason:
+        pytest.fail(f"a known failure is fixed, remove it from known_failures.json: {reason}")
     assert got[field] == expected[field]
 
 

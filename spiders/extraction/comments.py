@@ -92,10 +92,11 @@ def extract_comments(root: etree._Element, base_url: str, language: str | None) 
         parent_wp_id = node_ids.get(id(parent_node)) if parent_node is not None else None
         depth = _nesting_depth(node, node_set)
         declared_depth = _declared_depth(node)
-        if parent_node is None and declared_depth and declared_depth > 1:
-            # Broken nesting: the theme still says how deep the comment is.
+        if declared_depth:
+            # WordPress's own depth-N class is the structure; in valid markup it agrees with the
+            # nesting, in broken markup (mis-nested lists) it is still right.
             depth = declared_depth
-            parent_wp_id = last_at_depth.get(declared_depth - 1)
+            parent_wp_id = last_at_depth.get(declared_depth - 1) if declared_depth > 1 else None
         last_at_depth[depth] = wp_id
         for deeper in [d for d in last_at_depth if d > depth]:
             del last_at_depth[deeper]
@@ -275,11 +276,14 @@ def _read_comment(
     kind = _comment_type(node, region)
     author, author_url = _author(region, base_url, kind)
     published = _date(region, language)
-    content = _content(region)
+    content, explicit = _content(region)
     content_text = block_text(content) if content is not None else ""
     content_html = to_html(content) if content is not None else ""
     if kind != "comment":
         content_text = _PINGBACK_PREFIX.sub("", content_text)
+        if not explicit and author and collapse(content_text.replace(author, "")) in (None, "(Edit)", "Edit"):
+            # The theme shows only "Pingback: <a>Site</a>": there is no excerpt to keep.
+            content_text, content_html = "", ""
     return Comment(
         wp_id=wp_id,
         parent_wp_id=parent_wp_id,
@@ -312,7 +316,7 @@ def _comment_type(node: etree._Element, region: etree._Element) -> str:
 def _type_from_stored_text(region: etree._Element) -> str:
     """WordPress stores a pingback as "[…] excerpt […]" and a trackback as "<strong>title</strong>
     excerpt": themes without type classes (Kubrick) still show that text."""
-    content = _content(region)
+    content, _ = _content(region)
     if content is None:
         return "comment"
     text = collapse(content.xpath("string(.)")) or ""
@@ -415,7 +419,7 @@ def _date(region: etree._Element, language: str | None) -> str | None:
             if found:
                 return found
     # No date element: a date in the comment's own lines outside its text.
-    content = _content(region)
+    content, _ = _content(region)
     rest = copy.deepcopy(region)
     if content is not None:
         for element in rest.xpath(
@@ -427,7 +431,9 @@ def _date(region: etree._Element, language: str | None) -> str | None:
     return parse_text_date(rest.xpath("string(.)"), language)
 
 
-def _content(region: etree._Element) -> etree._Element | None:
+def _content(region: etree._Element) -> tuple[etree._Element, bool]:
+    """The comment's text element, and whether the theme marks it as such (else: the comment
+    minus its author line, meta, avatar and reply link)."""
     for xpath in _CONTENT_XPATHS:
         found = region.xpath(xpath)
         if found:
@@ -437,11 +443,11 @@ def _content(region: etree._Element) -> etree._Element | None:
             ):
                 element = copy.deepcopy(element)
                 _strip_meta(element)
-            return _without_junk(element)
-    # No content element: the comment minus its author line, meta, avatar and reply link.
+            # `.comment-body` wraps everything in some themes: only a real text class is explicit.
+            return _without_junk(element), xpath != _CONTENT_XPATHS[-1]
     element = copy.deepcopy(region)
     _strip_meta(element)
-    return element
+    return element, False
 
 
 def _without_junk(element: etree._Element) -> etree._Element:

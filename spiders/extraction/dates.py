@@ -48,6 +48,11 @@ _EN_DMY = re.compile(
     re.IGNORECASE,
 )
 _ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}:?\d{2})?\b")
+# "11:52 am, April 9, 2013": the time first.
+_EN_TIME_FIRST = re.compile(
+    r"\b(\d{1,2})[:.](\d{2})\s*([ap]\.?m\.?)?\s*(?:,|on)?\s+([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})",
+    re.IGNORECASE,
+)
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:h.]\s*\d{2}(?!\d)")
 # A date written in words in another language: "7. April 2013 um 9:02 Uhr", "7 de abril de 2013".
 _FOREIGN = re.compile(
@@ -122,6 +127,12 @@ def _parse_text_date(text: str, language: str | None) -> str | None:
 
 
 def _english(text: str) -> str | None:
+    m = _EN_TIME_FIRST.search(text)
+    if m:
+        hour, minute, ampm, month_name, day, year = m.groups()
+        found = _english(f"{month_name} {day}, {year} at {hour}:{minute} {ampm or ''}".strip())
+        if found:
+            return found
     for pattern, order in ((_EN_MDY, "mdy"), (_EN_DMY, "dmy")):
         m = pattern.search(text)
         if not m:

@@ -17,7 +17,7 @@ from lxml import etree, html
 from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
-from spiders.extraction.regions import in_widget_area
+from spiders.extraction.regions import in_widget_area, is_widget_area
 from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import block_text, collapse, to_html
 from spiders.items import Image, Post, Term
@@ -33,9 +33,14 @@ _CONTAINER_XPATHS = [
     " or contains(concat(' ', @class, ' '), ' page ')]",
     "//*[starts-with(@id, 'post-')]",
     "//*[contains(concat(' ', @class, ' '), ' hentry ') or contains(concat(' ', @class, ' '), ' h-entry ')]",
-    "//article",
+    # Block themes: no post wrapper, the main region holds the post blocks.
+    "//main[.//*[contains(@class, 'wp-block-post-content') or contains(@class, 'entry-content')]]",
+    "//article[not(ancestor::li)][.//*[contains(@class, 'entry-content') or contains(@class, 'post-content')]]",
     "//main",
-    "//*[@id='content' or @id='main']",
+    "//article[not(ancestor::li)]",
+    "//*[@role='main']",
+    "//*[@id='content']",
+    "//*[@id='main']",
 ]
 _TITLE_XPATHS = [
     ".//*[contains(concat(' ', @class, ' '), ' entry-title ')]",
@@ -196,7 +201,7 @@ def extract_post(text: str, url: str) -> Post:
     article = _ld_article(doc.json_ld)
     post = Post(url=_canonical(doc) or url)
     post.wp_id = _wp_id(doc, container)
-    post.type = _type(doc, container)
+    post.type = _type(doc, container) if document_kind(doc) != "other" else "page"
     post.title = _title(doc, container, article)
     post.author = _author(container, article)
     post.published, post.modified = _dates(doc, container, article, post.type)
@@ -367,11 +372,18 @@ def _title_tag(root: etree._Element) -> str | None:
     return re.split(r"\s+[|»–—-]\s+|\s+::\s+", title)[0] or title
 
 
+_COMMENT_REGION_CLASSES = frozenset(
+    "comments comment-list commentlist comments-area comments-list comment_list wp-block-comments "
+    "comment-respond entry-comments".split()
+)
+
+
 def _in_comments(element: etree._Element) -> bool:
+    """True inside the comment section (judged by class and id tokens, not by substrings)."""
     current = element.getparent()
-    while current is not None:
-        marker = f"{current.get('class', '')} {current.get('id', '')}"
-        if re.search(r"\b(comments|comment-list|commentlist|comments-area)\b", marker):
+    while current is not None and current.tag not in ("body", "html"):
+        tokens = set((current.get("class") or "").split())
+        if tokens & _COMMENT_REGION_CLASSES or current.get("id") in ("comments", "respond", "comment_list"):
             return True
         current = current.getparent()
     return False
@@ -445,7 +457,9 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
             if published:
                 break
     modified = None
-    for value in scope.xpath(".//time[contains(concat(' ', @class, ' '), ' updated ')]/@datetime") + [
+    # `time.updated` that is not also the publication date (themes mark one element with both).
+    updated = ".//time[contains(concat(' ', @class, ' '), ' updated ')][not(contains(concat(' ', @class, ' '), ' published '))]"
+    for value in scope.xpath(updated + "/@datetime") + [
         article.get("dateModified"),
         _first(doc.root.xpath("//meta[@property='article:modified_time']/@content")),
     ]:
@@ -475,6 +489,12 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
         taxonomy = _taxonomy(anchor)
         if taxonomy:
             add(taxonomy, anchor)
+    if not terms and scope is not doc.root:
+        # Some themes print the post's terms outside its container (above the title, in a bar).
+        for anchor in doc.root.xpath(".//a[@rel]"):
+            taxonomy = _taxonomy(anchor)
+            if taxonomy and not _in_comments(anchor) and not _in_sidebar(anchor):
+                add(taxonomy, anchor)
     return terms
 
 
@@ -518,7 +538,11 @@ def _taxonomy(anchor: etree._Element) -> str | None:
     return None
 
 
+_CONTENT_BLOCKS = frozenset("p blockquote ul ol figure pre table h2 h3 h4 h5 h6 div".split())
+
+
 def _content(container: etree._Element | None) -> etree._Element | None:
+    """The post body without share blocks, widgets, navigation or the comment section."""
     if container is None:
         return None
     found = None
@@ -532,19 +556,42 @@ def _content(container: etree._Element | None) -> etree._Element | None:
     if found is None:
         found = container
     cleaned = _deep_copy(found)
+    if found is not container:
+        _adopt_stray_paragraphs(found, cleaned)
     for junk in cleaned.xpath(_REMOVE_FROM_CONTENT):
-        parent = junk.getparent()
-        if parent is not None:
+        if junk.getparent() is not None:
+            _remove_keep_tail(junk)
+    for junk in [e for e in cleaned.iter() if isinstance(e.tag, str) and e is not cleaned]:
+        if junk.getparent() is not None and (is_widget_area(junk) or _is_share_block(junk)):
             _remove_keep_tail(junk)
     if found is container:
         for junk in cleaned.xpath(
             ".//*[contains(@class, 'entry-title') or contains(@class, 'entry-meta')"
             " or contains(@class, 'entry-utility') or contains(@class, 'postmetadata')"
-            " or contains(@class, 'comment') or self::header or self::footer or self::h1]"
+            " or contains(@class, 'comment') or self::header or self::footer or self::h1 or self::nav]"
         ):
             if junk.getparent() is not None:
                 _remove_keep_tail(junk)
     return cleaned
+
+
+def _adopt_stray_paragraphs(found: etree._Element, cleaned: etree._Element) -> None:
+    """Repair a content block closed early by a stray `</div>`: paragraphs that follow it in the
+    same post container still belong to the post."""
+    sibling = found.getnext()
+    while sibling is not None and isinstance(sibling.tag, str) and sibling.tag in _CONTENT_BLOCKS:
+        marker = f"{sibling.get('class', '')} {sibling.get('id', '')}"
+        if sibling.tag == "div" and marker.strip():
+            break  # a classed block (meta, share links, comments) ends the content
+        cleaned.append(_deep_copy(sibling))
+        sibling = sibling.getnext()
+
+
+_SHARE_MARK = re.compile(r"sociable|sharing|share|a2a_kit|addtoany|addthis|jp-relatedposts", re.IGNORECASE)
+
+
+def _is_share_block(element: etree._Element) -> bool:
+    return bool(_SHARE_MARK.search(f"{element.get('class', '')} {element.get('id', '')}"))
 
 
 def _deep_copy(element: etree._Element) -> etree._Element:

@@ -35,6 +35,8 @@ _WIDGET_IDS = frozenset(
 
 def is_widget_area(element: etree._Element) -> bool:
     """True for a sidebar, a widget or the comment form, judged by tag, class and id tokens."""
+    if element.tag in ("body", "html"):
+        return False  # body classes describe the page layout ("sidebar"), not a region
     if element.tag in ("aside", "form"):
         return True
     for token in (element.get("class") or "").split():
