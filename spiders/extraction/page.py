@@ -373,8 +373,17 @@ def _title_tag(root: etree._Element) -> str | None:
 
 
 _COMMENT_REGION_CLASSES = frozenset(
-    "comments comment-list commentlist comments-area comments-list comment_list wp-block-comments "
-    "comment-respond entry-comments".split()
+    [
+        "comments",
+        "comment-list",
+        "commentlist",
+        "comments-area",
+        "comments-list",
+        "comment_list",
+        "wp-block-comments",
+        "comment-respond",
+        "entry-comments",
+    ]
 )
 
 
@@ -458,7 +467,10 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
                 break
     modified = None
     # `time.updated` that is not also the publication date (themes mark one element with both).
-    updated = ".//time[contains(concat(' ', @class, ' '), ' updated ')][not(contains(concat(' ', @class, ' '), ' published '))]"
+    updated = (
+        ".//time[contains(concat(' ', @class, ' '), ' updated ')]"
+        "[not(contains(concat(' ', @class, ' '), ' published '))]"
+    )
     for value in scope.xpath(updated + "/@datetime") + [
         article.get("dateModified"),
         _first(doc.root.xpath("//meta[@property='article:modified_time']/@content")),
@@ -538,7 +550,9 @@ def _taxonomy(anchor: etree._Element) -> str | None:
     return None
 
 
-_CONTENT_BLOCKS = frozenset("p blockquote ul ol figure pre table h2 h3 h4 h5 h6 div".split())
+_CONTENT_BLOCKS = frozenset(
+    ["p", "blockquote", "ul", "ol", "figure", "pre", "table", "h2", "h3", "h4", "h5", "h6", "div"]
+)
 
 
 def _content(container: etree._Element | None) -> etree._Element | None:
