@@ -75,6 +75,35 @@ def extract(sources: tuple[str, ...], url: str | None, with_html: bool) -> None:
         sys.exit(1)
 
 
+@main.command("eval")
+@click.argument("directory", default="tests/fixtures/extract", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="Write the Markdown report here (e.g. docs/extraction.md)."
+)
+@click.option("--trafilatura/--no-trafilatura", default=True, show_default=True, help="Score trafilatura too.")
+def evaluate_command(directory: str, output: str | None, trafilatura: bool) -> None:
+    """Score the extractor over pages with expected JSON, beside trafilatura.
+
+    \b
+    Examples:
+      wparchive eval tests/fixtures/extract
+      wparchive eval tests/fixtures/extract --output docs/extraction.md
+    """
+    from spiders.evaluation import evaluate, report
+
+    if trafilatura:
+        try:
+            import trafilatura as _  # noqa: F401
+        except ImportError as error:
+            raise click.ClickException("trafilatura is not installed: pip install -e '.[bench]'") from error
+    text = report(evaluate(Path(directory), with_trafilatura=trafilatura), Path(directory))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)
+
+
 @main.command()
 @click.argument("db", default=DEFAULT_DB, type=click.Path(dir_okay=False))
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")

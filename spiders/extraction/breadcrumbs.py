@@ -18,10 +18,8 @@ from spiders.items import Crumb
 _CONTAINER_XPATH = (
     "//*[self::div or self::nav or self::p or self::span or self::ol or self::ul or self::section"
     " or self::small or self::header]"
-    "[contains(concat(' ', translate(@class, 'BC', 'bc'), ' '), 'breadcrumb')"
-    " or contains(translate(@id, 'BC', 'bc'), 'breadcrumb')"
-    " or contains(concat(' ', @class, ' '), ' crumbs ') or @id='crumbs'"
-    " or contains(@aria-label, 'readcrumb')]"
+    "[contains(@class, 'readcrumb') or contains(@id, 'readcrumb') or contains(@class, 'crumbs')"
+    " or @id='crumbs' or contains(@aria-label, 'readcrumb')]"
 )
 _YOU_ARE_HERE = re.compile(
     r"^\s*(you are here|vous êtes ici|sie sind hier|usted está aquí|está aquí|você está aqui"
@@ -53,11 +51,14 @@ def _containers(root: etree._Element) -> list[etree._Element]:
             continue
         found.append(element)
     # A theme's own trail with no class: an element whose text starts with "You are here".
-    for element in root.xpath(
-        "//body//*[self::div or self::p or self::nav or self::span]"
-        "[starts-with(normalize-space(.), 'You are here') or "
-        "starts-with(normalize-space(.), 'You are here:')]"
-    ):
+    for text in root.xpath("//body//text()[contains(., 'You are here')]"):
+        element = text.getparent()
+        while element is not None and element.tag not in ("div", "p", "nav", "span", "body"):
+            element = element.getparent()
+        if element is None or element.tag == "body":
+            continue
+        if not (collapse(element.xpath("string(.)")) or "").startswith("You are here"):
+            continue
         if len(element.xpath("string(.)")) < 600 and not any(
             _is_ancestor(previous, element) or _is_ancestor(element, previous) for previous in found
         ):

@@ -20,7 +20,7 @@ from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area
-from spiders.extraction.text import block_text, collapse, own_text, to_html
+from spiders.extraction.text import block_text, collapse, to_html
 from spiders.items import Comment
 
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
@@ -104,14 +104,17 @@ def extract_comments(root: etree._Element, base_url: str, language: str | None) 
     return comments
 
 
+_CANDIDATES = (
+    "//*[starts-with(@id, 'comment') or starts-with(@id, 'li-comment') or starts-with(@id, 'div-comment')]"
+    " | //*[contains(@class, 'comment') or contains(@class, 'pingback') or contains(@class, 'trackback')]"
+)
+
+
 def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | None]]:
     """The outermost element of each comment, in document order, with its WordPress id."""
     by_id: dict[int, etree._Element] = {}
-    order: list[etree._Element] = []
     anonymous: list[etree._Element] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in root.xpath(_CANDIDATES):
         element_id = element.get("id")
         match = _ID.match(element_id) if element_id else None
         if match:
@@ -119,37 +122,33 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
             node = element
             if node.tag in ("a", "span", "img") and not collapse(node.xpath("string(.)")):
                 node = node.getparent()
-            if _excluded(node):
-                continue
             existing = by_id.get(wp_id)
-            if existing is None:
-                by_id[wp_id] = node
-                order.append(node)
-            elif _contains(node, existing):
-                order[order.index(existing)] = node
+            if existing is None or _contains(node, existing):
                 by_id[wp_id] = node
             continue
         classes = set((element.get("class") or "").split())
-        if classes & _NODE_CLASSES and element.tag in ("li", "article", "div", "dt") and not _excluded(element):
+        if classes & _NODE_CLASSES and element.tag in ("li", "article", "div", "dt"):
             anonymous.append(element)
-    nodes: list[tuple[etree._Element, int | None]] = []
-    known = {id(node) for node in order}
-    for node in order:
-        wp_id = next(k for k, v in by_id.items() if v is node)
-        nodes.append((node, wp_id))
+    identified = [(node, wp_id) for wp_id, node in by_id.items() if not _excluded(node)]
+    taken = {id(node) for node, _ in identified}
+    # Elements inside an identified comment, and around one, belong to it.
+    inside: set[int] = set()
+    around: set[int] = set()
+    for node, _ in identified:
+        inside.update(id(d) for d in node.iterdescendants())
+        around.update(id(a) for a in node.iterancestors())
+    nodes = list(identified)
+    anonymous_ids = {id(element) for element in anonymous}
     for element in anonymous:
-        if id(element) in known:
-            continue
-        # An element inside (or around) an identified comment is part of it, not another one.
-        if any(_contains(node, element) or _contains(element, node) for node in order):
+        key = id(element)
+        if key in taken or key in inside or key in around or _excluded(element):
             continue
         # Of nested anonymous elements keep the outermost, unless the inner one is a reply's `li`.
-        if element.tag != "li" and any(_contains(other, element) for other in anonymous if other is not element):
+        if element.tag != "li" and any(id(a) in anonymous_ids for a in element.iterancestors()):
             continue
         nodes.append((element, None))
-    if anonymous:
-        position = {id(el): index for index, el in enumerate(root.iter())}
-        nodes.sort(key=lambda pair: position[id(pair[0])])
+    position = {id(el): index for index, el in enumerate(root.iter())} if len(nodes) > 1 else {}
+    nodes.sort(key=lambda pair: position.get(id(pair[0]), 0))
     return nodes
 
 
@@ -273,10 +272,10 @@ def _read_comment(
     language: str | None,
 ) -> Comment:
     region = _own_region(node, node_set)
-    kind = _comment_type(node, region)
-    author, author_url = _author(region, base_url, kind)
-    published = _date(region, language)
     content, explicit = _content(region)
+    kind = _comment_type(node, region, content)
+    author, author_url = _author(region, base_url, kind)
+    published = _date(region, language, content)
     content_text = block_text(content) if content is not None else ""
     content_html = to_html(content) if content is not None else ""
     if kind != "comment":
@@ -298,25 +297,24 @@ def _read_comment(
     )
 
 
-def _comment_type(node: etree._Element, region: etree._Element) -> str:
+def _comment_type(node: etree._Element, region: etree._Element, content: etree._Element) -> str:
     classes = set((node.get("class") or "").split())
     if "pingback" in classes:
         return "pingback"
     if "trackback" in classes:
         return "trackback"
-    head = own_text(region)[:60].lower()
+    head = (region.text or "").strip()[:40] or (collapse(region.xpath("string(.)")) or "")[:60]
     for kind in ("pingback", "trackback"):
-        if re.match(rf"^{kind}\s*:", head) or region.xpath(
+        if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or region.xpath(
             f".//*[contains(@class, 'pingtype')][contains(translate(., 'PT', 'pt'), '{kind}')]"
         ):
             return kind
-    return _type_from_stored_text(region)
+    return _type_from_stored_text(content)
 
 
-def _type_from_stored_text(region: etree._Element) -> str:
+def _type_from_stored_text(content: etree._Element) -> str:
     """WordPress stores a pingback as "[…] excerpt […]" and a trackback as "<strong>title</strong>
     excerpt": themes without type classes (Kubrick) still show that text."""
-    content, _ = _content(region)
     if content is None:
         return "comment"
     text = collapse(content.xpath("string(.)")) or ""
@@ -407,7 +405,7 @@ def _author_url(element: etree._Element, base_url: str) -> str | None:
     return None
 
 
-def _date(region: etree._Element, language: str | None) -> str | None:
+def _date(region: etree._Element, language: str | None, content: etree._Element | None) -> str | None:
     for xpath in _DATE_XPATHS:
         for element in region.xpath(xpath):
             if _inside_content(element):
@@ -419,7 +417,6 @@ def _date(region: etree._Element, language: str | None) -> str | None:
             if found:
                 return found
     # No date element: a date in the comment's own lines outside its text.
-    content, _ = _content(region)
     rest = copy.deepcopy(region)
     if content is not None:
         for element in rest.xpath(

@@ -37,6 +37,34 @@ _MONTHS = {
     for name in names
 }
 
+# Month names of the languages course blogs are most often written in (fast path; dateparser
+# reads the others).
+_FOREIGN_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "jänner", "janvier", "enero", "janeiro", "gennaio", "januari", "janv"),
+            ("februar", "février", "fevrier", "febrero", "fevereiro", "febbraio", "februari", "févr", "fev"),
+            ("märz", "maerz", "mars", "marzo", "março", "marco", "maart"),
+            ("april", "avril", "abril", "aprile"),
+            ("mai", "mayo", "maio", "maggio", "mei"),
+            ("juni", "juin", "junio", "junho", "giugno"),
+            ("juli", "juillet", "julio", "julho", "luglio", "juil"),
+            ("august", "août", "aout", "agosto", "augustus"),
+            ("september", "septembre", "septiembre", "setiembre", "setembro", "settembre", "sept"),
+            ("oktober", "octobre", "octubre", "outubro", "ottobre"),
+            ("november", "novembre", "noviembre", "novembro"),
+            ("dezember", "décembre", "decembre", "diciembre", "dezembro", "dicembre", "december", "déc"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,10})\.?\s*(?:de\s+)?(\d{4})"
+    r"(?:\s*(?:,|um|à|às|a las|a la|alle|om|kl\.|-)?\s*(\d{1,2})\s*[:h.]\s*(\d{2})(?:\s*(?:Uhr|h))?)?",
+    re.IGNORECASE,
+)
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
@@ -117,7 +145,7 @@ def _parse_text_date(text: str, language: str | None) -> str | None:
     iso = _ISO_IN_TEXT.search(text)
     if iso and _ISO.match(iso.group(0)):
         return normalise_machine_date(iso.group(0))
-    found = _english(text)
+    found = _english(text) or _day_month_year(text)
     if found:
         return found
     candidate = _FOREIGN.search(text)
@@ -162,6 +190,26 @@ def _english(text: str) -> str | None:
             return date.strftime("%Y-%m-%d")
         return f"{date:%Y-%m-%d}T{h:02d}:{int(minute):02d}:{int(second or 0):02d}"
     return None
+
+
+def _day_month_year(text: str) -> str | None:
+    """ "7. April 2013 um 9:02 Uhr", "7 avril 2013", "7 de abril de 2013 às 21:12"."""
+    m = _DAY_MONTH_YEAR.search(text)
+    if not m:
+        return None
+    month = _FOREIGN_MONTHS.get(m.group(2).lower())
+    if not month:
+        return None
+    try:
+        date = datetime(int(m.group(3)), month, int(m.group(1)))
+    except ValueError:
+        return None
+    if m.group(4) is None:
+        return date.strftime("%Y-%m-%d")
+    hour, minute = int(m.group(4)), int(m.group(5))
+    if hour > 23 or minute > 59:
+        return date.strftime("%Y-%m-%d")
+    return f"{date:%Y-%m-%d}T{hour:02d}:{minute:02d}:00"
 
 
 def _dateparser(candidate: str, language: str | None) -> str | None:

@@ -235,9 +235,7 @@ def rest_post(data: dict, site_url: str, users: dict[int, str], terms: dict[int,
     text = None
     if content and not protected:
         fragment = Document.parse(f"<html><body><div>{content}</div></body></html>", data.get("link", site_url))
-        body = fragment.root.find("body")
-        body.make_links_absolute(fragment.url) if hasattr(body, "make_links_absolute") else None
-        text = block_text(body)
+        text = block_text(fragment.root.find("body"))
     return Post(
         url=data.get("link") or site_url,
         site_url=site_url,

@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from lxml import etree, html
+from lxml import etree
 
 from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area, is_widget_area
 from spiders.extraction.sharing import extract_share_links
-from spiders.extraction.text import block_text, collapse, to_html
+from spiders.extraction.text import block_text, collapse, make_links_absolute, to_html
 from spiders.items import Image, Post, Term
 from spiders.urls import post_url_of_comment_page
 
@@ -113,8 +113,9 @@ _COUNT_XPATHS = [
     # Any short heading or line of the comment section that is not inside a comment.
     "//*[@id='comments' or @id='comments-area' or contains(@class, 'comments-area')"
     " or @id='commentsbox' or @id='comment-area' or contains(concat(' ', @class, ' '), ' comments ')]"
-    "/descendant-or-self::*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span"
-    " or self::div][not(ancestor::li) and not(ancestor::dl) and not(ancestor::article[contains(@class, 'comment')])]",
+    "/*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span or self::div or self::header]"
+    "/descendant-or-self::*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span][position() < 4]",
+    "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span][@id='comments']",
     # The "12 Comments" link in the post's own meta line.
     "//*[contains(@class, 'comments-link') or contains(@class, 'entry-comments-link')"
     " or contains(@class, 'comment-link')]",
@@ -167,6 +168,10 @@ _EXTERNAL_SYSTEMS = [
 ]
 
 
+# Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
+_PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8")
+
+
 @dataclass
 class Document:
     """A parsed page with the signals every extractor needs."""
@@ -179,13 +184,15 @@ class Document:
 
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
-        parser = html.HTMLParser(remove_comments=True, recover=True, encoding="utf-8")
+        parser = _PARSER
         if not text.strip():
             text = "<html></html>"
         try:
-            root = html.document_fromstring(text.encode("utf-8"), parser=parser)
+            root = etree.fromstring(text.encode("utf-8"), parser=parser)
         except (etree.ParserError, ValueError):
-            root = html.document_fromstring("<html></html>")
+            root = None
+        if root is None:
+            root = etree.fromstring(b"<html><body></body></html>", parser=parser)
         base = root.xpath("//base/@href")
         base_url = urljoin(url, base[0]) if base else url
         language = (root.get("lang") or root.get("xml:lang") or "")[:2].lower() or None
@@ -208,6 +215,7 @@ def extract_post(text: str, url: str) -> Post:
     post.terms = _terms(doc, container)
     content = _content(container)
     if content is not None:
+        make_links_absolute(content, doc.url)
         post.content_html = to_html(content)
         post.content_text = block_text(content)
         post.images = _images(content, doc.url)
@@ -224,7 +232,7 @@ def extract_post(text: str, url: str) -> Post:
     post.share_links = extract_share_links(doc.root, doc.url)
     post.comments = extract_comments(doc.root, doc.url, doc.language)
     post.comment_count_declared = declared_comment_count(doc.root)
-    post.external_comments = _external_comments(doc.root)
+    post.external_comments = _external_comments(doc.root, text)
     post.comment_page_urls = comment_page_links(doc.root, doc.url)
     post.comment_page_number = current_comment_page(doc.root)
     post.comment_feed_url = _comment_feed(doc, post.url)
@@ -670,8 +678,11 @@ def declared_comment_count(root: etree._Element) -> int | None:
     return None
 
 
-def _external_comments(root: etree._Element) -> str | None:
+def _external_comments(root: etree._Element, text: str) -> str | None:
+    lowered = text.lower()
     for name, xpath in _EXTERNAL_SYSTEMS:
+        if name.replace("facebook", "fb-comments") not in lowered:
+            continue
         try:
             if root.xpath(xpath):
                 return name
@@ -705,14 +716,16 @@ def _comment_feed(doc: Document, post_url: str) -> str | None:
 
 
 def current_comment_page(root: etree._Element) -> int | None:
-    """The number of the comment page shown, from the pagination's current marker."""
-    for text in root.xpath(
-        "//*[contains(@class, 'comment') or contains(@class, 'navigation')]"
+    """The number of the comment page shown, from the comment pagination's current marker."""
+    for marker in root.xpath(
         "//*[contains(concat(' ', @class, ' '), ' page-numbers ') and contains(concat(' ', @class, ' '), ' current ')]"
-        "/text()"
     ):
-        digits = re.sub(r"\D", "", text)
-        if digits:
+        in_comment_navigation = any(
+            "comment" in (ancestor.get("class") or "") or "comment" in (ancestor.get("id") or "")
+            for ancestor in marker.iterancestors()
+        )
+        digits = re.sub(r"\D", "", marker.text or "")
+        if in_comment_navigation and digits:
             return int(digits)
     return None
 

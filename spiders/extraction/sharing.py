@@ -15,27 +15,31 @@ from lxml import etree
 
 from spiders.items import ShareLink
 
-# (service, host pattern, path/query pattern) — checked in order against "host/path?query".
-_SHARE_URLS: list[tuple[str, re.Pattern[str]]] = [
-    (service, re.compile(pattern, re.IGNORECASE))
-    for service, pattern in [
-        ("digg", r"(^|\.)digg\.com/(submit|remote-submit|news/submit)"),
-        ("stumbleupon", r"(^|\.)stumbleupon\.com/(submit|badge)"),
-        ("reddit", r"(^|\.)reddit\.com/submit"),
-        ("twitter", r"(^|\.)(twitter|x)\.com/(home/?\?status=|intent/(tweet|post)|share)"),
-        ("facebook", r"(^|\.)facebook\.com/(sharer|share\.php|sharer\.php|dialog/(share|feed))"),
-        ("delicious", r"(^|\.)(delicious\.com/(save|post)|del\.icio\.us/post)"),
-        ("googleplus", r"plus\.google\.com/share"),
-        ("linkedin", r"(^|\.)linkedin\.com/(shareArticle|sharing|cws/share)"),
-        ("pinterest", r"(^|\.)pinterest\.com/pin/create"),
-        ("tumblr", r"(^|\.)tumblr\.com/(share|widgets/share)"),
-        ("whatsapp", r"(api\.whatsapp\.com/send|wa\.me/\?text=|whatsapp://send)"),
-        ("pocket", r"getpocket\.com/(save|edit)"),
-        ("telegram", r"(t\.me|telegram\.me)/share"),
-        ("mastodon", r"(mastodonshare\.com|toot\.kytta\.dev|/share\?text=)"),
-        ("bluesky", r"bsky\.app/intent/compose"),
-    ]
-]
+# Share URLs by service: one alternation, checked against "host/path?query".
+_SHARE_URL = re.compile(
+    "|".join(
+        f"(?P<{service}>{pattern})"
+        for service, pattern in [
+            ("digg", r"(^|\.)digg\.com/(submit|remote-submit|news/submit)"),
+            ("stumbleupon", r"(^|\.)stumbleupon\.com/(submit|badge)"),
+            ("reddit", r"(^|\.)reddit\.com/submit"),
+            ("twitter", r"(^|\.)(twitter|x)\.com/(home/?\?status=|intent/(tweet|post)|share)"),
+            ("facebook", r"(^|\.)facebook\.com/(sharer|share\.php|sharer\.php|dialog/(share|feed))"),
+            ("delicious", r"(^|\.)(delicious\.com/(save|post)|del\.icio\.us/post)"),
+            ("googleplus", r"plus\.google\.com/share"),
+            ("linkedin", r"(^|\.)linkedin\.com/(shareArticle|sharing|cws/share)"),
+            ("pinterest", r"(^|\.)pinterest\.com/pin/create"),
+            ("tumblr", r"(^|\.)tumblr\.com/(share|widgets/share)"),
+            ("whatsapp", r"(api\.whatsapp\.com/send|wa\.me/\?text=|whatsapp://send)"),
+            ("pocket", r"getpocket\.com/(save|edit)"),
+            ("telegram", r"(t\.me|telegram\.me)/share"),
+            ("mastodon", r"(mastodonshare\.com|toot\.kytta\.dev|/share\?text=)"),
+            ("bluesky", r"bsky\.app/intent/compose"),
+        ]
+    ),
+    re.IGNORECASE,
+)
+_SERVICES = tuple(_SHARE_URL.groupindex)
 _JETPACK_SERVICE = {
     "twitter": "twitter",
     "x": "twitter",
@@ -57,30 +61,31 @@ _JETPACK_SERVICE = {
     "stumbleupon": "stumbleupon",
     "delicious": "delicious",
 }
-_KNOWN = {service for service, _ in _SHARE_URLS} | set(_JETPACK_SERVICE.values())
+_KNOWN = set(_SERVICES) | set(_JETPACK_SERVICE.values())
 _BLOCK_CLASS = re.compile(r"(sociable|share|sharing|sd-social|a2a_|addtoany|addthis|shareaholic)", re.IGNORECASE)
 _FOLLOW = re.compile(r"follow|profile|social-?(icons|links|menu|media)|subscribe", re.IGNORECASE)
 
 
 def extract_share_links(root: etree._Element, base_url: str) -> list[ShareLink]:
     """Every share link on the page, in page order, without duplicates."""
-    anchors: list[tuple[etree._Element, str]] = []
+    anchors: list[tuple[etree._Element, str, str | None]] = []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if href and not href.startswith("#"):
-            anchors.append((anchor, urljoin(base_url, href)))
+            url = urljoin(base_url, href)
+            anchors.append((anchor, url, share_service(url)))
     # Blocks are the share containers that hold at least one real share URL.
     blocks = []
-    for anchor, url in anchors:
-        if share_service(url):
+    for anchor, _, service in anchors:
+        if service:
             block = _share_block(anchor)
             if block is not None and block not in blocks:
                 blocks.append(block)
+    in_blocks = {id(a) for block in blocks for a in block.iter("a")}
     links: list[ShareLink] = []
     seen: set[tuple[str, str]] = set()
-    for anchor, url in anchors:
-        service = share_service(url)
-        if not service and blocks and _share_block(anchor) in blocks:
+    for anchor, url, service in anchors:
+        if not service and id(anchor) in in_blocks:
             service = _block_member_service(url, anchor)
         if service and (service, url) not in seen:
             seen.add((service, url))
@@ -94,9 +99,9 @@ def share_service(url: str) -> str | None:
     if parts.scheme not in ("http", "https", "whatsapp"):
         return None
     target = f"{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    for service, pattern in _SHARE_URLS:
-        if pattern.search(target):
-            return service
+    match = _SHARE_URL.search(target)
+    if match:
+        return next(name for name in _SERVICES if match.group(name) is not None)
     host = parts.netloc.lower()
     if host.endswith("addtoany.com"):
         m = re.match(r"/add_to/([a-z0-9_]+)", parts.path)

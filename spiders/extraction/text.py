@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html
+from lxml import etree
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _ANY_SPACE = re.compile(r"\s+")
@@ -98,7 +98,7 @@ def to_html(element: etree._Element) -> str:
     """Serialise an element's children (inner HTML) as a string."""
     parts = [element.text or ""]
     for child in element:
-        parts.append(html.tostring(child, encoding="unicode", with_tail=True))
+        parts.append(etree.tostring(child, method="html", encoding="unicode", with_tail=True))
     return "".join(parts).strip()
 
 
@@ -109,3 +109,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
     _, text = html_to_unicode(content_type, body)
     return text
+
+
+def make_links_absolute(element: etree._Element, base_url: str) -> None:
+    """Resolve `href` and `src` attributes against the page URL, in place."""
+    from urllib.parse import urljoin
+
+    for node in element.iter("a", "img", "source"):
+        for attribute in ("href", "src"):
+            value = node.get(attribute)
+            if value and not value.startswith(("#", "data:", "mailto:", "javascript:")):
+                node.set(attribute, urljoin(base_url, value.strip()))
