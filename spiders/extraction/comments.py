@@ -26,30 +26,86 @@ from spiders.items import Comment
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
 _NODE_CLASSES = {"comment", "pingback", "trackback", "wp-block-comment"}
 _DEPTH = re.compile(r"\bdepth-(\d+)\b")
-_AUTHOR_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-comment-author-name ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]//*[contains(concat(' ', @class, ' '), ' fn ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' fn ')]",
-    ".//cite",
-    ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' commentauthor ')"
-    " or contains(concat(' ', @class, ' '), ' comment_author ')"
-    " or contains(concat(' ', @class, ' '), ' comment-author-name ')"
-    " or contains(concat(' ', @class, ' '), ' author ')]",
-    ".//strong",
+# Rules for reading a comment, strongest first: (classes, tags) to look for inside the comment.
+_CONTENT_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
+    (frozenset({"wp-block-comment-content"}), frozenset()),
+    (frozenset({"comment-content"}), frozenset()),
+    (
+        frozenset(
+            {
+                "comment-text",
+                "comment_text",
+                "commenttext",
+                "comment-entry",
+                "format_text",
+                "comment-body-text",
+                "entry-content",
+            }
+        ),
+        frozenset(),
+    ),
+    (frozenset({"comment-body"}), frozenset()),  # wraps everything in some themes: not "explicit"
 ]
-_CONTENT_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-comment-content ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' comment-content ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' comment-text ')"
-    " or contains(concat(' ', @class, ' '), ' comment_text ')"
-    " or contains(concat(' ', @class, ' '), ' commenttext ')"
-    " or contains(concat(' ', @class, ' '), ' comment-entry ')"
-    " or contains(concat(' ', @class, ' '), ' format_text ')"
-    " or contains(concat(' ', @class, ' '), ' comment-body-text ')"
-    " or contains(concat(' ', @class, ' '), ' entry-content ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' comment-body ')]",
+_AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
+    (frozenset({"wp-block-comment-author-name"}), frozenset()),
+    (frozenset({"fn"}), frozenset()),  # inside .comment-author first: see _author
+    (frozenset(), frozenset({"cite"})),
+    (frozenset({"comment-author"}), frozenset()),
+    (frozenset({"commentauthor", "comment_author", "comment-author-name", "author"}), frozenset()),
+    (frozenset(), frozenset({"strong"})),
 ]
+_DATE_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
+    (frozenset(), frozenset({"time"})),
+    (frozenset(), frozenset({"abbr"})),
+    (frozenset({"wp-block-comment-date"}), frozenset()),
+    (
+        frozenset(
+            {
+                "comment-meta",
+                "commentmetadata",
+                "comment-metadata",
+                "comment_time",
+                "comment-date",
+                "comment-time",
+                "comment_date",
+                "comment-info",
+                "date",
+            }
+        ),
+        frozenset(),
+    ),
+    (frozenset(), frozenset({"small"})),
+]
+
+
+class _Index:
+    """Elements inside a comment by class token and by tag, in document order (one pass, instead of
+    an XPath query per rule)."""
+
+    def __init__(self, region: etree._Element) -> None:
+        self.region = region
+        self.position: dict[int, int] = {}
+        self.by_class: dict[str, list[etree._Element]] = {}
+        self.by_tag: dict[str, list[etree._Element]] = {}
+        for index, element in enumerate(region.iterdescendants()):
+            if not isinstance(element.tag, str):
+                continue
+            self.position[id(element)] = index
+            self.by_tag.setdefault(element.tag, []).append(element)
+            for token in (element.get("class") or "").split():
+                self.by_class.setdefault(token, []).append(element)
+
+    def find(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
+        found: dict[int, etree._Element] = {}
+        for name in classes:
+            for element in self.by_class.get(name, ()):
+                found[id(element)] = element
+        for name in tags:
+            for element in self.by_tag.get(name, ()):
+                found[id(element)] = element
+        return sorted(found.values(), key=lambda element: self.position[id(element)])
+
+
 # Parts of a comment that are not its text.
 _META_CLASSES = re.compile(
     r"\b(comment-author|comment-meta|commentmetadata|comment-metadata|comment_meta|reply"
@@ -61,21 +117,6 @@ _META_CLASSES = re.compile(
     r"|pingtype|comment-count|authorname)\b",
     re.IGNORECASE,
 )
-_DATE_XPATHS = [
-    ".//time[@datetime]",
-    ".//abbr[contains(concat(' ', @class, ' '), ' published ')][@title]",
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-comment-date ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' comment-meta ')"
-    " or contains(concat(' ', @class, ' '), ' commentmetadata ')"
-    " or contains(concat(' ', @class, ' '), ' comment-metadata ')"
-    " or contains(concat(' ', @class, ' '), ' comment_time ')"
-    " or contains(concat(' ', @class, ' '), ' comment-date ')"
-    " or contains(concat(' ', @class, ' '), ' comment-time ')"
-    " or contains(concat(' ', @class, ' '), ' comment_date ')"
-    " or contains(concat(' ', @class, ' '), ' comment-info ')"
-    " or contains(concat(' ', @class, ' '), ' date ')]",
-    ".//small",
-]
 _PINGBACK_PREFIX = re.compile(r"^\s*(pingback|trackback)\s*:\s*", re.IGNORECASE)
 _SAYS = re.compile(r"\s*(says|said|dice|dit|sagt|disse|escribió|schreibt|écrit)\s*:?\s*$", re.I)
 
@@ -131,6 +172,9 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
             anonymous.append(element)
     identified = [(node, wp_id) for wp_id, node in by_id.items() if not _excluded(node)]
     taken = {id(node) for node, _ in identified}
+    anonymous = [element for element in anonymous if id(element) not in taken]
+    if not anonymous:
+        return identified  # already in document order
     # Elements inside an identified comment, and around one, belong to it.
     inside: set[int] = set()
     around: set[int] = set()
@@ -141,14 +185,15 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
     anonymous_ids = {id(element) for element in anonymous}
     for element in anonymous:
         key = id(element)
-        if key in taken or key in inside or key in around or _excluded(element):
+        if key in inside or key in around or _excluded(element):
             continue
         # Of nested anonymous elements keep the outermost, unless the inner one is a reply's `li`.
         if element.tag != "li" and any(id(a) in anonymous_ids for a in element.iterancestors()):
             continue
         nodes.append((element, None))
-    position = {id(el): index for index, el in enumerate(root.iter())} if len(nodes) > 1 else {}
-    nodes.sort(key=lambda pair: position.get(id(pair[0]), 0))
+    if len(nodes) > len(identified):
+        position = {id(el): index for index, el in enumerate(root.iter())}
+        nodes.sort(key=lambda pair: position[id(pair[0])])
     return nodes
 
 
@@ -272,10 +317,11 @@ def _read_comment(
     language: str | None,
 ) -> Comment:
     region = _own_region(node, node_set)
-    content, explicit = _content(region)
-    kind = _comment_type(node, region, content)
-    author, author_url = _author(region, base_url, kind)
-    published = _date(region, language, content)
+    index = _Index(region)
+    content, explicit = _content(index)
+    kind = _comment_type(node, index, content)
+    author, author_url = _author(index, base_url, kind)
+    published = _date(index, language, content)
     content_text = block_text(content) if content is not None else ""
     content_html = to_html(content) if content is not None else ""
     if kind != "comment":
@@ -297,16 +343,17 @@ def _read_comment(
     )
 
 
-def _comment_type(node: etree._Element, region: etree._Element, content: etree._Element) -> str:
+def _comment_type(node: etree._Element, index: _Index, content: etree._Element) -> str:
     classes = set((node.get("class") or "").split())
     if "pingback" in classes:
         return "pingback"
     if "trackback" in classes:
         return "trackback"
+    region = index.region
     head = (region.text or "").strip()[:40] or (collapse(region.xpath("string(.)")) or "")[:60]
     for kind in ("pingback", "trackback"):
-        if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or region.xpath(
-            f".//*[contains(@class, 'pingtype')][contains(translate(., 'PT', 'pt'), '{kind}')]"
+        if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or any(
+            kind in (element.xpath("string(.)") or "").lower() for element in index.by_class.get("pingtype", ())
         ):
             return kind
     return _type_from_stored_text(content)
@@ -333,10 +380,10 @@ def _type_from_stored_text(content: etree._Element) -> str:
     return "comment"
 
 
-def _author(region: etree._Element, base_url: str, kind: str) -> tuple[str | None, str | None]:
+def _author(index: _Index, base_url: str, kind: str) -> tuple[str | None, str | None]:
     if kind != "comment":
         # "Pingback: <a href=...>Linking site</a>" — the link is the author.
-        for anchor in region.iter("a"):
+        for anchor in index.by_tag.get("a", ()):
             marker = (anchor.get("class") or "") + " " + (anchor.get("href") or "")
             if "comment-edit-link" in marker or "replytocom" in marker or "#comment-" in marker:
                 continue
@@ -344,16 +391,19 @@ def _author(region: etree._Element, base_url: str, kind: str) -> tuple[str | Non
             name = collapse(anchor.xpath("string(.)"))
             if href and name and not href.startswith("#"):
                 return name, urljoin(base_url, href)
-    for xpath in _AUTHOR_XPATHS:
-        for element in region.xpath(xpath):
-            if element.tag == "strong" and element.getparent() is not None and _inside_content(element):
-                continue
-            if _inside_content(element) and xpath != _AUTHOR_XPATHS[0]:
+    in_author_box = [
+        element
+        for element in index.by_class.get("fn", ())
+        if any("comment-author" in (a.get("class") or "").split() for a in element.iterancestors())
+    ]
+    candidates = [index.find(*_AUTHOR_RULES[0]), in_author_box] + [index.find(*rule) for rule in _AUTHOR_RULES[1:]]
+    for rule_number, elements in enumerate(candidates):
+        for element in elements:
+            if rule_number > 0 and _inside_content(element):
                 continue
             name = _author_name(element)
-            if not name:
-                continue
-            return name, _author_url(element, base_url)
+            if name:
+                return name, _author_url(element, base_url)
     return None, None
 
 
@@ -405,15 +455,22 @@ def _author_url(element: etree._Element, base_url: str) -> str | None:
     return None
 
 
-def _date(region: etree._Element, language: str | None, content: etree._Element | None) -> str | None:
-    for xpath in _DATE_XPATHS:
-        for element in region.xpath(xpath):
+def _date(index: _Index, language: str | None, content: etree._Element | None) -> str | None:
+    region = index.region
+    for rule in _DATE_RULES:
+        for element in index.find(*rule):
             if _inside_content(element):
                 continue
-            value = element.get("datetime") if element.tag == "time" else None
-            if element.tag == "abbr":
-                value = element.get("title")
-            found = normalise_machine_date(value) if value else parse_text_date(element.xpath("string(.)"), language)
+            if element.tag == "time":
+                if not element.get("datetime"):
+                    continue
+                found = normalise_machine_date(element.get("datetime"))
+            elif element.tag == "abbr":
+                if "published" not in (element.get("class") or "").split() or not element.get("title"):
+                    continue
+                found = normalise_machine_date(element.get("title"))
+            else:
+                found = parse_text_date(element.xpath("string(.)"), language)
             if found:
                 return found
     # No date element: a date in the comment's own lines outside its text.
@@ -428,21 +485,20 @@ def _date(region: etree._Element, language: str | None, content: etree._Element 
     return parse_text_date(rest.xpath("string(.)"), language)
 
 
-def _content(region: etree._Element) -> tuple[etree._Element, bool]:
+def _content(index: _Index) -> tuple[etree._Element, bool]:
     """The comment's text element, and whether the theme marks it as such (else: the comment
     minus its author line, meta, avatar and reply link)."""
-    for xpath in _CONTENT_XPATHS:
-        found = region.xpath(xpath)
+    for number, rule in enumerate(_CONTENT_RULES):
+        found = index.find(*rule)
         if found:
             element = found[0]
-            if xpath == _CONTENT_XPATHS[-1] and element.xpath(
-                ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]"
-            ):
+            generic = number == len(_CONTENT_RULES) - 1
+            if generic and element.xpath(".//*[contains(concat(' ', @class, ' '), ' comment-author ')]"):
                 element = copy.deepcopy(element)
                 _strip_meta(element)
             # `.comment-body` wraps everything in some themes: only a real text class is explicit.
-            return _without_junk(element), xpath != _CONTENT_XPATHS[-1]
-    element = copy.deepcopy(region)
+            return _without_junk(element), not generic
+    element = copy.deepcopy(index.region)
     _strip_meta(element)
     return element, False
 

@@ -66,30 +66,46 @@ _BLOCK_CLASS = re.compile(r"(sociable|share|sharing|sd-social|a2a_|addtoany|addt
 _FOLLOW = re.compile(r"follow|profile|social-?(icons|links|menu|media)|subscribe", re.IGNORECASE)
 
 
+# Cheap test on the raw href before any URL parsing: could this be a share link at all?
+_MAYBE_SHARE = re.compile(
+    r"digg|stumbleupon|reddit|twitter|x\.com|facebook|delicious|del\.icio|plus\.google|linkedin|pinterest"
+    r"|tumblr|whatsapp|wa\.me|getpocket|t\.me|telegram|mastodon|toot|bsky|addtoany|share=",
+    re.IGNORECASE,
+)
+
+
 def extract_share_links(root: etree._Element, base_url: str) -> list[ShareLink]:
     """Every share link on the page, in page order, without duplicates."""
-    anchors: list[tuple[etree._Element, str, str | None]] = []
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if href and not href.startswith("#"):
-            url = urljoin(base_url, href)
-            anchors.append((anchor, url, share_service(url)))
-    # Blocks are the share containers that hold at least one real share URL.
+    anchors = [a for a in root.iter("a") if (a.get("href") or "").strip()[:1] not in ("", "#")]
+    services: dict[int, tuple[str, str]] = {}
     blocks = []
-    for anchor, _, service in anchors:
+    for anchor in anchors:
+        href = anchor.get("href").strip()
+        if not _MAYBE_SHARE.search(href):
+            continue
+        url = urljoin(base_url, href)
+        service = share_service(url)
         if service:
+            services[id(anchor)] = (service, url)
             block = _share_block(anchor)
             if block is not None and block not in blocks:
                 blocks.append(block)
-    in_blocks = {id(a) for block in blocks for a in block.iter("a")}
+    # Email, print and feed links count only inside a block that holds a real share URL.
+    for block in blocks:
+        for anchor in block.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if id(anchor) not in services and href and not href.startswith("#"):
+                url = urljoin(base_url, href)
+                service = _block_member_service(url, anchor)
+                if service:
+                    services[id(anchor)] = (service, url)
     links: list[ShareLink] = []
     seen: set[tuple[str, str]] = set()
-    for anchor, url, service in anchors:
-        if not service and id(anchor) in in_blocks:
-            service = _block_member_service(url, anchor)
-        if service and (service, url) not in seen:
-            seen.add((service, url))
-            links.append(ShareLink(service=service, url=url))
+    for anchor in anchors:
+        found = services.get(id(anchor))
+        if found and found not in seen:
+            seen.add(found)
+            links.append(ShareLink(service=found[0], url=found[1]))
     return links
 
 
