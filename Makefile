@@ -41,5 +41,17 @@ demo: demo-crawl
 demo-crawl: $(STAMP)
 	$(PY) -m tests.sampleblog.demo --db archive/demo.db --port $(DEMO_BLOG_PORT)
 
+## make eval: score the extractor over the fixture corpus beside trafilatura (writes docs/extraction.md)
+eval: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(VENV)/bin/wparchive eval tests/fixtures/extract --output docs/extraction.md
+
+## make bench: speed and request benchmarks (writes docs/performance-*.md, docs/requests.md; minutes)
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) benchmarks/bench_extraction.py
+	@for script in benchmarks/bench_requests.py benchmarks/bench_incremental.py benchmarks/bench_datasette.py; do \
+	  if [ -f $$script ]; then echo "== $$script"; $(PY) $$script || exit 1; fi; done
+
 clean:
 	rm -rf $(VENV) archive/demo.db* .pytest_cache .ruff_cache tests/artifacts
