@@ -46,7 +46,7 @@ PAGES: dict[str, tuple[int, dict[str, str], bytes]] = {}
 
 
 def build_pages(base: str) -> None:
-    links = ["good", "missing", "slow", "broken", "cp1252", "latin1", "baddate", "untitled", "server-error"]
+    links = ["good", "missing", "slow", "broken", "cp1252", "latin1", "baddate", "untitled", "server-error", "notapost"]
     home = (
         "<html><head><meta name='generator' content='WordPress 3.5.1'></head><body class='home blog'>"
         + "".join(
@@ -102,6 +102,12 @@ def build_pages(base: str) -> None:
         ).encode(),
     )
     PAGES["/untitled/"] = (200, html, page(8, "").replace("<title> | Bad Input Blog</title>", "").encode())
+    PAGES["/notapost/"] = (
+        200,
+        html,
+        b"<html><head><title>Department news</title></head><body><h1>News</h1>"
+        b"<p>The department moved to a new building.</p></body></html>",
+    )
     PAGES["/server-error/"] = (500, html, b"<html><body>Error establishing a database connection</body></html>")
 
 
@@ -161,6 +167,7 @@ def test_failures_are_counted(crawled) -> None:
     assert stats["wparchive/post_failed/500"] == 1
     assert stats["wparchive/post_failed/DownloadTimeoutError"] == 1
     assert stats["wparchive/dropped/no_title"] == 1
+    assert stats["wparchive/skipped/not_a_post"] == 1
     row = db.execute("select status, posts_saved, items_dropped from crawls").fetchone()
     assert tuple(row) == ("finished", 5, 1)
 
