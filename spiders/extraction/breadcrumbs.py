@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from spiders.extraction.text import collapse
+from spiders.extraction.text import collapse, is_ancestor
 from spiders.items import Crumb
 
 _CONTAINER_XPATH = (
@@ -45,7 +45,7 @@ def extract_breadcrumbs(root: etree._Element, base_url: str, ld: list[dict]) -> 
 def _containers(root: etree._Element) -> list[etree._Element]:
     found: list[etree._Element] = []
     for element in root.xpath(_CONTAINER_XPATH):
-        if any(_is_ancestor(previous, element) for previous in found):
+        if any(is_ancestor(previous, element) for previous in found):
             continue
         if element.tag in ("body", "html"):
             continue
@@ -60,19 +60,10 @@ def _containers(root: etree._Element) -> list[etree._Element]:
         if not (collapse(element.xpath("string(.)")) or "").startswith("You are here"):
             continue
         if len(element.xpath("string(.)")) < 600 and not any(
-            _is_ancestor(previous, element) or _is_ancestor(element, previous) for previous in found
+            is_ancestor(previous, element) or is_ancestor(element, previous) for previous in found
         ):
             found.append(element)
     return found
-
-
-def _is_ancestor(ancestor: etree._Element, element: etree._Element) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:

@@ -20,7 +20,7 @@ from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area
-from spiders.extraction.text import block_text, collapse, to_html
+from spiders.extraction.text import block_text, collapse, is_ancestor, remove_keep_tail, to_html
 from spiders.items import Comment
 
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
@@ -164,7 +164,7 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
             if node.tag in ("a", "span", "img") and not collapse(node.xpath("string(.)")):
                 node = node.getparent()
             existing = by_id.get(wp_id)
-            if existing is None or _contains(node, existing):
+            if existing is None or is_ancestor(node, existing):
                 by_id[wp_id] = node
             continue
         classes = set((element.get("class") or "").split())
@@ -195,15 +195,6 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
         position = {id(el): index for index, el in enumerate(root.iter())}
         nodes.sort(key=lambda pair: position[id(pair[0])])
     return nodes
-
-
-def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _excluded(element: etree._Element) -> bool:
@@ -272,10 +263,10 @@ def _prune_pair(original: etree._Element, duplicate: etree._Element, node_set: s
     duplicates = list(duplicate)
     for orig_child, dup_child in zip(originals, duplicates, strict=False):
         if id(orig_child) in node_set:
-            _drop(dup_child)
+            remove_keep_tail(dup_child)
             continue
         if orig_child.tag in ("ul", "ol", "dl", "div") and _holds_only_replies(orig_child, node_set):
-            _drop(dup_child)
+            remove_keep_tail(dup_child)
             continue
         if any(id(d) in node_set for d in orig_child.iterdescendants()):
             _prune_pair(orig_child, dup_child, node_set)
@@ -291,20 +282,6 @@ def _holds_only_replies(element: etree._Element, node_set: set[int]) -> bool:
         and all(id(child) in node_set or child.tag == "dd" for child in direct)
         and any(id(child) in node_set for child in direct)
     )
-
-
-def _drop(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    previous = element.getprevious()
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def _read_comment(
@@ -428,7 +405,7 @@ def _author_name(element: etree._Element) -> str | None:
         " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
         " or self::time or contains(@class, 'screen-reader-text')]"
     ):
-        _drop(junk)
+        remove_keep_tail(junk)
     name = collapse(copy_.xpath("string(.)"))
     if not name:
         return None
@@ -481,7 +458,7 @@ def _date(index: _Index, language: str | None, content: etree._Element | None) -
             " or contains(@class, 'format_text') or contains(@class, 'commenttext') or self::p]"
         ):
             if element.getparent() is not None:
-                _drop(element)
+                remove_keep_tail(element)
     return parse_text_date(rest.xpath("string(.)"), language)
 
 
@@ -515,7 +492,7 @@ def _without_junk(element: etree._Element) -> etree._Element:
         ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
         " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script"
     ):
-        _drop(item)
+        remove_keep_tail(item)
     return element
 
 
@@ -531,7 +508,7 @@ def _strip_meta(element: etree._Element) -> None:
             or child.tag in ("cite", "img", "script", "style", "form", "time", "small")
             or (child.tag == "a" and "replytocom" in (child.get("href") or ""))
         ):
-            _drop(child)
+            remove_keep_tail(child)
     # Leftover "says:" after the author was removed.
     if element.text and _SAYS.match(element.text.strip() + " "):
         element.text = _SAYS.sub("", element.text)

@@ -19,7 +19,7 @@ from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area, is_widget_area
 from spiders.extraction.sharing import extract_share_links
-from spiders.extraction.text import block_text, collapse, make_links_absolute, to_html
+from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, to_html
 from spiders.items import Image, Post, Term
 from spiders.urls import post_url_of_comment_page
 
@@ -582,10 +582,10 @@ def _content(container: etree._Element | None) -> etree._Element | None:
         _adopt_stray_paragraphs(found, cleaned)
     for junk in cleaned.xpath(_REMOVE_FROM_CONTENT):
         if junk.getparent() is not None:
-            _remove_keep_tail(junk)
+            remove_keep_tail(junk)
     for junk in [e for e in cleaned.iter() if isinstance(e.tag, str) and e is not cleaned]:
         if junk.getparent() is not None and (is_widget_area(junk) or _is_share_block(junk)):
-            _remove_keep_tail(junk)
+            remove_keep_tail(junk)
     if found is container:
         for junk in cleaned.xpath(
             ".//*[contains(@class, 'entry-title') or contains(@class, 'entry-meta')"
@@ -593,7 +593,7 @@ def _content(container: etree._Element | None) -> etree._Element | None:
             " or contains(@class, 'comment') or self::header or self::footer or self::h1 or self::nav]"
         ):
             if junk.getparent() is not None:
-                _remove_keep_tail(junk)
+                remove_keep_tail(junk)
     return cleaned
 
 
@@ -622,17 +622,6 @@ def _deep_copy(element: etree._Element) -> etree._Element:
     duplicate = copy.deepcopy(element)
     duplicate.tail = None
     return duplicate
-
-
-def _remove_keep_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _images(content: etree._Element, base_url: str) -> list[Image]:

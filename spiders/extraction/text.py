@@ -120,3 +120,22 @@ def make_links_absolute(element: etree._Element, base_url: str) -> None:
             value = node.get(attribute)
             if value and not value.startswith(("#", "data:", "mailto:", "javascript:")):
                 node.set(attribute, urljoin(base_url, value.strip()))
+
+
+def is_ancestor(ancestor: etree._Element, element: etree._Element) -> bool:
+    """True when `ancestor` contains `element` (strictly)."""
+    return any(parent is ancestor for parent in element.iterancestors())
+
+
+def remove_keep_tail(element: etree._Element) -> None:
+    """Remove an element from its tree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
