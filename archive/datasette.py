@@ -1,107 +1,486 @@
-"""Datasette configuration generated from the schema: metadata, facets and canned queries."""
+"""Datasette for the archive: metadata from the schema, safe rendering, the chart, and serving.
+
+The pages themselves (post, search, activity, front page) are a Datasette plugin in
+`archive/plugins/wparchive_pages.py` with templates in `archive/templates/`; the research SQL is in
+`archive.research`. Everything that decides *what is safe to show* lives here, as plain functions
+the plugin calls and the tests check directly.
+
+Written for Datasette 0.65.x (metadata holds descriptions, facets and canned queries).
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
+import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+import nh3
+from markupsafe import Markup, escape
+
+from archive import schema
+from archive.research import CANNED_QUERIES, RESEARCH_VIEWS, THREAD_SQL, ensure_research_shape
 from archive.schema import FTS, TABLES, VIEWS
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 PLUGINS = HERE / "plugins"
 STATIC = HERE / "static"
-
-THREAD_SQL = """
-WITH RECURSIVE thread(id, depth, path) AS (
-  SELECT id, 1, printf('%06d', position) FROM comments
-  WHERE post_id = :post_id AND parent_id IS NULL
-  UNION ALL
-  SELECT c.id, thread.depth + 1, thread.path || '.' || printf('%06d', c.position)
-  FROM comments c JOIN thread ON c.parent_id = thread.id
-)
-SELECT thread.depth,
-  substr('                                        ', 1, 2 * (thread.depth - 1)) || '↳ ' || c.author
-    AS reply_by,
-  c.published, c.type, c.content_text, c.id, c.wp_id, c.parent_id
-FROM thread JOIN comments c ON c.id = thread.id
-ORDER BY thread.path
-""".strip()
-
-CANNED_QUERIES: dict[str, dict[str, Any]] = {
-    "thread": {
-        "title": "One post's comment thread",
-        "description": "Comments of a post (its id in the posts table) in reply order, indented by depth.",
-        "sql": THREAD_SQL,
-    },
+STATIC_MOUNT = "wparchive-static"
+SETTINGS: dict[str, Any] = {
+    "default_page_size": 50,
+    "sql_time_limit_ms": 5000,
+    "facet_time_limit_ms": 1000,
+    "max_returned_rows": 5000,
 }
+
+
+def _datasette_script_hashes() -> str:
+    """CSP hashes of the inline scripts Datasette's own base template carries (menu closing)."""
+    try:
+        import datasette
+
+        source = (Path(datasette.__file__).parent / "templates" / "_close_open_menus.html").read_text()
+    except OSError:
+        return ""
+    hashes = []
+    for script in re.findall(r"<script>(.*?)</script>", source, flags=re.S):
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+        hashes.append(f"'sha256-{digest}'")
+    return " ".join(hashes)
+
+
+# The activity page draws this many blogs' charts at a time (each is one indexed query).
+CHARTS_PER_PAGE = 10
+
+# Sent with the archive's own pages: only Datasette's own inline script may run (by its hash);
+# nothing archived may run, frame or submit, whatever slipped through the sanitiser.
+_SCRIPT_SRC = _datasette_script_hashes() or "'none'"
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; script-src {_SCRIPT_SRC}; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+__all__ = [
+    "CANNED_QUERIES",
+    "THREAD_SQL",
+    "activity_svg",
+    "build_metadata",
+    "build_thread",
+    "datasette_instance",
+    "metadata_for",
+    "prepare_archive",
+    "safe_href",
+    "sanitise_html",
+    "serve_archive",
+]
+
+# Views of crawls and history (archive/schema.py), when this version of the schema has them.
+HISTORY_VIEWS: dict[str, tuple[str, str]] = getattr(schema, "HISTORY_VIEWS", {})
 
 FACETS: dict[str, list[Any]] = {
     "posts": ["site_id", "author", "type", "year"],
     "comments": ["type", "author", "depth"],
     "post_index": ["site", "author", "year", {"array": "categories"}, {"array": "tags"}],
+    "comment_index": ["site", "type", "author", "year", "depth"],
+    "post_terms_index": ["site", "taxonomy", "term", "year"],
     "terms": ["taxonomy", "site_id"],
     "share_links": ["service"],
+    "crawls": ["status"],
+}
+# Columns of the research views, described like the tables' columns.
+VIEW_COLUMNS: dict[str, dict[str, str]] = {
+    "post_index": {
+        "id": "The post (posts.id); its page is /-/post/<id>.",
+        "site": "The blog's name.",
+        "type": "post or page.",
+        "title": "Title.",
+        "author": "Author's display name.",
+        "published": "Publication date, ISO 8601.",
+        "year": "Year of publication.",
+        "categories": "Category names as a JSON array.",
+        "tags": "Tag names as a JSON array.",
+        "comments": "Comments, pingbacks and trackbacks archived for the post.",
+        "url": "The post's original URL.",
+    },
+    "comment_integrity": {
+        "post_id": "The post (posts.id).",
+        "url": "The post's original URL.",
+        "title": "Title.",
+        "declared": "The count the page states.",
+        "rest": "The count the REST API reports.",
+        "captured": "Comments, pingbacks and trackbacks archived.",
+        "external_comments": "disqus, facebook, ... when comments live elsewhere.",
+        "comments_complete": "0 when some comment pages could not be fetched.",
+    },
+    "comment_index": {
+        "id": "The comment (comments.id); shown at /-/post/<post_id>#comment-<id>.",
+        "site": "The blog's name.",
+        "post_id": "The post the comment belongs to.",
+        "post_title": "That post's title.",
+        "author": "Commenter's name; for pingbacks, the linking site.",
+        "type": "comment, pingback or trackback.",
+        "depth": "1 at the top level, 2 for a reply, and so on.",
+        "published": "When it was posted, ISO 8601.",
+        "year": "Year it was posted.",
+        "content_text": "The comment as plain text.",
+    },
+    "post_terms_index": {
+        "post_id": "The post (posts.id).",
+        "site": "The blog's name.",
+        "taxonomy": "category or post_tag.",
+        "term": "The category's or tag's name.",
+        "title": "The post's title.",
+        "author": "The post's author.",
+        "year": "Year the post was published.",
+    },
 }
 
 
-def build_metadata(title: str = "wparchive") -> dict[str, Any]:
-    """Datasette metadata: every table and column described, facets, search and canned queries."""
+# ---------------------------------------------------------------------------------------------
+# Metadata
+
+
+def archive_summary(db_path: str | Path) -> dict[str, Any]:
+    """What the archive holds and when it was crawled, read from the sites and crawls tables."""
+    summary: dict[str, Any] = {"sites": [], "crawls": 0, "first_crawl": None, "last_crawl": None}
+    path = Path(db_path)
+    if not path.exists():
+        return summary
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        summary["sites"] = [
+            {"id": row[0], "name": row[1], "url": row[2]}
+            for row in conn.execute("SELECT id, name, url FROM sites ORDER BY id")
+        ]
+        count, first, last = conn.execute(
+            "SELECT count(*), min(started), max(coalesce(finished, started)) FROM crawls"
+        ).fetchone()
+        summary.update(crawls=count, first_crawl=first, last_crawl=last)
+    except sqlite3.Error:
+        pass  # not an archive (yet): describe it without its provenance
+    finally:
+        conn.close()
+    return summary
+
+
+def provenance(summary: Mapping[str, Any]) -> str:
+    """One sentence on where the archive comes from and when it was crawled."""
+    sites = summary.get("sites") or []
+    if not sites:
+        return "No blog archived yet."
+    names = ", ".join(f"{s['name'] or s['url']} ({s['url']})" for s in sites[:5])
+    more = f" and {len(sites) - 5} more" if len(sites) > 5 else ""
+    crawled = ""
+    if summary.get("crawls"):
+        crawled = (
+            f" in {summary['crawls']} crawl{'s' if summary['crawls'] != 1 else ''} from "
+            f"{str(summary['first_crawl'])[:10]} to {str(summary['last_crawl'])[:10]} (see the crawls table)"
+        )
+    return f"Archived from {len(sites)} WordPress blog{'s' if len(sites) != 1 else ''}: {names}{more}{crawled}."
+
+
+def build_metadata(title: str = "wparchive", summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Datasette metadata: every table, view and column described, facets, search, canned queries."""
+    summary = summary or {}
+    crawled = ""
+    if summary.get("crawls"):
+        crawled = (
+            f" Crawled {str(summary['first_crawl'])[:10]} to {str(summary['last_crawl'])[:10]}: each row's "
+            "first_crawl and last_crawl point into the crawls table."
+        )
     tables: dict[str, Any] = {}
     for table in TABLES:
         entry: dict[str, Any] = {
-            "description": table.description,
+            "description": table.description + (crawled if "first_crawl" in {c.name for c in table.columns} else ""),
             "columns": {column.name: column.description for column in table.columns},
         }
         if table.name in FACETS:
             entry["facets"] = FACETS[table.name]
         if table.name in FTS:
             entry["fts_table"] = f"{table.name}_fts"
+            entry["fts_pk"] = "id"
             entry["searchmode"] = "escaped"
         tables[table.name] = entry
-    for name, (description, _) in VIEWS.items():
-        tables[name] = {"description": description}
+    for table_name, columns in FTS.items():
+        tables[f"{table_name}_fts"] = {
+            "description": f"Full-text index (SQLite FTS5, porter stemming) of {table_name}: "
+            + ", ".join(columns)
+            + ". Search from /-/search or the search box of the table.",
+            "hidden": True,
+        }
+    for name, (description, _) in {**VIEWS, **HISTORY_VIEWS, **RESEARCH_VIEWS}.items():
+        tables[name] = {"description": description, "columns": VIEW_COLUMNS.get(name, {})}
         if name in FACETS:
             tables[name]["facets"] = FACETS[name]
-    return {
+    source = provenance(summary)
+    sites = summary.get("sites") or []
+    metadata: dict[str, Any] = {
         "title": title,
-        "description": "WordPress course blogs archived by wparchive: posts, breadcrumbs, share "
-        "links and threaded comments.",
-        "source": "wparchive",
-        "databases": {"*": {"tables": tables, "queries": CANNED_QUERIES}},
+        "description": "WordPress course blogs archived by wparchive: posts, breadcrumbs, share links "
+        f"and threaded comments. {source}",
+        "source": f"{len(sites)} WordPress blog{'s' if len(sites) != 1 else ''} (see the sites table)"
+        if sites
+        else "wparchive",
+        "databases": {
+            "*": {
+                "description": source,
+                "tables": tables,
+                "queries": {name: dict(query) for name, query in CANNED_QUERIES.items()},
+            }
+        },
     }
-
-
-def metadata_for(db_path: str | Path) -> dict[str, Any]:
-    """Metadata with the database's own name as the key (Datasette names databases by file)."""
-    metadata = build_metadata()
-    name = Path(db_path).stem
-    metadata["databases"] = {name: metadata["databases"]["*"]}
+    if len(sites) == 1:
+        metadata["source_url"] = sites[0]["url"]
     return metadata
 
 
-def datasette_instance(db_path: str | Path):  # -> datasette.app.Datasette
+def database_name(db_path: str | Path) -> str:
+    """The name Datasette gives a database file: its stem."""
+    return Path(db_path).stem
+
+
+def metadata_for(db_path: str | Path) -> dict[str, Any]:
+    """Metadata with the database's own name as the key, and the archive's provenance."""
+    metadata = build_metadata(summary=archive_summary(db_path))
+    metadata["databases"] = {database_name(db_path): metadata["databases"]["*"]}
+    return metadata
+
+
+# ---------------------------------------------------------------------------------------------
+# Safe rendering
+
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+_CLEANER = nh3.Cleaner(
+    tags=set(nh3.ALLOWED_TAGS),
+    attributes={
+        **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+        "a": {"href", "hreflang", "title"},
+        "img": {"alt", "height", "width", "src", "title"},
+        "td": {"rowspan", "colspan"},
+        "th": {"rowspan", "colspan", "scope"},
+    },
+    clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template", "frame"},
+    url_schemes=_SAFE_SCHEMES,
+    url_relative="deny",
+    link_rel="noopener noreferrer nofollow ugc",
+    set_tag_attribute_values={"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}},
+)
+
+
+def sanitise_html(html: str | None, text: str | None = None) -> Markup:
+    """Archived HTML made harmless again at render time (defence in depth: it was cleaned when
+    stored). No script, handler, style, frame or `javascript:` URL survives; broken markup is
+    balanced so it cannot escape its container. Falls back to `text` as escaped paragraphs."""
+    if html:
+        return Markup(_CLEANER.clean(html))
+    if text:
+        return Markup("".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip()))
+    return Markup("")
+
+
+def safe_href(url: str | None, schemes: Iterable[str] = ("http", "https")) -> str | None:
+    """The URL when it may be a link (absolute, allowed scheme, no control characters), else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ord(ch) < 32 or ch.isspace() for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in set(schemes):
+        return None
+    if parts.scheme.lower() in {"http", "https"} and not parts.netloc:
+        return None
+    return url
+
+
+def format_date(value: str | None) -> str:
+    """An ISO date as people read it ("Wed 12 Sep 2012, 09:15"), or the text as given."""
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if len(value) <= 10:
+        return parsed.strftime("%a %d %b %Y")
+    return parsed.strftime("%a %d %b %Y, %H:%M")
+
+
+# ---------------------------------------------------------------------------------------------
+# Threads
+
+
+@dataclass
+class ThreadNode:
+    """A comment in its place in the reply tree."""
+
+    comment: dict[str, Any]
+    depth: int
+    parent: dict[str, Any] | None = None
+    children: list[ThreadNode] = field(default_factory=list)
+
+
+def build_thread(comments: Sequence[Mapping[str, Any]]) -> list[ThreadNode]:
+    """The reply tree of one post's comments, each level in page order (`position`).
+
+    Comments whose parent is not among them are shown at the top level; a cycle in the parent links
+    (corrupt data) cannot loop: every comment appears exactly once.
+    """
+    rows = sorted((dict(c) for c in comments), key=lambda c: (c.get("position") or 0, c["id"]))
+    by_id = {row["id"]: row for row in rows}
+    children: dict[Any, list[dict[str, Any]]] = {}
+    roots: list[dict[str, Any]] = []
+    for row in rows:
+        parent_id = row.get("parent_id")
+        if parent_id is not None and parent_id in by_id and parent_id != row["id"]:
+            children.setdefault(parent_id, []).append(row)
+        else:
+            roots.append(row)
+    placed: set[Any] = set()
+
+    def grow(row: dict[str, Any], depth: int, parent: dict[str, Any] | None) -> ThreadNode:
+        placed.add(row["id"])
+        node = ThreadNode(row, depth, parent)
+        for child in children.get(row["id"], []):
+            if child["id"] not in placed:
+                node.children.append(grow(child, depth + 1, row))
+        return node
+
+    tree = [grow(row, 1, None) for row in roots]
+    tree += [grow(row, 1, None) for row in rows if row["id"] not in placed]  # only cycles remain
+    return tree
+
+
+def thread_depth(tree: Sequence[ThreadNode]) -> int:
+    """The depth of the deepest reply."""
+    return max((max(node.depth, thread_depth(node.children)) for node in tree), default=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chart: posts and comments per week, drawn as inline SVG on the server
+
+
+def _week_label(week: str) -> str:
+    return date.fromisoformat(week).strftime("%d %b %Y")
+
+
+def activity_svg(weeks: Sequence[Mapping[str, Any]], title: str, width: int = 760) -> Markup:
+    """Two aligned bar charts for one site (posts per week above, comments per week below),
+    one bar per week with activity, as inline SVG: no script, nothing loaded from anywhere.
+
+    `weeks` are rows of the weekly_activity query (week, posts, comments), every week of the
+    range included, in order.
+    """
+    weeks = list(weeks)
+    left, right, panel, gap, top, bottom = 44, 12, 88, 26, 24, 30
+    height = top + 2 * panel + gap + bottom
+    if not weeks:
+        return Markup(
+            f'<svg class="activity-chart" role="img" width="{width}" height="40" viewBox="0 0 {width} 40">'
+            f"<title>{escape(title)}: no dated activity</title>"
+            '<text x="0" y="24">No dated posts or comments.</text></svg>'
+        )
+    step = min(36.0, (width - left - right) / len(weeks))
+    width = max(260, int(left + right + step * len(weeks)))
+    bar = max(1.0, step * 0.75)
+    parts = [
+        f'<svg class="activity-chart" role="img" aria-label="{escape(title)}" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}: posts and comments per week</title>",
+    ]
+    for index, (series, label) in enumerate((("posts", "posts"), ("comments", "comments"))):
+        y0 = top + index * (panel + gap)
+        peak = max((int(w.get(series) or 0) for w in weeks), default=0)
+        parts.append(
+            f'<g class="panel panel-{series}">'
+            f'<text class="panel-label" x="{left}" y="{y0 - 8}">{label} per week</text>'
+            f'<text class="axis" x="{left - 6}" y="{y0 + 10}" text-anchor="end">{peak}</text>'
+            f'<text class="axis" x="{left - 6}" y="{y0 + panel}" text-anchor="end">0</text>'
+            f'<line class="baseline" x1="{left}" y1="{y0 + panel}" x2="{width - right}" y2="{y0 + panel}"/>'
+        )
+        for i, week in enumerate(weeks):
+            count = int(week.get(series) or 0)
+            if not count:
+                continue
+            h = panel * count / peak
+            x = left + i * step + (step - bar) / 2
+            unit = label if count != 1 else label[:-1]
+            parts.append(
+                f'<rect class="bar {series}" data-week="{escape(week["week"])}" data-count="{count}" '
+                f'x="{x:.1f}" y="{y0 + panel - h:.1f}" width="{bar:.1f}" height="{h:.1f}">'
+                f"<title>Week of {_week_label(week['week'])}: {count} {unit}</title></rect>"
+            )
+        parts.append("</g>")
+    # Month labels under the lower panel, spaced so they never overlap.
+    axis_y = top + 2 * panel + gap + 16
+    last_x = -1e9
+    last_month = None
+    for i, week in enumerate(weeks):
+        month = week["week"][:7]
+        x = left + i * step
+        if month != last_month and x - last_x >= 64:
+            label = date.fromisoformat(week["week"]).strftime("%b %Y")
+            parts.append(f'<text class="axis month" x="{x:.1f}" y="{axis_y}">{label}</text>')
+            parts.append(f'<line class="tick" x1="{x:.1f}" y1="{axis_y - 14}" x2="{x:.1f}" y2="{axis_y - 10}"/>')
+            last_x = x
+        last_month = month
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving
+
+
+def prepare_archive(db_path: str | Path) -> None:
+    """Give an archive its full shape (tables, search, research views and indexes), refresh the
+    query planner's statistics (ANALYZE: seconds on a million comments), and fold the write-ahead
+    log into the file, so that Datasette, reading it as immutable, sees every row."""
+    from archive.db import open_db
+
+    db = open_db(db_path, create_dirs=False)
+    try:
+        ensure_research_shape(db)
+        db.execute("ANALYZE")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+
+
+def datasette_instance(db_path: str | Path) -> Datasette:
     """A configured, read-only Datasette for the archive (used by tests and by `serve`)."""
     from datasette.app import Datasette
 
     return Datasette(
         immutables=[str(db_path)],
         metadata=metadata_for(db_path),
-        template_dir=str(TEMPLATES) if TEMPLATES.exists() else None,
-        plugins_dir=str(PLUGINS) if PLUGINS.exists() else None,
-        settings={"default_page_size": 50, "sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000},
+        template_dir=str(TEMPLATES),
+        plugins_dir=str(PLUGINS),
+        static_mounts=[(STATIC_MOUNT, str(STATIC))],
+        settings=dict(SETTINGS),
     )
 
 
-def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Run Datasette on the archive, read-only, until interrupted."""
-    handle, metadata_path = tempfile.mkstemp(prefix="wparchive-metadata-", suffix=".json")
-    with os.fdopen(handle, "w") as out:
-        json.dump(metadata_for(db_path), out)
+def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[str]:
+    """The `datasette serve` command line that matches `datasette_instance`."""
     args = [
         sys.executable,
         "-m",
@@ -115,16 +494,26 @@ def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> No
         host,
         "--port",
         str(port),
-        "--setting",
-        "default_page_size",
-        "50",
-        "--setting",
-        "sql_time_limit_ms",
-        "5000",
+        "--template-dir",
+        str(TEMPLATES),
+        "--plugins-dir",
+        str(PLUGINS),
+        "--static",
+        f"{STATIC_MOUNT}:{STATIC}",
     ]
-    if TEMPLATES.exists():
-        args += ["--template-dir", str(TEMPLATES)]
-    if PLUGINS.exists():
-        args += ["--plugins-dir", str(PLUGINS)]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Prepare the archive, then run Datasette on it, read-only, until interrupted."""
+    try:
+        prepare_archive(db_path)
+    except sqlite3.OperationalError as error:  # a read-only file: serve what is there
+        print(f"warning: could not prepare {db_path} ({error}); serving it as it is", file=sys.stderr)
+    handle, metadata_path = tempfile.mkstemp(prefix="wparchive-metadata-", suffix=".json")
+    with os.fdopen(handle, "w") as out:
+        json.dump(metadata_for(db_path), out)
     print(f"Serving {db_path} at http://{host}:{port}/", flush=True)
-    os.execv(sys.executable, args)
+    os.execv(sys.executable, serve_args(db_path, metadata_path, host, port))

@@ -1,23 +1,33 @@
-"""Open the archive, give it its shape, and save crawled items into it.
+"""Open the archive, give it its shape, save crawled items into it, and read back what a re-crawl
+needs to know.
 
 Save functions upsert on explicit keys, so saving the same post twice gives the same rows. Each
-post is written with its trail, share links, terms and comments in one transaction: an interrupted
-crawl leaves either the whole post or none of it.
+post is written with its trail, share links, terms, comments, version and change log in one
+transaction: an interrupted crawl leaves either the whole post or none of it. Nothing archived is
+ever deleted: a post or comment that is gone is marked missing since a crawl, and present again if
+it comes back. What a re-crawl needs (known posts and comments, validators, the last complete
+crawl's site clock) is read with `read_site_state`, from a read-only connection.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from urllib.parse import quote
 
 import sqlite_utils
 
-from archive.schema import FTS, TABLES, VIEWS
+from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
 
 
 def open_db(path: str | Path, *, create_dirs: bool = True) -> sqlite_utils.Database:
@@ -48,20 +58,81 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 )
             else:
                 existing = set(db[table.name].columns_dict)
+                references = {column: (other, other_column) for column, other, other_column in table.foreign_keys}
                 for column in table.columns:
                     if column.name not in existing:
-                        db[table.name].add_column(column.name, column.type)
+                        other, other_column = references.get(column.name, (None, None))
+                        db[table.name].add_column(column.name, column.type, fk=other, fk_col=other_column)
             for index_columns, unique in table.indexes:
                 db[table.name].create_index(list(index_columns), unique=unique, if_not_exists=True)
     for table_name, columns in FTS.items():
         if not db[table_name].detect_fts():
             db[table_name].enable_fts(list(columns), create_triggers=True, tokenize="porter")
-    for name, (_, sql) in VIEWS.items():
+    for name, (_, sql) in {**VIEWS, **HISTORY_VIEWS}.items():
         db.create_view(name, sql.strip(), replace=True)
 
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+# --- One writer at a time --------------------------------------------------------------------
+
+
+class ArchiveLocked(RuntimeError):
+    """Another crawl is writing this archive."""
+
+
+class ArchiveLock:
+    """The right to write an archive: an exclusive `flock` on `<archive>.lock`.
+
+    The operating system releases it when the process ends, however it ends (`kill -9` too), so
+    a lock is never left behind. The file holds the owner's pid, for the refusal message.
+    """
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.path = Path(f"{db_path}.lock")
+        self._handle: IO[str] | None = None
+
+    def acquire(self, timeout: float = 0.0) -> None:
+        """Take the lock, waiting up to `timeout` seconds; raise `ArchiveLocked` otherwise."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while locked
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    handle.close()
+                    raise ArchiveLocked(
+                        f"another crawl (pid {holder}) is writing {self.path.with_suffix('')}; "
+                        "not starting a second one (ARCHIVE_LOCK_TIMEOUT waits for it)"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def close_dead_crawls(db: sqlite_utils.Database) -> list[int]:
+    """Mark crawls still `running` as `killed`. Call it holding the lock: no other crawl runs."""
+    with db.atomic():
+        dead = [row[0] for row in db.execute("SELECT id FROM crawls WHERE status = 'running'").fetchall()]
+        if dead:
+            db.execute("UPDATE crawls SET status = 'killed' WHERE status = 'running'")
+    return dead
 
 
 def start_crawl(db: sqlite_utils.Database, arguments: Mapping[str, Any]) -> int:
@@ -72,6 +143,7 @@ def start_crawl(db: sqlite_utils.Database, arguments: Mapping[str, Any]) -> int:
                 "started": now(),
                 "status": "running",
                 "arguments": json.dumps(dict(arguments), sort_keys=True, default=str),
+                "pid": os.getpid(),
             }
         )
     return int(table.last_pk)
@@ -98,8 +170,23 @@ def finish_crawl(db: sqlite_utils.Database, crawl_id: int, status: str, reason: 
                 "items_dropped": stats.get("item_dropped_count", 0),
                 "errors": errors,
                 "stats": json.dumps(dict(stats), sort_keys=True, default=str),
+                **{name: stats.get(f"wparchive/{name}", 0) for name in CRAWL_COUNTS},
             },
         )
+
+
+# Counts kept for each crawl and each site crawl, from the `wparchive/<name>` stats.
+CHANGE_COUNTS = (
+    "posts_new",
+    "posts_changed",
+    "posts_unchanged",
+    "posts_missing",
+    "comments_new",
+    "comments_changed",
+    "comments_unchanged",
+    "comments_missing",
+)
+CRAWL_COUNTS = ("sites_crawled", "sites_failed", *CHANGE_COUNTS)
 
 
 def save_site(
@@ -125,12 +212,67 @@ def save_site(
         return int(db["sites"].insert(row).last_pk)
 
 
+@dataclass
+class SaveResult:
+    """What saving one post changed: the post's change and its comments' changes, counted."""
+
+    post_id: int
+    change: str  # new, changed, unchanged or back
+    comments: Counter[str] = field(default_factory=Counter)  # new, changed, unchanged, back, missing
+
+    def counts(self) -> Counter[str]:
+        """The crawl counts this save adds (`posts_new`, `comments_missing`, ...)."""
+        out: Counter[str] = Counter()
+        out["posts_changed" if self.change == "back" else f"posts_{self.change}"] += 1
+        for change, n in self.comments.items():
+            out["comments_changed" if change == "back" else f"comments_{change}"] += n
+        return out
+
+
 def save_post(db: sqlite_utils.Database, site_id: int, post: Mapping[str, Any], crawl_id: int | None) -> int:
     """Upsert one post (a dict shaped like `spiders.items.Post`) with everything it carries."""
+    return save_post_result(db, site_id, post, crawl_id).post_id
+
+
+def post_hash(post: Mapping[str, Any]) -> str:
+    """A post's identity as a version: title, author, date, type, terms, protection, content."""
+    terms = sorted({(t["taxonomy"], t["name"]) for t in post.get("terms") or []})
+    payload = [post.get(k) for k in ("type", "title", "author", "published", "content_html", "content_text")]
+    payload += [bool(post.get("protected")), [list(t) for t in terms]]
+    return hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def comment_hash(comment: Mapping[str, Any]) -> str:
+    """A comment's identity as a version: author, link, date, type, parent and text."""
+    payload = [comment.get(k) for k in ("author", "author_url", "published", "type", "parent_wp_id", "content_text")]
+    return hashlib.sha1(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def save_post_result(
+    db: sqlite_utils.Database, site_id: int, post: Mapping[str, Any], crawl_id: int | None
+) -> SaveResult:
+    """`save_post`, returning what changed: the post (new, changed, unchanged, back) and its comments.
+
+    A new version row is added to `post_versions` only when the post's hash changed. When the post
+    carries its complete comment list (`comments_complete`, no external comments, not protected, no
+    more comments declared than found), archived comments absent from it are marked missing.
+    """
     with db.atomic():
         post_id = _post_id(db, site_id, post)
         published = post.get("published")
         comments = list(post.get("comments") or [])
+        new_hash = post_hash(post)
+        before = db.execute(
+            "SELECT content_hash, missing_since, last_crawl FROM posts WHERE id = ?", [post_id]
+        ).fetchone()
+        if before is None:
+            change = "new"
+        else:
+            old_hash = before[0] or _stored_post_hash(db, post_id)
+            if before[0] is None and old_hash != new_hash:
+                # An archive from before versions were kept: keep the old content as a version.
+                _record_version(db, post_id, before[2] or 0, _stored_post(db, post_id), old_hash)
+            change = "back" if before[1] is not None else "changed" if old_hash != new_hash else "unchanged"
         row = {
             "id": post_id,
             "site_id": site_id,
@@ -151,8 +293,10 @@ def save_post(db: sqlite_utils.Database, site_id: int, post: Mapping[str, Any], 
             "comments_complete": int(bool(post.get("comments_complete", True))),
             "sources": ",".join(sorted(set(post.get("sources") or []))) or None,
             "last_crawl": crawl_id,
+            "missing_since": None,
+            "content_hash": new_hash,
         }
-        if not db.execute("SELECT 1 FROM posts WHERE id = ?", [post_id]).fetchone():
+        if before is None:
             row["first_crawl"] = crawl_id
         db["posts"].upsert(row, pk="id", alter=True)
         _replace_rows(
@@ -193,10 +337,106 @@ def save_post(db: sqlite_utils.Database, site_id: int, post: Mapping[str, Any], 
             post_id,
             ({"post_id": post_id, "term_id": term_id} for term_id in dict.fromkeys(term_ids)),
         )
-        _save_comments(db, post_id, comments, crawl_id)
-        captured = db.execute("SELECT count(*) FROM comments WHERE post_id = ?", [post_id]).fetchone()[0]
+        _record_version(db, post_id, crawl_id, post, new_hash)
+        declared = post.get("comment_count_declared")
+        authoritative = (
+            bool(post.get("comments_complete", True))
+            and not post.get("external_comments")
+            and not post.get("protected")
+            and (declared is None or declared <= len(comments))
+        )
+        comment_changes = _save_comments(db, site_id, post_id, comments, crawl_id, authoritative)
+        captured = db.execute(
+            "SELECT count(*) FROM comments WHERE post_id = ? AND missing_since IS NULL", [post_id]
+        ).fetchone()[0]
         db.execute("UPDATE posts SET comment_count_captured = ? WHERE id = ?", [captured, post_id])
-    return post_id
+        _save_fetched(db, site_id, post_id, post.get("fetched") or [], crawl_id)
+        if change != "unchanged":
+            _log_changes(db, crawl_id, site_id, [(post_id, None, "post", change)])
+    return SaveResult(post_id, change, comment_changes)
+
+
+def _stored_post(db: sqlite_utils.Database, post_id: int) -> dict[str, Any]:
+    """A stored post as a dict shaped like the items (for hashing rows saved before hashes)."""
+    row = dict(next(db.query("SELECT * FROM posts WHERE id = ?", [post_id])))
+    row["terms"] = list(
+        db.query(
+            "SELECT t.taxonomy, t.name FROM post_terms pt JOIN terms t ON t.id = pt.term_id WHERE pt.post_id = ?",
+            [post_id],
+        )
+    )
+    return row
+
+
+def _stored_post_hash(db: sqlite_utils.Database, post_id: int) -> str:
+    return post_hash(_stored_post(db, post_id))
+
+
+def _record_version(
+    db: sqlite_utils.Database, post_id: int, crawl_id: int | None, post: Mapping[str, Any], digest: str
+) -> None:
+    """Add the post's content to `post_versions` when it differs from the latest version."""
+    latest = db.execute(
+        "SELECT content_hash FROM post_versions WHERE post_id = ? ORDER BY crawl_id DESC LIMIT 1", [post_id]
+    ).fetchone()
+    if latest is not None and latest[0] == digest:
+        return
+    terms = sorted({(t["taxonomy"], t["name"]) for t in post.get("terms") or []})
+    db["post_versions"].upsert(
+        {
+            "post_id": post_id,
+            "crawl_id": crawl_id,
+            "content_hash": digest,
+            "title": post.get("title"),
+            "author": post.get("author"),
+            "published": post.get("published"),
+            "modified": post.get("modified"),
+            "terms": json.dumps([list(t) for t in terms], ensure_ascii=False),
+            "content_html": post.get("content_html"),
+            "content_text": post.get("content_text"),
+        },
+        pk=("post_id", "crawl_id"),
+    )
+
+
+def _save_fetched(
+    db: sqlite_utils.Database, site_id: int, post_id: int, fetched: Sequence[Mapping[str, Any]], crawl_id: int | None
+) -> None:
+    """Validators and sitemap lastmod of the post's page, stored with the post they led to."""
+    for entry in fetched:
+        db["url_state"].upsert(
+            {
+                "url": entry["url"],
+                "site_id": site_id,
+                "post_id": post_id,
+                "etag": entry.get("etag"),
+                "last_modified": entry.get("last_modified"),
+                "lastmod": entry.get("lastmod"),
+                "crawl_id": crawl_id,
+            },
+            pk="url",
+        )
+
+
+def _log_changes(
+    db: sqlite_utils.Database,
+    crawl_id: int | None,
+    site_id: int | None,
+    entries: Iterable[tuple[int, int | None, str, str]],
+) -> None:
+    rows = [
+        {
+            "crawl_id": crawl_id,
+            "site_id": site_id,
+            "post_id": post_id,
+            "comment_id": comment_id,
+            "kind": kind,
+            "change": change,
+        }
+        for post_id, comment_id, kind, change in entries
+    ]
+    if rows:
+        db["changes"].insert_all(rows)
 
 
 def _post_id(db: sqlite_utils.Database, site_id: int, post: Mapping[str, Any]) -> int:
@@ -254,24 +494,39 @@ def comment_key(comment: Mapping[str, Any]) -> str:
 
 
 def _save_comments(
-    db: sqlite_utils.Database, post_id: int, comments: list[Mapping[str, Any]], crawl_id: int | None
-) -> None:
-    if not comments:
-        return
-    existing = {
-        row[0]: (row[1], row[2])
-        for row in db.execute("SELECT key, id, first_crawl FROM comments WHERE post_id = ?", [post_id]).fetchall()
+    db: sqlite_utils.Database,
+    site_id: int,
+    post_id: int,
+    comments: list[Mapping[str, Any]],
+    crawl_id: int | None,
+    authoritative: bool,
+) -> Counter[str]:
+    """Upsert the post's comments; with `authoritative`, mark the archived ones not in the list missing."""
+    changes: Counter[str] = Counter()
+    existing: dict[str, tuple[int, int | None, str | None, int | None]] = {
+        row["key"]: (row["id"], row["first_crawl"], row["content_hash"] or comment_hash(row), row["missing_since"])
+        for row in db.query("SELECT * FROM comments WHERE post_id = ?", [post_id])
     }
+    log: list[tuple[int, int | None, str, str]] = []
     next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM comments").fetchone()[0]
     rows = []
+    seen: set[str] = set()
     for position, comment in enumerate(comments, start=1):
         key = comment_key(comment)
+        digest = comment_hash(comment)
+        if key in seen:
+            continue
+        seen.add(key)
         if key in existing:
-            comment_id, first_crawl = existing[key]
+            comment_id, first_crawl, old_digest, missing_since = existing[key]
+            change = "back" if missing_since is not None else "changed" if old_digest != digest else "unchanged"
         else:
             comment_id, first_crawl = next_id, crawl_id
             next_id += 1
-            existing[key] = (comment_id, first_crawl)
+            change = "new"
+        changes[change] += 1
+        if change != "unchanged":
+            log.append((post_id, comment_id, "comment", change))
         rows.append(
             {
                 "id": comment_id,
@@ -290,10 +545,22 @@ def _save_comments(
                 "key": key,
                 "first_crawl": first_crawl,
                 "last_crawl": crawl_id,
+                "missing_since": None,
+                "content_hash": digest,
             }
         )
+    if authoritative:
+        gone = [(k, v[0]) for k, v in existing.items() if k not in seen and v[3] is None]
+        for _, comment_id in gone:
+            db.execute("UPDATE comments SET missing_since = ? WHERE id = ?", [crawl_id, comment_id])
+            log.append((post_id, comment_id, "comment", "missing"))
+        changes["missing"] += len(gone)
+    if not rows:
+        _log_changes(db, crawl_id, site_id, log)
+        return changes
     # Parents first: the parent_id foreign key is filled in afterwards, within this transaction.
     db["comments"].upsert_all(rows, pk="id", alter=True)
+    _log_changes(db, crawl_id, site_id, log)
     db.execute(
         """
         UPDATE comments SET parent_id = (
@@ -303,4 +570,197 @@ def _save_comments(
         WHERE post_id = ?
         """,
         [post_id],
+    )
+    return changes
+
+
+# --- After a site is crawled ------------------------------------------------------------------
+
+
+def finish_site(
+    db: sqlite_utils.Database, crawl_id: int | None, report: Mapping[str, Any], counts: Mapping[str, int]
+) -> Counter[str]:
+    """Record how one site's crawl went (a `site_crawls` row) and what it observed without saving
+    posts: posts seen in a listing or answered 304 (`seen`), posts whose comments are confirmed
+    unchanged (`confirmed`), posts gone (`missing`), and listing validators. Returns the counts it
+    adds (`posts_unchanged`, `comments_unchanged`, `posts_missing`).
+
+    `report` is a `spiders.items.SiteCrawl` as a dict; `counts` what saving its posts counted.
+    """
+    added: Counter[str] = Counter()
+    with db.atomic():
+        row = db.execute("SELECT id FROM sites WHERE url = ?", [report["site_url"]]).fetchone()
+        site_id = int(row[0]) if row else None
+        if site_id is not None and report["status"] != "failed":
+            for chunk in _chunks(sorted(set(report.get("seen") or []))):
+                marks = ",".join("?" * len(chunk))
+                added["posts_unchanged"] += db.execute(
+                    f"UPDATE posts SET last_crawl = ? WHERE site_id = ? AND missing_since IS NULL AND id IN ({marks})",
+                    [crawl_id, site_id, *chunk],
+                ).rowcount
+            for chunk in _chunks(sorted(set(report.get("confirmed") or []))):
+                marks = ",".join("?" * len(chunk))
+                added["comments_unchanged"] += db.execute(
+                    f"UPDATE comments SET last_crawl = ? WHERE missing_since IS NULL AND post_id IN ({marks})"
+                    f" AND post_id IN (SELECT id FROM posts WHERE site_id = ?)",
+                    [crawl_id, *chunk, site_id],
+                ).rowcount
+            for chunk in _chunks(sorted(set(report.get("missing") or []))):
+                marks = ",".join("?" * len(chunk))
+                gone = [
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT id FROM posts WHERE site_id = ? AND missing_since IS NULL AND id IN ({marks})",
+                        [site_id, *chunk],
+                    ).fetchall()
+                ]
+                for post_id in gone:
+                    db.execute("UPDATE posts SET missing_since = ? WHERE id = ?", [crawl_id, post_id])
+                _log_changes(db, crawl_id, site_id, [(post_id, None, "post", "missing") for post_id in gone])
+                added["posts_missing"] += len(gone)
+            for entry in report.get("validators") or []:
+                db["url_state"].upsert(
+                    {
+                        "url": entry["url"],
+                        "site_id": site_id,
+                        "post_id": None,
+                        "etag": entry.get("etag"),
+                        "last_modified": entry.get("last_modified"),
+                        "lastmod": entry.get("lastmod"),
+                        "crawl_id": crawl_id,
+                    },
+                    pk="url",
+                )
+            db.execute("UPDATE sites SET last_crawl = ? WHERE id = ?", [crawl_id, site_id])
+        total = Counter(counts) + added
+        db["site_crawls"].insert(
+            {
+                "crawl_id": crawl_id,
+                "site_id": site_id,
+                "url": report["site_url"],
+                "status": report["status"],
+                "mode": report.get("mode"),
+                "discovery": report.get("discovery"),
+                "site_clock": report.get("site_clock"),
+                "requests": report.get("requests"),
+                "error": report.get("error"),
+                **{name: total.get(name, 0) for name in CHANGE_COUNTS},
+            }
+        )
+    return added
+
+
+def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# --- What a re-crawl needs to know -------------------------------------------------------------
+
+
+@dataclass
+class KnownPost:
+    """An archived post, as a re-crawl sees it."""
+
+    id: int
+    wp_id: int | None
+    type: str
+    url: str
+    modified: str | None
+    missing: bool
+    comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
+    rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
+
+
+@dataclass
+class SiteState:
+    """What the archive holds about one site: enough to fetch only what changed."""
+
+    site_id: int
+    url: str
+    last_complete_crawl: int | None  # the last crawl that listed and fetched everything it had to
+    last_site_clock: str | None  # the site's clock when that crawl began
+    posts: list[KnownPost]
+    urls: dict[str, int]  # URL as listed or stored -> post id
+    validators: dict[str, dict[str, str | None]]  # URL -> etag, last_modified, lastmod
+    missing_comment_ids: frozenset[int] = frozenset()
+
+    def post_by_wp_id(self) -> dict[int, KnownPost]:
+        return {p.wp_id: p for p in self.posts if p.wp_id is not None}
+
+    def post_by_id(self) -> dict[int, KnownPost]:
+        return {p.id: p for p in self.posts}
+
+
+def read_site_state(path: str | Path, site_url: str) -> SiteState | None:
+    """`site_state` from a read-only connection; None when there is no archive or no such site."""
+    if str(path) == ":memory:" or not Path(path).exists():
+        return None
+    conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=ro", uri=True, timeout=30)
+    try:
+        return site_state(sqlite_utils.Database(conn), site_url)
+    except sqlite3.OperationalError:
+        return None  # an archive from before incremental crawling, not yet migrated
+    finally:
+        conn.close()
+
+
+def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
+    """The archived posts of a site with their comment ids, stored validators, and the last
+    complete crawl; None when the site was never archived."""
+    row = db.execute("SELECT id FROM sites WHERE url = ?", [site_url]).fetchone()
+    if row is None:
+        return None
+    site_id = int(row[0])
+    last = db.execute(
+        "SELECT crawl_id, site_clock FROM site_crawls WHERE site_id = ? AND status = 'complete'"
+        " AND mode != 'single' ORDER BY crawl_id DESC LIMIT 1",
+        [site_id],
+    ).fetchone()
+    comment_ids: dict[int, set[int]] = {}
+    rest_ids: dict[int, set[int]] = {}
+    missing_comments: set[int] = set()
+    for post_id, wp_id, sources, kind, missing in db.execute(
+        "SELECT c.post_id, c.wp_id, c.sources, c.type, c.missing_since FROM comments c"
+        " JOIN posts p ON p.id = c.post_id WHERE p.site_id = ? AND c.wp_id IS NOT NULL",
+        [site_id],
+    ).fetchall():
+        if missing is not None:
+            missing_comments.add(wp_id)
+            continue
+        comment_ids.setdefault(post_id, set()).add(wp_id)
+        if kind == "comment" and "rest" in (sources or "").split(","):
+            rest_ids.setdefault(post_id, set()).add(wp_id)
+    posts = [
+        KnownPost(
+            id=r[0],
+            wp_id=r[1],
+            type=r[2] or "post",
+            url=r[3],
+            modified=r[4],
+            missing=r[5] is not None,
+            comment_ids=frozenset(comment_ids.get(r[0], ())),
+            rest_comment_ids=frozenset(rest_ids.get(r[0], ())),
+        )
+        for r in db.execute(
+            "SELECT id, wp_id, type, url, modified, missing_since FROM posts WHERE site_id = ?", [site_id]
+        ).fetchall()
+    ]
+    urls = {p.url: p.id for p in posts}
+    validators: dict[str, dict[str, str | None]] = {}
+    for url, post_id, etag, last_modified, lastmod in db.execute(
+        "SELECT url, post_id, etag, last_modified, lastmod FROM url_state WHERE site_id = ?", [site_id]
+    ).fetchall():
+        if post_id is not None:
+            urls.setdefault(url, post_id)
+        validators[url] = {"etag": etag, "last_modified": last_modified, "lastmod": lastmod}
+    return SiteState(
+        site_id=site_id,
+        url=site_url,
+        last_complete_crawl=last[0] if last else None,
+        last_site_clock=last[1] if last else None,
+        posts=posts,
+        urls=urls,
+        validators=validators,
+        missing_comment_ids=frozenset(missing_comments - set().union(*comment_ids.values())),
     )

@@ -42,7 +42,12 @@ TABLES: tuple[Table, ...] = (
                 str,
                 "When the run ended (UTC, ISO 8601); NULL while running or if killed.",
             ),
-            _c("status", str, "running, finished, interrupted (Ctrl-C / shutdown) or failed."),
+            _c(
+                "status",
+                str,
+                "running; finished; failed (a site could not be crawled); interrupted (Ctrl-C, shutdown); "
+                "killed (the process died: found running by the next crawl).",
+            ),
             _c("finish_reason", str, "Scrapy's close reason (finished, shutdown, closespider_...)."),
             _c("arguments", str, "The spider arguments as JSON (urls, urls_file, ...)."),
             _c("requests", int, "Requests sent."),
@@ -52,6 +57,17 @@ TABLES: tuple[Table, ...] = (
             _c("items_dropped", int, "Items dropped by validation (reasons in the log and stats)."),
             _c("errors", int, "Errors: failed downloads, unparseable pages, spider exceptions."),
             _c("stats", str, "All of Scrapy's crawl stats as JSON."),
+            _c("pid", int, "The crawling process's id (to tell a killed crawl from a running one)."),
+            _c("sites_crawled", int, "Sites whose crawl completed (see site_crawls)."),
+            _c("sites_failed", int, "Sites that could not be crawled: down, refusing, 5xx (see site_crawls)."),
+            _c("posts_new", int, "Posts and pages archived for the first time."),
+            _c("posts_changed", int, "Posts whose title, text or terms changed (a new post_versions row), or back."),
+            _c("posts_unchanged", int, "Posts seen or confirmed unchanged (listed, re-fetched or answered 304)."),
+            _c("posts_missing", int, "Posts newly marked missing: gone from a complete listing, or 404/410."),
+            _c("comments_new", int, "Comments, pingbacks and trackbacks archived for the first time."),
+            _c("comments_changed", int, "Comments whose author, date or text changed, or that came back."),
+            _c("comments_unchanged", int, "Comments seen again, or confirmed unchanged without a re-fetch."),
+            _c("comments_missing", int, "Comments newly marked missing: absent from their re-fetched post."),
         ),
         pk="id",
     ),
@@ -69,6 +85,11 @@ TABLES: tuple[Table, ...] = (
             ),
             _c("first_crawl", int, "The crawl that first archived this site."),
             _c("last_crawl", int, "The most recent crawl of this site."),
+            _c(
+                "course_end",
+                str,
+                "When the course ended (ISO date), set by hand; NULL means the date of its last post.",
+            ),
         ),
         pk="id",
         foreign_keys=(("first_crawl", "crawls", "id"), ("last_crawl", "crawls", "id")),
@@ -126,13 +147,25 @@ TABLES: tuple[Table, ...] = (
                 "Where the post's data came from, comma-separated: rest, html, sitemap, feed.",
             ),
             _c("first_crawl", int, "The crawl that first archived this post."),
-            _c("last_crawl", int, "The most recent crawl that saw this post."),
+            _c(
+                "last_crawl",
+                int,
+                "The most recent crawl that saw this post (fetched it, listed it, or got 304 for it).",
+            ),
+            _c(
+                "missing_since",
+                int,
+                "The crawl that found the post gone (absent from a complete listing, or 404/410); "
+                "NULL while present. An observation, not a claim it was deleted; never deleted here.",
+            ),
+            _c("content_hash", str, "Hash of title, author, dates, terms and content: a change adds a version."),
         ),
         pk="id",
         foreign_keys=(
             ("site_id", "sites", "id"),
             ("first_crawl", "crawls", "id"),
             ("last_crawl", "crawls", "id"),
+            ("missing_since", "crawls", "id"),
         ),
         indexes=(
             (("site_id", "url"), True),
@@ -172,8 +205,19 @@ TABLES: tuple[Table, ...] = (
             _c("content_text", str, "The comment as plain text."),
             _c("sources", str, "Where it was captured, comma-separated: html, rest."),
             _c("key", str, "Identity within the post: wp:ID, or h:HASH when the markup has no id."),
-            _c("first_crawl", int, "The crawl that first archived this comment."),
-            _c("last_crawl", int, "The most recent crawl that saw this comment."),
+            _c("first_crawl", int, "The crawl that first archived this comment (first seen)."),
+            _c(
+                "last_crawl",
+                int,
+                "The most recent crawl that saw this comment (last seen), or confirmed its post unchanged.",
+            ),
+            _c(
+                "missing_since",
+                int,
+                "The crawl whose fresh copy of the post no longer showed this comment; NULL while present. "
+                "A comment whose post was not re-fetched is never marked missing.",
+            ),
+            _c("content_hash", str, "Hash of author, date, parent, type and text, to tell a changed comment."),
         ),
         pk="id",
         foreign_keys=(
@@ -181,6 +225,7 @@ TABLES: tuple[Table, ...] = (
             ("parent_id", "comments", "id"),
             ("first_crawl", "crawls", "id"),
             ("last_crawl", "crawls", "id"),
+            ("missing_since", "crawls", "id"),
         ),
         indexes=(
             (("post_id", "key"), True),
@@ -251,6 +296,105 @@ TABLES: tuple[Table, ...] = (
         pk=("post_id", "position"),
         foreign_keys=(("post_id", "posts", "id"),),
     ),
+    Table(
+        "site_crawls",
+        "One row per site and crawl: how it went, how it was read, and what it found.",
+        (
+            _c("id", int, "Row number."),
+            _c("crawl_id", int, "The crawl."),
+            _c("site_id", int, "The site (NULL when a site that was never archived could not be reached)."),
+            _c("url", str, "The URL the crawl started from for this site."),
+            _c(
+                "status",
+                str,
+                "complete (every listing and page answered); partial (something failed: nothing was marked "
+                "missing, and the next crawl starts from the last complete one); failed (the site was down); "
+                "interrupted.",
+            ),
+            _c(
+                "mode",
+                str,
+                "full (every page fetched); resume (everything listed, archived posts that are up to date not "
+                "re-fetched: no complete crawl yet); incremental (only what changed since the last complete "
+                "crawl); single (one post).",
+            ),
+            _c("discovery", str, "How posts were listed: rest, rest_route, sitemap, feed or html."),
+            _c(
+                "site_clock",
+                str,
+                "The site's own clock (HTTP Date) when this crawl began: the next incremental crawl asks "
+                "for what changed after the last complete crawl's site_clock.",
+            ),
+            _c("requests", int, "Requests the spider sent for this site (robots.txt not counted)."),
+            _c("error", str, "Why the site failed or was partial."),
+            _c("posts_new", int, "Posts archived for the first time."),
+            _c("posts_changed", int, "Posts that changed or came back."),
+            _c("posts_unchanged", int, "Posts seen or confirmed unchanged."),
+            _c("posts_missing", int, "Posts newly marked missing."),
+            _c("comments_new", int, "Comments archived for the first time."),
+            _c("comments_changed", int, "Comments that changed or came back."),
+            _c("comments_unchanged", int, "Comments seen or confirmed unchanged."),
+            _c("comments_missing", int, "Comments newly marked missing."),
+        ),
+        pk="id",
+        foreign_keys=(("crawl_id", "crawls", "id"), ("site_id", "sites", "id")),
+        indexes=((("site_id", "crawl_id"), False), (("crawl_id",), False)),
+    ),
+    Table(
+        "post_versions",
+        "Every version of a post the archive has seen: a row is added only when something changed.",
+        (
+            _c("post_id", int, "The post."),
+            _c("crawl_id", int, "The crawl that saw this version first."),
+            _c("content_hash", str, "Hash of the fields below (posts.content_hash of the current version)."),
+            _c("title", str, "Title."),
+            _c("author", str, "Author's display name."),
+            _c("published", str, "Publication date."),
+            _c("modified", str, "Modification date the site stated."),
+            _c("terms", str, "Categories and tags as a JSON array of [taxonomy, name]."),
+            _c("content_html", str, "The content as sanitised HTML."),
+            _c("content_text", str, "The content as plain text."),
+        ),
+        pk=("post_id", "crawl_id"),
+        foreign_keys=(("post_id", "posts", "id"), ("crawl_id", "crawls", "id")),
+    ),
+    Table(
+        "changes",
+        "What each crawl found new, changed, missing or back, one row per post or comment.",
+        (
+            _c("id", int, "Row number."),
+            _c("crawl_id", int, "The crawl that found the change."),
+            _c("site_id", int, "The site."),
+            _c("post_id", int, "The post (for a comment: its post)."),
+            _c("comment_id", int, "The comment; NULL for a change to the post itself."),
+            _c("kind", str, "post or comment."),
+            _c("change", str, "new, changed, missing (gone from a complete listing or a fresh page) or back."),
+        ),
+        pk="id",
+        foreign_keys=(
+            ("crawl_id", "crawls", "id"),
+            ("site_id", "sites", "id"),
+            ("post_id", "posts", "id"),
+            ("comment_id", "comments", "id"),
+        ),
+        indexes=((("crawl_id", "site_id"), False), (("post_id",), False)),
+    ),
+    Table(
+        "url_state",
+        "What the last fetch of a URL said, for conditional requests and sitemap lastmod.",
+        (
+            _c("url", str, "The URL as listed or requested."),
+            _c("site_id", int, "The site."),
+            _c("post_id", int, "The post the URL shows, when it is a post page."),
+            _c("etag", str, "The ETag the server sent (sent back as If-None-Match)."),
+            _c("last_modified", str, "The Last-Modified the server sent (sent back as If-Modified-Since)."),
+            _c("lastmod", str, "The sitemap's lastmod for the URL when the page was archived."),
+            _c("crawl_id", int, "The crawl that stored these."),
+        ),
+        pk="url",
+        foreign_keys=(("site_id", "sites", "id"), ("post_id", "posts", "id"), ("crawl_id", "crawls", "id")),
+        indexes=((("site_id",), False), (("post_id",), False)),
+    ),
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
@@ -287,4 +431,104 @@ VIEWS: dict[str, tuple[str, str]] = {
            OR p.external_comments IS NOT NULL OR p.comments_complete = 0
         """,
     ),
+}
+
+# Views about crawls and history. Kept apart from VIEWS so that the Datasette metadata's view
+# column descriptions (archive/datasette.py) can pick them up on their own schedule.
+HISTORY_VIEWS: dict[str, tuple[str, str]] = {
+    "last_crawl_changes": (
+        "What changed in the last crawl of each site: new, changed, missing and returning posts and comments.",
+        """
+        SELECT ch.crawl_id, cr.started AS crawled, s.name AS site, ch.kind, ch.change, ch.post_id,
+          p.title AS post_title, ch.comment_id, c.author AS comment_author,
+          CASE WHEN ch.kind = 'comment' THEN c.published ELSE p.published END AS published,
+          CASE WHEN ch.kind = 'comment' THEN c.content_text END AS comment_text, p.url
+        FROM changes ch
+        JOIN sites s ON s.id = ch.site_id
+        JOIN crawls cr ON cr.id = ch.crawl_id
+        JOIN posts p ON p.id = ch.post_id
+        LEFT JOIN comments c ON c.id = ch.comment_id
+        WHERE ch.crawl_id = (SELECT max(sc.crawl_id) FROM site_crawls sc WHERE sc.site_id = ch.site_id)
+        """,
+    ),
+    "late_comments": (
+        "Comments that appeared after the course ended (sites.course_end, else the date of the site's "
+        "last post), with how many days after and when the archive first saw them.",
+        """
+        WITH course AS (
+          SELECT s.id AS site_id, s.name AS site, coalesce(s.course_end, (
+            SELECT max(substr(p.published, 1, 10)) FROM posts p
+            WHERE p.site_id = s.id AND p.type = 'post' AND p.missing_since IS NULL)) AS course_end
+          FROM sites s
+        )
+        SELECT c.id AS comment_id, course.site, course.course_end, c.post_id, p.title AS post_title,
+          c.author, c.type, c.published,
+          CAST(julianday(substr(c.published, 1, 10)) - julianday(course.course_end) AS INTEGER) AS days_after,
+          c.first_crawl, cr.started AS first_seen, c.missing_since, c.content_text
+        FROM comments c
+        JOIN posts p ON p.id = c.post_id
+        JOIN course ON course.site_id = p.site_id
+        LEFT JOIN crawls cr ON cr.id = c.first_crawl
+        WHERE substr(c.published, 1, 10) > course.course_end
+        """,
+    ),
+    "missing": (
+        "Posts and comments that are currently marked missing, and since which crawl.",
+        """
+        SELECT 'post' AS kind, p.id AS post_id, NULL AS comment_id, s.name AS site, p.title,
+          p.author, p.published, p.missing_since, cr.started AS missing_since_date, p.url
+        FROM posts p JOIN sites s ON s.id = p.site_id JOIN crawls cr ON cr.id = p.missing_since
+        WHERE p.missing_since IS NOT NULL
+        UNION ALL
+        SELECT 'comment', c.post_id, c.id, s.name, p.title, c.author, c.published, c.missing_since,
+          cr.started, p.url
+        FROM comments c JOIN posts p ON p.id = c.post_id JOIN sites s ON s.id = p.site_id
+        JOIN crawls cr ON cr.id = c.missing_since
+        WHERE c.missing_since IS NOT NULL
+        """,
+    ),
+}
+
+HISTORY_VIEW_COLUMNS: dict[str, dict[str, str]] = {
+    "last_crawl_changes": {
+        "crawl_id": "The crawl (crawls.id): the site's last one.",
+        "crawled": "When that crawl started.",
+        "site": "The blog's name.",
+        "kind": "post or comment.",
+        "change": "new, changed, missing or back.",
+        "post_id": "The post (posts.id).",
+        "post_title": "Its title.",
+        "comment_id": "The comment (comments.id), for comment changes.",
+        "comment_author": "The commenter.",
+        "published": "When the post or comment was published.",
+        "comment_text": "The comment's text.",
+        "url": "The post's URL.",
+    },
+    "late_comments": {
+        "comment_id": "The comment (comments.id).",
+        "site": "The blog's name.",
+        "course_end": "The course's end date used (sites.course_end, else the last post's date).",
+        "post_id": "The post (posts.id).",
+        "post_title": "Its title.",
+        "author": "The commenter.",
+        "type": "comment, pingback or trackback.",
+        "published": "When the comment was posted.",
+        "days_after": "Days between the course's end and the comment.",
+        "first_crawl": "The crawl that first archived it.",
+        "first_seen": "When that crawl started.",
+        "missing_since": "The crawl that found it gone, if it is.",
+        "content_text": "The comment's text.",
+    },
+    "missing": {
+        "kind": "post or comment.",
+        "post_id": "The post (posts.id).",
+        "comment_id": "The comment (comments.id), for comments.",
+        "site": "The blog's name.",
+        "title": "The post's title.",
+        "author": "The post's or comment's author.",
+        "published": "When it was published.",
+        "missing_since": "The crawl that found it gone.",
+        "missing_since_date": "When that crawl started.",
+        "url": "The post's URL.",
+    },
 }

@@ -1,0 +1,370 @@
+"""Research SQL: the views, indexes and canned queries that answer questions about an archive.
+
+Everything here is plain SQL over the tables in `archive.schema`. `ensure_research_shape(db)` adds
+the views and indexes (idempotent, cheap on a shaped archive); the canned queries are published in
+Datasette's metadata by `archive.datasette`, and the pages of the Datasette plugin run the same SQL.
+
+Most queries take a `:site` parameter: a site's id, name or home URL, or empty for every site.
+They start from the `sites` table and walk sites → posts → comments by index; `CROSS JOIN` fixes
+that order (SQLite never reorders a CROSS JOIN), so that one site's question reads only that site's
+rows instead of scanning every comment of the archive.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlite_utils
+
+# The sites a query covers: `:site` is an id, a name or a home URL; empty means all.
+SITES_IN_SCOPE = """
+sites_in_scope AS NOT MATERIALIZED (
+  SELECT id FROM sites
+  WHERE :site = '' OR id = :site OR name = :site OR url = :site
+)""".strip()
+
+# Monday of the week of an ISO date, read as the blog's local date (the offset is ignored).
+WEEK_OF = "date(substr({column}, 1, 10), 'weekday 0', '-6 days')"
+
+RESEARCH_VIEWS: dict[str, tuple[str, str]] = {
+    "comment_index": (
+        "One row per comment, pingback or trackback with its site, post and year, for faceted "
+        "browsing (facets: site, type, author, year, depth).",
+        """
+        SELECT c.id, s.name AS site, c.post_id, p.title AS post_title, c.author, c.type, c.depth,
+          c.published, CAST(substr(c.published, 1, 4) AS INTEGER) AS year, c.content_text
+        FROM comments c JOIN posts p ON p.id = c.post_id JOIN sites s ON s.id = p.site_id
+        """,
+    ),
+    "post_terms_index": (
+        "One row per post and category or tag, for facets on term and counting posts per term.",
+        """
+        SELECT pt.post_id, s.name AS site, t.taxonomy, t.name AS term, p.title, p.author, p.year
+        FROM post_terms pt JOIN terms t ON t.id = pt.term_id JOIN posts p ON p.id = pt.post_id
+        JOIN sites s ON s.id = p.site_id
+        """,
+    ),
+}
+
+# (table, columns): what the research queries need beyond the indexes in archive.schema.
+RESEARCH_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Posts of one site in date order (weekly activity, last post of the course).
+    ("posts", ("site_id", "type", "published")),
+    # A post's comments with what the thread, the network and activity queries read, by index.
+    ("comments", ("post_id", "parent_id", "type", "author", "published")),
+    # The deepest and the most discussed threads, for the front page.
+    ("comments", ("depth", "post_id")),
+    ("posts", ("comment_count_captured",)),
+)
+
+
+def ensure_research_shape(db: sqlite_utils.Database) -> None:
+    """Create the research views and indexes. Idempotent: safe after every crawl."""
+    for table, columns in RESEARCH_INDEXES:
+        if db[table].exists():
+            db[table].create_index(list(columns), if_not_exists=True)
+    for name, (_, sql) in RESEARCH_VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+THREAD_SQL = """
+WITH RECURSIVE thread(id, depth, path) AS (
+  SELECT c.id, 1, printf('%08d.%010d', c.position, c.id) FROM comments c
+  WHERE c.post_id = :post_id AND c.parent_id IS NULL
+  UNION ALL
+  SELECT c.id, thread.depth + 1, thread.path || '/' || printf('%08d.%010d', c.position, c.id)
+  FROM thread JOIN comments c ON c.parent_id = thread.id
+  WHERE thread.depth < 200
+)
+SELECT c.id AS comment_id, c.post_id, thread.depth,
+  -- indented by two em spaces (char 8195, which HTML does not collapse) per level
+  CASE WHEN thread.depth > 1
+    THEN replace(printf('%.*c', 2 * (thread.depth - 1), '.'), '.', char(8195)) || '↳ ' ELSE ''
+  END || coalesce(c.author, '(anonymous)') AS reply_by,
+  parent.author AS replying_to, c.type, c.published, c.content_text,
+  CASE WHEN c.parent_id IS NULL AND c.parent_wp_id IS NOT NULL THEN 'parent not archived' END AS note
+FROM thread JOIN comments c ON c.id = thread.id LEFT JOIN comments parent ON parent.id = c.parent_id
+ORDER BY thread.path
+""".strip()
+
+REPLY_NETWORK_SQL = f"""
+WITH {SITES_IN_SCOPE}
+SELECT s.name AS site, c.author AS replier, parent.author AS replied_to, count(*) AS replies,
+  count(DISTINCT c.post_id) AS posts, min(c.published) AS first_reply, max(c.published) AS last_reply
+FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
+CROSS JOIN posts p ON p.site_id = s.id
+CROSS JOIN comments c ON c.post_id = p.id
+JOIN comments parent ON parent.id = c.parent_id
+WHERE c.type = 'comment' AND parent.type = 'comment'
+GROUP BY s.id, c.author, parent.author
+ORDER BY replies DESC, s.name, replier, replied_to
+""".strip()
+
+AUTHORS_SQL = f"""
+WITH {SITES_IN_SCOPE},
+scoped_posts AS MATERIALIZED (
+  SELECT p.id, p.site_id, p.author FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
+  WHERE p.type = 'post'
+),
+scoped_comments AS MATERIALIZED (
+  SELECT c.id, c.parent_id, c.author, p.site_id, p.author AS post_author
+  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
+  CROSS JOIN comments c ON c.post_id = p.id
+  WHERE p.type = 'post' AND c.type = 'comment'
+),
+instructors AS MATERIALIZED (
+  SELECT site_id, CASE WHEN :instructor != '' THEN :instructor ELSE (
+    SELECT author FROM scoped_posts x WHERE x.site_id = sites.site_id AND x.author IS NOT NULL
+    GROUP BY author ORDER BY count(*) DESC, author LIMIT 1
+  ) END AS instructor
+  FROM (SELECT DISTINCT site_id FROM scoped_posts) AS sites
+),
+replies AS MATERIALIZED (
+  SELECT sc.site_id, sc.author, sc.post_author, parent.author AS parent_author, sc.parent_id
+  FROM scoped_comments sc LEFT JOIN comments parent ON parent.id = sc.parent_id
+),
+people AS (
+  SELECT site_id, author FROM scoped_posts WHERE author IS NOT NULL
+  UNION SELECT site_id, author FROM scoped_comments WHERE author IS NOT NULL
+),
+written AS (SELECT site_id, author, count(*) AS n FROM scoped_posts GROUP BY 1, 2),
+commented AS (SELECT site_id, author, count(*) AS n FROM scoped_comments GROUP BY 1, 2),
+on_posts AS (
+  SELECT site_id, post_author AS author, count(*) AS n FROM scoped_comments
+  WHERE author IS NOT post_author GROUP BY 1, 2
+),
+replied AS (
+  SELECT site_id, parent_author AS author, count(*) AS n FROM replies
+  WHERE parent_id IS NOT NULL AND author IS NOT parent_author GROUP BY 1, 2
+),
+by_instructor AS (
+  SELECT r.site_id, CASE WHEN r.parent_id IS NULL THEN r.post_author ELSE r.parent_author END AS author,
+    count(*) AS n
+  FROM replies r JOIN instructors i ON i.site_id = r.site_id AND r.author = i.instructor
+  GROUP BY 1, 2
+)
+SELECT s.name AS site, people.author,
+  CASE WHEN people.author = i.instructor THEN 'instructor' ELSE '' END AS role,
+  coalesce(written.n, 0) AS posts_written,
+  coalesce(commented.n, 0) AS comments_written,
+  coalesce(on_posts.n, 0) AS comments_received,
+  coalesce(replied.n, 0) AS replies_received,
+  CASE WHEN people.author = i.instructor THEN NULL ELSE coalesce(by_instructor.n, 0) END
+    AS instructor_replies
+FROM people JOIN sites s ON s.id = people.site_id
+LEFT JOIN instructors i ON i.site_id = people.site_id
+LEFT JOIN written ON written.site_id = people.site_id AND written.author = people.author
+LEFT JOIN commented ON commented.site_id = people.site_id AND commented.author = people.author
+LEFT JOIN on_posts ON on_posts.site_id = people.site_id AND on_posts.author = people.author
+LEFT JOIN replied ON replied.site_id = people.site_id AND replied.author = people.author
+LEFT JOIN by_instructor ON by_instructor.site_id = people.site_id AND by_instructor.author = people.author
+ORDER BY s.name, role DESC, posts_written + comments_written DESC, people.author
+""".strip()
+
+MOST_DISCUSSED_SQL = f"""
+WITH {SITES_IN_SCOPE}
+SELECT p.id AS post_id, p.title, s.name AS site, p.author, p.published,
+  count(*) AS comments, count(DISTINCT c.author) AS commenters, max(c.depth) AS deepest_reply,
+  max(c.published) AS last_comment
+FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
+CROSS JOIN posts p ON p.site_id = s.id
+CROSS JOIN comments c ON c.post_id = p.id
+WHERE c.type = 'comment'
+GROUP BY p.id
+ORDER BY comments DESC, commenters DESC, p.published
+LIMIT 100
+""".strip()
+
+POSTS_WITHOUT_COMMENTS_SQL = f"""
+WITH {SITES_IN_SCOPE}
+SELECT p.id AS post_id, p.title, s.name AS site, p.author, p.published,
+  (SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.type != 'comment') AS pingbacks,
+  p.comment_count_declared AS declared, p.external_comments, p.comments_complete
+FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
+CROSS JOIN posts p ON p.site_id = s.id
+WHERE p.type = 'post'
+  AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.post_id = p.id AND c.type = 'comment')
+ORDER BY s.name, p.published
+""".strip()
+
+COMMENTS_AFTER_LAST_POST_SQL = f"""
+WITH {SITES_IN_SCOPE},
+last_posts AS (
+  SELECT p.site_id, max(julianday(p.published)) AS last_day
+  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
+  WHERE p.type = 'post' AND p.published IS NOT NULL
+  GROUP BY p.site_id
+)
+SELECT c.id AS comment_id, c.post_id, p.title, s.name AS site, c.author, c.type, c.published,
+  round(julianday(c.published) - lp.last_day, 1) AS days_after_last_post, c.content_text
+FROM last_posts lp CROSS JOIN sites s ON s.id = lp.site_id
+CROSS JOIN posts p ON p.site_id = lp.site_id
+CROSS JOIN comments c ON c.post_id = p.id
+WHERE julianday(c.published) > lp.last_day
+ORDER BY s.name, c.published
+""".strip()
+
+WEEKLY_ACTIVITY_SQL = f"""
+WITH RECURSIVE {SITES_IN_SCOPE},
+post_weeks AS (
+  SELECT p.site_id, {WEEK_OF.format(column="p.published")} AS week, count(*) AS n
+  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
+  WHERE p.type = 'post' AND p.published IS NOT NULL
+  GROUP BY 1, 2
+),
+comment_weeks AS (
+  SELECT p.site_id, {WEEK_OF.format(column="c.published")} AS week,
+    sum(c.type = 'comment') AS comments, sum(c.type != 'comment') AS pingbacks
+  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
+  CROSS JOIN comments c ON c.post_id = p.id
+  WHERE c.published IS NOT NULL
+  GROUP BY 1, 2
+),
+active AS (
+  SELECT site_id, week FROM post_weeks UNION SELECT site_id, week FROM comment_weeks
+),
+weeks(site_id, week, last_week) AS (
+  SELECT site_id, min(week), max(week) FROM active GROUP BY site_id
+  UNION ALL
+  SELECT site_id, date(week, '+7 days'), last_week FROM weeks WHERE week < last_week
+)
+SELECT weeks.site_id, s.name AS site, weeks.week,
+  coalesce(pw.n, 0) AS posts, coalesce(cw.comments, 0) AS comments, coalesce(cw.pingbacks, 0) AS pingbacks
+FROM weeks JOIN sites s ON s.id = weeks.site_id
+LEFT JOIN post_weeks pw ON pw.site_id = weeks.site_id AND pw.week = weeks.week
+LEFT JOIN comment_weeks cw ON cw.site_id = weeks.site_id AND cw.week = weeks.week
+ORDER BY s.name, weeks.site_id, weeks.week
+""".strip()
+
+SEARCH_SQL = """
+SELECT * FROM (
+  SELECT 'post' AS kind, p.id AS post_id, NULL AS comment_id, p.title, p.author, p.published,
+    snippet(posts_fts, -1, '[', ']', '…', 16) AS snippet, posts_fts.rank AS rank
+  FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
+  WHERE posts_fts MATCH iif(:q = '', '""', :q)
+  ORDER BY posts_fts.rank LIMIT 100
+)
+UNION ALL
+SELECT * FROM (
+  SELECT c.type AS kind, c.post_id, c.id AS comment_id, p.title, c.author, c.published,
+    snippet(comments_fts, -1, '[', ']', '…', 16) AS snippet, comments_fts.rank AS rank
+  FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid JOIN posts p ON p.id = c.post_id
+  WHERE comments_fts MATCH iif(:q = '', '""', :q)
+  ORDER BY comments_fts.rank LIMIT 100
+)
+ORDER BY rank
+""".strip()
+
+# The search page: one page of hits with a snippet of the text (highlight markers :open, :close).
+# Hits are ranked by relevance (FTS5 bm25) unless a word matches more than SEARCH_RANK_LIMIT rows:
+# ranking then costs more than it helps, and the newest archived rows come first instead.
+SEARCH_RANK_LIMIT = 10_000
+_SEARCH = {
+    "posts": """
+SELECT p.id, p.title, p.author, p.published, p.type, s.name AS site,
+  snippet(posts_fts, 1, :open, :close, '…', 24) AS snippet
+FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN sites s ON s.id = p.site_id
+WHERE posts_fts MATCH :q AND (:site = '' OR p.site_id = :site)
+ORDER BY {order} LIMIT :limit OFFSET :offset
+""",
+    "comments": """
+SELECT c.id, c.post_id, c.author, c.type, c.published, c.depth, p.title AS post_title, s.name AS site,
+  snippet(comments_fts, 1, :open, :close, '…', 24) AS snippet
+FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid
+JOIN posts p ON p.id = c.post_id JOIN sites s ON s.id = p.site_id
+WHERE comments_fts MATCH :q AND (:site = '' OR p.site_id = :site)
+ORDER BY {order} LIMIT :limit OFFSET :offset
+""",
+}
+# How many rows match, counted up to :cap (so that counting stays cheap for any word).
+_COUNT = {
+    "posts": "SELECT count(*) FROM (SELECT 1 FROM posts_fts WHERE posts_fts MATCH :q LIMIT :cap)",
+    "comments": "SELECT count(*) FROM (SELECT 1 FROM comments_fts WHERE comments_fts MATCH :q LIMIT :cap)",
+}
+_COUNT_IN_SITE = {
+    "posts": "SELECT count(*) FROM (SELECT 1 FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
+    "WHERE posts_fts MATCH :q AND p.site_id = :site LIMIT :cap)",
+    "comments": "SELECT count(*) FROM (SELECT 1 FROM comments_fts JOIN comments c ON c.id = comments_fts.rowid "
+    "JOIN posts p ON p.id = c.post_id WHERE comments_fts MATCH :q AND p.site_id = :site LIMIT :cap)",
+}
+
+
+def search_sql(kind: str, ranked: bool = True) -> str:
+    """One page of search hits in posts or comments, by relevance or newest archived first."""
+    table = f"{kind}_fts"
+    return _SEARCH[kind].format(order=f"{table}.rank" if ranked else f"{table}.rowid DESC")
+
+
+def count_sql(kind: str, in_site: bool = False) -> str:
+    """Count the hits in posts or comments (params :q, :cap, and :site when in_site)."""
+    return (_COUNT_IN_SITE if in_site else _COUNT)[kind]
+
+
+SITE_HELP = "site: a site's id, name or home URL; leave empty for every site."
+
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
+    "thread": {
+        "title": "One post's comment thread",
+        "description": "The comments of one post (post_id: its id in the posts table) in reply order, "
+        "indented by depth, with whom each one replies to. Comments whose parent was not archived "
+        "are shown at the top level with a note.",
+        "sql": THREAD_SQL,
+    },
+    "reply_network": {
+        "title": "Who replies to whom",
+        "description": "Reply edges with counts, per site: replier → replied_to, how many replies, on "
+        "how many posts, first and last. Comments only (no pingbacks). Export as CSV for network "
+        f"analysis (Gephi, networkx). {SITE_HELP}",
+        "sql": REPLY_NETWORK_SQL,
+    },
+    "authors": {
+        "title": "Authors: posts, comments, replies and the instructor",
+        "description": "Per person and site: posts written, comments written, comments received on "
+        "their posts (by others), replies received to their comments (by others), and instructor "
+        "replies (the instructor's comments replying to theirs or at the top level of their posts). "
+        "The instructor is the author of most posts on the site unless you name one. "
+        f"{SITE_HELP}",
+        "sql": AUTHORS_SQL,
+    },
+    "most_discussed": {
+        "title": "Most discussed posts",
+        "description": "The 100 posts with most comments (pingbacks and trackbacks not counted), "
+        f"with distinct commenters, deepest reply and last comment. {SITE_HELP}",
+        "sql": MOST_DISCUSSED_SQL,
+    },
+    "posts_without_comments": {
+        "title": "Posts with no comments",
+        "description": "Posts (not pages) without any archived comment; pingbacks are counted apart. "
+        "Check declared, external_comments and comments_complete before reading silence into it. "
+        f"{SITE_HELP}",
+        "sql": POSTS_WITHOUT_COMMENTS_SQL,
+    },
+    "comments_after_last_post": {
+        "title": "Comments after the course's last post",
+        "description": "Comments, pingbacks and trackbacks dated after the last post of their site "
+        f"(the end of the course), with how many days after. {SITE_HELP}",
+        "sql": COMMENTS_AFTER_LAST_POST_SQL,
+    },
+    "weekly_activity": {
+        "title": "Activity per week",
+        "description": "Posts, comments and pingbacks per week (weeks start on Monday, local dates "
+        "of the blog) for each site, quiet weeks included. The chart at /-/activity draws these "
+        f"rows. {SITE_HELP}",
+        "sql": WEEKLY_ACTIVITY_SQL,
+    },
+    "search": {
+        "title": "Search posts and comments",
+        "description": "Full-text search of post titles and texts and of comments (author and text), "
+        "best matches first, 100 of each at most. q uses SQLite FTS5 syntax: words, "
+        '"a phrase", OR, NOT, prefix*. The search page at /-/search is friendlier.',
+        "sql": SEARCH_SQL,
+    },
+}
+for _query in CANNED_QUERIES.values():
+    _query["hide_sql"] = True
+
+
+def query_parameters(sql: str) -> list[str]:
+    """The named parameters of a query (`:site`, `:post_id`, ...), in order of first use."""
+    return list(dict.fromkeys(re.findall(r"(?<![:\w]):([a-z_]+)\b", sql)))

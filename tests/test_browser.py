@@ -1,0 +1,253 @@
+"""The archive as a person sees it: Debian's Chromium, driven by Playwright, against `wparchive serve`.
+
+A real server process on a free port of 127.0.0.1 serves the test archive (`tests/datasette_data.py`).
+The tests open the deep thread, the hostile post, search and the chart, assert what is visible, fail
+on any `alert` dialog, and save screenshots in tests/artifacts/.
+
+Needs the `chromium` Debian package and the `playwright` Python package (never `playwright
+install`: the browser is Debian's). Skipped when either is missing, except on CI (CI=true) where
+that is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import datasette_data as data
+from tests.conftest import ARTIFACTS, ROOT, require
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("WPARCHIVE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEPTH_OF = """el => { let n = 0; for (let p = el.parentElement; p; p = p.parentElement) {
+  if (p.matches('ol.thread')) n++; } return n; }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory) -> Path:
+    return data.build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
+
+
+@pytest.fixture(scope="module")
+def server(archive_path) -> Iterator[str]:
+    """`wparchive serve` on a free port, until the module's tests are done."""
+    port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / "datasette-server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(f"datasette did not start:\n{log.read_text()[-3000:]}") from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    require(importlib.util.find_spec("playwright") is not None, "playwright is not installed (pip install playwright)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page that records every dialog (and dismisses it): none may ever open."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def settle(page) -> None:
+    """Let images fail, handlers (if any) fire, and layout finish."""
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(400)
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def post_id(archive_path: Path, title: str) -> int:
+    return data.post_id(archive_path, title)
+
+
+def test_thread_page_shows_nested_replies(page, archive_path):
+    page.goto(f"/-/post/{post_id(archive_path, data.DEEP_TITLE)}")
+    settle(page)
+    assert page.locator("h1.post-title").inner_text() == data.DEEP_TITLE
+    assert page.locator(".trail").inner_text().split("\n")[0].startswith("Home")
+    comments = page.locator("article.comment")
+    assert comments.count() == len(data.DEEP_THREAD)
+    lefts = {}
+    for index, (author, depth, kind) in enumerate(data.DEEP_THREAD):
+        comment = comments.nth(index)
+        assert comment.is_visible()
+        assert comment.locator(".comment-author").inner_text() == author
+        assert comment.get_attribute("data-depth") == str(depth)
+        assert comment.locator(".badge").inner_text().lower() == kind
+        assert comment.locator(".depth").inner_text() == f"depth {depth}"
+        assert comment.evaluate(DEPTH_OF) == depth
+        lefts.setdefault(depth, comment.bounding_box()["x"])
+    # Seen on screen: every level of replies sits further right than the one it answers.
+    assert [lefts[d] for d in range(1, 7)] == sorted(lefts[d] for d in range(1, 7))
+    assert lefts[6] - lefts[1] > 100
+    deepest = page.locator("article.comment[data-depth='6']")
+    assert "replying to Dmitri Petrov" in deepest.inner_text()
+    assert page.locator(".discussion h2").inner_text().startswith("11 responses")
+    assert page.locator(".share-links").get_by_text("javascript:window.print()").is_visible()
+    assert page.locator(".share-links a[href^='javascript']").count() == 0
+    assert page.dialogs == []
+    shoot(page, "thread.png")
+
+
+def test_hostile_post_runs_nothing(page, archive_path):
+    page.goto(f"/-/post/{post_id(archive_path, data.HOSTILE_TITLE)}")
+    settle(page)
+    assert page.locator("h1.post-title").inner_text() == data.HOSTILE_TITLE
+    assert page.locator(".post-content").get_by_text("Styled paragraph").is_visible()
+    # A person reads, hovers, clicks: still nothing runs.
+    page.locator(".post-content a", has_text="primary source").click()
+    page.locator(".comment-body", has_text="Who am I?").hover()
+    page.locator(".comment-body a", has_text="click").click()
+    settle(page)
+    assert page.dialogs == []
+    assert page.url.endswith(f"/-/post/{post_id(archive_path, data.HOSTILE_TITLE)}")
+    counts = page.evaluate(
+        """() => ({
+          iframes: document.querySelectorAll('iframe, object, embed').length,
+          handlers: [...document.querySelectorAll('.content *')].filter(
+              el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
+          scripts: document.querySelectorAll('.content script').length,
+          styled: document.querySelectorAll('.archived-html [style]').length,
+        })"""
+    )
+    assert counts == {"iframes": 0, "handlers": 0, "scripts": 0, "styled": 0}
+    thread = page.locator("article.comment")
+    assert [thread.nth(i).evaluate(DEPTH_OF) for i in range(thread.count())] == [1, 2, 3]
+    shoot(page, "hostile.png")
+
+
+def test_search_finds_a_comment_and_opens_it(page, archive_path):
+    page.goto("/-/search")
+    box = page.get_by_role("searchbox", name="Words to find")
+    box.fill(data.COMMENT_WORD)
+    box.press("Enter")
+    page.wait_for_url(f"**/-/search?q={data.COMMENT_WORD}*")
+    hit = page.locator(".hit-comment")
+    assert hit.count() == 1 and hit.is_visible()
+    assert hit.locator("mark").inner_text() == data.COMMENT_WORD
+    assert page.locator(".search-summary").inner_text().startswith("0 posts and 1 comment")
+    shoot(page, "search.png")
+    hit.locator("a.hit-title").click()
+    page.wait_for_url("**/-/post/*#comment-*")
+    settle(page)
+    target = page.locator("article.comment:target")
+    assert target.count() == 1 and target.is_visible()
+    assert data.COMMENT_WORD in target.inner_text()
+    assert target.get_attribute("data-depth") == "4"
+    box = target.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"]  # scrolled to the comment
+    assert page.dialogs == []
+    shoot(page, "search-hit.png")
+
+
+def test_chart_is_drawn(page):
+    page.goto("/-/activity")
+    settle(page)
+    hist = page.locator(".chart-block", has=page.get_by_role("heading", name=data.HIST_NAME))
+    svg = hist.locator("svg.activity-chart")
+    assert svg.is_visible()
+    chart = svg.bounding_box()
+    assert chart["width"] > 300 and chart["height"] > 150
+    posts = hist.locator("rect.bar.posts")
+    comments = hist.locator("rect.bar.comments")
+    assert posts.count() == 6 and comments.count() == 6
+    heights = []
+    for bar in [posts.nth(i) for i in range(6)] + [comments.nth(i) for i in range(6)]:
+        box = bar.bounding_box()
+        assert box["height"] > 0 and box["width"] > 0
+        assert chart["x"] <= box["x"] <= chart["x"] + chart["width"]
+        heights.append(box["height"])
+    assert max(heights[6:]) == comments.nth(1).bounding_box()["height"]  # 9 comments, week of 10 Sep
+    assert hist.locator("text.month").first.text_content() == "Sep 2012"
+    edu = page.locator(".chart-block", has=page.get_by_role("heading", name=data.EDU_NAME))
+    assert edu.locator("rect.bar").count() == 5
+    assert page.dialogs == []
+    shoot(page, "chart.png")
+
+
+def test_front_page_leads_to_a_thread_and_the_chart(page, archive_path):
+    page.goto("/")
+    settle(page)
+    assert page.get_by_role("heading", name="Research queries").is_visible()
+    page.locator(".front-threads a", has_text=data.DEEP_TITLE).first.click()
+    page.wait_for_url(f"**/-/post/{post_id(archive_path, data.DEEP_TITLE)}")
+    assert page.locator("article.comment[data-depth='6']").is_visible()
+    page.get_by_role("link", name="Activity chart").first.click()
+    page.wait_for_url("**/-/activity")
+    assert page.locator("svg.activity-chart").count() == 2
+    page.go_back()
+    page.get_by_role("link", name="Archive").first.click()
+    page.get_by_role("link", name="Who replies to whom").click()
+    page.wait_for_url("**/archive/reply_network")
+    assert page.locator("table.rows-and-columns tbody tr").count() == 10
+    assert page.dialogs == []
+    shoot(page, "reply-network.png")
+    page.goto("/")
+    settle(page)
+    shoot(page, "front.png")
