@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from spiders.extraction.text import collapse, is_ancestor
+from spiders.extraction.text import collapse, is_ancestor, xpath
 from spiders.items import Crumb
 
 _CONTAINER_XPATH = (
@@ -44,22 +44,22 @@ def extract_breadcrumbs(root: etree._Element, base_url: str, ld: list[dict]) -> 
 
 def _containers(root: etree._Element) -> list[etree._Element]:
     found: list[etree._Element] = []
-    for element in root.xpath(_CONTAINER_XPATH):
+    for element in xpath(root, _CONTAINER_XPATH):
         if any(is_ancestor(previous, element) for previous in found):
             continue
         if element.tag in ("body", "html"):
             continue
         found.append(element)
     # A theme's own trail with no class: an element whose text starts with "You are here".
-    for text in root.xpath("//body//text()[contains(., 'You are here')]"):
+    for text in xpath(root, "//body//text()[contains(., 'You are here')]"):
         element = text.getparent()
         while element is not None and element.tag not in ("div", "p", "nav", "span", "body"):
             element = element.getparent()
         if element is None or element.tag == "body":
             continue
-        if not (collapse(element.xpath("string(.)")) or "").startswith("You are here"):
+        if not (collapse(xpath(element, "string(.)")) or "").startswith("You are here"):
             continue
-        if len(element.xpath("string(.)")) < 600 and not any(
+        if len(xpath(element, "string(.)")) < 600 and not any(
             is_ancestor(previous, element) or is_ancestor(element, previous) for previous in found
         ):
             found.append(element)
@@ -87,7 +87,7 @@ def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:
             return
         if element.tag == "a" and element.get("href"):
             flush_text()
-            label = collapse(element.xpath("string(.)"))
+            label = collapse(xpath(element, "string(.)"))
             if label:
                 crumbs.append(Crumb(label=label, url=urljoin(base_url, element.get("href"))))
         else:
@@ -113,14 +113,14 @@ def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:
 
 
 def _from_microdata(root: etree._Element, base_url: str) -> list[Crumb]:
-    lists = root.xpath("//*[contains(@itemtype, 'BreadcrumbList') or contains(@typeof, 'BreadcrumbList')]")
+    lists = xpath(root, "//*[contains(@itemtype, 'BreadcrumbList') or contains(@typeof, 'BreadcrumbList')]")
     if not lists:
         return []
     crumbs: list[Crumb] = []
-    for item in lists[0].xpath(".//*[@itemprop='itemListElement' or @property='itemListElement']"):
-        names = item.xpath(".//*[@itemprop='name' or @property='name']")
-        label = collapse(names[0].xpath("string(.)")) if names else collapse(item.xpath("string(.)"))
-        links = item.xpath(".//*[@itemprop='item' or @property='item'][@href]") or item.xpath(".//a[@href]")
+    for item in xpath(lists[0], ".//*[@itemprop='itemListElement' or @property='itemListElement']"):
+        names = xpath(item, ".//*[@itemprop='name' or @property='name']")
+        label = collapse(xpath(names[0], "string(.)")) if names else collapse(xpath(item, "string(.)"))
+        links = xpath(item, ".//*[@itemprop='item' or @property='item'][@href]") or xpath(item, ".//a[@href]")
         url = urljoin(base_url, links[0].get("href")) if links else None
         if label:
             crumbs.append(Crumb(label=label, url=url))

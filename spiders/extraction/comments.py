@@ -20,7 +20,7 @@ from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area
-from spiders.extraction.text import block_text, collapse, is_ancestor, remove_keep_tail, to_html
+from spiders.extraction.text import block_text, collapse, is_ancestor, remove_keep_tail, to_html, xpath
 from spiders.items import Comment
 
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
@@ -155,13 +155,13 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
     """The outermost element of each comment, in document order, with its WordPress id."""
     by_id: dict[int, etree._Element] = {}
     anonymous: list[etree._Element] = []
-    for element in root.xpath(_CANDIDATES):
+    for element in xpath(root, _CANDIDATES):
         element_id = element.get("id")
         match = _ID.match(element_id) if element_id else None
         if match:
             wp_id = int(match.group(1) or match.group(2))
             node = element
-            if node.tag in ("a", "span", "img") and not collapse(node.xpath("string(.)")):
+            if node.tag in ("a", "span", "img") and not collapse(xpath(node, "string(.)")):
                 node = node.getparent()
             existing = by_id.get(wp_id)
             if existing is None or is_ancestor(node, existing):
@@ -327,10 +327,10 @@ def _comment_type(node: etree._Element, index: _Index, content: etree._Element) 
     if "trackback" in classes:
         return "trackback"
     region = index.region
-    head = (region.text or "").strip()[:40] or (collapse(region.xpath("string(.)")) or "")[:60]
+    head = (region.text or "").strip()[:40] or (collapse(xpath(region, "string(.)")) or "")[:60]
     for kind in ("pingback", "trackback"):
         if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or any(
-            kind in (element.xpath("string(.)") or "").lower() for element in index.by_class.get("pingtype", ())
+            kind in (xpath(element, "string(.)") or "").lower() for element in index.by_class.get("pingtype", ())
         ):
             return kind
     return _type_from_stored_text(content)
@@ -341,7 +341,7 @@ def _type_from_stored_text(content: etree._Element) -> str:
     excerpt": themes without type classes (Kubrick) still show that text."""
     if content is None:
         return "comment"
-    text = collapse(content.xpath("string(.)")) or ""
+    text = collapse(xpath(content, "string(.)")) or ""
     ellipsis = ("[…]", "[...]", "[&#8230;]")
     if text.startswith(ellipsis) and text.endswith(ellipsis):
         return "pingback"
@@ -350,7 +350,7 @@ def _type_from_stored_text(content: etree._Element) -> str:
         strong = first.find("strong")
         if (
             strong is not None
-            and collapse(first.xpath("string(.)")) == collapse(strong.xpath("string(.)"))
+            and collapse(xpath(first, "string(.)")) == collapse(xpath(strong, "string(.)"))
             and text.endswith(ellipsis)
         ):
             return "trackback"
@@ -365,7 +365,7 @@ def _author(index: _Index, base_url: str, kind: str) -> tuple[str | None, str | 
             if "comment-edit-link" in marker or "replytocom" in marker or "#comment-" in marker:
                 continue
             href = anchor.get("href")
-            name = collapse(anchor.xpath("string(.)"))
+            name = collapse(xpath(anchor, "string(.)"))
             if href and name and not href.startswith("#"):
                 return name, urljoin(base_url, href)
     in_author_box = [
@@ -400,13 +400,14 @@ def _inside_content(element: etree._Element) -> bool:
 def _author_name(element: etree._Element) -> str | None:
     copy_ = copy.deepcopy(element)
     copy_.tail = None
-    for junk in copy_.xpath(
+    for junk in xpath(
+        copy_,
         ".//*[contains(@class, 'says') or contains(@class, 'avatar') or self::img"
         " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
-        " or self::time or contains(@class, 'screen-reader-text')]"
+        " or self::time or contains(@class, 'screen-reader-text')]",
     ):
         remove_keep_tail(junk)
-    name = collapse(copy_.xpath("string(.)"))
+    name = collapse(xpath(copy_, "string(.)"))
     if not name:
         return None
     name = _SAYS.sub("", name).strip()
@@ -417,7 +418,7 @@ def _author_name(element: etree._Element) -> str | None:
 
 
 def _author_url(element: etree._Element, base_url: str) -> str | None:
-    anchors = [element] if element.tag == "a" else element.xpath(".//a[@href]")
+    anchors = [element] if element.tag == "a" else xpath(element, ".//a[@href]")
     if not anchors:
         parent = element.getparent()
         if parent is not None and parent.tag == "a":
@@ -447,19 +448,20 @@ def _date(index: _Index, language: str | None, content: etree._Element | None) -
                     continue
                 found = normalise_machine_date(element.get("title"))
             else:
-                found = parse_text_date(element.xpath("string(.)"), language)
+                found = parse_text_date(xpath(element, "string(.)"), language)
             if found:
                 return found
     # No date element: a date in the comment's own lines outside its text.
     rest = copy.deepcopy(region)
     if content is not None:
-        for element in rest.xpath(
+        for element in xpath(
+            rest,
             ".//*[contains(@class, 'comment-content') or contains(@class, 'comment-text')"
-            " or contains(@class, 'format_text') or contains(@class, 'commenttext') or self::p]"
+            " or contains(@class, 'format_text') or contains(@class, 'commenttext') or self::p]",
         ):
             if element.getparent() is not None:
                 remove_keep_tail(element)
-    return parse_text_date(rest.xpath("string(.)"), language)
+    return parse_text_date(xpath(rest, "string(.)"), language)
 
 
 def _content(index: _Index) -> tuple[etree._Element, bool]:
@@ -470,7 +472,7 @@ def _content(index: _Index) -> tuple[etree._Element, bool]:
         if found:
             element = found[0]
             generic = number == len(_CONTENT_RULES) - 1
-            if generic and element.xpath(".//*[contains(concat(' ', @class, ' '), ' comment-author ')]"):
+            if generic and xpath(element, ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]"):
                 element = copy.deepcopy(element)
                 _strip_meta(element)
             # `.comment-body` wraps everything in some themes: only a real text class is explicit.
@@ -481,16 +483,18 @@ def _content(index: _Index) -> tuple[etree._Element, bool]:
 
 
 def _without_junk(element: etree._Element) -> etree._Element:
-    junk = element.xpath(
+    junk = xpath(
+        element,
         ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
-        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script"
+        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script",
     )
     if not junk:
         return element
     element = copy.deepcopy(element)
-    for item in element.xpath(
+    for item in xpath(
+        element,
         ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
-        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script"
+        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script",
     ):
         remove_keep_tail(item)
     return element

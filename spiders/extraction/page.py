@@ -19,7 +19,7 @@ from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area, is_widget_area
 from spiders.extraction.sharing import extract_share_links
-from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, to_html
+from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, to_html, xpath
 from spiders.items import Image, Post, Term
 from spiders.urls import post_url_of_comment_page
 
@@ -193,7 +193,7 @@ class Document:
             root = None
         if root is None:
             root = etree.fromstring(b"<html><body></body></html>", parser=parser)
-        base = root.xpath("//base/@href")
+        base = xpath(root, "//base/@href")
         base_url = urljoin(url, base[0]) if base else url
         language = (root.get("lang") or root.get("xml:lang") or "")[:2].lower() or None
         body = root.find("body")
@@ -220,7 +220,7 @@ def extract_post(text: str, url: str) -> Post:
         post.content_text = block_text(content)
         post.images = _images(content, doc.url)
     post.protected = "post-password-required" in doc.body_classes or bool(
-        container is not None and container.xpath(".//form[contains(@class, 'post-password-form')]")
+        container is not None and xpath(container, ".//form[contains(@class, 'post-password-form')]")
     )
     if post.protected:
         # The page shows a password form, not the content; WordPress prefixes the title.
@@ -256,10 +256,10 @@ def document_kind(doc: Document) -> str:
         return "page"
     if classes & {"home", "blog", "archive", "category", "tag", "author", "date", "search"}:
         return "listing"
-    entries = doc.root.xpath("//*[starts-with(@id, 'post-')][contains(@class, 'post') or self::article]")
+    entries = xpath(doc.root, "//*[starts-with(@id, 'post-')][contains(@class, 'post') or self::article]")
     if len(entries) > 1:
         return "listing"
-    if len(entries) == 1 or doc.root.xpath("//*[starts-with(@id, 'comment-')]"):
+    if len(entries) == 1 or xpath(doc.root, "//*[starts-with(@id, 'comment-')]"):
         return "post"
     return "other"
 
@@ -277,7 +277,7 @@ def is_wordpress(text: str) -> bool:
 
 def _json_ld(root: etree._Element) -> list[dict]:
     nodes: list[dict] = []
-    for script in root.xpath("//script[@type='application/ld+json']"):
+    for script in xpath(root, "//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
         except (json.JSONDecodeError, TypeError):
@@ -304,8 +304,8 @@ def _ld_article(nodes: list[dict]) -> dict:
 
 
 def _container(root: etree._Element) -> etree._Element | None:
-    for xpath in _CONTAINER_XPATHS:
-        for element in root.xpath(xpath):
+    for expression in _CONTAINER_XPATHS:
+        for element in xpath(root, expression):
             if _in_sidebar(element):
                 continue
             if element.get("id", "").startswith("post-") and not _POST_ID.match(element.get("id", "")):
@@ -320,7 +320,7 @@ def _in_sidebar(element: etree._Element) -> bool:
 
 def _canonical(doc: Document) -> str | None:
     """The page's canonical URL (same host), without a fragment or a comment page part."""
-    links = doc.root.xpath("//link[@rel='canonical']/@href")
+    links = xpath(doc.root, "//link[@rel='canonical']/@href")
     if links:
         candidate = urljoin(doc.url, links[0].strip()).split("#")[0]
         if urlsplit(candidate).netloc == urlsplit(doc.url).netloc:
@@ -337,7 +337,7 @@ def _wp_id(doc: Document, container: etree._Element | None) -> int | None:
         match = _POST_ID.match(container.get("id") or "")
         if match:
             return int(match.group(1))
-    for href in doc.root.xpath("//link[@rel='shortlink']/@href"):
+    for href in xpath(doc.root, "//link[@rel='shortlink']/@href"):
         params = dict(parse_qsl(urlsplit(href).query))
         for key in ("p", "page_id"):
             if params.get(key, "").isdigit():
@@ -356,16 +356,16 @@ def _type(doc: Document, container: etree._Element | None) -> str:
 
 def _title(doc: Document, container: etree._Element | None, article: dict) -> str | None:
     scope = container if container is not None else doc.root
-    for xpath in _TITLE_XPATHS:
-        for element in scope.xpath(xpath):
+    for expression in _TITLE_XPATHS:
+        for element in xpath(scope, expression):
             if _in_sidebar(element) or _in_comments(element):
                 continue
-            title = collapse(element.xpath("string(.)"))
+            title = collapse(xpath(element, "string(.)"))
             if title:
                 return title
     for value in (
         article.get("headline"),
-        _first(doc.root.xpath("//meta[@property='og:title']/@content")),
+        _first(xpath(doc.root, "//meta[@property='og:title']/@content")),
         _title_tag(doc.root),
     ):
         if value:
@@ -374,7 +374,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
 
 
 def _title_tag(root: etree._Element) -> str | None:
-    title = collapse(_first(root.xpath("//title/text()")))
+    title = collapse(_first(xpath(root, "//title/text()")))
     if not title:
         return None
     return re.split(r"\s+[|»–—-]\s+|\s+::\s+", title)[0] or title
@@ -408,23 +408,24 @@ def _in_comments(element: etree._Element) -> bool:
 
 def _author(container: etree._Element | None, article: dict) -> str | None:
     if container is not None:
-        for xpath in _AUTHOR_XPATHS:
-            for element in container.xpath(xpath):
+        for expression in _AUTHOR_XPATHS:
+            for element in xpath(container, expression):
                 if _in_comments(element) or _in_author_bio(element):
                     continue
-                name = collapse(element.xpath("string(.)"))
+                name = collapse(xpath(element, "string(.)"))
                 if name:
                     name = re.sub(r"^(by|posted by|published by|written by|von|par|por)\s+", "", name, flags=re.I)
                     if 0 < len(name) <= 80:
                         return name
         # Last: the author box some themes show instead of a byline ("By Jane Student").
-        for element in container.xpath(
+        for element in xpath(
+            container,
             ".//*[contains(@class, 'author-bio') or contains(@class, 'author-info')"
             " or contains(@class, 'author-box') or contains(@class, 'about-author')]"
             "//*[contains(@class, 'author-title') or contains(@class, 'author-name')"
-            " or self::h2 or self::h3 or self::h4]"
+            " or self::h2 or self::h3 or self::h4]",
         ):
-            name = collapse(element.xpath("string(.)")) or ""
+            name = collapse(xpath(element, "string(.)")) or ""
             name = re.sub(r"^(by|about|published by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
             if 0 < len(name) <= 80:
                 return name
@@ -448,8 +449,8 @@ def _in_author_bio(element: etree._Element) -> bool:
 def _dates(doc: Document, container: etree._Element | None, article: dict, kind: str) -> tuple[str | None, str | None]:
     scope = container if container is not None else doc.root
     published = None
-    for xpath in _DATE_XPATHS:
-        for element in scope.xpath(xpath):
+    for expression in _DATE_XPATHS:
+        for element in xpath(scope, expression):
             if _in_comments(element) or _in_sidebar(element):
                 continue
             value = element.get("datetime") or element.get("title")
@@ -460,15 +461,15 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
             break
     if not published:
         value = article.get("datePublished") or _first(
-            doc.root.xpath("//meta[@property='article:published_time']/@content")
+            xpath(doc.root, "//meta[@property='article:published_time']/@content")
         )
         published = normalise_machine_date(value) if value else None
     if not published:
-        for xpath in _DATE_TEXT_XPATHS:
-            for element in scope.xpath(xpath):
+        for expression in _DATE_TEXT_XPATHS:
+            for element in xpath(scope, expression):
                 if _in_comments(element) or _in_sidebar(element):
                     continue
-                published = parse_text_date(element.xpath("string(.)"), doc.language)
+                published = parse_text_date(xpath(element, "string(.)"), doc.language)
                 if published:
                     break
             if published:
@@ -479,9 +480,9 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         ".//time[contains(concat(' ', @class, ' '), ' updated ')]"
         "[not(contains(concat(' ', @class, ' '), ' published '))]"
     )
-    for value in scope.xpath(updated + "/@datetime") + [
+    for value in xpath(scope, updated + "/@datetime") + [
         article.get("dateModified"),
-        _first(doc.root.xpath("//meta[@property='article:modified_time']/@content")),
+        _first(xpath(doc.root, "//meta[@property='article:modified_time']/@content")),
     ]:
         modified = normalise_machine_date(value) if value else None
         if modified:
@@ -495,23 +496,24 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
     seen: set[tuple[str, str]] = set()
 
     def add(taxonomy: str, anchor: etree._Element) -> None:
-        name = collapse(anchor.xpath("string(.)"))
+        name = collapse(xpath(anchor, "string(.)"))
         if name and (taxonomy, name) not in seen and not _in_sidebar(anchor):
             seen.add((taxonomy, name))
             href = anchor.get("href")
             terms.append(Term(taxonomy, name, urljoin(doc.url, href) if href else None))
 
-    for anchor in scope.xpath(
+    for anchor in xpath(
+        scope,
         ".//a[@rel] | .//*[contains(@class, 'taxonomy-') or contains(@class, 'cat-links')"
         " or contains(@class, 'tags-links') or contains(@class, 'entry-categories')"
-        " or contains(@class, 'entry-tags')]//a[@href]"
+        " or contains(@class, 'entry-tags')]//a[@href]",
     ):
         taxonomy = _taxonomy(anchor)
         if taxonomy:
             add(taxonomy, anchor)
     if not terms and scope is not doc.root:
         # Some themes print the post's terms outside its container (above the title, in a bar).
-        for anchor in doc.root.xpath(".//a[@rel]"):
+        for anchor in xpath(doc.root, ".//a[@rel]"):
             taxonomy = _taxonomy(anchor)
             if taxonomy and not _in_comments(anchor) and not _in_sidebar(anchor):
                 add(taxonomy, anchor)
@@ -568,8 +570,8 @@ def _content(container: etree._Element | None) -> etree._Element | None:
     if container is None:
         return None
     found = None
-    for xpath in _CONTENT_XPATHS:
-        for element in container.xpath(xpath):
+    for expression in _CONTENT_XPATHS:
+        for element in xpath(container, expression):
             if not _in_comments(element) and not _in_sidebar(element):
                 found = element
                 break
@@ -580,17 +582,18 @@ def _content(container: etree._Element | None) -> etree._Element | None:
     cleaned = _deep_copy(found)
     if found is not container:
         _adopt_stray_paragraphs(found, cleaned)
-    for junk in cleaned.xpath(_REMOVE_FROM_CONTENT):
+    for junk in xpath(cleaned, _REMOVE_FROM_CONTENT):
         if junk.getparent() is not None:
             remove_keep_tail(junk)
     for junk in [e for e in cleaned.iter() if isinstance(e.tag, str) and e is not cleaned]:
         if junk.getparent() is not None and (is_widget_area(junk) or _is_share_block(junk)):
             remove_keep_tail(junk)
     if found is container:
-        for junk in cleaned.xpath(
+        for junk in xpath(
+            cleaned,
             ".//*[contains(@class, 'entry-title') or contains(@class, 'entry-meta')"
             " or contains(@class, 'entry-utility') or contains(@class, 'postmetadata')"
-            " or contains(@class, 'comment') or self::header or self::footer or self::h1 or self::nav]"
+            " or contains(@class, 'comment') or self::header or self::footer or self::h1 or self::nav]",
         ):
             if junk.getparent() is not None:
                 remove_keep_tail(junk)
@@ -635,11 +638,12 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
         for _ in range(4):
             if current is None:
                 break
-            found = current.xpath(
-                ".//figcaption|.//*[contains(@class, 'wp-caption-text') or contains(@class, 'wp-element-caption')]"
+            found = xpath(
+                current,
+                ".//figcaption|.//*[contains(@class, 'wp-caption-text') or contains(@class, 'wp-element-caption')]",
             )
             if found and (current.tag == "figure" or "caption" in (current.get("class") or "")):
-                caption = collapse(found[0].xpath("string(.)"))
+                caption = collapse(xpath(found[0], "string(.)"))
                 break
             current = current.getparent()
         images.append(Image(src=urljoin(base_url, src), alt=collapse(img.get("alt")), caption=caption))
@@ -648,8 +652,8 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
 
 def declared_comment_count(root: etree._Element) -> int | None:
     """The number of responses the page says it has ("3 Responses to …"), or None."""
-    for xpath in _COUNT_XPATHS:
-        for element in root.xpath(xpath):
+    for expression in _COUNT_XPATHS:
+        for element in xpath(root, expression):
             if _in_sidebar(element):
                 continue
             candidates = [element]
@@ -657,7 +661,7 @@ def declared_comment_count(root: etree._Element) -> int | None:
             if parent is not None and element.tag == "span":
                 candidates.append(parent)
             for candidate in candidates:
-                text = collapse(candidate.xpath("string(.)")) or ""
+                text = collapse(xpath(candidate, "string(.)")) or ""
                 if len(text) > 200:
                     continue
                 match = _COUNT.search(text)
@@ -669,11 +673,11 @@ def declared_comment_count(root: etree._Element) -> int | None:
 
 def _external_comments(root: etree._Element, text: str) -> str | None:
     lowered = text.lower()
-    for name, xpath in _EXTERNAL_SYSTEMS:
+    for name, expression in _EXTERNAL_SYSTEMS:
         if name.replace("facebook", "fb-comments") not in lowered:
             continue
         try:
-            if root.xpath(xpath):
+            if xpath(root, expression):
                 return name
         except etree.XPathEvalError:
             continue
@@ -683,7 +687,7 @@ def _external_comments(root: etree._Element, text: str) -> str | None:
 def comment_page_links(root: etree._Element, base_url: str) -> list[str]:
     """Links to the post's other comment pages (`comment-page-N`, `?cpage=N`), in page order."""
     links: list[str] = []
-    for href in root.xpath("//a/@href"):
+    for href in xpath(root, "//a/@href"):
         # Comment permalinks (`.../comment-page-1/#comment-12`) are not pagination links.
         if re.search(r"/comment-page-\d+/?(#comments|#respond)?$|[?&]cpage=\d+(#comments)?$", href):
             absolute = urljoin(base_url, href).split("#")[0]
@@ -695,7 +699,7 @@ def comment_page_links(root: etree._Element, base_url: str) -> list[str]:
 def _comment_feed(doc: Document, post_url: str) -> str | None:
     """The post's own comments feed (`POST/feed/`), as the page's `<link rel=alternate>` gives it."""
     post_path = urlsplit(post_url).path
-    for href in doc.root.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href"):
+    for href in xpath(doc.root, "//link[@rel='alternate'][@type='application/rss+xml']/@href"):
         parts = urlsplit(urljoin(doc.url, href))
         own_path = post_path != "/" and parts.path.startswith(post_path) and parts.path.rstrip("/").endswith("/feed")
         own_query = "feed=" in parts.query and re.search(r"(^|&)(p|page_id)=\d+", parts.query)
@@ -706,8 +710,9 @@ def _comment_feed(doc: Document, post_url: str) -> str | None:
 
 def current_comment_page(root: etree._Element) -> int | None:
     """The number of the comment page shown, from the comment pagination's current marker."""
-    for marker in root.xpath(
-        "//*[contains(concat(' ', @class, ' '), ' page-numbers ') and contains(concat(' ', @class, ' '), ' current ')]"
+    for marker in xpath(
+        root,
+        "//*[contains(concat(' ', @class, ' '), ' page-numbers ') and contains(concat(' ', @class, ' '), ' current ')]",
     ):
         in_comment_navigation = any(
             "comment" in (ancestor.get("class") or "") or "comment" in (ancestor.get("id") or "")
@@ -721,16 +726,17 @@ def current_comment_page(root: etree._Element) -> int | None:
 
 def _site_name(doc: Document) -> str | None:
     for value in (
-        _first(doc.root.xpath("//meta[@property='og:site_name']/@content")),
+        _first(xpath(doc.root, "//meta[@property='og:site_name']/@content")),
         _first(
-            doc.root.xpath(
+            xpath(
+                doc.root,
                 "//*[contains(@class, 'site-title') or @id='site-title' or @id='blog-title'"
-                " or contains(@class, 'wp-block-site-title')]"
+                " or contains(@class, 'wp-block-site-title')]",
             )
         ),
     ):
         if isinstance(value, etree._Element):
-            value = value.xpath("string(.)")
+            value = xpath(value, "string(.)")
         if value and collapse(value):
             return collapse(value)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -39,6 +40,16 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIP_TAGS = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "form"])
+
+
+@lru_cache(maxsize=1024)
+def _compiled(expression: str) -> etree.XPath:
+    return etree.XPath(expression)
+
+
+def xpath(element: etree._Element, expression: str) -> list | str:
+    """`element.xpath(expression)` with the expression compiled once per process."""
+    return _compiled(expression)(element)
 
 
 def collapse(value: str | None) -> str | None:
