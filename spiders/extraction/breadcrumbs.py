@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from spiders.extraction.text import collapse, is_ancestor, xpath
+from spiders.extraction.text import collapse, is_ancestor, text_of, xpath
 from spiders.items import Crumb
 
 _CONTAINER_XPATH = (
@@ -30,15 +30,19 @@ _SEPARATORS = re.compile(r"^[\s»>/›→|:·•\-–—\\]+$|^&gt;$|^&raquo;$")
 _SEPARATOR_EDGES = re.compile(r"^[\s»>/›→|:·•\\]+|[\s»>/›→|:·•\\]+$")
 
 
-def extract_breadcrumbs(root: etree._Element, base_url: str, ld: list[dict]) -> list[Crumb]:
-    """The page's breadcrumb trail in order, or [] when it has none."""
-    for container in _containers(root):
-        crumbs = _from_container(container, base_url)
-        if len(crumbs) >= 2:
+def extract_breadcrumbs(root: etree._Element, base_url: str, ld: list[dict], text: str | None = None) -> list[Crumb]:
+    """The page's breadcrumb trail in order, or [] when it has none. `text`, the page's HTML,
+    lets pages without any breadcrumb signal skip the tree searches."""
+    lowered = text.lower() if text is not None else None
+    if lowered is None or "crumb" in lowered or "you are here" in lowered:
+        for container in _containers(root):
+            crumbs = _from_container(container, base_url)
+            if len(crumbs) >= 2:
+                return crumbs
+    if lowered is None or "breadcrumblist" in lowered:
+        crumbs = _from_microdata(root, base_url)
+        if crumbs:
             return crumbs
-    crumbs = _from_microdata(root, base_url)
-    if crumbs:
-        return crumbs
     return _from_json_ld(ld, base_url)
 
 
@@ -57,9 +61,9 @@ def _containers(root: etree._Element) -> list[etree._Element]:
             element = element.getparent()
         if element is None or element.tag == "body":
             continue
-        if not (collapse(xpath(element, "string(.)")) or "").startswith("You are here"):
+        if not (collapse(text_of(element)) or "").startswith("You are here"):
             continue
-        if len(xpath(element, "string(.)")) < 600 and not any(
+        if len(text_of(element)) < 600 and not any(
             is_ancestor(previous, element) or is_ancestor(element, previous) for previous in found
         ):
             found.append(element)
@@ -87,7 +91,7 @@ def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:
             return
         if element.tag == "a" and element.get("href"):
             flush_text()
-            label = collapse(xpath(element, "string(.)"))
+            label = collapse(text_of(element))
             if label:
                 crumbs.append(Crumb(label=label, url=urljoin(base_url, element.get("href"))))
         else:
@@ -119,7 +123,7 @@ def _from_microdata(root: etree._Element, base_url: str) -> list[Crumb]:
     crumbs: list[Crumb] = []
     for item in xpath(lists[0], ".//*[@itemprop='itemListElement' or @property='itemListElement']"):
         names = xpath(item, ".//*[@itemprop='name' or @property='name']")
-        label = collapse(xpath(names[0], "string(.)")) if names else collapse(xpath(item, "string(.)"))
+        label = collapse(text_of(names[0])) if names else collapse(text_of(item))
         links = xpath(item, ".//*[@itemprop='item' or @property='item'][@href]") or xpath(item, ".//a[@href]")
         url = urljoin(base_url, links[0].get("href")) if links else None
         if label:

@@ -20,7 +20,7 @@ from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area
-from spiders.extraction.text import block_text, collapse, is_ancestor, remove_keep_tail, to_html, xpath
+from spiders.extraction.text import block_text, collapse, is_ancestor, remove_keep_tail, text_of, to_html, xpath
 from spiders.items import Comment
 
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
@@ -161,7 +161,7 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
         if match:
             wp_id = int(match.group(1) or match.group(2))
             node = element
-            if node.tag in ("a", "span", "img") and not collapse(xpath(node, "string(.)")):
+            if node.tag in ("a", "span", "img") and not collapse(text_of(node)):
                 node = node.getparent()
             existing = by_id.get(wp_id)
             if existing is None or is_ancestor(node, existing):
@@ -327,10 +327,10 @@ def _comment_type(node: etree._Element, index: _Index, content: etree._Element) 
     if "trackback" in classes:
         return "trackback"
     region = index.region
-    head = (region.text or "").strip()[:40] or (collapse(xpath(region, "string(.)")) or "")[:60]
+    head = (region.text or "").strip()[:40] or (collapse(text_of(region)) or "")[:60]
     for kind in ("pingback", "trackback"):
         if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or any(
-            kind in (xpath(element, "string(.)") or "").lower() for element in index.by_class.get("pingtype", ())
+            kind in (text_of(element) or "").lower() for element in index.by_class.get("pingtype", ())
         ):
             return kind
     return _type_from_stored_text(content)
@@ -341,18 +341,14 @@ def _type_from_stored_text(content: etree._Element) -> str:
     excerpt": themes without type classes (Kubrick) still show that text."""
     if content is None:
         return "comment"
-    text = collapse(xpath(content, "string(.)")) or ""
+    text = collapse(text_of(content)) or ""
     ellipsis = ("[…]", "[...]", "[&#8230;]")
     if text.startswith(ellipsis) and text.endswith(ellipsis):
         return "pingback"
     first = next((child for child in content if isinstance(child.tag, str) and child.tag != "br"), None)
     if first is not None and first.tag == "p":
         strong = first.find("strong")
-        if (
-            strong is not None
-            and collapse(xpath(first, "string(.)")) == collapse(xpath(strong, "string(.)"))
-            and text.endswith(ellipsis)
-        ):
+        if strong is not None and collapse(text_of(first)) == collapse(text_of(strong)) and text.endswith(ellipsis):
             return "trackback"
     return "comment"
 
@@ -365,7 +361,7 @@ def _author(index: _Index, base_url: str, kind: str) -> tuple[str | None, str | 
             if "comment-edit-link" in marker or "replytocom" in marker or "#comment-" in marker:
                 continue
             href = anchor.get("href")
-            name = collapse(xpath(anchor, "string(.)"))
+            name = collapse(text_of(anchor))
             if href and name and not href.startswith("#"):
                 return name, urljoin(base_url, href)
     in_author_box = [
@@ -407,7 +403,7 @@ def _author_name(element: etree._Element) -> str | None:
         " or self::time or contains(@class, 'screen-reader-text')]",
     ):
         remove_keep_tail(junk)
-    name = collapse(xpath(copy_, "string(.)"))
+    name = collapse(text_of(copy_))
     if not name:
         return None
     name = _SAYS.sub("", name).strip()
@@ -448,7 +444,7 @@ def _date(index: _Index, language: str | None, content: etree._Element | None) -
                     continue
                 found = normalise_machine_date(element.get("title"))
             else:
-                found = parse_text_date(xpath(element, "string(.)"), language)
+                found = parse_text_date(text_of(element), language)
             if found:
                 return found
     # No date element: a date in the comment's own lines outside its text.
@@ -461,7 +457,7 @@ def _date(index: _Index, language: str | None, content: etree._Element | None) -
         ):
             if element.getparent() is not None:
                 remove_keep_tail(element)
-    return parse_text_date(xpath(rest, "string(.)"), language)
+    return parse_text_date(text_of(rest), language)
 
 
 def _content(index: _Index) -> tuple[etree._Element, bool]:

@@ -19,7 +19,7 @@ from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.regions import in_widget_area, is_widget_area
 from spiders.extraction.sharing import extract_share_links
-from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, to_html, xpath
+from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, text_of, to_html, xpath
 from spiders.items import Image, Post, Term
 from spiders.urls import post_url_of_comment_page
 
@@ -103,23 +103,18 @@ _REMOVE_FROM_CONTENT = (
     " or contains(@class, 'postmetadata') or contains(@class, 'entry-meta') or contains(@class, 'entry-utility')"
     " or contains(@class, 'byline')]"
 )
-_COUNT_XPATHS = [
-    # A title the theme gives the comment section.
-    "//*[@id='comments-title' or contains(concat(' ', @class, ' '), ' comments-title ')"
-    " or contains(concat(' ', @class, ' '), ' wp-block-comments-title ')"
-    " or contains(concat(' ', @class, ' '), ' comments-header ')"
-    " or contains(concat(' ', @class, ' '), ' comments_intro ')"
-    " or contains(concat(' ', @class, ' '), ' comment-count ') or @id='comments-count']",
-    # Any short heading or line of the comment section that is not inside a comment.
-    "//*[@id='comments' or @id='comments-area' or contains(@class, 'comments-area')"
-    " or @id='commentsbox' or @id='comment-area' or contains(concat(' ', @class, ' '), ' comments ')]"
-    "/*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span or self::div or self::header]"
-    "/descendant-or-self::*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span][position() < 4]",
-    "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span][@id='comments']",
-    # The "12 Comments" link in the post's own meta line.
-    "//*[contains(@class, 'comments-link') or contains(@class, 'entry-comments-link')"
-    " or contains(@class, 'comment-link')]",
-]
+# Where a theme states the number of responses, strongest first.
+_COUNT_CANDIDATES = "//*[contains(@class, 'comment') or contains(@id, 'comment') or @id='responses']"
+_COUNT_TITLE_CLASSES = frozenset(
+    ["comments-title", "wp-block-comments-title", "comments-header", "comments_intro", "comment-count"]
+)
+_COUNT_SECTION_CLASSES = frozenset(["comments-area", "comments"])
+_COUNT_SECTION_IDS = frozenset(["comments", "comments-area", "commentsbox", "comment-area"])
+_COUNT_IN_SECTION = (
+    "./*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span or self::div or self::header]"
+    "/descendant-or-self::*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span][position() < 4]"
+)
+_HEADINGS = frozenset(["h2", "h3", "h4", "h5", "p", "span"])
 _NUMBER_WORDS = {
     "no": 0,
     "zero": 0,
@@ -228,7 +223,7 @@ def extract_post(text: str, url: str) -> Post:
         post.images = []
         if post.title:
             post.title = re.sub(r"^(Protected|Geschützt|Protégé|Protegido|Protetto):\s*", "", post.title)
-    post.breadcrumbs = extract_breadcrumbs(doc.root, doc.url, doc.json_ld)
+    post.breadcrumbs = extract_breadcrumbs(doc.root, doc.url, doc.json_ld, text)
     post.share_links = extract_share_links(doc.root, doc.url)
     post.comments = extract_comments(doc.root, doc.url, doc.language)
     post.comment_count_declared = declared_comment_count(doc.root)
@@ -360,7 +355,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
         for element in xpath(scope, expression):
             if _in_sidebar(element) or _in_comments(element):
                 continue
-            title = collapse(xpath(element, "string(.)"))
+            title = collapse(text_of(element))
             if title:
                 return title
     for value in (
@@ -412,7 +407,7 @@ def _author(container: etree._Element | None, article: dict) -> str | None:
             for element in xpath(container, expression):
                 if _in_comments(element) or _in_author_bio(element):
                     continue
-                name = collapse(xpath(element, "string(.)"))
+                name = collapse(text_of(element))
                 if name:
                     name = re.sub(r"^(by|posted by|published by|written by|von|par|por)\s+", "", name, flags=re.I)
                     if 0 < len(name) <= 80:
@@ -425,7 +420,7 @@ def _author(container: etree._Element | None, article: dict) -> str | None:
             "//*[contains(@class, 'author-title') or contains(@class, 'author-name')"
             " or self::h2 or self::h3 or self::h4]",
         ):
-            name = collapse(xpath(element, "string(.)")) or ""
+            name = collapse(text_of(element)) or ""
             name = re.sub(r"^(by|about|published by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
             if 0 < len(name) <= 80:
                 return name
@@ -469,7 +464,7 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
             for element in xpath(scope, expression):
                 if _in_comments(element) or _in_sidebar(element):
                     continue
-                published = parse_text_date(xpath(element, "string(.)"), doc.language)
+                published = parse_text_date(text_of(element), doc.language)
                 if published:
                     break
             if published:
@@ -496,7 +491,7 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
     seen: set[tuple[str, str]] = set()
 
     def add(taxonomy: str, anchor: etree._Element) -> None:
-        name = collapse(xpath(anchor, "string(.)"))
+        name = collapse(text_of(anchor))
         if name and (taxonomy, name) not in seen and not _in_sidebar(anchor):
             seen.add((taxonomy, name))
             href = anchor.get("href")
@@ -643,7 +638,7 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
                 ".//figcaption|.//*[contains(@class, 'wp-caption-text') or contains(@class, 'wp-element-caption')]",
             )
             if found and (current.tag == "figure" or "caption" in (current.get("class") or "")):
-                caption = collapse(xpath(found[0], "string(.)"))
+                caption = collapse(text_of(found[0]))
                 break
             current = current.getparent()
         images.append(Image(src=urljoin(base_url, src), alt=collapse(img.get("alt")), caption=caption))
@@ -651,23 +646,46 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
 
 
 def declared_comment_count(root: etree._Element) -> int | None:
-    """The number of responses the page says it has ("3 Responses to …"), or None."""
-    for expression in _COUNT_XPATHS:
-        for element in xpath(root, expression):
-            if _in_sidebar(element):
-                continue
-            candidates = [element]
-            parent = element.getparent()
-            if parent is not None and element.tag == "span":
-                candidates.append(parent)
-            for candidate in candidates:
-                text = collapse(xpath(candidate, "string(.)")) or ""
-                if len(text) > 200:
-                    continue
-                match = _COUNT.search(text)
-                if match:
-                    word = match.group(1).lower()
-                    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+    """The number of responses the page says it has ("3 Responses to …"), or None.
+
+    Looked for, in order: a title the theme gives the comment section (`#comments-title`,
+    `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
+    that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
+    titles, sections, headings, links = [], [], [], []
+    for element in xpath(root, _COUNT_CANDIDATES):
+        tokens = set((element.get("class") or "").split())
+        element_id = element.get("id") or ""
+        if tokens & _COUNT_TITLE_CLASSES or element_id in ("comments-title", "comments-count"):
+            titles.append(element)
+        if tokens & _COUNT_SECTION_CLASSES or element_id in _COUNT_SECTION_IDS:
+            sections.append(element)
+        if element_id == "comments" and element.tag in _HEADINGS:
+            headings.append(element)
+        if any("comments-link" in t or "comment-link" in t for t in tokens):
+            links.append(element)
+    in_sections = [found for section in sections for found in xpath(section, _COUNT_IN_SECTION)]
+    for element in [*titles, *in_sections, *headings, *links]:
+        if _in_sidebar(element):
+            continue
+        number = _count_in(element)
+        if number is not None:
+            return number
+    return None
+
+
+def _count_in(element: etree._Element) -> int | None:
+    candidates = [element]
+    parent = element.getparent()
+    if parent is not None and element.tag == "span":
+        candidates.append(parent)
+    for candidate in candidates:
+        text = collapse(text_of(candidate)) or ""
+        if len(text) > 200:
+            continue
+        match = _COUNT.search(text)
+        if match:
+            word = match.group(1).lower()
+            return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
     return None
 
 
@@ -725,20 +743,19 @@ def current_comment_page(root: etree._Element) -> int | None:
 
 
 def _site_name(doc: Document) -> str | None:
-    for value in (
-        _first(xpath(doc.root, "//meta[@property='og:site_name']/@content")),
-        _first(
-            xpath(
-                doc.root,
-                "//*[contains(@class, 'site-title') or @id='site-title' or @id='blog-title'"
-                " or contains(@class, 'wp-block-site-title')]",
-            )
-        ),
+    head = doc.root.find("head")
+    if head is not None:
+        for meta in head.iter("meta"):
+            if meta.get("property") == "og:site_name" and collapse(meta.get("content")):
+                return collapse(meta.get("content"))
+    for element in xpath(
+        doc.root,
+        "//*[contains(@class, 'site-title') or @id='site-title' or @id='blog-title'"
+        " or contains(@class, 'wp-block-site-title')]",
     ):
-        if isinstance(value, etree._Element):
-            value = xpath(value, "string(.)")
-        if value and collapse(value):
-            return collapse(value)
+        name = collapse(text_of(element))
+        if name:
+            return name
     return None
 
 

@@ -52,6 +52,11 @@ def xpath(element: etree._Element, expression: str) -> list | str:
     return _compiled(expression)(element)
 
 
+def text_of(element: etree._Element) -> str:
+    """All the text inside an element (XPath's `string(.)`), without compiling anything."""
+    return "".join(element.itertext())
+
+
 def collapse(value: str | None) -> str | None:
     """All runs of whitespace to one space, trimmed; None for None or an empty result."""
     if value is None:
