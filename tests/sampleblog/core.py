@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ class Options:
     sitemap: bool = True
     feeds: bool = True
     prefix: str = ""
+    plain_permalinks: bool = False
 
     def __post_init__(self) -> None:
         prefix = "/" + self.prefix.strip("/") if self.prefix.strip("/") else ""
@@ -78,6 +80,16 @@ def short_time(when: datetime) -> str:
     return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'}"
 
 
+def add_query(url: str, **params: Any) -> str:
+    """``add_query_arg``: append parameters to a URL that may already have a query string."""
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+def site_urls(home: str, options: Options) -> Urls:
+    """The URL builders for a blog with these options: pretty or plain permalinks."""
+    return PlainUrls(home) if options.plain_permalinks else Urls(home)
+
+
 class Urls:
     """Every URL the blog prints, built from its home URL (pretty permalinks)."""
 
@@ -123,6 +135,15 @@ class Urls:
         assert post is not None
         return f"{self.comment_page(post, data.comment_page(c))}#comment-{c.id}"
 
+    def reply(self, post: Post, page: int, c: Comment) -> str:
+        """A Reply link: ``?replytocom=N`` added to the comment page shown (as WordPress did
+        before 4.4, with ``add_query_arg`` on the current URL), then ``#respond``."""
+        return add_query(self.comment_page(post, page), replytocom=c.id) + "#respond"
+
+    def share(self, post: Post, service: str) -> str:
+        """A Jetpack-style ``?share=SERVICE`` link on the post (the theme adds ``nb=1``)."""
+        return add_query(self.permalink(post), share=service)
+
     def term(self, t: Term) -> str:
         """A category or tag archive."""
         base = "category" if t.taxonomy == "category" else "tag"
@@ -141,13 +162,19 @@ class Urls:
             path += f"{day:02d}/"
         return self.at(path)
 
+    def paged(self, url: str, page: int) -> str:
+        """Page ``page`` of the list at ``url``: ``page/N/`` before any query string."""
+        base, mark, query = url.partition("?")
+        return base + (f"page/{page}/" if page > 1 else "") + mark + query
+
     def calendar(self, value: str) -> str:
         """A ``?m=YYYYMM`` or ``?m=YYYYMMDD`` link, as the calendar widget prints them."""
         return self.at(f"/?m={value}")
 
-    def feed(self) -> str:
-        """The posts feed."""
-        return self.at("/feed/")
+    def feed(self, page: int = 1) -> str:
+        """The posts feed (``?paged=N`` for older items)."""
+        url = self.at("/feed/")
+        return add_query(url, paged=page) if page > 1 else url
 
     def comments_feed(self) -> str:
         """The site-wide comments feed."""
@@ -157,6 +184,14 @@ class Urls:
         """One post's comments feed."""
         return self.permalink(post) + "feed/"
 
+    def sitemap_index(self) -> str:
+        """The core sitemap index (``WP_Sitemaps_Index::get_index_url``)."""
+        return self.at("/wp-sitemap.xml")
+
+    def sitemap(self, name: str) -> str:
+        """One sitemap by name: ``posts-post-1``, ``taxonomies-category-1``, ``users-1``."""
+        return self.at(f"/wp-sitemap-{name}.xml")
+
     def rest(self, route: str, query: dict[str, Any] | None = None) -> str:
         """A REST URL in the ``/wp-json/`` form (as WordPress prints them with pretty links)."""
         url = self.at(f"/wp-json{route}")
@@ -165,3 +200,86 @@ class Urls:
     def search(self, term: str) -> str:
         """A search results URL."""
         return self.at("/?" + urlencode({"s": term}))
+
+    def expand(self, html: str) -> str:
+        """An HTML field of ``data`` with its ``HOME`` links pointing at this blog."""
+        return data.expand(html, self.home)
+
+
+class PlainUrls(Urls):
+    """WordPress's default "plain" permalinks: every page is a query on the home URL.
+
+    As ``get_permalink``, ``get_term_link``, ``get_pagenum_link``, ``get_feed_link``,
+    ``get_sitemap_url`` and ``get_rest_url`` build them when ``permalink_structure`` is empty:
+    ``/?p=N``, ``/?page_id=N``, ``/?p=N&cpage=2``, ``/?paged=2``, ``/?cat=N``, ``/?tag=slug``,
+    ``/?author=N``, ``/?m=YYYYMM``, ``/?feed=rss2``, ``/?sitemap=index``,
+    ``/index.php?rest_route=/``.
+    """
+
+    def permalink(self, post: Post) -> str:
+        """``?p=N`` for posts, ``?page_id=N`` for pages."""
+        key = "page_id" if post.type == "page" else "p"
+        return self.at(f"/?{key}={post.id}")
+
+    def attachment(self, media: Media) -> str:
+        """``?attachment_id=N``."""
+        return self.at(f"/?attachment_id={media.id}")
+
+    def comment_page(self, post: Post, page: int) -> str:
+        """The permalink for page 1, ``&cpage=N`` otherwise."""
+        base = self.permalink(post)
+        return base if page == 1 else add_query(base, cpage=page)
+
+    def term(self, t: Term) -> str:
+        """``?cat=ID`` for a category, ``?tag=slug`` for a tag."""
+        return self.at(f"/?cat={t.id}" if t.taxonomy == "category" else f"/?tag={t.slug}")
+
+    def author(self, u: User) -> str:
+        """``?author=ID``."""
+        return self.at(f"/?author={u.id}")
+
+    def date_archive(self, year: int, month: int | None = None, day: int | None = None) -> str:
+        """``?m=YYYY``, ``?m=YYYYMM`` or ``?m=YYYYMMDD``."""
+        return self.calendar(f"{year:04d}" + (f"{month:02d}" if month else "")
+                             + (f"{day:02d}" if month and day else ""))
+
+    def paged(self, url: str, page: int) -> str:
+        """``&paged=N`` added to the list's URL."""
+        return add_query(url, paged=page) if page > 1 else url
+
+    def feed(self, page: int = 1) -> str:
+        """``?feed=rss2`` (``&paged=N`` for older items)."""
+        return self.paged(self.at("/?feed=rss2"), page)
+
+    def comments_feed(self) -> str:
+        """``?feed=comments-rss2``."""
+        return self.at("/?feed=comments-rss2")
+
+    def post_feed(self, post: Post) -> str:
+        """``?feed=rss2&p=N`` (``page_id`` for pages)."""
+        key = "page_id" if post.type == "page" else "p"
+        return self.at("/?" + urlencode({"feed": "rss2", key: post.id}))
+
+    def sitemap_index(self) -> str:
+        """``?sitemap=index``."""
+        return self.at("/?sitemap=index")
+
+    def sitemap(self, name: str) -> str:
+        """``?sitemap=posts&sitemap-subtype=post&paged=1`` (no subtype for users)."""
+        provider, *subtype, page = name.split("-")
+        params = {"sitemap": provider, "sitemap-subtype": "".join(subtype), "paged": page}
+        return self.at("/?" + urlencode({k: v for k, v in params.items() if v}))
+
+    def rest(self, route: str, query: dict[str, Any] | None = None) -> str:
+        """``index.php?rest_route=ROUTE``: there is no ``/wp-json/`` without rewrite rules."""
+        url = self.at(f"/index.php?rest_route={route}")
+        return f"{url}&{urlencode(query)}" if query else url
+
+    def expand(self, html: str) -> str:
+        """The content's links to posts, pages and attachments, as their authors would have
+        written them on a plain-permalink blog."""
+        pretty = Urls(self.home)
+        plain = {pretty.permalink(p): self.permalink(p) for p in data.all_entries()}
+        plain |= {pretty.attachment(m): self.attachment(m) for m in data.MEDIA}
+        return re.sub(r'href="([^"]*)"', lambda m: f'href="{plain.get(m[1], m[1])}"',
+                      super().expand(html))

@@ -63,8 +63,8 @@ def post_item(post: Post, urls: Urls) -> str:
 \t\t<pubDate>{rfc822(post)}</pubDate>{terms}
 \t\t<guid isPermaLink="false">{escape(urls.shortlink(post.id))}</guid>
 \t\t<description>{cdata(data.excerpt(post))}</description>
-\t\t<content:encoded>{cdata(data.expand(post.content, urls.home))}</content:encoded>
-\t\t<wfw:commentRss>{urls.post_feed(post)}</wfw:commentRss>
+\t\t<content:encoded>{cdata(urls.expand(post.content))}</content:encoded>
+\t\t<wfw:commentRss>{escape(urls.post_feed(post))}</wfw:commentRss>
 \t\t<slash:comments>{len(data.comments_on(post.id))}</slash:comments>
 \t</item>"""
 
@@ -75,7 +75,7 @@ def comment_item(c: Comment, urls: Urls, with_post_title: bool) -> str:
     assert post is not None
     title = f"Comment on {post.title} by {c.author_name}" if with_post_title \
         else f"By: {c.author_name}"
-    content = data.expand(c.content, urls.home)
+    content = urls.expand(c.content)
     return f"""\t<item>
 \t\t<title>{escape(title)}</title>
 \t\t<link>{escape(urls.comment(c))}</link>
@@ -88,15 +88,15 @@ def comment_item(c: Comment, urls: Urls, with_post_title: bool) -> str:
 
 
 def posts_feed(urls: Urls, page: int) -> Response:
-    """``/feed/`` (``?paged=N`` for older items): 10 posts a page, newest first.
+    """The posts feed (``paged=N`` for older items): 10 posts a page, newest first.
 
     A page past the end is an empty channel, as WordPress serves it.
     """
     per = SITE.posts_per_rss
     posts = data.posts_newest_first()[(page - 1) * per:page * per]
     built = format_datetime(max(data.utc(p.modified) for p in data.POSTS))
-    self_url = urls.feed() + (f"?paged={page}" if page > 1 else "")
-    return channel(SITE.name, urls.at("/"), self_url, [post_item(p, urls) for p in posts], built)
+    return channel(SITE.name, urls.at("/"), urls.feed(page), [post_item(p, urls) for p in posts],
+                   built)
 
 
 def comments_feed(urls: Urls, post: Post | None = None) -> Response:
@@ -114,11 +114,10 @@ def comments_feed(urls: Urls, post: Post | None = None) -> Response:
 # ------------------------------------------------------------------ sitemaps
 
 def sitemap_index(urls: Urls) -> Response:
-    """``/wp-sitemap.xml``: one sitemap per post type, taxonomy and the users."""
+    """The sitemap index: one sitemap per post type, taxonomy and the users."""
     names = ["posts-post-1", "posts-page-1", "taxonomies-category-1",
              "taxonomies-post_tag-1", "users-1"]
-    entries = "".join(f"<sitemap><loc>{urls.at(f'/wp-sitemap-{n}.xml')}</loc></sitemap>"
-                      for n in names)
+    entries = "".join(f"<sitemap><loc>{escape(urls.sitemap(n))}</loc></sitemap>" for n in names)
     return xml(f'<?xml version="1.0" encoding="UTF-8"?>\n'
                f'<sitemapindex xmlns="{SITEMAP_NS}">{entries}</sitemapindex>\n')
 
@@ -155,5 +154,5 @@ def robots(urls: Urls, prefix: str, with_sitemap: bool) -> Response:
     lines = ["User-agent: *", f"Disallow: {prefix}/wp-admin/",
              f"Allow: {prefix}/wp-admin/admin-ajax.php", ""]
     if with_sitemap:
-        lines += [f"Sitemap: {urls.at('/wp-sitemap.xml')}", ""]
+        lines += [f"Sitemap: {urls.sitemap_index()}", ""]
     return text(200, "\n".join(lines))

@@ -364,7 +364,7 @@ class RestApi:
             "modified": local_iso(p.modified), "modified_gmt": gmt_iso(p.modified),
             "slug": p.slug, "status": "publish", "type": p.type, "link": self.urls.permalink(p),
             "title": {"rendered": rendered_title(p.title)},
-            "content": {"rendered": data.expand(p.content, self.urls.home), "protected": False},
+            "content": {"rendered": self.urls.expand(p.content), "protected": False},
             "excerpt": {"rendered": f"<p>{data.excerpt(p)}</p>\n", "protected": False},
             "author": p.author, "featured_media": 0, "comment_status": p.comment_status,
             "ping_status": p.ping_status, "template": "", "meta": [],
@@ -441,7 +441,7 @@ class RestApi:
             "id": c.id, "post": c.post, "parent": c.parent, "author": c.user_id,
             "author_name": c.author_name, "author_url": c.author_url,
             "date": local_iso(c.date), "date_gmt": gmt_iso(c.date),
-            "content": {"rendered": data.expand(c.content, self.urls.home)},
+            "content": {"rendered": self.urls.expand(c.content)},
             "link": self.urls.comment(c), "status": "approved", "type": c.type,
             "author_avatar_urls": avatar_urls(c.author_name), "meta": [], "_links": links,
         }

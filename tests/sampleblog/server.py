@@ -3,7 +3,7 @@
 Command line::
 
     python -m tests.sampleblog.server --port 8765 [--host 127.0.0.1] [--prefix /hist380]
-        [--no-rest] [--block-wp-json] [--no-sitemap] [--no-feeds] [--quiet]
+        [--no-rest] [--block-wp-json] [--no-sitemap] [--no-feeds] [--plain-permalinks] [--quiet]
 
 In tests::
 
@@ -116,7 +116,8 @@ def serve_in_thread(port: int = 0, host: str = "127.0.0.1", quiet: bool = True,
                     **options: Any) -> tuple[SampleBlogServer, str]:
     """Start a server in a daemon thread; return it and the blog's base URL.
 
-    ``options``: ``rest``, ``block_wp_json``, ``sitemap``, ``feeds`` (booleans) and ``prefix``.
+    ``options``: ``rest``, ``block_wp_json``, ``sitemap``, ``feeds``, ``plain_permalinks``
+    (booleans) and ``prefix``.
     Stop it with ``server.shutdown(); server.server_close()``.
     """
     server = make_server(host, port, quiet, **options)
@@ -136,11 +137,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="answer 403 under /wp-json/ (?rest_route= still works)")
     parser.add_argument("--no-sitemap", action="store_true", help="no /wp-sitemap.xml")
     parser.add_argument("--no-feeds", action="store_true", help="no RSS feeds")
+    parser.add_argument("--plain-permalinks", action="store_true",
+                        help="plain permalinks: /?p=N, /?paged=2, /?feed=rss2, ?rest_route= only")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     server = make_server(args.host, args.port, args.quiet, rest=not args.no_rest,
                          block_wp_json=args.block_wp_json, sitemap=not args.no_sitemap,
-                         feeds=not args.no_feeds, prefix=args.prefix)
+                         feeds=not args.no_feeds, plain_permalinks=args.plain_permalinks,
+                         prefix=args.prefix)
     print(server.base_url, flush=True)
     try:
         server.serve_forever()

@@ -3,7 +3,9 @@
 ``Site(home, options).handle(method, target)`` is all the HTTP server needs; it is also handy
 in unit tests without a socket. Pretty permalinks (``/%year%/%monthnum%/%day%/%postname%/``);
 query-string forms (``?p=``, ``?m=``, ``?s=``, ``?replytocom=``, ``?share=``, ``?feed=``,
-``?rest_route=``) answer as they do on a real site.
+``?rest_route=``) answer as they do on a real site. With ``Options(plain_permalinks=True)``
+the blog has no rewrite rules: everything is a query on ``/`` (or ``/index.php``) and every
+other path that is not a file is a 404.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 from html import escape
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import data, feeds
 from .core import (
@@ -26,9 +28,10 @@ from .core import (
     html,
     long_date,
     redirect,
+    site_urls,
     text,
 )
-from .data import SITE, Post
+from .data import SITE, Media, Post
 from .rest import RestApi
 from .theme import THEME_DIR, Crumbs, Theme
 
@@ -52,7 +55,6 @@ class Archive:
     crumbs: Crumbs | None
     url: str
     month: tuple[int, int] | None = None
-    query_suffix: str = ""
 
 
 @cache
@@ -77,7 +79,7 @@ class Site:
 
     def __init__(self, home: str, options: Options | None = None) -> None:
         self.options = options or Options()
-        self.urls = Urls(home)
+        self.urls: Urls = site_urls(home, self.options)
         self.prefix = urlsplit(self.urls.home).path
         self.theme = Theme(self.urls, self.options)
         self.rest = RestApi(self.urls)
@@ -102,6 +104,8 @@ class Site:
 
     def route(self, path: str, q: Query, raw_query: str) -> Response:
         """Dispatch a path below the blog's home URL."""
+        if self.options.plain_permalinks:
+            return self.plain_route(path, q)
         machine = self.machine_route(path, q)
         if machine is not None:
             return machine
@@ -121,7 +125,7 @@ class Site:
         archive = self.archive(base, q)
         if archive is not None:
             if paged and page == 1:
-                return redirect(archive.url + archive.query_suffix)
+                return redirect(archive.url)
             return self.archive_page(archive, page)
         if paged:
             return self.not_found()
@@ -132,8 +136,7 @@ class Site:
     def machine_route(self, path: str, q: Query) -> Response | None:
         """REST, sitemaps, static files and the admin entry points."""
         if "rest_route" in q and path in ("/", "/index.php"):
-            return self.rest.handle(q["rest_route"], q) if self.options.rest \
-                else self.not_found()
+            return self.rest_route(q)
         if path == "/wp-json" or path.startswith("/wp-json/"):
             if not self.options.rest:
                 return self.not_found()
@@ -149,6 +152,10 @@ class Site:
             if sitemap[1] is None:
                 return feeds.sitemap_index(self.urls)
             return feeds.sitemap(self.urls, sitemap[1]) or self.not_found()
+        return self.file_route(path)
+
+    def file_route(self, path: str) -> Response | None:
+        """Static files and the admin entry points: real files, whatever the permalinks."""
         if path.startswith("/wp-content/"):
             return self.static(path)
         if path == "/wp-login.php":
@@ -174,6 +181,10 @@ class Site:
                 if self.urls.at(path) == self.urls.upload(media, name):
                     return Response(200, png(width, height), "image/png")
         return text(404, "Not Found")
+
+    def rest_route(self, q: Query) -> Response:
+        """``?rest_route=ROUTE`` (on ``/`` or ``/index.php``)."""
+        return self.rest.handle(q["rest_route"], q) if self.options.rest else self.not_found()
 
     def feed_route(self, path: str, q: Query) -> Response | None:
         """``/feed/``, ``/comments/feed/`` and the ``?feed=`` forms."""
@@ -223,14 +234,14 @@ class Site:
             kind = "search-results" if hits else "search-no-results"
             return Archive(f"Search Results for “{term}” | {SITE.name}", f"search {kind}",
                            f"Search Results for: <span>{escape(term)}</span>", hits,
-                           [("Home", home), (f"Search results for “{term}”", None)], home,
-                           query_suffix="?" + urlencode({"s": term}))
+                           [("Home", home), (f"Search results for “{term}”", None)],
+                           self.urls.search(term))
         if base == "/" and q.get("m", "").isdigit():
             value = q["m"]
             parts = [int(value[:4]), int(value[4:6] or 0), int(value[6:8] or 0)]
             found = self.date_archive(*parts)
             if found:
-                found.url, found.query_suffix = home, f"?m={value}"
+                found.url = self.urls.calendar(value)
             return found
         if base == "/":
             return Archive(f"{SITE.name} | {SITE.tagline}", "home blog", "", newest, None, home)
@@ -297,7 +308,7 @@ class Site:
         chosen = archive.posts[(page - 1) * per:page * per]
 
         def page_url(n: int) -> str:
-            return archive.url + (f"page/{n}/" if n > 1 else "") + archive.query_suffix
+            return self.urls.paged(archive.url, n)
 
         main = self.theme.listing(archive.heading, chosen, page, pages, page_url)
         if not chosen:
@@ -341,17 +352,21 @@ class Site:
             return self.entry_page(post, int(cpage[1]), q)
         media = next((m for m in data.MEDIA if m.parent == post.id and rest == f"{m.slug}/"),
                      None)
-        if media:
-            crumbs: Crumbs = [("Home", self.urls.at("/")),
-                              (post.title, self.urls.permalink(post)), (media.title, None)]
-            body = (f"attachment attachment-template-default single single-attachment "
-                    f"postid-{media.id} attachmentid-{media.id} attachment-png")
-            page_html = self.theme.document(
-                title=f"{media.title} | {SITE.name}", body_class=body,
-                main=self.theme.attachment(media), crumbs=crumbs,
-                head=[f'<link rel="canonical" href="{self.urls.attachment(media)}" />'])
-            return html(200, page_html, self.html_headers())
-        return self.not_found()
+        return self.attachment_page(media) if media else self.not_found()
+
+    def attachment_page(self, media: Media) -> Response:
+        """An image's attachment page, below its parent post in the trail."""
+        post = data.entry(media.parent)
+        assert post is not None
+        crumbs: Crumbs = [("Home", self.urls.at("/")),
+                          (post.title, self.urls.permalink(post)), (media.title, None)]
+        body = (f"attachment attachment-template-default single single-attachment "
+                f"postid-{media.id} attachmentid-{media.id} attachment-png")
+        page_html = self.theme.document(
+            title=f"{media.title} | {SITE.name}", body_class=body,
+            main=self.theme.attachment(media), crumbs=crumbs,
+            head=[f'<link rel="canonical" href="{self.urls.attachment(media)}" />'])
+        return html(200, page_html, self.html_headers())
 
     def entry_page(self, post: Post, cpage: int, q: Query) -> Response:
         """A post or page at one of its comment pages (``?replytocom=``, ``?share=`` too)."""
@@ -379,6 +394,94 @@ class Site:
         headers = self.html_headers()
         headers.append(("Link", f"<{self.urls.shortlink(post.id)}>; rel=shortlink"))
         return html(200, page_html, headers)
+
+    # ------------------------------------------------------------------ plain permalinks
+
+    def plain_route(self, path: str, q: Query) -> Response:
+        """No rewrite rules: files answer, ``/`` and ``/index.php`` read the query, the rest 404s.
+
+        The query is read as ``WP::parse_request`` and ``WP_Query`` would: REST, sitemaps and
+        feeds first, then a single entry (``p``, ``page_id``, ``attachment_id``, with ``cpage``),
+        then a list (``cat``, ``tag``, ``author``, ``m``, ``s`` or the home page, with ``paged``).
+        """
+        found = self.file_route(path)
+        if found is not None:
+            return found
+        if path not in ("/", "/index.php"):
+            return self.not_found()
+        if "rest_route" in q:
+            return self.rest_route(q)
+        if "sitemap" in q:
+            return self.plain_sitemap(q)
+        if "feed" in q:
+            return self.plain_feed(q)
+        if "attachment_id" in q:
+            media = next((m for m in data.MEDIA if str(m.id) == q["attachment_id"]), None)
+            return self.attachment_page(media) if media else self.not_found()
+        if "p" in q or "page_id" in q:
+            return self.plain_entry(q)
+        archive = self.plain_archive(q)
+        if archive is None:
+            return self.not_found()
+        paged = q.get("paged", "")
+        if not paged.isdigit():
+            return self.archive_page(archive, 1)
+        if int(paged) < 2:
+            return redirect(archive.url)  # redirect_canonical drops paged=1
+        return self.archive_page(archive, int(paged))
+
+    def queried_entry(self, q: Query) -> Post | None:
+        """The post or page a ``p`` or ``page_id`` parameter names."""
+        value = q.get("p") or q.get("page_id") or ""
+        return data.entry(int(value)) if value.isdigit() else None
+
+    def plain_entry(self, q: Query) -> Response:
+        """``?p=N`` or ``?page_id=N``, at a comment page (``cpage``); the wrong key redirects."""
+        post = self.queried_entry(q)
+        if post is None:
+            return self.not_found()
+        if ("page_id" in q) != (post.type == "page"):
+            return redirect(self.urls.permalink(post))  # redirect_canonical, as for a 404
+        cpage = q.get("cpage", "1")
+        if not cpage.isdigit() or not 1 <= int(cpage) <= data.comment_pages(post.id):
+            return self.not_found()
+        return self.entry_page(post, int(cpage), q)
+
+    def plain_archive(self, q: Query) -> Archive | None:
+        """The list a query names: ``cat`` (an id), ``tag`` (a slug), ``author`` (an id), or
+        what ``archive`` makes of ``/`` (``s``, ``m``, the home page)."""
+        if "cat" in q:
+            cat = next((c for c in data.CATEGORIES if str(c.id) == q["cat"]), None)
+            return self.taxonomy_archive("category", cat.slug) if cat else None
+        if "tag" in q:
+            return self.taxonomy_archive("tag", q["tag"])
+        if "author" in q:
+            user = next((u for u in data.USERS if str(u.id) == q["author"]), None)
+            return self.taxonomy_archive("author", user.slug) if user else None
+        return self.archive("/", q)
+
+    def plain_feed(self, q: Query) -> Response:
+        """``?feed=rss2`` (``&paged=N``), ``?feed=comments-rss2`` and a post's
+        ``?feed=rss2&p=N``."""
+        kind = q["feed"]
+        if not self.options.feeds or kind not in ("rss2", "rss", "comments-rss2"):
+            return self.not_found()
+        if kind == "comments-rss2":
+            return feeds.comments_feed(self.urls)
+        if "p" in q or "page_id" in q:
+            post = self.queried_entry(q)
+            return feeds.comments_feed(self.urls, post) if post else self.not_found()
+        paged = q.get("paged", "")
+        return feeds.posts_feed(self.urls, int(paged) if paged.isdigit() and int(paged) else 1)
+
+    def plain_sitemap(self, q: Query) -> Response:
+        """``?sitemap=index`` and ``?sitemap=posts&sitemap-subtype=post&paged=1``."""
+        if not self.options.sitemap:
+            return self.not_found()
+        if q["sitemap"] == "index":
+            return feeds.sitemap_index(self.urls)
+        parts = (q["sitemap"], q.get("sitemap-subtype", ""), q.get("paged") or "1")
+        return feeds.sitemap(self.urls, "-".join(p for p in parts if p)) or self.not_found()
 
     # ------------------------------------------------------------------ helpers
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import urllib.error
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -314,6 +316,175 @@ def test_prefix_and_root_robots() -> None:
         root = base.removesuffix("/hist380")
         assert "Disallow: /hist380/wp-admin/" in fetch(f"{root}/robots.txt").body
         assert fetch(f"{root}/feed/").status == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------------- plain permalinks
+
+
+@pytest.fixture(scope="module")
+def plain() -> Iterator[str]:
+    """The blog with plain permalinks (``/?p=N``), every other feature on."""
+    server, base = serve_in_thread(plain_permalinks=True)
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def entry_titles(page: str) -> list[tuple[str, str]]:
+    """(link, title) of the entries a list page shows."""
+    return [(link, html.unescape(title)) for link, title in re.findall(
+        r'<h2 class="entry-title"><a href="([^"]+)" rel="bookmark">(.*?)</a>', page)]
+
+
+def test_plain_home_pages_use_paged(plain: str) -> None:
+    entries = []
+    for url in (f"{plain}/", f"{plain}/?paged=2", f"{plain}/?paged=3"):
+        page = fetch(url)
+        assert page.status == 200
+        entries += entry_titles(page.body)
+    newest = data.posts_newest_first()
+    assert entries == [(f"{plain}/?p={p.id}", p.title) for p in newest]
+    assert f'href="{plain}/?paged=2"><span class="meta-nav">&larr;</span> Older posts' \
+        in fetch(f"{plain}/").body
+    second = fetch(f"{plain}/?paged=2").body
+    assert 'class="home blog paged paged-2"' in second
+    assert f'href="{plain}/">Newer posts' in second
+    assert fetch(f"{plain}/?paged=4").status == 404
+    assert fetch(f"{plain}/?paged=1").headers["Location"] == f"{plain}/"
+    essays = fetch(f"{plain}/?cat={data.ESSAYS}").body
+    assert f'href="{plain}/?cat={data.ESSAYS}&#038;paged=2"' in essays
+
+
+def test_plain_post_and_page(plain: str) -> None:
+    page = fetch(f"{plain}/?p={POST_WITH_THREADS}")
+    assert page.status == 200
+    assert f'<link rel="canonical" href="{plain}/?p={POST_WITH_THREADS}" />' in page.body
+    assert f"<link rel='shortlink' href='{plain}/?p={POST_WITH_THREADS}' />" in page.body
+    post = data.entry(POST_WITH_THREADS)
+    category, author = data.term(post.categories[0]), data.user(post.author)
+    assert f'&gt; <a href="{plain}/?cat={category.id}">{category.name}</a> &gt;' in page.body
+    assert f'href="{plain}/?author={author.id}"' in page.body
+    assert f'href="{plain}/?tag={data.term(post.tags[0]).slug}" rel="tag"' in page.body
+    assert f'href="{plain}/?attachment_id=49"' in page.body, "content links are plain too"
+    assert f"href='{plain}/?p={POST_WITH_THREADS}&#038;replytocom=150#respond'" in page.body
+    assert f'href="{plain}/?p={POST_WITH_THREADS}&#038;share=facebook&amp;nb=1"' in page.body
+    seen = comments_in(page.body)
+    assert {(c.id, c.depth, c.parent) for c in seen} == {
+        (c.id, data.depth(c), c.parent) for c in data.comments_on(POST_WITH_THREADS)}
+    about = fetch(f"{plain}/?page_id=2")
+    assert about.status == 200 and 'class="page-template-default page page-id-2"' in about.body
+    assert f'<a href="{plain}/?page_id=5">Syllabus</a>' in about.body
+    assert fetch(f"{plain}/?p=2").headers["Location"] == f"{plain}/?page_id=2"
+    assert fetch(f"{plain}/?attachment_id=49").status == 200
+    assert fetch(f"{plain}/?p={POST_WITH_THREADS}&replytocom=150").status == 200
+    assert fetch(f"{plain}/?m=201304").status == 200
+    assert f"<li><a href='{plain}/?m=201302'>February 2013</a></li>" in page.body
+
+
+def test_plain_comment_page_two(plain: str) -> None:
+    url = f"{plain}/?p={PAGED_POST}"
+    first, second = fetch(url), fetch(f"{url}&cpage=2")
+    assert second.status == 200
+    assert [c.id for c in comments_in(second.body)] == [197, 198]
+    assert 199 in {c.id for c in comments_in(first.body)}
+    assert f'href="{url}&#038;cpage=2#comments">Newer Comments' in first.body
+    assert f'href="{url}#comments"><span class="meta-nav">&larr;</span> Older Comments' \
+        in second.body
+    assert f'<link rel="canonical" href="{url}&#038;cpage=2" />' in second.body
+    assert f'<a href="{url}&#038;cpage=2#comment-197">' in second.body
+    assert f"href='{url}&#038;cpage=2&#038;replytocom=197#respond'" in second.body
+    assert fetch(f"{url}&cpage=3").status == 404
+
+
+def test_plain_feeds(plain: str) -> None:
+    def items(url: str) -> list[ET.Element]:
+        return ET.fromstring(fetch(url).body).findall("channel/item")
+
+    first, second = items(f"{plain}/?feed=rss2"), items(f"{plain}/?feed=rss2&paged=2")
+    assert (len(first), len(second)) == (10, 4)
+    assert [i.findtext("link") for i in first + second] == [
+        f"{plain}/?p={p.id}" for p in data.posts_newest_first()]
+    wfw = "{http://wellformedweb.org/CommentAPI/}commentRss"
+    assert first[0].findtext(wfw) == f"{plain}/?feed=rss2&p={data.posts_newest_first()[0].id}"
+    comments = items(f"{plain}/?feed=comments-rss2")
+    assert len(comments) == 10
+    assert all(re.fullmatch(rf"{re.escape(plain)}/\?p=\d+(&cpage=\d+)?#comment-\d+",
+                            i.findtext("link", "")) for i in comments)
+    assert len(items(f"{plain}/?feed=rss2&p={POST_WITH_THREADS}")) == 5
+    home = fetch(f"{plain}/").body
+    assert f'href="{plain}/?feed=rss2" />' in home
+    assert f'href="{plain}/?feed=comments-rss2" />' in home
+
+
+def test_plain_sitemaps(plain: str) -> None:
+    ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    assert f"Sitemap: {plain}/?sitemap=index" in fetch(f"{plain}/robots.txt").body
+    index = ET.fromstring(fetch(f"{plain}/?sitemap=index").body)
+    locs = [e.text for e in index.findall("sm:sitemap/sm:loc", ns)]
+    assert locs == [f"{plain}/?sitemap=posts&sitemap-subtype=post&paged=1",
+                    f"{plain}/?sitemap=posts&sitemap-subtype=page&paged=1",
+                    f"{plain}/?sitemap=taxonomies&sitemap-subtype=category&paged=1",
+                    f"{plain}/?sitemap=taxonomies&sitemap-subtype=post_tag&paged=1",
+                    f"{plain}/?sitemap=users&paged=1"]
+    posts = ET.fromstring(fetch(locs[0]).body).findall("sm:url", ns)
+    assert sorted(u.findtext("sm:loc", namespaces=ns) for u in posts) == sorted(
+        f"{plain}/?p={p.id}" for p in data.POSTS)
+    assert all(u.find("sm:lastmod", ns) is not None for u in posts)
+    users = ET.fromstring(fetch(locs[4]).body).findall("sm:url/sm:loc", ns)
+    assert {u.text for u in users} == {f"{plain}/?author={u.id}" for u in data.authors_with_posts()}
+    assert fetch(f"{plain}/?sitemap=posts&sitemap-subtype=post&paged=2").status == 404
+
+
+def test_plain_rest_route_only(plain: str) -> None:
+    home = fetch(f"{plain}/")
+    assert f'<link rel="https://api.w.org/" href="{plain}/index.php?rest_route=/" />' in home.body
+    assert home.headers["Link"] == f'<{plain}/index.php?rest_route=/>; rel="https://api.w.org/"'
+    for url in (f"{plain}/?rest_route=/wp/v2/posts&per_page=5",
+                f"{plain}/index.php?rest_route=/wp/v2/posts&per_page=5"):
+        posts = fetch(url)
+        assert posts.status == 200 and posts.headers["X-WP-Total"] == "14"
+    assert f'<{plain}/index.php?rest_route=/wp/v2/posts&per_page=5&page=2>; rel="next"' \
+        in posts.headers["Link"]
+    first = posts.json()[0]
+    assert first["link"] == f"{plain}/?p={first['id']}"
+    assert first["_links"]["self"][0]["href"] == \
+        f"{plain}/index.php?rest_route=/wp/v2/posts/{first['id']}"
+    pages = fetch(f"{plain}/?rest_route=/wp/v2/pages").json()
+    assert {p["link"] for p in pages} == {f"{plain}/?page_id={p.id}" for p in data.PAGES}
+    late = fetch(f"{plain}/?rest_route=/wp/v2/comments/197").json()
+    assert late["link"] == f"{plain}/?p={PAGED_POST}&cpage=2#comment-197"
+    terms = fetch(f"{plain}/?rest_route=/wp/v2/categories").json()
+    assert {t["link"] for t in terms} == {f"{plain}/?cat={c.id}" for c in data.CATEGORIES}
+    assert fetch(f"{plain}/wp-json/wp/v2/posts").status == 404
+
+
+def test_plain_blog_has_no_pretty_paths(plain: str) -> None:
+    pretty = [permalink("", POST_WITH_THREADS), f"{permalink('', PAGED_POST)}comment-page-2/",
+              "/about/", "/page/2/", "/category/essays/", "/tag/stalin/", "/author/znovak/",
+              "/2013/04/", "/feed/", "/comments/feed/", "/wp-sitemap.xml",
+              "/wp-sitemap-posts-post-1.xml", "/wp-json/", "/wp-json/wp/v2/posts"]
+    for path in pretty:
+        page = fetch(plain + path)
+        assert page.status == 404 and 'class="error404"' in page.body, path
+    body = fetch(f"{plain}/?p={PAGED_POST}").body
+    links = re.findall(r'(?:href|src|action)=["\']([^"\']+)', body)
+    paths = {urlsplit(u).path for u in links if u.startswith(plain)}
+    assert paths and all(p in ("/", "/index.php") or p.startswith("/wp-") for p in paths), paths
+
+
+def test_plain_permalinks_under_a_prefix() -> None:
+    server, base = serve_in_thread(plain_permalinks=True, prefix="/hist380")
+    try:
+        root = base.removesuffix("/hist380")
+        assert f"Sitemap: {base}/?sitemap=index" in fetch(f"{root}/robots.txt").body
+        assert fetch(base).headers["Location"] == f"{base}/"
+        assert [t for _, t in entry_titles(fetch(f"{base}/?paged=3").body)] == [
+            p.title for p in data.posts_newest_first()[10:]]
+        assert fetch(f"{base}/index.php?p={PAGED_POST}&cpage=2").status == 200
+        assert fetch(f"{root}/?p={PAGED_POST}").status == 404
     finally:
         server.shutdown()
         server.server_close()

@@ -26,6 +26,11 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def href(url: str) -> str:
+    """A URL for an ``href``, as ``esc_url`` prints it (``&`` as ``&#038;``)."""
+    return url.replace("&", "&#038;")
+
+
 def avatar(name: str, size: int) -> str:
     """A Gravatar ``img`` as WordPress prints it (hashed from the name: we keep no e-mails)."""
     digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
@@ -98,12 +103,13 @@ class Theme:
         if self.options.feeds and has_comment_feed:
             links.append(
                 f'<link rel="alternate" type="application/rss+xml" title="{e(SITE.name)} '
-                f'&raquo; {e(post.title)} Comments Feed" href="{self.urls.post_feed(post)}" />')
+                f'&raquo; {e(post.title)} Comments Feed" '
+                f'href="{href(self.urls.post_feed(post))}" />')
         if self.options.rest:
             route = f"/wp/v2/{post.type}s/{post.id}"
             links.append(f'<link rel="alternate" type="application/json" '
                          f'href="{self.urls.rest(route)}" />')
-        links += [f'<link rel="canonical" href="{canonical}" />',
+        links += [f'<link rel="canonical" href="{href(canonical)}" />',
                   f"<link rel='shortlink' href='{self.urls.shortlink(post.id)}' />"]
         return links
 
@@ -172,7 +178,7 @@ class Theme:
             post = data.entry(c.post)
             assert post is not None
             items.append(f'<li class="recentcomments"><span class="comment-author-link">'
-                         f'{self.author_link(c)}</span> on <a href="{self.urls.comment(c)}">'
+                         f'{self.author_link(c)}</span> on <a href="{href(self.urls.comment(c))}">'
                          f'{e(post.title)}</a></li>')
         return f'<ul id="recentcomments">{"".join(items)}</ul>'
 
@@ -316,12 +322,12 @@ Continue reading <span class="meta-nav">&rarr;</span></a></p></div>
             services.append(("RSS", self.urls.feed()))
         first = ' class="sociablefirst"'
         items = "".join(
-            f'<li{first if i == 0 else ""}><a rel="nofollow" target="_blank" href="{href}" '
-            f'title="{name}">{name}</a></li>' for i, (name, href) in enumerate(services))
-        permalink = self.urls.permalink(post)
+            f'<li{first if i == 0 else ""}><a rel="nofollow" target="_blank" href="{link}" '
+            f'title="{name}">{name}</a></li>' for i, (name, link) in enumerate(services))
         jetpack = "".join(
             f'<li class="share-{service}"><a rel="nofollow noopener noreferrer" '
-            f'class="share-{service} sd-button" href="{permalink}?share={service}&amp;nb=1" '
+            f'class="share-{service} sd-button" '
+            f'href="{href(self.urls.share(post, service))}&amp;nb=1" '
             f'target="_blank" title="Click to share on {label}"><span>{label}</span></a></li>'
             for service, label in (("facebook", "Facebook"), ("email", "Email")))
         return f"""<div class="sociable">
@@ -346,7 +352,7 @@ Continue reading <span class="meta-nav">&rarr;</span></a></p></div>
 
     def article(self, post: Post) -> str:
         """A post or page in full, share links inside ``.entry-content`` as plugins add them."""
-        content = data.expand(post.content, self.urls.home)
+        content = self.urls.expand(post.content)
         if post.type == "page":
             return f"""<article id="post-{post.id}" class="{self.post_classes(post)}">
 <h1 class="entry-title">{e(post.title)}</h1>
@@ -400,26 +406,27 @@ alt="{e(media.alt)}" /></a></p>
         classes.append(f"depth-{level}")
         return " ".join(classes)
 
-    def comment(self, c: Comment, post: Post, page_url: str, counter: list[int]) -> str:
+    def comment(self, c: Comment, post: Post, page: int, counter: list[int]) -> str:
         """One ``li`` of ``wp_list_comments``, with its replies in ``ul.children``."""
         level = data.depth(c)
         replies = [r for r in data.comments_on(post.id) if r.parent == c.id]
-        children = "".join(self.comment(r, post, page_url, counter) for r in replies)
+        children = "".join(self.comment(r, post, page, counter) for r in replies)
         classes = self.comment_classes(c, post, level, counter)
         reply = ""
         if c.type == "comment" and post.comment_status == "open" \
                 and level < SITE.thread_comments_depth:
             reply = (f"<div class=\"reply\"><a rel='nofollow' class='comment-reply-link' "
-                     f"href='{page_url}?replytocom={c.id}#respond' data-commentid=\"{c.id}\" "
+                     f"href='{href(self.urls.reply(post, page, c))}' data-commentid=\"{c.id}\" "
                      f"data-postid=\"{post.id}\" aria-label='Reply to {e(c.author_name)}'>"
                      f"Reply</a></div>")
         picture = avatar(c.author_name, 40) if c.type == "comment" else ""
-        body = data.expand(c.content, self.urls.home)
+        body = self.urls.expand(c.content)
         return f"""<li class="{classes}" id="li-comment-{c.id}">
 <div id="comment-{c.id}">
 <div class="comment-author vcard">{picture}<cite class="fn">{self.author_link(c)}</cite> \
 <span class="says">says:</span></div>
-<div class="comment-meta commentmetadata"><a href="{page_url}#comment-{c.id}">\
+<div class="comment-meta commentmetadata"><a href="{href(self.urls.comment_page(post, page))}\
+#comment-{c.id}">\
 {long_date(c.date)} at {short_time(c.date)}</a></div>
 <div class="comment-body">{body}</div>
 {reply}
@@ -434,10 +441,10 @@ alt="{e(media.alt)}" /></a></p>
             return ""
         older = newer = ""
         if page > 1:
-            older = (f'<a href="{self.urls.comment_page(post, page - 1)}#comments">'
+            older = (f'<a href="{href(self.urls.comment_page(post, page - 1))}#comments">'
                      f'<span class="meta-nav">&larr;</span> Older Comments</a>')
         if page < pages:
-            newer = (f'<a href="{self.urls.comment_page(post, page + 1)}#comments">'
+            newer = (f'<a href="{href(self.urls.comment_page(post, page + 1))}#comments">'
                      f'Newer Comments <span class="meta-nav">&rarr;</span></a>')
         return (f'<div class="navigation"><div class="nav-previous">{older}</div>'
                 f'<div class="nav-next">{newer}</div></div>')
@@ -452,9 +459,8 @@ alt="{e(media.alt)}" /></a></p>
             return f'<div class="comments-area">{note}{self.respond(post, reply_to)}</div>'
         count = len(everything)
         label = "One Response" if count == 1 else f"{count} Responses"
-        page_url = self.urls.comment_page(post, page)
         counter = [0, 0]
-        threads = "".join(self.comment(c, post, page_url, counter)
+        threads = "".join(self.comment(c, post, page, counter)
                           for c in data.top_level(post.id) if data.comment_page(c) == page)
         nav = self.comment_nav(post, page, pages)
         return f"""<div class="comments-area">
@@ -501,10 +507,10 @@ value="{reply_to.id if reply_to else 0}" /></p>
             return ""
         older = newer = ""
         if page < pages:
-            older = (f'<a href="{page_url(page + 1)}"><span class="meta-nav">&larr;'
+            older = (f'<a href="{href(page_url(page + 1))}"><span class="meta-nav">&larr;'
                      f"</span> Older posts</a>")
         if page > 1:
-            newer = (f'<a href="{page_url(page - 1)}">Newer posts '
+            newer = (f'<a href="{href(page_url(page - 1))}">Newer posts '
                      f'<span class="meta-nav">&rarr;</span></a>')
         return (f'<div id="nav-below" class="navigation"><div class="nav-previous">{older}</div>'
                 f'<div class="nav-next">{newer}</div></div>')
