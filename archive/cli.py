@@ -20,7 +20,8 @@ DEFAULT_DB = "archive/archive.db"
 def main() -> None:
     """Archive WordPress course blogs into SQLite and publish them with Datasette.
 
-    Crawling is Scrapy's job: scrapy crawl wordpress -a url=https://blog.example.edu/
+    Crawl with `wparchive crawl URL` (exit codes for schedulers) or Scrapy's own
+    `scrapy crawl wordpress -a url=https://blog.example.edu/`.
     """
 
 
@@ -120,6 +121,105 @@ def serve(db: str, port: int, host: str) -> None:
     if not Path(db).exists():
         raise click.ClickException(f"no archive at {db}: crawl a blog first (see README)")
     serve_archive(db, host=host, port=port)
+
+
+# Exit codes of `wparchive crawl`, for cron, systemd and other schedulers.
+EXIT_OK = 0  # every site crawled completely
+EXIT_SITE_FAILED = 1  # a site could not be crawled at all (down, refusing, 5xx, timeouts)
+EXIT_USAGE = 2  # bad arguments
+EXIT_LOCKED = 3  # another crawl is writing this archive
+EXIT_INTERRUPTED = 4  # stopped by Ctrl-C or a signal before the end
+EXIT_PARTIAL = 5  # every site answered, but some pages or listings failed (the next run retries)
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--urls-file", type=click.Path(dir_okay=False, exists=True), help="One blog URL a line (# comments).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="The archive (ARCHIVE_DB).")
+@click.option("--contact", envvar="WPARCHIVE_CONTACT", help="Your e-mail or URL for the User-Agent (ARCHIVE_CONTACT).")
+@click.option("--full", is_flag=True, help="Fetch every page again, not only what changed (ARCHIVE_FULL_RECRAWL).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log here instead of stderr (LOG_FILE).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or ARCHIVE_ setting.")
+def crawl(
+    urls: tuple[str, ...],
+    urls_file: str | None,
+    db: str,
+    contact: str | None,
+    full: bool,
+    log_file: str | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Crawl blogs into the archive (only what changed, when they are archived already) and exit
+    with a code a scheduler can act on: 0 every site complete, 1 a site failed (down, refusing,
+    5xx), 3 another crawl holds the archive, 4 interrupted, 5 some pages failed (retried next
+    run), 2 bad arguments. It runs `scrapy crawl wordpress`, whose exit code does not say that.
+
+    \b
+    Examples:
+      wparchive crawl https://blogs.example.edu/hist380/ --contact you@example.edu
+      wparchive crawl --urls-file blogs.txt --db /srv/wparchive/archive.db --log-file logs/crawl.log
+      wparchive crawl https://blogs.example.edu/hist380/ --full -s DOWNLOAD_DELAY=2
+    """
+    import os
+
+    from archive.db import ArchiveLock, ArchiveLocked
+
+    if not urls and not urls_file:
+        raise click.UsageError("give blog URLs or --urls-file")
+    settings_pairs: dict[str, str] = {"ARCHIVE_DB": db}
+    if contact:
+        settings_pairs["ARCHIVE_CONTACT"] = contact
+    if full:
+        settings_pairs["ARCHIVE_FULL_RECRAWL"] = "True"
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        settings_pairs["LOG_FILE"] = log_file
+    for pair in overrides:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"-s wants NAME=VALUE, not {pair!r}")
+        settings_pairs[name] = value
+    lock = ArchiveLock(settings_pairs["ARCHIVE_DB"])
+    try:
+        lock.acquire(float(settings_pairs.get("ARCHIVE_LOCK_TIMEOUT", 0)))
+    except ArchiveLocked as error:
+        click.echo(f"wparchive crawl: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    lock.release()  # the crawl's pipeline takes it again for the whole crawl
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from spiders.wordpress import WordPressSpider
+
+    settings = get_project_settings()
+    for name, value in settings_pairs.items():
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(WordPressSpider)
+    failures: list[BaseException] = []
+    deferred = process.crawl(crawler, url=",".join(urls) or None, urls_file=urls_file)
+    deferred.addErrback(lambda failure: failures.append(failure.value))
+    process.start()
+    sys.exit(crawl_exit_code(crawler.stats.get_stats() if crawler.stats else {}, failures))
+
+
+def crawl_exit_code(stats: dict, failures: list[BaseException]) -> int:
+    """The exit code of `wparchive crawl` from the crawl's stats and bootstrap failures."""
+    from archive.db import ArchiveLocked
+
+    if any(isinstance(f, ArchiveLocked) for f in failures):
+        return EXIT_LOCKED
+    if failures or stats.get("finish_reason") not in ("finished", None):
+        return EXIT_INTERRUPTED if stats.get("finish_reason") == "shutdown" else EXIT_SITE_FAILED
+    if stats.get("wparchive/sites_failed"):
+        return EXIT_SITE_FAILED
+    if stats.get("wparchive/sites_partial") or stats.get("wparchive/sites_interrupted"):
+        return EXIT_PARTIAL
+    if not stats:
+        return EXIT_SITE_FAILED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

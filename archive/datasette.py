@@ -117,13 +117,14 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
         "comments": "Comments, pingbacks and trackbacks archived for the post.",
         "url": "The post's original URL.",
     },
-    "comment_integrity": {
+    "integrity": {
         "post_id": "The post (posts.id).",
         "url": "The post's original URL.",
         "title": "Title.",
         "declared": "The count the page states.",
         "rest": "The count the REST API reports.",
         "captured": "Comments, pingbacks and trackbacks archived.",
+        "missing_ids": "WordPress ids of comments that captured replies answer but that were not captured (JSON).",
         "external_comments": "disqus, facebook, ... when comments live elsewhere.",
         "comments_complete": "0 when some comment pages could not be fetched.",
     },

@@ -70,6 +70,10 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             db[table_name].enable_fts(list(columns), create_triggers=True, tokenize="porter")
     for name, (_, sql) in {**VIEWS, **HISTORY_VIEWS}.items():
         db.create_view(name, sql.strip(), replace=True)
+    # The research views and indexes that Datasette's pages and canned queries use.
+    from archive.research import ensure_research_shape
+
+    ensure_research_shape(db)
 
 
 def now() -> str:
@@ -554,7 +558,8 @@ def _save_comments(
         for _, comment_id in gone:
             db.execute("UPDATE comments SET missing_since = ? WHERE id = ?", [crawl_id, comment_id])
             log.append((post_id, comment_id, "comment", "missing"))
-        changes["missing"] += len(gone)
+        if gone:
+            changes["missing"] += len(gone)
     if not rows:
         _log_changes(db, crawl_id, site_id, log)
         return changes
@@ -643,6 +648,7 @@ def finish_site(
                 "discovery": report.get("discovery"),
                 "site_clock": report.get("site_clock"),
                 "requests": report.get("requests"),
+                "rest_comment_total": report.get("rest_comment_total"),
                 "error": report.get("error"),
                 **{name: total.get(name, 0) for name in CHANGE_COUNTS},
             }
@@ -668,6 +674,7 @@ class KnownPost:
     url: str
     modified: str | None
     missing: bool
+    protected: bool = False
     comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
     rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
 
@@ -678,18 +685,22 @@ class SiteState:
 
     site_id: int
     url: str
+    discovery: str | None  # how the site was listed last time
     last_complete_crawl: int | None  # the last crawl that listed and fetched everything it had to
     last_site_clock: str | None  # the site's clock when that crawl began
+    last_rest_comment_total: int | None  # the REST API's comment total that crawl saw
     posts: list[KnownPost]
     urls: dict[str, int]  # URL as listed or stored -> post id
     validators: dict[str, dict[str, str | None]]  # URL -> etag, last_modified, lastmod
     missing_comment_ids: frozenset[int] = frozenset()
+    by_id: dict[int, KnownPost] = field(init=False, repr=False)
+    by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
+    comment_ids: frozenset[int] = field(init=False, repr=False)  # every present comment's WordPress id
 
-    def post_by_wp_id(self) -> dict[int, KnownPost]:
-        return {p.wp_id: p for p in self.posts if p.wp_id is not None}
-
-    def post_by_id(self) -> dict[int, KnownPost]:
-        return {p.id: p for p in self.posts}
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: p for p in self.posts}
+        self.by_wp_id = {p.wp_id: p for p in self.posts if p.wp_id is not None}
+        self.comment_ids = frozenset().union(*(p.comment_ids for p in self.posts))
 
 
 def read_site_state(path: str | Path, site_url: str) -> SiteState | None:
@@ -708,12 +719,12 @@ def read_site_state(path: str | Path, site_url: str) -> SiteState | None:
 def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
     """The archived posts of a site with their comment ids, stored validators, and the last
     complete crawl; None when the site was never archived."""
-    row = db.execute("SELECT id FROM sites WHERE url = ?", [site_url]).fetchone()
+    row = db.execute("SELECT id, discovery FROM sites WHERE url = ?", [site_url]).fetchone()
     if row is None:
         return None
     site_id = int(row[0])
     last = db.execute(
-        "SELECT crawl_id, site_clock FROM site_crawls WHERE site_id = ? AND status = 'complete'"
+        "SELECT crawl_id, site_clock, rest_comment_total FROM site_crawls WHERE site_id = ? AND status = 'complete'"
         " AND mode != 'single' ORDER BY crawl_id DESC LIMIT 1",
         [site_id],
     ).fetchone()
@@ -739,11 +750,12 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
             url=r[3],
             modified=r[4],
             missing=r[5] is not None,
+            protected=bool(r[6]),
             comment_ids=frozenset(comment_ids.get(r[0], ())),
             rest_comment_ids=frozenset(rest_ids.get(r[0], ())),
         )
         for r in db.execute(
-            "SELECT id, wp_id, type, url, modified, missing_since FROM posts WHERE site_id = ?", [site_id]
+            "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?", [site_id]
         ).fetchall()
     ]
     urls = {p.url: p.id for p in posts}
@@ -757,10 +769,12 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
     return SiteState(
         site_id=site_id,
         url=site_url,
+        discovery=row[1],
         last_complete_crawl=last[0] if last else None,
         last_site_clock=last[1] if last else None,
+        last_rest_comment_total=last[2] if last else None,
         posts=posts,
         urls=urls,
         validators=validators,
-        missing_comment_ids=frozenset(missing_comments - set().union(*comment_ids.values())),
+        missing_comment_ids=frozenset(missing_comments.difference(*comment_ids.values())),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archive.db import open_db
-from archive.schema import FTS, TABLES, VIEWS
+from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
 
 
 def schema_markdown() -> str:
@@ -27,7 +27,7 @@ def schema_markdown() -> str:
             lines.append(f"| `{column.name}` | {types.get(column.name, '')} | {column.description} |")
         lines.append("")
     lines.append("### Views\n")
-    for name, (description, _) in VIEWS.items():
+    for name, (description, _) in {**VIEWS, **HISTORY_VIEWS}.items():
         lines.append(f"- `{name}`: {description}")
     lines.append("")
     lines.append("The exact SQL of every table and view:\n")

@@ -46,7 +46,7 @@ TABLES: tuple[Table, ...] = (
                 "status",
                 str,
                 "running; finished; failed (a site could not be crawled); interrupted (Ctrl-C, shutdown); "
-                "killed (the process died: found running by the next crawl).",
+                "killed (the process died: found running by the next crawl). Per site: site_crawls.",
             ),
             _c("finish_reason", str, "Scrapy's close reason (finished, shutdown, closespider_...)."),
             _c("arguments", str, "The spider arguments as JSON (urls, urls_file, ...)."),
@@ -58,7 +58,7 @@ TABLES: tuple[Table, ...] = (
             _c("errors", int, "Errors: failed downloads, unparseable pages, spider exceptions."),
             _c("stats", str, "All of Scrapy's crawl stats as JSON."),
             _c("pid", int, "The crawling process's id (to tell a killed crawl from a running one)."),
-            _c("sites_crawled", int, "Sites whose crawl completed (see site_crawls)."),
+            _c("sites_crawled", int, "Sites crawled, completely or in part (see site_crawls)."),
             _c("sites_failed", int, "Sites that could not be crawled: down, refusing, 5xx (see site_crawls)."),
             _c("posts_new", int, "Posts and pages archived for the first time."),
             _c("posts_changed", int, "Posts whose title, text or terms changed (a new post_versions row), or back."),
@@ -326,6 +326,11 @@ TABLES: tuple[Table, ...] = (
                 "for what changed after the last complete crawl's site_clock.",
             ),
             _c("requests", int, "Requests the spider sent for this site (robots.txt not counted)."),
+            _c(
+                "rest_comment_total",
+                int,
+                "The REST API's comment total (X-WP-Total) this crawl saw: the next crawl compares with it.",
+            ),
             _c("error", str, "Why the site failed or was partial."),
             _c("posts_new", int, "Posts archived for the first time."),
             _c("posts_changed", int, "Posts that changed or came back."),
@@ -417,17 +422,22 @@ VIEWS: dict[str, tuple[str, str]] = {
         FROM posts p JOIN sites s ON s.id = p.site_id
         """,
     ),
-    "comment_integrity": (
-        "Posts where the declared count, the REST count and the captured comments disagree.",
+    "integrity": (
+        "Posts where the declared count, the REST count and the captured comments disagree, or a "
+        "reply's parent was not captured (missing_ids), or comments live elsewhere or were not all fetched.",
         """
         SELECT p.id AS post_id, p.url, p.title, p.comment_count_declared AS declared,
           p.comment_count_rest AS rest, p.comment_count_captured AS captured,
+          (SELECT json_group_array(DISTINCT c.parent_wp_id) FROM comments c
+             WHERE c.post_id = p.id AND c.parent_wp_id IS NOT NULL AND c.parent_id IS NULL) AS missing_ids,
           p.external_comments, p.comments_complete
         FROM posts p
         WHERE (p.comment_count_declared IS NOT NULL
                AND p.comment_count_declared != p.comment_count_captured)
            OR (p.comment_count_rest IS NOT NULL AND p.comment_count_rest > (
                SELECT count(*) FROM comments c WHERE c.post_id = p.id AND c.type = 'comment'))
+           OR EXISTS (SELECT 1 FROM comments c
+                      WHERE c.post_id = p.id AND c.parent_wp_id IS NOT NULL AND c.parent_id IS NULL)
            OR p.external_comments IS NOT NULL OR p.comments_complete = 0
         """,
     ),

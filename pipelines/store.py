@@ -1,30 +1,51 @@
-"""ArchivePipeline: save posts into the SQLite archive and record each crawl."""
+"""ArchivePipeline: save posts into the SQLite archive and record each crawl and each site."""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import asdict
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive.db import finish_crawl, open_db, save_post, save_site, start_crawl
-from spiders.items import Post
+from archive.db import (
+    ArchiveLock,
+    ArchiveLocked,
+    close_dead_crawls,
+    finish_crawl,
+    finish_site,
+    open_db,
+    save_post_result,
+    save_site,
+    start_crawl,
+)
+from spiders.items import Post, SiteCrawl
 from spiders.urls import site_prefix
 
 logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Writes each post with everything it carries in one transaction (`archive.db.save_post`)."""
+    """Writes each post with everything it carries in one transaction (`archive.db.save_post_result`),
+    and each site's outcome (`archive.db.finish_site`). Holds the archive's lock for the whole crawl:
+    a second crawl on the same archive is refused (`archive.db.ArchiveLocked`)."""
 
-    def __init__(self, crawler: Crawler, path: str) -> None:
+    def __init__(self, crawler: Crawler, path: str, lock_timeout: float = 0.0) -> None:
         self.crawler = crawler
         self.path = path
         self.db = None
         self.crawl_id: int | None = None
         self.site_ids: dict[str, int] = {}
+        self.site_counts: dict[str, Counter[str]] = {}
+        self.lock = ArchiveLock(path) if path != ":memory:" else None
+        if self.lock is not None:
+            try:
+                self.lock.acquire(lock_timeout)
+            except ArchiveLocked as error:
+                logger.error("Not crawling: %s", error)
+                raise
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -32,16 +53,26 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         if not crawler.settings.getbool("ARCHIVE_ENABLED", True):
             raise NotConfigured("ARCHIVE_ENABLED is off")
-        return cls(crawler, crawler.settings.get("ARCHIVE_DB", "archive/archive.db"))
+        return cls(
+            crawler,
+            crawler.settings.get("ARCHIVE_DB", "archive/archive.db"),
+            crawler.settings.getfloat("ARCHIVE_LOCK_TIMEOUT", 0.0),
+        )
 
     def spider_opened(self) -> None:
         self.db = open_db(self.path)
+        dead = close_dead_crawls(self.db)
+        if dead:
+            logger.warning("Crawls %s never finished (the process died): marked killed", dead)
         spider = self.crawler.spider
         arguments = getattr(spider, "archive_arguments", {})
         self.crawl_id = start_crawl(self.db, arguments)
         logger.info("Archiving into %s (crawl %s)", self.path, self.crawl_id)
 
     def process_item(self, item: object) -> object:
+        if isinstance(item, SiteCrawl):
+            self._finish_site(item)
+            return item
         if not isinstance(item, Post):
             return item
         site_url = item.site_url or site_prefix(item.url)
@@ -50,17 +81,45 @@ class ArchivePipeline:
         if site_id is None or item.site_name:
             site_id = save_site(self.db, site_url, self.crawl_id, item.site_name, discovery)
             self.site_ids[site_url] = site_id
-        save_post(self.db, site_id, asdict(item), self.crawl_id)
+        result = save_post_result(self.db, site_id, asdict(item), self.crawl_id)
+        counts = result.counts()
+        self.site_counts.setdefault(site_url, Counter()).update(counts)
         stats = self.crawler.stats
         stats.inc_value("wparchive/posts_saved")
         stats.inc_value("wparchive/comments_saved", len(item.comments))
+        for name, value in counts.items():
+            stats.inc_value(f"wparchive/{name}", value)
         return item
+
+    def _finish_site(self, report: SiteCrawl) -> None:
+        counts = self.site_counts.pop(report.site_url, Counter())
+        added = finish_site(self.db, self.crawl_id, asdict(report), counts)
+        for name, value in added.items():
+            self.crawler.stats.inc_value(f"wparchive/{name}", value)
+        total = counts + added
+        logger.info(
+            "%s: %s %s crawl, %d requests; posts %d new, %d changed, %d unchanged, %d missing; "
+            "comments %d new, %d changed, %d unchanged, %d missing%s",
+            report.site_url,
+            report.status,
+            report.mode,
+            report.requests,
+            *(total[f"posts_{k}"] for k in ("new", "changed", "unchanged", "missing")),
+            *(total[f"comments_{k}"] for k in ("new", "changed", "unchanged", "missing")),
+            f" ({report.error})" if report.error else "",
+        )
 
     def spider_closed(self, reason: str) -> None:
         if self.db is None or self.crawl_id is None:
+            self._release()
             return
+        spider = self.crawler.spider
+        for site in getattr(spider, "unfinished_sites", list)():
+            site.error = site.error or f"the crawl ended ({reason}) before this site was done"
+            self._finish_site(spider.site_report(site, status="interrupted"))
         stats = self.crawler.stats.get_stats()
         if reason == "finished":
+            # A site crawled in part (a page failed) is `partial` in site_crawls; the crawl finished.
             status = "failed" if stats.get("wparchive/sites_failed") else "finished"
         elif reason == "shutdown":
             status = "interrupted"
@@ -69,3 +128,8 @@ class ArchivePipeline:
         finish_crawl(self.db, self.crawl_id, status, reason, stats)
         self.db.close()
         self.db = None
+        self._release()
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()

@@ -89,6 +89,9 @@ class Post:
     comments_complete: bool = True
     sources: list[str] = field(default_factory=list)  # "html", "rest", "feed", "sitemap"
     site_name: str | None = None
+    # The post's page as fetched: url, etag, last_modified, and the sitemap's lastmod, stored with
+    # the post so that the next crawl can ask "changed since?" (If-None-Match, If-Modified-Since).
+    fetched: list[dict[str, str | None]] = field(default_factory=list)
 
     @property
     def categories(self) -> list[str]:
@@ -132,3 +135,25 @@ class Post:
                 for c in self.comments
             ],
         }
+
+
+@dataclass
+class SiteCrawl:
+    """How one site's crawl ended, and what it observed besides the posts it saved.
+
+    Yielded once per site when every request for it is done; the pipeline records it in
+    `site_crawls` and marks posts seen, confirmed or missing.
+    """
+
+    site_url: str
+    status: str  # complete, partial, failed, interrupted
+    mode: str  # full, resume, incremental, single
+    discovery: str | None = None
+    site_clock: str | None = None  # the site's clock when the crawl of it began (ISO 8601, UTC)
+    requests: int = 0
+    error: str | None = None
+    rest_comment_total: int | None = None  # the REST API's X-WP-Total for comments, when listed
+    seen: list[int] = field(default_factory=list)  # archive post ids listed or answered 304
+    confirmed: list[int] = field(default_factory=list)  # archive post ids whose comments are unchanged
+    missing: list[int] = field(default_factory=list)  # archive post ids gone from a complete listing
+    validators: list[dict[str, str | None]] = field(default_factory=list)  # listings: url, etag, last_modified

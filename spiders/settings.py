@@ -15,6 +15,14 @@ ARCHIVE_DISCOVERY = ["rest", "sitemap", "feed", "html"]
 ARCHIVE_MAX_LISTING_PAGES = 500
 # At most this many comment pages per post.
 ARCHIVE_MAX_COMMENT_PAGES = 200
+# Re-crawls fetch only what changed since the last complete crawl of a site; True fetches every
+# page again (unconditionally), as on a first crawl.
+ARCHIVE_FULL_RECRAWL = False
+# Seconds of overlap when asking a site for what changed since its last complete crawl (clock
+# skew, slow saves); what is already archived unchanged is not fetched again anyway.
+ARCHIVE_RECRAWL_OVERLAP = 3600
+# One crawl writes an archive at a time: a second one waits this many seconds, then refuses.
+ARCHIVE_LOCK_TIMEOUT = 0
 
 # Polite by default.
 ROBOTSTXT_OBEY = True

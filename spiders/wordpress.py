@@ -4,13 +4,35 @@ From a home page it lists every published post and page through the REST API (or
 `?rest_route=` form), else the sitemaps, else the feeds, else the HTML archive pages, and then
 fetches each post's own page (breadcrumbs, share links, pingbacks and the theme's comment
 threads exist only there), following comment pages. From a single post URL it archives that post.
+
+A blog already in the archive is re-crawled for what changed only (`archive.db.read_site_state`
+says what is there, and since when):
+
+- **incremental** (after a complete crawl): REST `modified_after` for posts and pages, `after` for
+  comments, the site's comments feed (conditional: 304 when nothing is new; pingbacks are only
+  there), and, to notice what disappeared, one id listing per post type and one comment count,
+  narrowed down by halving the posts when the count is off. Only the posts that changed are
+  fetched again, with their REST data and comments, so their rows are what a full crawl writes.
+  Without the REST API: sitemap `lastmod`, the comments feed, and conditional requests
+  (`If-None-Match`, `If-Modified-Since`) for the pages.
+- **resume** (no complete crawl yet, e.g. the last one was killed): everything is listed, and
+  posts already archived with the same modification date and comments are not fetched again.
+- **full** (first crawl, or `ARCHIVE_FULL_RECRAWL`): every page is fetched.
+
+Every request of a site goes through `_request`, which counts it; when a site's last request is
+answered the spider yields a `SiteCrawl`: how it went, which archived posts were seen, confirmed
+or missing. A site that could not be listed completely marks nothing missing.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import AsyncIterator, Iterator
+import math
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,9 +40,13 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.db import KnownPost, SiteState, read_site_state
 from spiders.extraction.discovery import (
+    comment_feed_links,
+    comments_feed_url,
     feed_urls,
     home_url,
     is_content_sitemap,
@@ -34,11 +60,21 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.merge import merge_comments, merge_post
 from spiders.extraction.page import Document, document_kind, extract_post, is_wordpress
-from spiders.items import Comment, Post
-from spiders.urls import comment_page_number, in_scope, normalise_url, site_prefix, trap_reason
+from spiders.items import Comment, Post, SiteCrawl
+from spiders.urls import (
+    comment_page_number,
+    dedupe_key,
+    in_scope,
+    normalise_url,
+    post_url_of_comment_page,
+    site_prefix,
+    trap_reason,
+)
 
 VERSION = "0.1.0"
 REST_EMBED = "author,wp:term"
+# Post ids in one `comments?post=...` request (keeps URLs short).
+MAX_IDS_PER_REQUEST = 200
 
 
 @dataclass
@@ -49,11 +85,47 @@ class Site:
     discovery: str = "single"
     api: str | None = None  # REST root: ".../wp-json/" or ".../?rest_route=/"
     rest_posts: dict[str, Post] = field(default_factory=dict)  # by URL
-    rest_comments: dict[int, list[Comment]] = field(default_factory=dict)  # by post wp_id
+    rest_comments: dict[int, dict[int, Comment]] = field(default_factory=dict)  # post wp_id -> id -> comment
     home_response: Response | None = None  # the home page, read again if the REST API fails
     pending_listings: int = 0
     listing_pages: int = 0
     feed_items: int = 0
+    # Re-crawling: what the archive holds, and what this crawl observed.
+    state: SiteState | None = None
+    mode: str = "full"  # full, resume, incremental, single
+    since: str | None = None  # incremental: changes after this instant (ISO 8601)
+    clock: str | None = None  # the site's clock when this crawl began
+    pending: int = 0  # requests not answered yet
+    requests: int = 0
+    queued: set[str] = field(default_factory=set)
+    steps: list[Callable[[Site], Iterator[Any]]] = field(default_factory=list)
+    listing_ok: bool = True  # every listing answered: only then is anything marked missing
+    failures: int = 0  # pages that failed (not 404/410)
+    error: str | None = None
+    seen: set[int] = field(default_factory=set)  # archive post ids confirmed present
+    confirmed: set[int] = field(default_factory=set)  # archive post ids whose comments are unchanged
+    missing: set[int] = field(default_factory=set)
+    gone: set[int] = field(default_factory=set)  # known posts whose page answered 404 or 410
+    ids: dict[str, set[int]] = field(default_factory=dict)  # REST id listing by route
+    id_pages: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # X-WP-Total by route
+    ids_complete: dict[str, bool] = field(default_factory=dict)
+    recount: set[int] = field(default_factory=set)  # post wp_ids whose comment count is off
+    bisect_budget: int = 0
+    refetch: dict[int, Post | None] = field(default_factory=dict)  # post wp_id -> REST data
+    refetch_urls: set[str] = field(default_factory=set)  # pages with comments the archive lacks
+    listed_urls: set[str] = field(default_factory=set)  # sitemap URLs (for missing posts)
+    validators: list[dict[str, str | None]] = field(default_factory=list)
+    finished: bool = False
+
+    def known_by_wp_id(self) -> dict[int, KnownPost]:
+        return self.state.by_wp_id if self.state else {}
+
+    def known_url(self, url: str) -> KnownPost | None:
+        if not self.state:
+            return None
+        post_id = self.state.urls.get(url) or self.state.urls.get(normalise_url(url))
+        return self.state.by_id.get(post_id) if post_id else None
 
 
 @dataclass
@@ -66,6 +138,27 @@ class CommentPaging:
     queue: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     complete: bool = True
+
+
+def site_step(method: Callable[..., Iterable[Any] | None]) -> Callable[..., Iterator[Any]]:
+    """A callback or errback of one site's request: counts the request as answered, and when it
+    was the site's last, yields the site's `SiteCrawl`. An exception is logged and makes the site
+    partial rather than leaving it unfinished."""
+
+    @functools.wraps(method)
+    def wrapper(self: WordPressSpider, first: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        site: Site = kwargs["site"] if "site" in kwargs else first.request.cb_kwargs["site"]
+        try:
+            yield from method(self, first, *args, **kwargs) or ()
+        except Exception:
+            site.failures += 1
+            site.error = site.error or f"error in {method.__name__}"
+            self.count("callback_errors")
+            self.logger.exception("Error in %s for %s", method.__name__, site.home)
+        site.pending -= 1
+        yield from self._maybe_done(site)
+
+    return wrapper
 
 
 class WordPressSpider(scrapy.Spider):
@@ -84,6 +177,7 @@ class WordPressSpider(scrapy.Spider):
         self.start_urls = [normalise_url(u) for u in urls]
         self.archive_arguments = {"url": url, "urls_file": urls_file, "urls": self.start_urls}
         self.discovery: dict[str, str] = {}
+        self.sites: list[Site] = []
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -99,6 +193,7 @@ class WordPressSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.settings.get("ARCHIVE_CONTACT"):
             self.logger.warning("ARCHIVE_CONTACT is not set: site owners cannot reach you")
+        self.archive_arguments["full"] = self.settings.getbool("ARCHIVE_FULL_RECRAWL")
         for url in self.start_urls:
             yield scrapy.Request(
                 url,
@@ -106,14 +201,14 @@ class WordPressSpider(scrapy.Spider):
                 errback=self.start_failed,
                 meta={"handle_httpstatus_all": True},
                 cb_kwargs={"start_url": url},
+                dont_filter=True,
             )
 
     # --- Start: a home page or a single post ------------------------------------------------
 
     def parse_start(self, response: Response, start_url: str) -> Iterator[Any]:
         if response.status >= 400 or not isinstance(response, TextResponse):
-            self.count("sites_failed")
-            self.logger.error("Cannot archive %s: HTTP %s", start_url, response.status)
+            yield self._site_failed(start_url, f"HTTP {response.status}")
             return
         doc = Document.parse(response.text, response.url)
         kind = document_kind(doc)
@@ -122,45 +217,70 @@ class WordPressSpider(scrapy.Spider):
             self.count("not_wordpress")
         if kind in ("post", "page"):
             home = normalise_url(home_url(doc) or site_prefix(response.url))
-            site = Site(home=home, discovery="single", api=self._api_root(doc, home))
+            site = Site(home=home, discovery="single", api=self._api_root(doc, home), mode="single", requests=1)
+            site.clock = _http_date(response) or _utc_now()
+            self.sites.append(site)
             self.discovery[home] = "single"
             yield from self._single_post(response, site)
+            yield from self._maybe_done(site)
             return
         home = site_prefix(response.url)
-        site = Site(home=home, api=self._api_root(doc, home), home_response=response)
+        site = Site(home=home, api=self._api_root(doc, home), home_response=response, requests=1)
+        site.queued |= {dedupe_key(start_url), dedupe_key(response.url)}
+        self.sites.append(site)
+        self._prepare(site, response)
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
         if "rest" in order and site.api:
-            yield self._rest_request(site, "posts", 1, callback=self.parse_rest_first)
+            yield self._rest_first_request(site)
         else:
             yield from self._after_rest(site, response)
+        yield from self._maybe_done(site)
 
-    def start_failed(self, failure: Failure) -> None:
+    def start_failed(self, failure: Failure) -> Iterator[Any]:
+        yield self._site_failed(failure.request.cb_kwargs["start_url"], _failure_reason(failure))
+
+    def _site_failed(self, start_url: str, reason: str) -> SiteCrawl:
         self.count("sites_failed")
-        self.logger.error("Cannot reach %s: %s", failure.request.url, failure.value)
+        self.logger.error("Cannot archive %s: %s", start_url, reason)
+        return SiteCrawl(site_url=site_prefix(start_url), status="failed", mode="none", error=reason, requests=1)
+
+    def _prepare(self, site: Site, response: Response) -> None:
+        """Read what the archive holds about the site and choose the mode."""
+        site.clock = _http_date(response) or _utc_now()
+        if self.settings.getbool("ARCHIVE_ENABLED", True):
+            site.state = read_site_state(self.settings.get("ARCHIVE_DB"), site.home)
+        if site.state is None or self.settings.getbool("ARCHIVE_FULL_RECRAWL"):
+            site.mode = "full"
+        elif site.state.last_site_clock is None:
+            site.mode = "resume"
+        else:
+            site.mode = "incremental"
+            overlap = timedelta(seconds=self.settings.getfloat("ARCHIVE_RECRAWL_OVERLAP", 3600))
+            since = datetime.fromisoformat(site.state.last_site_clock) - overlap
+            site.since = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        self.count(f"mode/{site.mode}")
+        self.logger.info("%s: %s crawl%s", site.home, site.mode, f" (changes since {site.since})" if site.since else "")
 
     def _single_post(self, response: Response, site: Site) -> Iterator[Any]:
-        post_request_done = self.parse_post(response, site=site, rest=None)
         if site.api:
             wp_id = extract_post(response.text, response.url).wp_id
             if wp_id:
                 # One REST call brings the post's comments with their parents, when the API answers.
-                url = self._rest_url(site, "comments", 1, extra={"post": wp_id})
-                yield scrapy.Request(
-                    url,
-                    callback=self.parse_single_rest_comments,
-                    errback=self.single_rest_failed,
-                    meta={"handle_httpstatus_all": True},
-                    cb_kwargs={
-                        "response_for_post": response,
-                        "site": site,
-                        "wp_id": wp_id,
-                        "page": 1,
-                    },
-                    dont_filter=True,
-                )
+                yield self._single_rest_comments_request(response, site, wp_id, 1)
                 return
-        yield from post_request_done
+        yield from self._parse_post_page(response, site=site, rest=None)
 
+    def _single_rest_comments_request(self, response: Response, site: Site, wp_id: int, page: int) -> scrapy.Request:
+        return self._request(
+            site,
+            self._rest_url(site, "comments", page, extra={"post": wp_id}),
+            self.parse_single_rest_comments,
+            errback=self.single_rest_failed,
+            meta={"handle_httpstatus_all": True},
+            cb_kwargs={"response_for_post": response, "wp_id": wp_id, "page": page},
+        )
+
+    @site_step
     def parse_single_rest_comments(
         self, response: Response, response_for_post: Response, site: Site, wp_id: int, page: int
     ) -> Iterator[Any]:
@@ -168,36 +288,27 @@ class WordPressSpider(scrapy.Spider):
         if data is not None:
             for item in data:
                 post_id, comment = rest_comment(item)
-                site.rest_comments.setdefault(post_id or wp_id, []).append(comment)
+                self._add_rest_comment(site, post_id or wp_id, comment)
             if page < self._total_pages(response):
-                yield scrapy.Request(
-                    self._rest_url(site, "comments", page + 1, extra={"post": wp_id}),
-                    callback=self.parse_single_rest_comments,
-                    errback=self.single_rest_failed,
-                    meta={"handle_httpstatus_all": True},
-                    cb_kwargs={
-                        "response_for_post": response_for_post,
-                        "site": site,
-                        "wp_id": wp_id,
-                        "page": page + 1,
-                    },
-                    dont_filter=True,
-                )
+                yield self._single_rest_comments_request(response_for_post, site, wp_id, page + 1)
                 return
-        yield from self.parse_post(response_for_post, site=site, rest=None)
+        yield from self._parse_post_page(response_for_post, site=site, rest=None)
 
-    def single_rest_failed(self, failure: Failure) -> Iterator[Any]:
+    @site_step
+    def single_rest_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         kwargs = failure.request.cb_kwargs
-        yield from self.parse_post(kwargs["response_for_post"], site=kwargs["site"], rest=None)
+        yield from self._parse_post_page(kwargs["response_for_post"], site=kwargs["site"], rest=None)
 
     # --- REST API ---------------------------------------------------------------------------
 
     def _api_root(self, doc: Document, home: str) -> str | None:
         return rest_root(doc) or home + "wp-json/"
 
-    def _rest_url(self, site: Site, route: str, page: int, extra: dict[str, Any] | None = None) -> str:
-        params: dict[str, Any] = {"per_page": 100, "page": page}
-        if route in ("posts", "pages"):
+    def _rest_url(
+        self, site: Site, route: str, page: int, extra: dict[str, Any] | None = None, per_page: int = 100
+    ) -> str:
+        params: dict[str, Any] = {"per_page": per_page, "page": page}
+        if route in ("posts", "pages") and "_fields" not in (extra or {}):
             params["_embed"] = REST_EMBED
         if route == "comments":
             params["orderby"] = "id"
@@ -209,16 +320,42 @@ class WordPressSpider(scrapy.Spider):
             return f"{base}?{urlencode({'rest_route': f'/wp/v2/{route}', **params})}"
         return f"{api.rstrip('/')}/wp/v2/{route}?{urlencode(params)}"
 
-    def _rest_request(self, site: Site, route: str, page: int, callback: Any) -> scrapy.Request:
-        return scrapy.Request(
-            self._rest_url(site, route, page),
-            callback=callback,
+    def _rest_request(
+        self,
+        site: Site,
+        route: str,
+        page: int,
+        callback: Callable[..., Any],
+        extra: dict[str, Any] | None = None,
+        kind: str = "data",
+        per_page: int = 100,
+        more: bool = True,
+    ) -> scrapy.Request:
+        """A REST listing request; `kind` is data, ids or count; `more`: follow its other pages."""
+        return self._request(
+            site,
+            self._rest_url(site, route, page, extra, per_page),
+            callback,
             errback=self.rest_failed,
-            meta={"handle_httpstatus_all": True, "route": route, "page": page},
-            cb_kwargs={"site": site},
-            dont_filter=True,
+            meta={
+                "handle_httpstatus_all": True,
+                "route": route,
+                "page": page,
+                "kind": kind,
+                "extra": extra or {},
+                "more": more,
+            },
         )
 
+    def _rest_first_request(self, site: Site) -> scrapy.Request:
+        extra = {"modified_after": site.since} if site.mode == "incremental" else {}
+        return self._rest_request(site, "posts", 1, self.parse_rest_first, extra=extra)
+
+    def _listing(self, site: Site, request: scrapy.Request) -> scrapy.Request:
+        site.pending_listings += 1
+        return request
+
+    @site_step
     def parse_rest_first(self, response: Response, site: Site) -> Iterator[Any]:
         """The first page of REST posts: decides whether the API is usable."""
         data = self._json_list(response)
@@ -230,7 +367,7 @@ class WordPressSpider(scrapy.Spider):
                     response.status,
                 )
                 site.api = site.home + "?rest_route=/"
-                yield self._rest_request(site, "posts", 1, callback=self.parse_rest_first)
+                yield self._rest_first_request(site)
                 return
             self.logger.info("No usable REST API on %s; using sitemaps, feeds or HTML", site.home)
             yield from self._after_rest(site, site.home_response)
@@ -239,36 +376,67 @@ class WordPressSpider(scrapy.Spider):
         self.discovery[site.home] = site.discovery
         self.count(f"discovery/{site.discovery}")
         self._add_rest_posts(site, data)
+        extra = response.meta["extra"]
         total = self._total_pages(response)
-        requests = [self._rest_request(site, "posts", p, self.parse_rest_listing) for p in range(2, total + 1)]
-        requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing))
-        requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing))
-        site.pending_listings += len(requests)
-        yield from requests
+        requests = [
+            self._rest_request(site, "posts", p, self.parse_rest_listing, extra, more=False)
+            for p in range(2, total + 1)
+        ]
+        requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing, extra))
+        if site.mode == "incremental":
+            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
+            # What disappeared: post and page ids (100 a request), and the number of comments.
+            for route in ("posts", "pages"):
+                requests.append(
+                    self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
+                )
+            requests.append(
+                self._rest_request(
+                    site, "comments", 1, self.parse_rest_listing, {"_fields": "id"}, "count", per_page=1, more=False
+                )
+            )
+            requests.append(self._site_comments_feed_request(site, then=None))
+            site.steps = [self._step_more_ids, self._step_comment_count, self._step_rest_details, self._step_fetch]
+        else:
+            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing))
+            site.steps = [self._step_fetch_listed]
+        for request in requests:
+            yield self._listing(site, request)
 
+    @site_step
     def parse_rest_listing(self, response: Response, site: Site) -> Iterator[Any]:
-        route, page = response.meta["route"], response.meta["page"]
+        route, page, kind = response.meta["route"], response.meta["page"], response.meta["kind"]
         data = self._json_list(response)
         if data is None:
+            site.listing_ok = False
+            site.error = site.error or f"REST {route} ({kind}) page {page}: HTTP {response.status}"
             self.count(f"rest_failed/{route}")
             self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+        elif kind == "ids":
+            site.ids.setdefault(route, set()).update(i["id"] for i in data if isinstance(i, dict) and "id" in i)
+            if page == 1 and self._total(response) is not None:
+                site.totals[route] = self._total(response)
+                site.id_pages[route] = self._total_pages(response)
+        elif kind == "count":
+            if self._total(response) is not None:
+                site.totals[route] = self._total(response)
         elif route == "comments":
+            if page == 1 and not response.meta["extra"] and self._total(response) is not None:
+                site.totals[route] = self._total(response)  # the whole listing: its total is the count
             for item in data:
                 post_id, comment = rest_comment(item)
                 if post_id is not None:
-                    site.rest_comments.setdefault(post_id, []).append(comment)
+                    self._add_rest_comment(site, post_id, comment)
         else:
             self._add_rest_posts(site, data)
-        if data is not None and page == 1 and route in ("pages", "comments"):
-            more = [
-                self._rest_request(site, route, p, self.parse_rest_listing)
-                for p in range(2, self._total_pages(response) + 1)
-            ]
-            site.pending_listings += len(more)
-            yield from more
+        if data is not None and page == 1 and kind == "data" and response.meta["more"]:
+            extra = response.meta["extra"]
+            for p in range(2, self._total_pages(response) + 1):
+                yield self._listing(site, self._rest_request(site, route, p, self.parse_rest_listing, extra))
         yield from self._listing_done(site)
 
-    def rest_failed(self, failure: Failure) -> Iterator[Any]:
+    @site_step
+    def rest_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         request = failure.request
         site: Site = request.cb_kwargs["site"]
         self.count(f"rest_failed/{request.meta.get('route')}")
@@ -276,20 +444,17 @@ class WordPressSpider(scrapy.Spider):
         if request.callback == self.parse_rest_first:
             yield from self._after_rest(site, site.home_response)
             return
+        site.listing_ok = False
+        site.error = site.error or f"REST {request.meta.get('route')}: {_failure_reason(failure)}"
         yield from self._listing_done(site)
 
     def _listing_done(self, site: Site) -> Iterator[Any]:
         site.pending_listings -= 1
         if site.pending_listings > 0:
             return
-        self.logger.info(
-            "%s: %d posts and pages, %d comments listed by the REST API",
-            site.home,
-            len(site.rest_posts),
-            sum(len(v) for v in site.rest_comments.values()),
-        )
-        for url, post in site.rest_posts.items():
-            yield self._post_request(url, site, rest=post)
+        while site.steps and site.pending_listings == 0:
+            step = site.steps.pop(0)
+            yield from step(site)
 
     def _add_rest_posts(self, site: Site, data: list[dict]) -> None:
         for item in data:
@@ -298,29 +463,321 @@ class WordPressSpider(scrapy.Spider):
             post = rest_post(item, site.home, users={}, terms={})
             site.rest_posts[normalise_url(post.url)] = post
 
-    @staticmethod
-    def _total_pages(response: Response) -> int:
-        try:
-            return int(response.headers.get(b"X-WP-TotalPages", b"1").decode())
-        except ValueError:
-            return 1
+    def _add_rest_comment(self, site: Site, post_wp_id: int, comment: Comment) -> None:
+        key = comment.wp_id if comment.wp_id is not None else id(comment)
+        site.rest_comments.setdefault(post_wp_id, {})[key] = comment
 
-    def _json_list(self, response: Response) -> list[dict] | None:
-        if response.status != 200:
-            return None
-        try:
-            data = json.loads(response.body)
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return data if isinstance(data, list) else None
+    # Full and resumed crawls: everything is listed.
+
+    def _step_fetch_listed(self, site: Site) -> Iterator[Any]:
+        """Fetch every listed post, except (resume) those archived with the same date and comments."""
+        self.logger.info(
+            "%s: %d posts and pages, %d comments listed by the REST API",
+            site.home,
+            len(site.rest_posts),
+            sum(len(v) for v in site.rest_comments.values()),
+        )
+        known = site.known_by_wp_id()
+        for url, post in site.rest_posts.items():
+            archived = known.get(post.wp_id) if post.wp_id is not None else None
+            if site.mode == "resume" and archived and not archived.missing and self._up_to_date(site, archived, post):
+                site.seen.add(archived.id)
+                site.confirmed.add(archived.id)
+                self.count("skipped/up_to_date")
+                continue
+            yield self._post_request(url, site, rest=post, known=archived)
+        if site.listing_ok:
+            listed = {p.wp_id for p in site.rest_posts.values()}
+            site.missing |= {p.id for wp_id, p in known.items() if not p.missing and wp_id not in listed}
+
+    def _up_to_date(self, site: Site, archived: KnownPost, post: Post) -> bool:
+        rest_ids = set(site.rest_comments.get(post.wp_id or 0, {}))
+        return _same_instant(archived.modified, post.modified) and rest_ids == set(archived.rest_comment_ids)
+
+    # Incremental crawls: only what changed.
+
+    def _step_more_ids(self, site: Site) -> Iterator[Any]:
+        """The rest of an id listing, unless its total says nothing appeared or disappeared."""
+        known = site.known_by_wp_id()
+        for route, kind in (("posts", "post"), ("pages", "page")):
+            if route not in site.totals:
+                continue
+            expected = {p.wp_id for p in known.values() if p.type == kind and not p.missing}
+            expected |= {p.wp_id for p in site.rest_posts.values() if p.type == kind}
+            first_page = site.ids.get(route, set())
+            pages = site.id_pages.get(route, 1)
+            if pages <= 1:
+                site.ids_complete[route] = True
+            elif site.totals[route] == len(expected) and first_page <= expected:
+                site.ids_complete[route] = False  # settled by the count: nothing gone, nothing new
+            else:
+                site.ids_complete[route] = True
+                for page in range(2, pages + 1):
+                    yield self._listing(
+                        site,
+                        self._rest_request(site, route, page, self.parse_rest_listing, {"_fields": "id"}, "ids"),
+                    )
+
+    def _step_comment_count(self, site: Site) -> Iterator[Any]:
+        """Posts gone from the id listings; then the comment count, and where it is off.
+
+        The REST total (X-WP-Total) counts comments an anonymous client cannot read (on private or
+        password-protected posts), so it is compared with the last complete crawl's total plus the
+        comments posted since, not with the archive; the parts are then counted post by post group.
+        """
+        known = site.known_by_wp_id()
+        listed = {p.wp_id for p in site.rest_posts.values()}
+        for route, kind in (("posts", "post"), ("pages", "page")):
+            if site.listing_ok and site.ids_complete.get(route):
+                ids = site.ids.get(route, set()) | listed
+                site.missing |= {
+                    p.id for wp_id, p in known.items() if p.type == kind and not p.missing and wp_id not in ids
+                }
+        if "comments" not in site.totals or not site.listing_ok or site.state is None:
+            return
+        total = site.totals["comments"]
+        previous = site.state.last_rest_comment_total
+        clock = site.state.last_site_clock
+        posted_since = sum(
+            1
+            for comments in site.rest_comments.values()
+            for c in comments.values()
+            if clock and c.published and _after(c.published, clock)
+        )
+        if previous is not None and total == previous + posted_since:
+            return
+        self.count("comment_count_mismatch")
+        self.logger.info(
+            "%s: %d comments in the REST API, %s expected; narrowing down",
+            site.home,
+            total,
+            "?" if previous is None else previous + posted_since,
+        )
+        expected = self._expected_comments(site)
+        site.bisect_budget = 4 * math.ceil(math.log2(len(expected) + 1)) + 8
+        actual = None
+        if previous is not None:
+            # What the total counts beyond the readable comments the archive had then (comments on
+            # private posts...) is taken as unchanged: a wrong guess costs a few requests, never
+            # a wrong row (fetching an unchanged post again changes nothing).
+            archived = sum(len(p.rest_comment_ids) for p in known.values() if not p.missing and not p.protected)
+            actual = total - (previous - archived)
+        yield from self._narrow(site, sorted(expected), actual)
+
+    def _expected_comments(self, site: Site) -> dict[int, int]:
+        """REST-visible comments per present, readable post (wp_id): the archive's plus the new
+        ones listed. Password-protected posts are left out (asking for them is refused)."""
+        known = site.known_by_wp_id()
+        present = {wp_id for wp_id, p in known.items() if not p.missing and p.id not in site.missing}
+        present |= {p.wp_id for p in site.rest_posts.values() if p.wp_id is not None}
+        for route in ("posts", "pages"):
+            present |= site.ids.get(route, set())
+        protected = {p.wp_id for p in site.rest_posts.values() if p.protected}
+        protected |= {wp_id for wp_id, p in known.items() if p.protected and wp_id not in site.rest_posts}
+        expected = {}
+        for wp_id in present - protected:
+            ids = set(known[wp_id].rest_comment_ids) if wp_id in known and not known[wp_id].missing else set()
+            ids |= set(site.rest_comments.get(wp_id, {}))
+            expected[wp_id] = len(ids)
+        return expected
+
+    def _narrow(self, site: Site, group: list[int], actual: int | None) -> Iterator[Any]:
+        """`group`'s comment count (`actual`, None when not known) is not what the archive expects:
+        split it, count the parts (the last part's count follows from `actual`), and go on in the
+        parts that are off, down to single posts, which are fetched again."""
+        if not group:
+            return
+        if len(group) == 1 and actual is not None:
+            site.recount.add(group[0])
+            return
+        if site.bisect_budget <= 0:
+            self.count("comment_count_unresolved")
+            site.recount.update(group)
+            return
+        parts = max(2 if len(group) > 1 else 1, math.ceil(len(group) / MAX_IDS_PER_REQUEST))
+        size = math.ceil(len(group) / parts)
+        chunks = [group[i : i + size] for i in range(0, len(group), size)]
+        site.bisect_budget -= len(chunks) - (0 if actual is None else 1)
+        yield self._count_request(site, chunks, [], actual)
+
+    def _count_request(self, site: Site, chunks: list[list[int]], counts: list[int], actual: int | None) -> Any:
+        chunk = chunks[len(counts)]
+        return self._listing(
+            site,
+            self._request(
+                site,
+                self._rest_url(site, "comments", 1, {"post": ",".join(map(str, chunk)), "_fields": "id"}, 1),
+                self.parse_comment_count,
+                errback=self.rest_failed,
+                meta={"handle_httpstatus_all": True, "route": "comments"},
+                cb_kwargs={"chunks": chunks, "counts": counts, "actual": actual},
+            ),
+        )
+
+    @site_step
+    def parse_comment_count(
+        self, response: Response, site: Site, chunks: list[list[int]], counts: list[int], actual: int | None
+    ) -> Iterator[Any]:
+        data = self._json_list(response)
+        if data is None:
+            site.listing_ok = False
+            site.error = site.error or f"REST comment count: HTTP {response.status}"
+            yield from self._listing_done(site)
+            return
+        total = self._total(response)
+        if total is None:
+            site.listing_ok = False
+            site.error = site.error or "REST comment count: no X-WP-Total"
+            yield from self._listing_done(site)
+            return
+        counts = [*counts, total]
+        if len(counts) < len(chunks) - (0 if actual is None else 1):
+            yield self._count_request(site, chunks, counts, actual)
+        else:
+            if actual is not None:
+                counts.append(actual - sum(counts))
+            expected = self._expected_comments(site)
+            for chunk, count in zip(chunks, counts, strict=True):
+                if count != sum(expected.get(i, 0) for i in chunk):
+                    yield from self._narrow(site, chunk, count)
+        yield from self._listing_done(site)
+
+    def _step_rest_details(self, site: Site) -> Iterator[Any]:
+        """What must be fetched again, and the REST data and comments of those posts."""
+        known = site.known_by_wp_id()
+        for post in site.rest_posts.values():
+            archived = known.get(post.wp_id) if post.wp_id is not None else None
+            if archived is None or archived.missing or not _same_instant(archived.modified, post.modified):
+                site.refetch[post.wp_id or 0] = post
+        by_id = {p.wp_id: p for p in site.rest_posts.values()}
+        for route in ("posts", "pages"):
+            for wp_id in site.ids.get(route, set()):
+                if (wp_id not in known or known[wp_id].missing) and wp_id not in by_id:
+                    site.refetch[wp_id] = None
+        for post_wp_id, comments in site.rest_comments.items():
+            archived = known.get(post_wp_id)
+            if archived is None or not set(comments) <= archived.comment_ids:
+                site.refetch.setdefault(post_wp_id, by_id.get(post_wp_id))
+        for url in site.refetch_urls:
+            archived = site.known_url(url) or site.known_url(post_url_of_comment_page(url))
+            if archived is not None and archived.wp_id is not None:
+                site.refetch.setdefault(archived.wp_id, by_id.get(archived.wp_id))
+        for wp_id in site.recount:
+            site.refetch.setdefault(wp_id, by_id.get(wp_id))
+        site.refetch.pop(0, None)
+        # Their REST data (one request per type), then all their comments (fresh, complete).
+        lacking: dict[str, list[int]] = {"posts": [], "pages": []}
+        for wp_id, rest in site.refetch.items():
+            if rest is None:
+                page = (wp_id in known and known[wp_id].type == "page") or wp_id in site.ids.get("pages", set())
+                lacking["pages" if page else "posts"].append(wp_id)
+        for route, ids in lacking.items():
+            for chunk in _chunked(sorted(ids), 100):
+                yield self._listing(
+                    site,
+                    self._rest_request(site, route, 1, self.parse_rest_listing, {"include": ",".join(map(str, chunk))}),
+                )
+        readable = set(self._expected_comments(site))  # asking for a protected post's comments is refused
+        for wp_id in site.refetch:
+            site.rest_comments.pop(wp_id, None)
+        for chunk in _chunked(sorted(set(site.refetch) & readable), MAX_IDS_PER_REQUEST):
+            yield self._listing(
+                site,
+                self._rest_request(site, "comments", 1, self.parse_rest_listing, {"post": ",".join(map(str, chunk))}),
+            )
+
+    def _step_fetch(self, site: Site) -> Iterator[Any]:
+        """Fetch what changed; everything else archived and still listed was seen, unchanged."""
+        known = site.known_by_wp_id()
+        by_id = {p.wp_id: p for p in site.rest_posts.values()}
+        fetched: set[int] = set()
+        for wp_id, rest in sorted(site.refetch.items()):
+            rest = rest or by_id.get(wp_id)
+            archived = known.get(wp_id)
+            url = rest.url if rest else archived.url if archived else None
+            if url is None or not self._first_time(site, url):
+                continue
+            fetched.add(wp_id)
+            yield self._post_request(url, site, rest=rest, known=archived)
+        for url in sorted(site.refetch_urls):
+            page = post_url_of_comment_page(url)
+            if not site.known_url(url) and not site.known_url(page) and self._first_time(site, page):
+                yield self._post_request(page, site, rest=None)
+        self.logger.info(
+            "%s: %d posts to fetch again, %d gone, %d unchanged",
+            site.home,
+            len(fetched),
+            len(site.missing),
+            sum(1 for p in known.values() if not p.missing and p.wp_id not in fetched and p.id not in site.missing),
+        )
+        if site.listing_ok:
+            unchanged = {p.id for wp_id, p in known.items() if not p.missing and wp_id not in fetched} - site.missing
+            site.seen |= unchanged
+            site.confirmed |= unchanged
+
+    # --- The site's comments feed (new comments, pingbacks and trackbacks) ---------------------
+
+    def _site_comments_feed_request(self, site: Site, then: str | None) -> scrapy.Request:
+        doc = Document.parse(site.home_response.text, site.home_response.url) if site.home_response else None
+        url = (comments_feed_url(doc) if doc else None) or site.home + "comments/feed/"
+        stored = site.state.validators.get(url, {}) if site.state and site.mode != "full" else {}
+        return self._request(
+            site,
+            url,
+            self.parse_site_comments_feed,
+            errback=self.site_comments_feed_failed,
+            meta={"handle_httpstatus_all": True, "then": then},
+            headers=_conditional_headers(stored),
+        )
+
+    @site_step
+    def parse_site_comments_feed(self, response: Response, site: Site) -> Iterator[Any]:
+        if response.status == 304:
+            self.count("not_modified/comments_feed")
+        elif response.status == 200:
+            links = comment_feed_links(response.body)
+            known = site.state.comment_ids if site.state else frozenset()
+            new = [(url, i) for url, i in links if i not in known]
+            for url, _ in new:
+                site.refetch_urls.add(normalise_url(url))
+            if links and len(new) == len(links):
+                self.count("comments_feed_saturated")  # more may be new than the feed shows
+            site.validators.append({"url": _requested_url(response), **_validators(response)})
+        elif response.status < 500:
+            # No comments feed on this site (feeds turned off): new pingbacks show only when their
+            # post is fetched again for another reason.
+            self.count("comments_feed_unavailable")
+        else:
+            site.listing_ok = False
+            site.error = site.error or f"comments feed: HTTP {response.status}"
+        yield from self._after_comments_feed(site, response.meta.get("then"))
+
+    @site_step
+    def site_comments_feed_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
+        site: Site = failure.request.cb_kwargs["site"]
+        site.listing_ok = False
+        site.error = site.error or f"comments feed: {_failure_reason(failure)}"
+        yield from self._after_comments_feed(site, failure.request.meta.get("then"))
+
+    def _after_comments_feed(self, site: Site, then: str | None) -> Iterator[Any]:
+        if then == "after_rest":
+            yield from self._after_rest(site, site.home_response)
+        else:
+            yield from self._listing_done(site)
 
     # --- Sitemaps, feeds and HTML archives -----------------------------------------------------
 
     def _after_rest(self, site: Site, home_response: Response) -> Iterator[Any]:
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
+        if site.mode != "full" and not site.steps and "comments_feed" not in site.queued:
+            # Which pages have comments the archive lacks: before deciding what to fetch again.
+            site.queued.add("comments_feed")
+            yield self._site_comments_feed_request(site, then="after_rest")
+            return
         if "sitemap" in order:
             yield self._sitemap_root_request(
-                site, "wp-sitemap.xml", ["sitemap_index.xml", "sitemap.xml"], home_response
+                # WordPress core, Yoast, generic; `?sitemap=index` is core without pretty permalinks.
+                site, "wp-sitemap.xml", ["sitemap_index.xml", "sitemap.xml", "?sitemap=index"], home_response
             )
             return
         yield from self._after_sitemaps(site, home_response)
@@ -328,15 +785,15 @@ class WordPressSpider(scrapy.Spider):
     def _sitemap_root_request(
         self, site: Site, path: str, fallbacks: list[str], home_response: Response
     ) -> scrapy.Request:
-        return scrapy.Request(
+        return self._request(
+            site,
             site.home + path,
-            callback=self.parse_sitemap,
+            self.parse_sitemap,
             errback=self.sitemap_failed,
             meta={"handle_httpstatus_all": True, "fallbacks": fallbacks, "home_response": home_response, "root": True},
-            cb_kwargs={"site": site},
-            dont_filter=True,
         )
 
+    @site_step
     def parse_sitemap(self, response: Response, site: Site) -> Iterator[Any]:
         children, urls = parse_sitemap(response.body) if response.status == 200 else ([], [])
         if response.meta.get("root"):
@@ -350,40 +807,52 @@ class WordPressSpider(scrapy.Spider):
             site.discovery = "sitemap"
             self.discovery[site.home] = "sitemap"
             self.count("discovery/sitemap")
+        elif response.status != 200:
+            site.listing_ok = False
+            site.error = site.error or f"sitemap {response.url}: HTTP {response.status}"
         for child in children:
-            if is_content_sitemap(child) and in_scope(child, site.home):
-                yield scrapy.Request(child, callback=self.parse_sitemap, cb_kwargs={"site": site})
-        for url, _lastmod in urls:
+            if is_content_sitemap(child) and in_scope(child, site.home) and self._first_time(site, child):
+                yield self._request(
+                    site, child, self.parse_sitemap, errback=self.sitemap_failed, meta={"handle_httpstatus_all": True}
+                )
+        for url, lastmod in urls:
             if self._allowed(url, site):
-                yield self._post_request(url, site, rest=None)
+                site.listed_urls.add(normalise_url(url))
+                yield from self._listed_post(site, url, lastmod)
 
-    def sitemap_failed(self, failure: Failure) -> Iterator[Any]:
+    @site_step
+    def sitemap_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         request = failure.request
         site = request.cb_kwargs["site"]
         self.logger.info("Sitemap %s failed: %s", request.url, failure.value)
         if request.meta.get("root"):
             yield from self._after_sitemaps(site, request.meta["home_response"])
+        else:
+            site.listing_ok = False
+            site.error = site.error or f"sitemap {request.url}: {_failure_reason(failure)}"
 
     def _after_sitemaps(self, site: Site, home_response: Response) -> Iterator[Any]:
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
-        doc = Document.parse(home_response.text, home_response.url)
-        _, _, page_links = listing_links(doc)
         if "feed" in order:
+            doc = Document.parse(home_response.text, home_response.url)
             feeds = feed_urls(doc) or [site.home + "feed/"]
-            yield scrapy.Request(
+            yield self._request(
+                site,
                 feeds[0],
-                callback=self.parse_feed,
+                self.parse_feed,
                 errback=self.feed_failed,
                 meta={"handle_httpstatus_all": True, "home_response": home_response, "page": 1},
-                cb_kwargs={"site": site, "feed": feeds[0]},
-                dont_filter=True,
+                cb_kwargs={"feed": feeds[0]},
             )
         elif "html" in order:
             yield from self._start_html(site, home_response)
         else:
             self.logger.error("No way to list the posts of %s", site.home)
             self.count("sites_failed")
+            site.listing_ok = False
+            site.error = "no way to list the posts"
 
+    @site_step
     def parse_feed(self, response: Response, site: Site, feed: str) -> Iterator[Any]:
         entries = parse_feed(response.body) if response.status == 200 else []
         page = response.meta["page"]
@@ -400,27 +869,25 @@ class WordPressSpider(scrapy.Spider):
             _, _, page_links = listing_links(Document.parse(home_response.text, home_response.url))
             for url in page_links:
                 if self._allowed(url, site):
-                    yield self._post_request(url, site, rest=None)
+                    yield from self._listed_post(site, url)
         new = 0
         for url, _published in entries:
             if self._allowed(url, site):
                 new += 1
-                yield self._post_request(url, site, rest=None)
-        if new and page < self.settings.getint("ARCHIVE_MAX_LISTING_PAGES"):
-            separator = "&" if "?" in feed else "?"
-            yield scrapy.Request(
-                f"{feed}{separator}paged={page + 1}",
-                callback=self.parse_feed,
+                yield from self._listed_post(site, url)
+        next_url = f"{feed}{'&' if '?' in feed else '?'}paged={page + 1}"
+        if new and page < self.settings.getint("ARCHIVE_MAX_LISTING_PAGES") and self._first_time(site, next_url):
+            yield self._request(
+                site,
+                next_url,
+                self.parse_feed,
                 errback=self.feed_failed,
-                meta={
-                    "handle_httpstatus_all": True,
-                    "home_response": home_response,
-                    "page": page + 1,
-                },
-                cb_kwargs={"site": site, "feed": feed},
+                meta={"handle_httpstatus_all": True, "home_response": home_response, "page": page + 1},
+                cb_kwargs={"feed": feed},
             )
 
-    def feed_failed(self, failure: Failure) -> Iterator[Any]:
+    @site_step
+    def feed_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         request = failure.request
         if request.meta.get("page") == 1:
             yield from self._start_html(request.cb_kwargs["site"], request.meta["home_response"])
@@ -429,9 +896,14 @@ class WordPressSpider(scrapy.Spider):
         site.discovery = "html"
         self.discovery[site.home] = "html"
         self.count("discovery/html")
-        yield from self.parse_listing(home_response, site)
+        site.queued.add(dedupe_key(home_response.url))
+        yield from self._listing_page(home_response, site)
 
+    @site_step
     def parse_listing(self, response: Response, site: Site) -> Iterator[Any]:
+        yield from self._listing_page(response, site)
+
+    def _listing_page(self, response: Response, site: Site) -> Iterator[Any]:
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         site.listing_pages += 1
@@ -439,23 +911,67 @@ class WordPressSpider(scrapy.Spider):
         posts, listings, pages = listing_links(doc)
         for url in posts + pages:
             if self._allowed(url, site):
-                yield self._post_request(url, site, rest=None)
+                yield from self._listed_post(site, url)
         if site.listing_pages < self.settings.getint("ARCHIVE_MAX_LISTING_PAGES"):
             for url in listings:
-                if in_scope(url, site.home):
-                    yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"site": site})
+                if in_scope(url, site.home) and self._first_time(site, url):
+                    yield self._request(site, url, self.parse_listing)
+
+    def _listed_post(self, site: Site, url: str, lastmod: str | None = None) -> Iterator[Any]:
+        """A post found in a sitemap, feed or HTML listing: skipped when its sitemap lastmod is the
+        archived one, asked for conditionally when it has validators, else fetched."""
+        if not self._first_time(site, url):
+            return
+        archived = site.known_url(url)
+        if archived is None or archived.missing or site.mode == "full" or normalise_url(url) in site.refetch_urls:
+            yield self._post_request(url, site, rest=None, known=archived, lastmod=lastmod)
+            return
+        stored = site.state.validators.get(url) or site.state.validators.get(normalise_url(url)) or {}
+        if lastmod and stored.get("lastmod") == lastmod:
+            site.seen.add(archived.id)
+            self.count("skipped/same_lastmod")
+            return
+        yield self._post_request(url, site, rest=None, known=archived, lastmod=lastmod, validators=stored)
 
     # --- Post pages and their comment pages -------------------------------------------------
 
-    def _post_request(self, url: str, site: Site, rest: Post | None) -> scrapy.Request:
-        return scrapy.Request(
+    def _post_request(
+        self,
+        url: str,
+        site: Site,
+        rest: Post | None,
+        known: KnownPost | None = None,
+        lastmod: str | None = None,
+        validators: dict[str, str | None] | None = None,
+    ) -> scrapy.Request:
+        headers = _conditional_headers(validators or {})
+        return self._request(
+            site,
             url,
-            callback=self.parse_post,
+            self.parse_post,
             errback=self.post_failed,
-            cb_kwargs={"site": site, "rest": rest},
+            meta={
+                "known": known.id if known else None,
+                "lastmod": lastmod,
+                "listed_url": normalise_url(url),
+                **({"handle_httpstatus_list": [304]} if headers else {}),
+            },
+            cb_kwargs={"rest": rest},
+            headers=headers,
         )
 
+    @site_step
     def parse_post(self, response: Response, site: Site, rest: Post | None) -> Iterator[Any]:
+        if response.status == 304:
+            known = response.meta.get("known")
+            if known is not None:
+                site.seen.add(known)
+                site.confirmed.add(known)
+            self.count("not_modified")
+            return
+        yield from self._parse_post_page(response, site, rest)
+
+    def _parse_post_page(self, response: Response, site: Site, rest: Post | None) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.count("skipped/not_html")
             return
@@ -467,6 +983,13 @@ class WordPressSpider(scrapy.Spider):
                 self.logger.info("Skipping %s: %s, not a post or page", response.url, doc_kind)
                 return
         post.site_url = site.home
+        post.fetched = [
+            {
+                "url": response.meta.get("listed_url") or normalise_url(response.url),
+                "lastmod": response.meta.get("lastmod"),
+                **_validators(response),
+            }
+        ]
         paging = CommentPaging(post=post, rest=rest)
         paging.pages[comment_page_number(response.url) or post.comment_page_number] = post.comments
         paging.seen.add(normalise_url(response.url))
@@ -486,16 +1009,17 @@ class WordPressSpider(scrapy.Spider):
     def _next_comment_page(self, paging: CommentPaging, site: Site) -> Iterator[Any]:
         if paging.queue:
             url = paging.queue.pop(0)
-            yield scrapy.Request(
+            yield self._request(
+                site,
                 url,
-                callback=self.parse_comment_page,
+                self.parse_comment_page,
                 errback=self.comment_page_failed,
-                cb_kwargs={"paging": paging, "site": site},
-                dont_filter=True,
+                cb_kwargs={"paging": paging},
             )
             return
         yield from self._finish_post(paging, site)
 
+    @site_step
     def parse_comment_page(self, response: Response, paging: CommentPaging, site: Site) -> Iterator[Any]:
         self.count("comment_pages")
         page = extract_post(response.text, response.url)
@@ -503,7 +1027,8 @@ class WordPressSpider(scrapy.Spider):
         self._queue_comment_pages(paging, page.comment_page_urls, site)
         yield from self._next_comment_page(paging, site)
 
-    def comment_page_failed(self, failure: Failure) -> Iterator[Any]:
+    @site_step
+    def comment_page_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         kwargs = failure.request.cb_kwargs
         paging: CommentPaging = kwargs["paging"]
         paging.complete = False
@@ -519,7 +1044,7 @@ class WordPressSpider(scrapy.Spider):
         for number in sorted([*numbered, main_number]):
             ordered.extend(paging.pages.get(None if number == main_number else number, []))
         post = merge_post(paging.rest, paging.post)
-        rest_comments = site.rest_comments.get(post.wp_id, []) if post.wp_id is not None else []
+        rest_comments = list(site.rest_comments.get(post.wp_id, {}).values()) if post.wp_id is not None else []
         post.comments = merge_comments(ordered, rest_comments)
         post.comments_complete = paging.complete
         if rest_comments:
@@ -527,48 +1052,143 @@ class WordPressSpider(scrapy.Spider):
         undated = {c.wp_id for c in post.comments if c.published is None and c.wp_id is not None}
         if undated and post.comment_feed_url:
             # Themes often show no date for pingbacks; the post's comments feed has it.
-            yield self._comment_feed_request(post, post.comment_feed_url, undated, 1)
+            yield self._comment_feed_request(site, post, post.comment_feed_url, undated, 1)
             return
         self.count("posts")
         yield post
 
-    def _comment_feed_request(self, post: Post, feed: str, undated: set[int], page: int) -> scrapy.Request:
+    def _comment_feed_request(
+        self, site: Site, post: Post, feed: str, undated: set[int], page: int, seen: frozenset[int] = frozenset()
+    ) -> scrapy.Request:
         url = feed if page == 1 else f"{feed}{'&' if '?' in feed else '?'}paged={page}"
-        return scrapy.Request(
+        return self._request(
+            site,
             url,
-            callback=self.parse_comment_feed,
+            self.parse_comment_feed,
             errback=self.comment_feed_failed,
             meta={"handle_httpstatus_all": True},
-            cb_kwargs={"post": post, "feed": feed, "undated": undated, "page": page},
-            dont_filter=True,
+            cb_kwargs={"post": post, "feed": feed, "undated": undated, "page": page, "seen": seen},
         )
 
+    @site_step
     def parse_comment_feed(
-        self, response: Response, post: Post, feed: str, undated: set[int], page: int
+        self, response: Response, site: Site, post: Post, feed: str, undated: set[int], page: int, seen: frozenset[int]
     ) -> Iterator[Any]:
         dates, had_items = parse_comment_feed(response.body) if response.status == 200 else ({}, False)
         for comment in post.comments:
             if comment.wp_id in undated and comment.wp_id in dates:
                 comment.published = dates[comment.wp_id]
                 undated.discard(comment.wp_id)
-        if undated and had_items and page < self.settings.getint("ARCHIVE_MAX_COMMENT_PAGES"):
-            yield self._comment_feed_request(post, feed, undated, page + 1)
+        # WordPress's comment feeds show the latest comments and ignore `paged`: a page that brings
+        # nothing new is the last.
+        fresh = set(dates) - seen
+        if undated and had_items and fresh and page < self.settings.getint("ARCHIVE_MAX_COMMENT_PAGES"):
+            yield self._comment_feed_request(site, post, feed, undated, page + 1, seen | fresh)
             return
         self.count("posts")
         yield post
 
-    def comment_feed_failed(self, failure: Failure) -> Iterator[Any]:
+    @site_step
+    def comment_feed_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         self.count("comment_feed_failed")
         self.count("posts")
         yield failure.request.cb_kwargs["post"]
 
-    def post_failed(self, failure: Failure) -> None:
+    @site_step
+    def post_failed(self, failure: Failure, **_: Any) -> None:
+        site: Site = failure.request.cb_kwargs["site"]
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else type(failure.value).__name__
         self.count(f"post_failed/{status}")
         self.logger.warning("Post %s failed: %s", failure.request.url, failure.value)
+        known = failure.request.meta.get("known")
+        if isinstance(failure.value, HttpError) and status in (404, 410) and known is not None and not site.rest_posts:
+            site.gone.add(known)  # the archived page is gone (not a REST-listed post: that would be odd)
+        elif status not in (404, 410):
+            site.failures += 1
+            site.error = site.error or f"{failure.request.url}: {status}"
+
+    # --- Requests and the end of a site --------------------------------------------------------
+
+    def _request(
+        self,
+        site: Site,
+        url: str,
+        callback: Callable[..., Any],
+        errback: Callable[..., Any] | None = None,
+        meta: dict[str, Any] | None = None,
+        cb_kwargs: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> scrapy.Request:
+        """Every request of a site: counted, so that the site's end is known."""
+        site.pending += 1
+        site.requests += 1
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=errback or self.request_failed,
+            meta=meta or {},
+            cb_kwargs={**(cb_kwargs or {}), "site": site},
+            headers=headers or None,
+            dont_filter=True,
+        )
+
+    @site_step
+    def request_failed(self, failure: Failure, **_: Any) -> None:
+        site: Site = failure.request.cb_kwargs["site"]
+        site.failures += 1
+        site.error = site.error or f"{failure.request.url}: {_failure_reason(failure)}"
+        self.logger.warning("Request %s failed: %s", failure.request.url, failure.value)
+
+    def _maybe_done(self, site: Site) -> Iterator[Any]:
+        if site.pending == 0 and not site.finished:
+            site.finished = True
+            yield self.site_report(site)
+
+    def site_report(self, site: Site, status: str | None = None) -> SiteCrawl:
+        """How the site's crawl went (`status` overrides, e.g. interrupted)."""
+        complete = site.listing_ok and not site.failures
+        if status is None:
+            status = "complete" if complete else "partial"
+        if status == "interrupted":
+            return SiteCrawl(site.home, status, site.mode, site.discovery, site.clock, site.requests, site.error)
+        missing = set(site.gone)
+        if site.listing_ok and site.state and site.discovery == "sitemap" == site.state.discovery:
+            # A complete sitemap lists every post: archived posts it no longer lists are gone.
+            listed = {p for url, p in site.state.urls.items() if normalise_url(url) in site.listed_urls}
+            missing |= {p.id for p in site.state.posts if not p.missing and p.id not in listed}
+        elif site.listing_ok:
+            missing |= site.missing
+        self.count("sites_crawled")
+        if status != "complete":
+            self.count(f"sites_{status}")
+        return SiteCrawl(
+            site_url=site.home,
+            status=status,
+            mode=site.mode,
+            discovery=site.discovery,
+            site_clock=site.clock,
+            requests=site.requests,
+            error=site.error,
+            rest_comment_total=site.totals.get("comments"),
+            seen=sorted(site.seen - missing),
+            confirmed=sorted(site.confirmed - missing),
+            missing=sorted(missing),
+            validators=site.validators if status == "complete" else [],
+        )
+
+    def unfinished_sites(self) -> list[Site]:
+        """Sites whose crawl did not end (interrupted, or a request lost)."""
+        return [site for site in self.sites if not site.finished]
 
     # --- Helpers -------------------------------------------------------------------------------
+
+    def _first_time(self, site: Site, url: str) -> bool:
+        key = dedupe_key(url)
+        if key in site.queued:
+            return False
+        site.queued.add(key)
+        return True
 
     def _allowed(self, url: str, site: Site) -> bool:
         if not in_scope(url, site.home):
@@ -580,5 +1200,114 @@ class WordPressSpider(scrapy.Spider):
             return False
         return True
 
+    @staticmethod
+    def _total_pages(response: Response) -> int:
+        try:
+            return int(response.headers.get(b"X-WP-TotalPages", b"1").decode())
+        except ValueError:
+            return 1
+
+    @staticmethod
+    def _total(response: Response) -> int | None:
+        """X-WP-Total, or None when the response does not say (a proxy may strip it)."""
+        try:
+            return int(response.headers[b"X-WP-Total"].decode())
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def _json_list(self, response: Response) -> list[dict] | None:
+        if response.status != 200:
+            return None
+        try:
+            data = json.loads(response.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, list):
+            return None
+        site: Site | None = response.request.cb_kwargs.get("site") if response.request else None
+        if site is not None and len(data) >= 100 and b"X-WP-TotalPages" not in response.headers:
+            # A full page and no paging headers (a proxy stripped them): the listing may go on,
+            # so it cannot say what is gone.
+            site.listing_ok = False
+            site.error = site.error or "REST listing without X-WP-TotalPages: cannot tell it is complete"
+        return data
+
     def count(self, key: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(f"wparchive/{key}", amount)
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _http_date(response: Response) -> str | None:
+    """The server's clock from the `Date` header, as ISO 8601 UTC."""
+    value = response.headers.get(b"Date")
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value.decode("latin-1"))
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _requested_url(response: Response) -> str:
+    """The URL as requested, before redirects."""
+    return normalise_url((response.meta.get("redirect_urls") or [response.url])[0])
+
+
+def _validators(response: Response) -> dict[str, str | None]:
+    etag = response.headers.get(b"ETag")
+    last_modified = response.headers.get(b"Last-Modified")
+    return {
+        "etag": etag.decode("latin-1") if etag else None,
+        "last_modified": last_modified.decode("latin-1") if last_modified else None,
+    }
+
+
+def _conditional_headers(stored: dict[str, str | None]) -> dict[str, str]:
+    headers = {}
+    if stored.get("etag"):
+        headers["If-None-Match"] = str(stored["etag"])
+    if stored.get("last_modified"):
+        headers["If-Modified-Since"] = str(stored["last_modified"])
+    return headers
+
+
+def _same_instant(a: str | None, b: str | None) -> bool:
+    """Whether two ISO 8601 dates name the same instant (or, without offsets, the same text)."""
+    if a is None or b is None:
+        return a == b
+    try:
+        first, second = datetime.fromisoformat(a), datetime.fromisoformat(b)
+    except ValueError:
+        return a == b
+    if (first.tzinfo is None) != (second.tzinfo is None):
+        return first.replace(tzinfo=None) == second.replace(tzinfo=None)
+    return first == second
+
+
+def _after(value: str, clock: str) -> bool:
+    """Whether an ISO 8601 date (with an offset) is later than the ISO 8601 UTC `clock`."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        return False
+    return when > datetime.fromisoformat(clock)
+
+
+def _failure_reason(failure: Failure) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(failure.value).__name__}: {failure.value}"
+
+
+def _chunked(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

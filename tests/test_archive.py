@@ -200,3 +200,29 @@ def test_crawl_rows_record_counts(db) -> None:
 def test_foreign_keys_are_enforced(db) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO breadcrumbs (post_id, position, label) VALUES (999, 1, 'x')")
+
+
+def test_integrity_view_names_posts_that_disagree(db) -> None:
+    crawl = start_crawl(db, {})
+    site = save_site(db, "http://blogs.example.edu/hist380/", crawl)
+    save_post(db, site, sample_post(), crawl)  # declares 3, captures 3: consistent
+    orphan = sample_post(
+        url="http://blogs.example.edu/hist380/2013/04/08/other/",
+        wp_id=413,
+        comment_count_declared=5,
+        comment_count_rest=2,
+    )
+    orphan["comments"] = [
+        asdict(Comment(wp_id=50, parent_wp_id=49, depth=2, author="A", content_text="x", sources=["rest"]))
+    ]
+    save_post(db, site, orphan, crawl)
+    rows = list(db.query("select url, declared, rest, captured, missing_ids from integrity"))
+    assert rows == [
+        {
+            "url": "http://blogs.example.edu/hist380/2013/04/08/other/",
+            "declared": 5,
+            "rest": 2,
+            "captured": 1,
+            "missing_ids": "[49]",
+        }
+    ]

@@ -115,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         path = self.path.split("?")[0]
         if path == "/slow/":
-            time.sleep(4)
+            time.sleep(8)
         status, headers, body = PAGES.get(path, (404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>"))
         self.send_response(status)
         for key, value in headers.items():
@@ -138,7 +138,7 @@ def crawled(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     db_path = tmp_path_factory.mktemp("bad") / "bad.db"
-    result = run_crawl(base + "/", db_path, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0")
+    result = run_crawl(base + "/", db_path, "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=0")
     server.shutdown()
     db = open_db(db_path)
     yield db, result

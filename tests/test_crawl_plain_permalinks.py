@@ -28,23 +28,13 @@ WAYS = {
     "feed": {"rest": False, "sitemap": False},
     "html": {"rest": False, "sitemap": False, "feeds": False},
 }
-SITEMAP_NOT_FOUND = (
-    "spiders/wordpress.py WordPressSpider._after_rest only tries /wp-sitemap.xml, "
-    "/sitemap_index.xml and /sitemap.xml (all 404 without rewrite rules); it never asks for "
-    "/?sitemap=index nor reads robots.txt's 'Sitemap: /?sitemap=index', so the crawl falls back "
-    "to the feed and records discovery 'feed'"
-)
 TRAP_PARAMS = {"replytocom", "share", "m", "s", "attachment_id"}
 _results: dict[str, dict] = {}
 
 
-def ways(gaps: dict[str, str] | None = None) -> list:
-    """Every way in as a test parameter; those in `gaps` are strict xfails (a spider gap)."""
-    gaps = gaps or {}
-    return [
-        pytest.param(way, id=way, marks=[pytest.mark.xfail(strict=True, reason=gaps[way])] if way in gaps else [])
-        for way in WAYS
-    ]
+def ways() -> list:
+    """Every way in as a test parameter."""
+    return [pytest.param(way, id=way) for way in WAYS]
 
 
 def crawl_plain(way: str, tmp: Path) -> dict:
@@ -78,14 +68,14 @@ def plain_url(base: str, entry: data.Post) -> str:
     return f"{base}/?{'page_id' if entry.type == 'page' else 'p'}={entry.id}"
 
 
-@pytest.mark.parametrize("way", ways({"sitemap": SITEMAP_NOT_FOUND}))
+@pytest.mark.parametrize("way", ways())
 def test_site_row(way, crawled) -> None:
     _, result = crawled
     rows = list(result["db"].query("select url, name, discovery from sites"))
     assert rows == [{"url": result["base"] + "/", "name": data.SITE.name, "discovery": way}]
 
 
-@pytest.mark.parametrize("way", ways({"sitemap": SITEMAP_NOT_FOUND}))
+@pytest.mark.parametrize("way", ways())
 def test_listing_speaks_the_plain_forms(way, crawled) -> None:
     _, result = crawled
     paths = requested(result)

@@ -78,7 +78,7 @@ def crawl(site, theme: str, mode: str, tmp: Path) -> dict[str, Any]:
             "comments": comments,
             "stats": crawl_stats(db),
             "site": next(db.query("select * from sites")),
-            "integrity": list(db.query("select * from comment_integrity")),
+            "integrity": list(db.query("select * from integrity")),
         }
         db.close()
     return _crawls[key]

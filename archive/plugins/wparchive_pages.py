@@ -378,7 +378,7 @@ def render_cell(
         return _link(post_path(datasette, target, row["id"]), label)
     if table == "comment_index" and column == "post_title":
         return _link(post_path(datasette, row["post_id"], row["id"]), value)
-    if table in ("post_terms_index", "comment_integrity") and column in ("title", "post_id"):
+    if table in ("post_terms_index", "integrity") and column in ("title", "post_id"):
         return _link(post_path(datasette, row["post_id"]), value)
     if table is None and "post_id" in keys and isinstance(row["post_id"], int):
         if column == "post_id" or (column == "title" and "comment_id" not in keys):
@@ -468,7 +468,7 @@ def extra_template_vars(template: str, datasette: Datasette, request: Request | 
                     "post_terms_index",
                     "share_links",
                     "breadcrumbs",
-                    "comment_integrity",
+                    "integrity",
                 )
             ],
             "search_href": _path(datasette, "/-/search"),

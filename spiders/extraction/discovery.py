@@ -31,7 +31,7 @@ def home_url(doc: Document) -> str | None:
     for href in doc.root.xpath(
         "//*[contains(@class, 'site-title') or @id='site-title' or @id='blog-title'"
         " or contains(@class, 'wp-block-site-title') or @id='logo' or contains(@class, 'blog-title')]"
-        "//a/@href | //a[@rel='home']/@href | //link[@rel='home']/@href"
+        "//a/@href | //a[@rel='home']/@href | //link[@rel='home']/@href",
     ):
         return urljoin(doc.url, href)
     api = rest_root(doc)
@@ -52,7 +52,7 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         " or contains(concat(' ', @class, ' '), ' wp-block-post-title ')"
         " or contains(concat(' ', @class, ' '), ' post-title ')"
         " or contains(concat(' ', @class, ' '), ' storytitle ')]//a/@href"
-        " | //*[starts-with(@id, 'post-')]//*[self::h2 or self::h3]//a/@href"
+        " | //*[starts-with(@id, 'post-')]//*[self::h2 or self::h3]//a/@href",
     ):
         _add(posts, urljoin(doc.url, href))
     listings: list[str] = []
@@ -64,7 +64,7 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         " | //*[contains(@class, 'nav-previous') or contains(@class, 'nav-next')"
         " or contains(@class, 'alignleft') or contains(@class, 'navigation')"
         " or contains(@class, 'pagination') or contains(@class, 'wp-pagenavi')]//a/@href"
-        " | //link[@rel='next']/@href"
+        " | //link[@rel='next']/@href",
     ):
         url = urljoin(doc.url, href)
         if re.search(r"/page/\d+/?$|[?&]paged=\d+", url):
@@ -81,7 +81,7 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         " or contains(concat(' ', @class, ' '), ' menu-item-object-page ')"
         " or contains(concat(' ', @class, ' '), ' wp-block-pages-list__item ')]/a/@href"
         " | //*[self::nav or @id='access' or @role='navigation' or contains(@class, 'main-navigation')"
-        " or contains(@class, 'wp-block-navigation')]//li[contains(@class, 'menu-item')]/a/@href"
+        " or contains(@class, 'wp-block-navigation')]//li[contains(@class, 'menu-item')]/a/@href",
     ):
         url = urljoin(doc.url, href)
         if not _ARCHIVE_PATH.search(urlsplit(url).path) and url.split("#")[0] != doc.url:
@@ -271,3 +271,25 @@ def rest_comment(data: dict) -> tuple[int | None, Comment]:
         content_text=block_text(fragment.root.find("body")),
         sources=["rest"],
     )
+
+
+def comments_feed_url(doc: Document) -> str | None:
+    """The site's comments feed as the page advertises it (`.../comments/feed/`)."""
+    for link in doc.root.xpath("//link[@rel='alternate'][@type='application/rss+xml' or @type='application/atom+xml']"):
+        href = link.get("href") or ""
+        title = (link.get("title") or "").lower()
+        if "/comments/feed" in href or "feed=comments-" in href or ("comment" in title and "/feed" in href):
+            if re.search(r"/\d{4}/|[?&]p=\d", href):
+                continue  # one post's comments feed, not the site's
+            return urljoin(doc.url, href)
+    return None
+
+
+def comment_feed_links(body: bytes) -> list[tuple[str, int]]:
+    """A comments feed's items as (the commented page's URL, comment id), newest first."""
+    links = []
+    for link, _published in parse_feed(body):
+        match = re.search(r"#comment-(\d+)$", link)
+        if match:
+            links.append((link.split("#", 1)[0], int(match.group(1))))
+    return links

@@ -102,10 +102,12 @@ def missing_requirements() -> list[str]:
     return missing
 
 
-def _seed_hash() -> str:
+def _seed_hash(scale: int = 1) -> str:
     digest = hashlib.sha256()
     for name in SEED_FILES:
         digest.update((HERE / name).read_bytes())
+    if scale != 1:
+        digest.update(f"scale={scale}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -152,11 +154,19 @@ class WordPressSite:
 
     ``root`` is the site's folder (default ``$WPARCHIVE_WP_DIR`` or ``/tmp/wparchive-wp``);
     ``port`` the HTTP port (default ``$WPARCHIVE_WP_PORT``, else the port the site had, else
-    8089, else any free port when 8089 is taken by something else).
+    8089, else any free port when 8089 is taken by something else); ``scale`` how many times the
+    default content to seed (default ``$WPARCHIVE_WP_SCALE`` or 1: 64 posts and 648 comments;
+    6 gives 384 posts and 3,143 comments). A site seeded at another scale is re-seeded.
     """
 
-    def __init__(self, root: str | os.PathLike[str] | None = None, port: int | None = None):
+    def __init__(
+        self,
+        root: str | os.PathLike[str] | None = None,
+        port: int | None = None,
+        scale: int | None = None,
+    ):
         self.root = Path(root or os.environ.get("WPARCHIVE_WP_DIR") or DEFAULT_ROOT).absolute()
+        self.scale = max(1, int(scale or os.environ.get("WPARCHIVE_WP_SCALE") or 1))
         env_port = os.environ.get("WPARCHIVE_WP_PORT")
         self._requested_port = port or (int(env_port) if env_port else None)
         self.www = self.root / "www"
@@ -277,6 +287,97 @@ class WordPressSite:
         """The figures seed.php reported when it seeded the site."""
         return json.loads(self.summary_path.read_text())
 
+    def request_log_mark(self) -> int:
+        """A mark in the request log (every request the site answers, see router.php)."""
+        try:
+            return (self.logdir / "requests.log").stat().st_size
+        except OSError:
+            return 0
+
+    def requests_since(self, mark: int) -> list[tuple[int, str, str]]:
+        """The requests answered since `mark`, as (status, method, path with query)."""
+        try:
+            with open(self.logdir / "requests.log", "rb") as handle:
+                handle.seek(mark)
+                lines = handle.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            return []
+        out = []
+        for line in lines:
+            parts = line.split(" ", 3)
+            if len(parts) == 4 and parts[1].isdigit():
+                out.append((int(parts[1]), parts[2], parts[3]))
+        return out
+
+    def reset(self) -> None:
+        """Throw the content away and seed the site again (same ids, same content), in about 3 s.
+
+        Also puts back the default theme, REST mode ``open``, no validators and no outage.
+        """
+        self._require_running()
+        with self._lock():
+            self._reset_database()
+            self._install()
+            self._seed()
+        self._write_settings(rest_mode="open", validators=False, outage=0)
+
+    def set_validators(self, on: bool) -> None:
+        """Make post and page views send ``Last-Modified``/``ETag`` and answer 304, as a
+        page-cache plugin does (off by default: WordPress sends validators only on feeds)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._write_settings(validators=bool(on))
+
+    def set_outage(self, status: int | str) -> None:
+        """Make every request fail with ``status`` (500 or 503) as a site with its database
+        down does, or take 3 s (``"slow"``, for timeouts); 0 ends the outage."""
+        if status not in (0, 500, 503, "slow"):
+            raise ValueError("outage must be 0, 500, 503 or 'slow'")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._write_settings(outage=status)
+
+    # Changes, made through WordPress's own functions (tasks.php), for the re-crawl tests.
+
+    def add_post(self, title: str, content: str, author_id: int = 1) -> dict[str, Any]:
+        """Publish a post now; returns ``{"id", "link"}``."""
+        return self._task("add-post", title, content, str(author_id))
+
+    def add_comment(
+        self,
+        post_id: int,
+        author: str,
+        text: str,
+        parent: int = 0,
+        type: str = "comment",
+        author_url: str = "",
+    ) -> dict[str, Any]:
+        """Add an approved comment (or ``type="pingback"``) dated now; returns ``{"id", "link"}``."""
+        return self._task("add-comment", str(post_id), author, text, str(parent), type, author_url)
+
+    def edit_post(self, post_id: int, text: str) -> dict[str, Any]:
+        """Append a paragraph to a post (its modification date becomes now)."""
+        return self._task("edit-post", str(post_id), text)
+
+    def delete_comment(self, comment_id: int, force: bool = False) -> None:
+        """Move a comment to the trash (``force``: delete it for good)."""
+        self._task("delete-comment", str(comment_id), *(["force"] if force else []))
+
+    def restore_comment(self, comment_id: int) -> None:
+        """Take a comment out of the trash."""
+        self._task("restore-comment", str(comment_id))
+
+    def trash_post(self, post_id: int) -> None:
+        """Move a post to the trash."""
+        self._task("trash-post", str(post_id))
+
+    def restore_post(self, post_id: int) -> None:
+        """Take a post out of the trash and publish it again."""
+        self._task("restore-post", str(post_id))
+
+    def _task(self, *args: str) -> dict[str, Any]:
+        self._require_running()
+        out = self._php("tasks.php", *args)
+        return json.loads(out.strip().splitlines()[-1])
+
     def __enter__(self) -> WordPressSite:
         self._started_here = self.start()
         return self
@@ -290,7 +391,7 @@ class WordPressSite:
     def _start_locked(self) -> bool:
         started = False
         state = self._state()
-        if state.get("seed_hash") not in (None, _seed_hash()):
+        if state.get("seed_hash") not in (None, _seed_hash(self.scale)):
             # seed.php changed since this site was seeded: start over with a fresh database.
             self._log(f"seed changed, re-seeding {self.root}")
             self._stop_process("php", timeout=10)
@@ -578,7 +679,7 @@ require_once ABSPATH . 'wp-settings.php';
             raise
         summary = json.loads(out.strip().splitlines()[-1])
         self.summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        self._update_state(seeded=True, seed_hash=_seed_hash(), theme=DEFAULT_THEME)
+        self._update_state(seeded=True, seed_hash=_seed_hash(self.scale), theme=DEFAULT_THEME)
 
     # ------------------------------------------------------------------ processes
 
@@ -657,7 +758,7 @@ require_once ABSPATH . 'wp-settings.php';
     def _php(self, script: str, *args: str, timeout: float = 120) -> str:
         php = ["php", "-d", "display_errors=stderr", "-d", "memory_limit=512M"]
         cmd = [*php, str(HERE / script), str(self.www), *args]
-        env = dict(os.environ, WPARCHIVE_WP_HOST=f"{HOST}:{self.port}")
+        env = dict(os.environ, WPARCHIVE_WP_HOST=f"{HOST}:{self.port}", WPARCHIVE_WP_SCALE=str(self.scale))
         try:
             result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired as exc:
@@ -723,14 +824,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Run the real-WordPress test site (see tests/wordpress/README.md).",
         epilog="example: python tests/wordpress/harness.py start --theme twentytwentythree",
     )
-    parser.add_argument("command", choices=["start", "stop", "status", "truth", "theme", "rest-mode"])
+    parser.add_argument("command", choices=["start", "stop", "status", "truth", "theme", "rest-mode", "reset"])
     parser.add_argument("value", nargs="?", help="theme name for 'theme', mode for 'rest-mode'")
     parser.add_argument("--dir", help=f"site folder (default $WPARCHIVE_WP_DIR or {DEFAULT_ROOT})")
     parser.add_argument("--port", type=int, help=f"HTTP port (default $WPARCHIVE_WP_PORT or {DEFAULT_PORT})")
     parser.add_argument("--theme", choices=THEMES, help="with start: switch to this theme")
     parser.add_argument("--rest-mode", choices=REST_MODES, help="with start: switch to this REST mode")
+    parser.add_argument("--scale", type=int, help="seed N times the default content (default $WPARCHIVE_WP_SCALE or 1)")
     args = parser.parse_args(argv)
-    site = WordPressSite(args.dir, args.port)
+    site = WordPressSite(args.dir, args.port, args.scale)
 
     try:
         if args.command == "start":
@@ -756,6 +858,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "rest-mode":
             site.set_rest_mode(args.value or "")
             print(f"REST mode {site.rest_mode}")
+        elif args.command == "reset":
+            site.reset()
+            print(f"re-seeded {site.base_url}/")
     except (HarnessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -12,6 +12,11 @@
  * - "disabled": no REST API at all, as on a pre-4.7 blog: /wp-json/... and ?rest_route=...
  *   both get the theme's 404 page, and the API discovery link (tag, Link header, RSD entry,
  *   oEmbed discovery) is gone.
+ *
+ * With "validators": true in the same file, post and page views send `Last-Modified` (the later
+ * of the post's modification and its newest approved comment) and an `ETag`, and answer
+ * conditional requests with 304, as a page-cache plugin or a caching proxy does. WordPress
+ * itself sends validators only on feeds.
  */
 
 if (!defined('ABSPATH')) {
@@ -71,4 +76,31 @@ if (wparchive_harness_rest_mode() === 'disabled') {
     remove_action('template_redirect', 'rest_output_link_header', 11);
     remove_action('xmlrpc_rsd_apis', 'rest_output_rsd');
     remove_action('wp_head', 'wp_oembed_add_discovery_links');
+}
+
+if (!empty(wparchive_harness_settings()['validators'])) {
+    add_action('template_redirect', function () {
+        if (!is_singular() || is_user_logged_in()) {
+            return;
+        }
+        global $wpdb;
+        $post = get_queried_object();
+        $newest = $wpdb->get_row($wpdb->prepare(
+            "SELECT MAX(comment_date_gmt) AS newest, MAX(comment_ID) AS last_id, COUNT(*) AS n FROM $wpdb->comments"
+            . " WHERE comment_post_ID = %d AND comment_approved = '1'",
+            $post->ID
+        ));
+        $changed = max(strtotime($post->post_modified_gmt . ' UTC'), $newest->newest ? strtotime($newest->newest . ' UTC') : 0);
+        $etag = '"' . md5(implode('|', array($post->post_modified_gmt, $newest->n, $newest->last_id, get_stylesheet(), get_query_var('cpage')))) . '"';
+        $last_modified = gmdate('D, d M Y H:i:s', $changed) . ' GMT';
+        header('Last-Modified: ' . $last_modified);
+        header('ETag: ' . $etag);
+        $if_none_match = isset($_SERVER['HTTP_IF_NONE_MATCH']) ? trim(wp_unslash($_SERVER['HTTP_IF_NONE_MATCH'])) : '';
+        $if_modified_since = isset($_SERVER['HTTP_IF_MODIFIED_SINCE']) ? strtotime(wp_unslash($_SERVER['HTTP_IF_MODIFIED_SINCE'])) : false;
+        if (($if_none_match !== '' && $if_none_match === $etag)
+            || ($if_none_match === '' && $if_modified_since && $if_modified_since >= $changed)) {
+            status_header(304);
+            exit;
+        }
+    }, 0);
 }

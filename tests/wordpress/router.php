@@ -8,13 +8,36 @@
  *
  * REST mode "wp-json-blocked" is done here, like a WAF or a web-server rule would do it:
  * paths under /wp-json/ answer 403 while /?rest_route=/... still reaches WordPress.
+ * An "outage" (500 or 503) in settings.json makes every request fail with that status;
+ * "slow" makes every request take 3 s.
  */
+
+// Every request, with its status, one line each in logs/requests.log (WordPressSite.requests_since):
+// php -S itself logs only the requests it answers without this router.
+register_shutdown_function(function () {
+    $status = http_response_code();
+    $line = sprintf("%s %d %s %s\n", gmdate('Y-m-d\TH:i:s\Z'), $status ? $status : 200, $_SERVER['REQUEST_METHOD'], $_SERVER['REQUEST_URI']);
+    file_put_contents(__DIR__ . '/logs/requests.log', $line, FILE_APPEND | LOCK_EX);
+});
 
 $settings_file = __DIR__ . '/settings.json';
 $settings = is_file($settings_file) ? json_decode((string) file_get_contents($settings_file), true) : null;
 $rest_mode = is_array($settings) && isset($settings['rest_mode']) ? $settings['rest_mode'] : 'open';
 
 $path = rawurldecode((string) parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH));
+
+// "outage": 500 or 503 makes every request fail, as a site whose database is down does;
+// "slow" makes every request take 3 s (for timeouts).
+$outage = is_array($settings) && isset($settings['outage']) ? $settings['outage'] : 0;
+if ($outage === 'slow') {
+    sleep(3);
+} elseif ((int) $outage >= 500) {
+    http_response_code((int) $outage);
+    header('Content-Type: text/html; charset=UTF-8');
+    echo "<!DOCTYPE html>\n<html><head><title>Database Error</title></head>"
+        . "<body><h1>Error establishing a database connection</h1></body></html>\n";
+    return true;
+}
 
 if ($rest_mode === 'wp-json-blocked' && preg_match('#^/(index\.php/)?wp-json(/|$)#', $path)) {
     http_response_code(403);

@@ -10,7 +10,8 @@
  * WordPress does internally can change the outcome: the same seed gives the same posts,
  * comments, threads and dates, and, on a fresh database, the same ids.
  *
- * What it makes (the figures are checked by test_harness_smoke.py and listed in README.md):
+ * What it makes at the default size (the figures are checked by test_harness_smoke.py and listed in
+ * README.md; WPARCHIVE_WP_SCALE=N makes N times as many posts, see below):
  * - an instructor (the administrator made by the installer) and 9 students (role author),
  *   display names with accents and Cyrillic;
  * - 3 categories, 10 tags (one Cyrillic);
@@ -267,7 +268,10 @@ $instructor_replies = array(
 // ---------------------------------------------------------------- posts
 $start = ny_ts('2013-01-14 09:00:00');
 $end = ny_ts('2013-05-10 18:00:00');
-$n_posts = 64;
+// WPARCHIVE_WP_SCALE=N (default 1) makes N times as many posts over the same term, and so about
+// N times as many comments: 6 gives 384 posts and 3,143 comments (the re-crawl benchmark).
+$scale = max(1, (int) (getenv('WPARCHIVE_WP_SCALE') ?: 1));
+$n_posts = 64 * $scale;
 $special_titles = array(
     5 => 'Week 5 recap 🎉',
     12 => 'Café culture and the Paris boulevards',

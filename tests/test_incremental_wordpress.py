@@ -1,0 +1,383 @@
+"""Re-crawls of a real WordPress fetch only what changed, find exactly what changed, keep history.
+
+A private WordPress (its own folder, `tests/wordpress/harness.py`) is seeded afresh, crawled,
+changed through WordPress's own functions (a new post, new comments on a year-old post, a reply,
+a pingback, an edited post, a trashed comment, a trashed post) and crawled again. The requests
+are counted at the site (`WordPressSite.requests_since`), the findings read from the archive's
+`changes`, `post_versions` and `missing_since`, and the incremental archive is compared row by
+row with a full crawl of the same site. Then the same without the REST API, with page-cache
+validators (ETag / Last-Modified) so that unchanged pages answer 304.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.db import open_db
+from tests.archive_rows import differences, snapshot
+from tests.conftest import ROOT, require, run_crawl
+
+sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
+import harness  # noqa: E402
+
+pytestmark = pytest.mark.wordpress
+SITE_DIR = "/tmp/wparchive-wp-incremental"
+
+
+@pytest.fixture(scope="module")
+def site():
+    missing = harness.missing_requirements()
+    require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
+    wp = harness.WordPressSite(SITE_DIR, scale=1)
+    wp.start()
+    wp.reset()
+    yield wp
+    wp.reset()
+
+
+def crawl(site, db: Path, *extra: str) -> dict[str, Any]:
+    """One `scrapy crawl`; what the site answered, and the crawl's rows."""
+    mark = site.request_log_mark()
+    run_crawl(site.base_url + "/", db, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", *extra)
+    requests = site.requests_since(mark)
+    archive = open_db(db)
+    crawl_row = next(archive.query("select * from crawls order by id desc limit 1"))
+    site_row = next(archive.query("select * from site_crawls order by id desc limit 1"))
+    changes = Counter(
+        (r["kind"], r["change"], r["wp_id"], r["comment_wp_id"])
+        for r in archive.query(
+            """select ch.kind, ch.change, p.wp_id, c.wp_id as comment_wp_id from changes ch
+               join posts p on p.id = ch.post_id left join comments c on c.id = ch.comment_id
+               where ch.crawl_id = ?""",
+            [crawl_row["id"]],
+        )
+    )
+    archive.close()
+    return {"requests": requests, "crawl": crawl_row, "site": site_row, "changes": changes}
+
+
+def paths(result: dict[str, Any]) -> list[str]:
+    return [path for _, _, path in result["requests"]]
+
+
+def page_fetches(result: dict[str, Any]) -> list[tuple[int, str]]:
+    """Post and page views requested (not robots.txt, the home page, REST or feeds), with status."""
+    return [
+        (status, path)
+        for status, _, path in result["requests"]
+        if not path.startswith(("/robots.txt", "/wp-json/", "/?", "/comments/feed", "/wp-sitemap"))
+        and path != "/"
+        and not path.endswith("/feed/")  # a post's comments feed: the dates of undated pingbacks
+    ]
+
+
+def posts_fetched(result: dict[str, Any]) -> set[str]:
+    """The posts whose pages were fetched (comment pages count for their post)."""
+    return {re.sub(r"comment-page-\d+/$", "", path) for status, path in page_fetches(result) if status == 200}
+
+
+def one_comment_page(comments: list[dict]) -> bool:
+    return bool(comments) and all(c["page"] == 1 for c in comments)
+
+
+# --- With the REST API ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def story(site, tmp_path_factory) -> dict[str, Any]:
+    """Crawl, crawl again unchanged, change the site, crawl again, undo and redo: every step kept."""
+    db = tmp_path_factory.mktemp("incremental") / "archive.db"
+    steps: dict[str, Any] = {"db": db}
+    truth = site.ground_truth()
+    steps["truth"] = truth
+    steps["first"] = crawl(site, db)
+    steps["unchanged"] = crawl(site, db)
+    steps["unchanged_again"] = crawl(site, db)
+
+    posts = [p for p in truth["posts"] if p["type"] == "post" and not p["password_protected"]]
+    comments_of: dict[int, list[dict]] = {}
+    for comment in truth["comments"]:
+        comments_of.setdefault(comment["post_id"], []).append(comment)
+    oldest = posts[0]
+    replied = next(p for p in posts[20:] if one_comment_page(comments_of.get(p["id"], [])))
+    pinged = next(p for p in posts[30:] if one_comment_page(comments_of.get(p["id"], [])))
+    edited = posts[40]
+    loser = next(
+        p for p in posts[45:] if len(comments_of.get(p["id"], [])) >= 3 and one_comment_page(comments_of[p["id"]])
+    )
+    victim = [c for c in comments_of[loser["id"]] if c["type"] == "comment"][-1]
+    new_post = site.add_post("Course reunion: where are they now?", "<p>Ten years on, we met again.</p>")
+    made = {
+        "new_post": new_post["id"],
+        "oldest": oldest["id"],
+        "edited": edited["id"],
+        "victim": victim["id"],
+        "loser": loser["id"],
+        "comments": [
+            site.add_comment(oldest["id"], "Alumna 2013", "Rereading this ten years later.")["id"],
+            site.add_comment(oldest["id"], "Prof. Hélène Marchetti", "Still the right question.")["id"],
+            site.add_comment(
+                replied["id"], "Guest reader", "A late reply.", parent=comments_of[replied["id"]][0]["id"]
+            )["id"],
+            site.add_comment(new_post["id"], "José Álvarez", "Great to see everyone!")["id"],
+        ],
+        "pingback": site.add_comment(
+            pinged["id"],
+            "Urban Notes » Ten years later",
+            "[&#8230;] we keep coming back to this post [&#8230;]",
+            type="pingback",
+            author_url="https://urban-notes.example.org/2024/ten-years/",
+        )["id"],
+        "pinged": pinged["id"],
+        "replied": replied["id"],
+    }
+    site.edit_post(edited["id"], "<p>Update: the 1911 map is now in the city archive.</p>")
+    site.delete_comment(victim["id"])
+    steps["made"] = made
+    steps["changed"] = crawl(site, db)
+    steps["after_changes"] = snapshot(open_db(db), history=False)
+    fresh = tmp_path_factory.mktemp("incremental") / "fresh.db"
+    run_crawl(site.base_url + "/", fresh, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
+    steps["fresh"] = snapshot(open_db(fresh), history=False)
+
+    site.restore_comment(victim["id"])
+    site.trash_post(edited["id"])
+    steps["undone"] = crawl(site, db)
+    site.restore_post(edited["id"])
+    steps["restored"] = crawl(site, db)
+    steps["full"] = crawl(site, db, "-s", "ARCHIVE_FULL_RECRAWL=True")
+    return steps
+
+
+def test_first_crawl_archives_everything(story) -> None:
+    first, truth = story["first"], story["truth"]
+    assert first["site"]["mode"] == "full" and first["site"]["status"] == "complete"
+    assert first["crawl"]["posts_new"] == truth["counts"]["posts"] + truth["counts"]["pages"]
+    assert first["crawl"]["comments_new"] == truth["counts"]["comments"]["total"]
+
+
+def test_unchanged_recrawl_costs_a_few_listing_requests(story) -> None:
+    first, again = story["first"], story["unchanged"]
+    assert again["site"]["mode"] == "incremental" and again["site"]["status"] == "complete"
+    # robots.txt, the home page, posts and pages modified since, comments since, the comments
+    # feed; and to notice deletions: post ids, page ids, the comment count. No page is fetched.
+    assert len(again["requests"]) == 9, paths(again)
+    assert page_fetches(again) == []
+    assert len(again["requests"]) <= 0.1 * len(first["requests"])
+    crawl_row = again["crawl"]
+    assert (crawl_row["posts_new"], crawl_row["posts_changed"], crawl_row["posts_missing"]) == (0, 0, 0)
+    assert (crawl_row["comments_new"], crawl_row["comments_changed"], crawl_row["comments_missing"]) == (0, 0, 0)
+    assert crawl_row["posts_unchanged"] == first["crawl"]["posts_new"]
+    assert crawl_row["comments_unchanged"] == first["crawl"]["comments_new"]
+    assert again["changes"] == Counter()
+
+
+def test_unchanged_comments_feed_answers_304(story) -> None:
+    result = story["unchanged_again"]
+    feed = [(status, path) for status, _, path in result["requests"] if path.startswith("/comments/feed")]
+    assert feed == [(304, "/comments/feed/")]
+    assert len(result["requests"]) == 9
+
+
+def test_changes_are_found_exactly(story) -> None:
+    made, result = story["made"], story["changed"]
+    expected = Counter(
+        {
+            ("post", "new", made["new_post"], None): 1,
+            ("post", "changed", made["edited"], None): 1,
+            ("comment", "missing", made["loser"], made["victim"]): 1,
+            ("comment", "new", made["pinged"], made["pingback"]): 1,
+        }
+    )
+    posts_of = [made["oldest"], made["oldest"], made["replied"], made["new_post"]]
+    for post, comment in zip(posts_of, made["comments"], strict=True):
+        expected[("comment", "new", post, comment)] = 1
+    assert result["changes"] == expected
+    row = result["crawl"]
+    assert (row["posts_new"], row["posts_changed"], row["posts_missing"]) == (1, 1, 0)
+    assert (row["comments_new"], row["comments_changed"], row["comments_missing"]) == (5, 0, 1)
+
+
+def test_changes_cost_the_changed_pages_and_a_few_requests(story) -> None:
+    unchanged, result, made = story["unchanged"], story["changed"], story["made"]
+    fetched = page_fetches(result)
+    # The new post, the edited one, the one that lost a comment, and the three with new comments
+    # or a pingback: those pages, once each, and no other.
+    assert len(fetched) == len(set(fetched)) == len(posts_fetched(result)) == 6, fetched
+    # Besides the unchanged re-crawl's requests and those pages: the REST data and comments of
+    # the re-fetched posts (3), and the comment counts that found the post that lost one (at most
+    # two a level of halving the 66 posts and pages).
+    extra = len(result["requests"]) - len(unchanged["requests"]) - len(fetched)
+    assert extra <= 3 + 2 * 7, paths(result)
+    assert made
+
+
+def test_incremental_archive_equals_a_full_crawl(story) -> None:
+    incremental, full = story["after_changes"], story["fresh"]
+    gone = [r for r in incremental["comments"] if dict(r)["missing"]]
+    assert len(gone) == 1
+    incremental["comments"] = [r for r in incremental["comments"] if not dict(r)["missing"]]
+    assert differences(incremental, full) == []
+
+
+def test_a_new_version_only_when_the_post_changed(story) -> None:
+    db = open_db(story["db"])
+    versions = {
+        r["wp_id"]: r["n"]
+        for r in db.query(
+            "select p.wp_id, count(*) as n from post_versions v join posts p on p.id = v.post_id group by p.id"
+        )
+    }
+    made = story["made"]
+    assert versions.pop(made["edited"]) == 2
+    assert set(versions.values()) == {1}
+    texts = [
+        r["content_text"]
+        for r in db.query(
+            "select v.content_text from post_versions v join posts p on p.id = v.post_id"
+            " where p.wp_id = ? order by v.crawl_id",
+            [made["edited"]],
+        )
+    ]
+    assert "city archive" not in texts[0] and "city archive" in texts[1]
+
+
+def test_gone_is_marked_missing_and_present_again_when_back(story) -> None:
+    made, undone, restored = story["made"], story["undone"], story["restored"]
+    # The trashed comment came back; the edited post went to the trash (its comments stay present:
+    # only its own row is marked missing, and its page was not fetched).
+    assert undone["changes"] == Counter(
+        {("comment", "back", made["loser"], made["victim"]): 1, ("post", "missing", made["edited"], None): 1}
+    )
+    assert restored["changes"] == Counter({("post", "back", made["edited"], None): 1})
+    db = open_db(story["db"])
+    assert db.execute("select count(*) from posts where missing_since is not null").fetchone()[0] == 0
+    assert db.execute("select count(*) from comments where missing_since is not null").fetchone()[0] == 0
+    history = [
+        (r["kind"], r["change"])
+        for r in db.query(
+            "select ch.kind, ch.change from changes ch join comments c on c.id = ch.comment_id"
+            " where c.wp_id = ? order by ch.id",
+            [made["victim"]],
+        )
+    ]
+    assert history == [("comment", "new"), ("comment", "missing"), ("comment", "back")]
+
+
+def test_unchanged_pages_do_not_make_their_comments_missing(story) -> None:
+    # Every re-crawl left the pages of unchanged posts alone, and no comment but the trashed one
+    # was ever marked missing.
+    db = open_db(story["db"])
+    marked = {
+        r["wp_id"]
+        for r in db.query(
+            "select distinct c.wp_id from changes ch join comments c on c.id = ch.comment_id"
+            " where ch.change = 'missing'"
+        )
+    }
+    assert marked == {story["made"]["victim"]}
+
+
+def test_full_recrawl_fetches_everything_and_changes_nothing(story) -> None:
+    first, full = story["first"], story["full"]
+    assert full["site"]["mode"] == "full"
+    assert len(page_fetches(full)) > len(page_fetches(first))  # one post more than the first time
+    assert full["changes"] == Counter()
+    assert full["crawl"]["posts_changed"] == 0 and full["crawl"]["comments_changed"] == 0
+
+
+def test_views_answer_what_changed_and_what_came_late(story) -> None:
+    db = open_db(story["db"])
+    # After the full re-crawl the last crawl changed nothing.
+    assert list(db.query("select * from last_crawl_changes")) == []
+    # The course ended with its last 2013 post; the reunion post came later, so say when.
+    db.execute("update sites set course_end = '2013-05-15'")
+    late = {r["comment_id"]: r for r in db.query("select * from late_comments")}
+    new_ids = set(story["made"]["comments"]) | {story["made"]["pingback"]}
+    late_wp = {db.execute("select wp_id from comments where id = ?", [i]).fetchone()[0] for i in late}
+    assert new_ids <= late_wp
+    row = next(iter(late.values()))
+    assert row["course_end"].startswith("20") and row["days_after"] > 0 and row["first_seen"]
+    assert list(db.query("select * from missing")) == []
+
+
+def test_crawl_rows_record_each_run(story) -> None:
+    db = open_db(story["db"])
+    rows = list(db.query("select status, posts_new, comments_new, arguments, requests, finished from crawls"))
+    assert [r["status"] for r in rows] == ["finished"] * 7
+    assert all(r["finished"] and r["requests"] and r["arguments"] for r in rows)
+    modes = [r["mode"] for r in db.query("select mode from site_crawls order by id")]
+    assert modes == ["full", *["incremental"] * 5, "full"]
+
+
+# --- Without the REST API, with validators -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def validated(site, story, tmp_path_factory) -> dict[str, Any]:
+    """The same site read from its sitemaps, its pages answering conditional requests."""
+    site.set_rest_mode("disabled")
+    site.set_validators(True)
+    try:
+        db = tmp_path_factory.mktemp("validated") / "archive.db"
+        steps: dict[str, Any] = {"first": crawl(site, db), "again": crawl(site, db)}
+        truth = site.ground_truth()
+        posts = [p for p in truth["posts"] if p["type"] == "post" and not p["password_protected"]]
+        comments_of: dict[int, list[dict]] = {}
+        for comment in truth["comments"]:
+            comments_of.setdefault(comment["post_id"], []).append(comment)
+        commented = next(p for p in posts[5:] if one_comment_page(comments_of.get(p["id"], [])))
+        loser = next(
+            p for p in posts[11:] if len(comments_of.get(p["id"], [])) >= 2 and one_comment_page(comments_of[p["id"]])
+        )
+        victim = comments_of[loser["id"]][-1]
+        steps["made"] = {
+            "comment": site.add_comment(commented["id"], "Late visitor", "Found this years later.")["id"],
+            "commented": commented["id"],
+            "loser": loser["id"],
+            "victim": victim["id"],
+        }
+        site.delete_comment(victim["id"])
+        steps["changed"] = crawl(site, db)
+        gone = posts[20]
+        site.trash_post(gone["id"])
+        steps["gone"] = gone["id"]
+        steps["trashed"] = crawl(site, db)
+        site.restore_post(gone["id"])
+        steps["db"] = db
+        return steps
+    finally:
+        site.set_validators(False)
+        site.set_rest_mode("open")
+
+
+def test_unchanged_pages_answer_304_and_stay_present(validated) -> None:
+    first, again = validated["first"], validated["again"]
+    assert first["site"]["discovery"] == "sitemap" and again["site"]["mode"] == "incremental"
+    pages = page_fetches(again)
+    assert pages and {status for status, _ in pages} == {304}
+    assert len(pages) == first["crawl"]["posts_new"]
+    row = again["crawl"]
+    assert (row["posts_missing"], row["comments_missing"], row["posts_changed"], row["comments_new"]) == (0, 0, 0, 0)
+    assert row["comments_unchanged"] == first["crawl"]["comments_new"]
+
+
+def test_without_rest_a_new_and_a_trashed_comment_are_found(validated) -> None:
+    made, result = validated["made"], validated["changed"]
+    assert result["changes"] == Counter(
+        {
+            ("comment", "new", made["commented"], made["comment"]): 1,
+            ("comment", "missing", made["loser"], made["victim"]): 1,
+        }
+    )
+    assert len(posts_fetched(result)) == 2  # the two changed pages; every other page answered 304
+
+
+def test_without_rest_a_post_gone_from_the_sitemap_is_missing(validated) -> None:
+    assert validated["trashed"]["changes"] == Counter({("post", "missing", validated["gone"], None): 1})
