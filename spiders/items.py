@@ -118,6 +118,11 @@ class Post:
             "breadcrumbs": [asdict(c) for c in self.breadcrumbs],
             "share_links": [asdict(s) for s in self.share_links],
             "comment_count_declared": self.comment_count_declared,
+            "comment_count_extracted": len(self.comments),
+            # False when the page states a number of responses that its comments do not add up to.
+            "comment_count_agrees": None
+            if self.comment_count_declared is None
+            else self.comment_count_declared == len(self.comments),
             "external_comments": self.external_comments,
             "protected": self.protected,
             "comment_page_urls": self.comment_page_urls,

@@ -86,3 +86,12 @@ def test_serve_refuses_a_missing_database(tmp_path) -> None:
     result = wparchive("serve", str(tmp_path / "none.db"))
     assert result.returncode != 0
     assert "no archive" in result.stderr
+
+
+def test_extract_says_when_the_declared_count_disagrees() -> None:
+    result = wparchive("extract", str(FIXTURES / "twentynineteen" / "page.html"))
+    out = json.loads(result.stdout)
+    assert (out["comment_count_declared"], out["comment_count_extracted"], out["comment_count_agrees"]) == (5, 4, False)
+    result = wparchive("extract", str(FIXTURES / "twentyten" / "page.html"))
+    out = json.loads(result.stdout)
+    assert out["comment_count_agrees"] is True
