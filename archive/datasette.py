@@ -29,7 +29,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from archive import schema
-from archive.research import CANNED_QUERIES, RESEARCH_VIEWS, THREAD_SQL, ensure_research_shape
+from archive.research import CANNED_QUERIES, RESEARCH_SUMMARIES, RESEARCH_VIEWS, THREAD_SQL, ensure_research_shape
 from archive.schema import FTS, TABLES, VIEWS
 
 if TYPE_CHECKING:
@@ -224,6 +224,8 @@ def build_metadata(title: str = "wparchive", summary: Mapping[str, Any] | None =
             + ". Search from /-/search or the search box of the table.",
             "hidden": True,
         }
+    for name, (description, columns, _) in RESEARCH_SUMMARIES.items():
+        tables[name] = {"description": description, "columns": columns, "hidden": True}
     for name, (description, _) in {**VIEWS, **HISTORY_VIEWS, **RESEARCH_VIEWS}.items():
         tables[name] = {"description": description, "columns": VIEW_COLUMNS.get(name, {})}
         if name in FACETS:

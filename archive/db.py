@@ -177,6 +177,10 @@ def finish_crawl(db: sqlite_utils.Database, crawl_id: int, status: str, reason: 
                 **{name: stats.get(f"wparchive/{name}", 0) for name in CRAWL_COUNTS},
             },
         )
+    # The research summaries follow the archive: rebuilt once the crawl's rows are all in.
+    from archive.research import refresh_research_summaries
+
+    refresh_research_summaries(db)
 
 
 # Counts kept for each crawl and each site crawl, from the `wparchive/<name>` stats.

@@ -59,13 +59,77 @@ RESEARCH_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Summaries the archive-wide questions read instead of every comment: rebuilt from the tables
+# at the end of every crawl and before serving (`refresh_research_summaries`), so they are never
+# older than the rows Datasette shows. (name: (description, columns described, SELECT)).
+RESEARCH_SUMMARIES: dict[str, tuple[str, dict[str, str], str]] = {
+    "research_reply_edges": (
+        "Who replies to whom on each site (a comment answering a comment), counted: the summary "
+        "behind the reply_network query, rebuilt after every crawl.",
+        {
+            "site_id": "The blog (sites.id).",
+            "replier": "Author of the reply.",
+            "replied_to": "Author of the comment replied to.",
+            "replies": "Replies from replier to replied_to.",
+            "posts": "Posts on which they happened.",
+            "first_reply": "Date of the first such reply.",
+            "last_reply": "Date of the last such reply.",
+        },
+        """
+        SELECT p.site_id, c.author AS replier, parent.author AS replied_to, count(*) AS replies,
+          count(DISTINCT c.post_id) AS posts, min(c.published) AS first_reply, max(c.published) AS last_reply
+        FROM comments c JOIN posts p ON p.id = c.post_id JOIN comments parent ON parent.id = c.parent_id
+        WHERE c.type = 'comment' AND parent.type = 'comment'
+        GROUP BY p.site_id, c.author, parent.author
+        """,
+    ),
+    "research_post_weeks": (
+        "Posts per site and week (Monday): the summary behind weekly_activity, rebuilt after every crawl.",
+        {"site_id": "The blog (sites.id).", "week": "Monday of the week.", "n": "Posts published that week."},
+        f"""
+        SELECT p.site_id, {WEEK_OF.format(column="p.published")} AS week, count(*) AS n
+        FROM posts p WHERE p.type = 'post' AND p.published IS NOT NULL
+        GROUP BY 1, 2
+        """,
+    ),
+    "research_comment_weeks": (
+        "Comments and pings per site and week (Monday): the summary behind weekly_activity, rebuilt after every crawl.",
+        {
+            "site_id": "The blog (sites.id).",
+            "week": "Monday of the week.",
+            "comments": "Comments posted that week.",
+            "pingbacks": "Pingbacks and trackbacks that week.",
+        },
+        f"""
+        SELECT p.site_id, {WEEK_OF.format(column="c.published")} AS week,
+          sum(c.type = 'comment') AS comments, sum(c.type != 'comment') AS pingbacks
+        FROM comments c JOIN posts p ON p.id = c.post_id
+        WHERE c.published IS NOT NULL
+        GROUP BY 1, 2
+        """,
+    ),
+}
+
+
 def ensure_research_shape(db: sqlite_utils.Database) -> None:
-    """Create the research views and indexes. Idempotent: safe after every crawl."""
+    """Create the research views and indexes, and rebuild the summaries. Idempotent."""
     for table, columns in RESEARCH_INDEXES:
         if db[table].exists():
             db[table].create_index(list(columns), if_not_exists=True)
     for name, (_, sql) in RESEARCH_VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
+    refresh_research_summaries(db)
+
+
+def refresh_research_summaries(db: sqlite_utils.Database) -> None:
+    """Rebuild the summary tables from the archive, in one transaction."""
+    if not (db["comments"].exists() and db["posts"].exists()):
+        return
+    with db.atomic():
+        for name, (_, _, sql) in RESEARCH_SUMMARIES.items():
+            db.execute(f"DROP TABLE IF EXISTS [{name}]")
+            db.execute(f"CREATE TABLE [{name}] AS {sql.strip()}")
+            db.execute(f"CREATE INDEX [idx_{name}_site] ON [{name}] (site_id)")
 
 
 THREAD_SQL = """
@@ -90,15 +154,10 @@ ORDER BY thread.path
 
 REPLY_NETWORK_SQL = f"""
 WITH {SITES_IN_SCOPE}
-SELECT s.name AS site, c.author AS replier, parent.author AS replied_to, count(*) AS replies,
-  count(DISTINCT c.post_id) AS posts, min(c.published) AS first_reply, max(c.published) AS last_reply
+SELECT s.name AS site, e.replier, e.replied_to, e.replies, e.posts, e.first_reply, e.last_reply
 FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
-CROSS JOIN posts p ON p.site_id = s.id
-CROSS JOIN comments c ON c.post_id = p.id
-JOIN comments parent ON parent.id = c.parent_id
-WHERE c.type = 'comment' AND parent.type = 'comment'
-GROUP BY s.id, c.author, parent.author
-ORDER BY replies DESC, s.name, replier, replied_to
+CROSS JOIN research_reply_edges e ON e.site_id = s.id
+ORDER BY e.replies DESC, s.name, e.replier, e.replied_to
 """.strip()
 
 AUTHORS_SQL = f"""
@@ -208,18 +267,11 @@ ORDER BY s.name, c.published
 WEEKLY_ACTIVITY_SQL = f"""
 WITH RECURSIVE {SITES_IN_SCOPE},
 post_weeks AS (
-  SELECT p.site_id, {WEEK_OF.format(column="p.published")} AS week, count(*) AS n
-  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
-  WHERE p.type = 'post' AND p.published IS NOT NULL
-  GROUP BY 1, 2
+  SELECT w.site_id, w.week, w.n FROM sites_in_scope CROSS JOIN research_post_weeks w ON w.site_id = sites_in_scope.id
 ),
 comment_weeks AS (
-  SELECT p.site_id, {WEEK_OF.format(column="c.published")} AS week,
-    sum(c.type = 'comment') AS comments, sum(c.type != 'comment') AS pingbacks
-  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
-  CROSS JOIN comments c ON c.post_id = p.id
-  WHERE c.published IS NOT NULL
-  GROUP BY 1, 2
+  SELECT w.site_id, w.week, w.comments, w.pingbacks
+  FROM sites_in_scope CROSS JOIN research_comment_weeks w ON w.site_id = sites_in_scope.id
 ),
 active AS (
   SELECT site_id, week FROM post_weeks UNION SELECT site_id, week FROM comment_weeks
