@@ -14,12 +14,3 @@ def rejection_reason(post: Post) -> str | None:
     if post.type not in ("post", "page"):
         return "bad_type"
     return None
-
-
-def comment_problems(post: Post) -> list[str]:
-    """Reasons some comments are unusable (they are removed, the post is kept)."""
-    problems = []
-    ids = [c.wp_id for c in post.comments if c.wp_id is not None]
-    if len(ids) != len(set(ids)):
-        problems.append("duplicate_comment_id")
-    return problems

@@ -7,11 +7,9 @@ Scores are counts turned into ratios, so they can be summed over the corpus.
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 from spiders.extraction.page import extract_post
@@ -232,25 +230,3 @@ def report(results: dict[str, Scores], directory: Path) -> str:
         counted = Counter(misses[measure])
         lines.append(f"- {measure}: " + ", ".join(f"{case} ({n})" if n > 1 else case for case, n in counted.items()))
     return "\n".join(lines) + "\n"
-
-
-def time_extraction(directory: Path, repeat: int = 5, with_trafilatura: bool = True) -> dict[str, Any]:
-    """CPU time per page (median over the corpus of each page's best of `repeat` runs)."""
-    timings: dict[str, list[float]] = {"wparchive": [], "trafilatura": []}
-    pages = [(folder.name, *load_case(folder)) for folder in cases(directory)]
-    for _, text, expected in pages:
-        timings["wparchive"].append(_best_cpu(lambda t=text, u=expected["url"]: extract_post(t, u), repeat))
-        if with_trafilatura:
-            timings["trafilatura"].append(_best_cpu(lambda t=text, u=expected["url"]: run_trafilatura(t, u), repeat))
-    summary = {tool: median(values) * 1000 for tool, values in timings.items() if values}
-    summary["pages"] = len(pages)
-    return summary
-
-
-def _best_cpu(function, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        function()
-        best = min(best, time.process_time() - start)
-    return best

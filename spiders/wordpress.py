@@ -777,7 +777,10 @@ class WordPressSpider(scrapy.Spider):
         if "sitemap" in order:
             yield self._sitemap_root_request(
                 # WordPress core, Yoast, generic; `?sitemap=index` is core without pretty permalinks.
-                site, "wp-sitemap.xml", ["sitemap_index.xml", "sitemap.xml", "?sitemap=index"], home_response
+                site,
+                "wp-sitemap.xml",
+                ["sitemap_index.xml", "sitemap.xml", "?sitemap=index"],
+                home_response,
             )
             return
         yield from self._after_sitemaps(site, home_response)

@@ -10,16 +10,15 @@ each way in: `?rest_route=`, sitemaps, feeds and the HTML archive pages.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from archive.db import open_db
-from tests.conftest import crawl_stats, run_crawl
+from tests.conftest import run_crawl
 from tests.sampleblog import data
 from tests.sampleblog.server import serve_in_thread
-from tests.test_crawl_sampleblog import archived_posts, expected_posts
+from tests.test_crawl_sampleblog import archived_posts, crawl_sample, expected_posts
 
 # Way in (the discovery the archive should record) -> sample blog options.
 WAYS = {
@@ -29,7 +28,6 @@ WAYS = {
     "html": {"rest": False, "sitemap": False, "feeds": False},
 }
 TRAP_PARAMS = {"replytocom", "share", "m", "s", "attachment_id"}
-_results: dict[str, dict] = {}
 
 
 def ways() -> list:
@@ -37,26 +35,10 @@ def ways() -> list:
     return [pytest.param(way, id=way) for way in WAYS]
 
 
-def crawl_plain(way: str, tmp: Path) -> dict:
-    """Serve the plain-permalink blog the given way, crawl it once, keep the rows and requests."""
-    if way not in _results:
-        server, base = serve_in_thread(port=0, plain_permalinks=True, **WAYS[way])
-        try:
-            db_path = tmp / f"plain_{way}.db"
-            run_crawl(base + "/", db_path)
-            requests = server.requests()
-        finally:
-            server.shutdown()
-            server.server_close()
-        db = open_db(db_path)
-        _results[way] = {"db": db, "base": base, "requests": requests, "stats": crawl_stats(db)}
-    return _results[way]
-
-
 @pytest.fixture
 def crawled(request, tmp_path_factory) -> tuple[str, dict]:
     way = request.node.callspec.params["way"]
-    return way, crawl_plain(way, tmp_path_factory.getbasetemp())
+    return way, crawl_sample(f"plain_{way}", tmp_path_factory.getbasetemp(), plain_permalinks=True, **WAYS[way])
 
 
 def requested(result: dict) -> list[str]:

@@ -27,11 +27,11 @@ WAYS = {
 _results: dict[str, dict] = {}
 
 
-def crawl_sample(way: str, tmp: Path, prefix: str = "") -> dict:
-    """Serve the blog the given way, crawl it once, and keep the rows and the request log."""
-    key = f"{way}{prefix}"
+def crawl_sample(key: str, tmp: Path, **server_options) -> dict:
+    """Serve the blog with these options, crawl it once (cached under `key`), and keep the rows
+    and the server's request log."""
     if key not in _results:
-        server, base = serve_in_thread(port=0, prefix=prefix, **WAYS[way])
+        server, base = serve_in_thread(port=0, **server_options)
         try:
             db_path = tmp / f"{key.replace('/', '_')}.db"
             run_crawl(base + "/", db_path)
@@ -46,7 +46,7 @@ def crawl_sample(way: str, tmp: Path, prefix: str = "") -> dict:
 
 @pytest.fixture(params=list(WAYS), ids=list(WAYS))
 def crawled(request, tmp_path_factory) -> tuple[str, dict]:
-    return request.param, crawl_sample(request.param, tmp_path_factory.getbasetemp())
+    return request.param, crawl_sample(request.param, tmp_path_factory.getbasetemp(), **WAYS[request.param])
 
 
 def expected_posts(way: str) -> dict[int, dict]:

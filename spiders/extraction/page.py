@@ -236,12 +236,6 @@ def extract_post(text: str, url: str) -> Post:
     return post
 
 
-def page_kind(text: str, url: str) -> str:
-    """ "post", "page", "listing" or "other": what a fetched page is, from WordPress's body classes."""
-    doc = Document.parse(text, url)
-    return document_kind(doc)
-
-
 def document_kind(doc: Document) -> str:
     classes = doc.body_classes
     if classes & {"single", "single-post", "postid"} or any(c.startswith("postid-") for c in classes):

@@ -65,13 +65,6 @@ def collapse(value: str | None) -> str | None:
     return value or None
 
 
-def own_text(element: etree._Element) -> str:
-    """The element's whole text, collapsed, skipping scripts and styles."""
-    parts: list[str] = []
-    _walk_text(element, parts, blocks=False)
-    return collapse("".join(parts)) or ""
-
-
 def block_text(element: etree._Element) -> str:
     """Plain text with a blank line between blocks and newlines for `<br>`."""
     parts: list[str] = []
