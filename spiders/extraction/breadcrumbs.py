@@ -7,7 +7,7 @@ schema.org `BreadcrumbList`), never by position, so a site menu is not taken for
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -15,12 +15,9 @@ from lxml import etree
 from spiders.extraction.text import collapse, is_ancestor, text_of, xpath
 from spiders.items import Crumb
 
-_CONTAINER_XPATH = (
-    "//*[self::div or self::nav or self::p or self::span or self::ol or self::ul or self::section"
-    " or self::small or self::header]"
-    "[contains(@class, 'readcrumb') or contains(@id, 'readcrumb') or contains(@class, 'crumbs')"
-    " or @id='crumbs' or contains(@aria-label, 'readcrumb')]"
-)
+if TYPE_CHECKING:
+    from spiders.extraction.page import Document
+
 _YOU_ARE_HERE = re.compile(
     r"^\s*(you are here|vous êtes ici|sie sind hier|usted está aquí|está aquí|você está aqui"
     r"|estás aquí|browse|location|navigation)\s*[:»>]?\s*",
@@ -30,32 +27,45 @@ _SEPARATORS = re.compile(r"^[\s»>/›→|:·•\-–—\\]+$|^&gt;$|^&raquo;$")
 _SEPARATOR_EDGES = re.compile(r"^[\s»>/›→|:·•\\]+|[\s»>/›→|:·•\\]+$")
 
 
-def extract_breadcrumbs(root: etree._Element, base_url: str, ld: list[dict], text: str | None = None) -> list[Crumb]:
-    """The page's breadcrumb trail in order, or [] when it has none. `text`, the page's HTML,
-    lets pages without any breadcrumb signal skip the tree searches."""
-    lowered = text.lower() if text is not None else None
-    if lowered is None or "crumb" in lowered or "you are here" in lowered:
-        for container in _containers(root):
-            crumbs = _from_container(container, base_url)
+def extract_breadcrumbs(doc: Document) -> list[Crumb]:
+    """The page's breadcrumb trail in order, or [] when it has none. Pages without any
+    breadcrumb signal in their HTML skip the searches."""
+    lowered = doc.lowered
+    if "crumb" in lowered or "you are here" in lowered:
+        for container in _containers(doc):
+            crumbs = _from_container(container, doc.url)
             if len(crumbs) >= 2:
                 return crumbs
-    if lowered is None or "breadcrumblist" in lowered:
-        crumbs = _from_microdata(root, base_url)
+    if "breadcrumblist" in lowered:
+        crumbs = _from_microdata(doc.root, doc.url)
         if crumbs:
             return crumbs
-    return _from_json_ld(ld, base_url)
+    return _from_json_ld(doc.json_ld, doc.url)
 
 
-def _containers(root: etree._Element) -> list[etree._Element]:
+_CONTAINER_TAGS = frozenset(["div", "nav", "p", "span", "ol", "ul", "section", "small", "header"])
+
+
+def _containers(doc: Document) -> list[etree._Element]:
+    index = doc.index
+    candidates = [
+        index.class_containing("readcrumb", "crumbs"),
+        index.id_containing("readcrumb"),
+        index.by_id.get("crumbs", []),
+    ]
+    if "aria-label" in doc.lowered:
+        candidates.append([e for e in index.elements if "readcrumb" in (e.get("aria-label") or "")])
     found: list[etree._Element] = []
-    for element in xpath(root, _CONTAINER_XPATH):
-        if any(is_ancestor(previous, element) for previous in found):
+    for element in index.in_order(candidates):
+        if element.tag not in _CONTAINER_TAGS:
             continue
-        if element.tag in ("body", "html"):
+        if any(index.contains(previous, element) for previous in found):
             continue
         found.append(element)
     # A theme's own trail with no class: an element whose text starts with "You are here".
-    for text in xpath(root, "//body//text()[contains(., 'You are here')]"):
+    if "you are here" not in doc.lowered:
+        return found
+    for text in xpath(doc.root, "//body//text()[contains(., 'You are here')]"):
         element = text.getparent()
         while element is not None and element.tag not in ("div", "p", "nav", "span", "body"):
             element = element.getparent()

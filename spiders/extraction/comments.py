@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import copy
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
-from spiders.extraction.regions import in_widget_area
-from spiders.extraction.text import block_text, collapse, is_ancestor, remove_keep_tail, text_of, to_html, xpath
+from spiders.extraction.index import PageIndex
+from spiders.extraction.text import block_text, collapse, remove_keep_tail, text_of, to_html
 from spiders.items import Comment
+
+if TYPE_CHECKING:
+    from spiders.extraction.page import Document
 
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
 _NODE_CLASSES = {"comment", "pingback", "trackback", "wp-block-comment"}
@@ -78,32 +84,126 @@ _DATE_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
 ]
 
 
-class _Index:
-    """Elements inside a comment by class token and by tag, in document order (one pass, instead of
-    an XPath query per rule)."""
+class _Region:
+    """A comment's own elements in the page (without its nested replies), indexed by class token
+    and tag in document order. Nothing is copied: the replies are skipped, not cut away."""
 
-    def __init__(self, region: etree._Element) -> None:
-        self.region = region
-        self.position: dict[int, int] = {}
+    def __init__(self, roots: list[etree._Element], thread: _Thread, include_roots: bool) -> None:
+        self.roots = roots
+        self.include_roots = include_roots
+        self.own: list[etree._Element] = []
+        self.pruned: list[etree._Element] = []  # nested comments and the reply lists that hold them
         self.by_class: dict[str, list[etree._Element]] = {}
         self.by_tag: dict[str, list[etree._Element]] = {}
-        for index, element in enumerate(region.iterdescendants()):
-            if not isinstance(element.tag, str):
-                continue
-            self.position[id(element)] = index
+        self._index = thread.index
+        self._comments = thread.positions
+        self._comment_set = thread.position_set
+        for root in roots:
+            if include_roots:
+                self.own.append(root)
+            self._collect(root)
+        for element in self.own:
             self.by_tag.setdefault(element.tag, []).append(element)
             for token in (element.get("class") or "").split():
-                self.by_class.setdefault(token, []).append(element)
+                found = self.by_class.setdefault(token, [])
+                if not found or found[-1] is not element:
+                    found.append(element)
+
+    def _holds_comment(self, element: etree._Element) -> bool:
+        index = self._index
+        start = index.position[id(element)]
+        at = bisect_right(self._comments, start)
+        return at < len(self._comments) and self._comments[at] <= index.end(element)
+
+    def _collect(self, element: etree._Element) -> None:
+        index = self._index
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            if index.position[id(child)] in self._comment_set:
+                self.pruned.append(child)
+                continue
+            if not self._holds_comment(child):
+                self.own.append(child)
+                self.own.extend(index.descendants(child))
+                continue
+            if child.tag in ("ul", "ol", "dl", "div") and self._holds_only_replies(child):
+                self.pruned.append(child)
+                continue
+            self.own.append(child)
+            self._collect(child)
+
+    def _holds_only_replies(self, element: etree._Element) -> bool:
+        if "children" in (element.get("class") or "").split():
+            return True
+        direct = [child for child in element if isinstance(child.tag, str)]
+        positions = self._comment_set
+        index = self._index
+        return (
+            bool(direct)
+            and all(index.position[id(child)] in positions or child.tag == "dd" for child in direct)
+            and any(index.position[id(child)] in positions for child in direct)
+        )
 
     def find(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
-        found: dict[int, etree._Element] = {}
-        for name in classes:
-            for element in self.by_class.get(name, ()):
-                found[id(element)] = element
-        for name in tags:
-            for element in self.by_tag.get(name, ()):
-                found[id(element)] = element
-        return sorted(found.values(), key=lambda element: self.position[id(element)])
+        groups = [self.by_class.get(name, ()) for name in classes] + [self.by_tag.get(name, ()) for name in tags]
+        return self._index.in_order(groups)
+
+    def inside(self, element: etree._Element, elements: list[etree._Element]) -> list[etree._Element]:
+        """Those of the elements (own elements, in order) that lie inside `element`."""
+        return self._index.inside(element, elements) if elements else []
+
+    def removed_inside(self, element: etree._Element) -> list[etree._Element]:
+        """Nested replies (and their lists) inside `element`: to leave out of its text."""
+        return [pruned for pruned in self.pruned if self._index.contains(element, pruned)]
+
+    def text(self, skip: Callable[[etree._Element], bool] | None = None) -> str:
+        """The comment's own text, without its replies (and without what `skip` says)."""
+        parts: list[str] = []
+        pruned = {id(element) for element in self.pruned}
+        for root in self.roots:
+            _gather_text(root, parts, pruned, skip)
+        return "".join(parts)
+
+
+class _Thread:
+    """The comment nodes of one page: their positions in the page, sorted, and as a set."""
+
+    def __init__(self, index: PageIndex, nodes: list[etree._Element]) -> None:
+        self.index = index
+        self.positions = sorted(index.position[id(node)] for node in nodes)
+        self.position_set = frozenset(self.positions)
+
+
+def _gather_text(
+    element: etree._Element,
+    parts: list[str],
+    pruned: set[int],
+    skip: Callable[[etree._Element], bool] | None,
+) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str) and id(child) not in pruned and not (skip and skip(child)):
+            _gather_text(child, parts, pruned, skip)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etree._Element:
+    """A copy of the element with copies of `remove` (elements inside it) cut out, tails kept."""
+    duplicate = copy.deepcopy(element)
+    duplicate.tail = None
+    if remove:
+        wanted = {id(item) for item in remove}
+        doomed = [
+            twin
+            for original, twin in zip(element.iter(), duplicate.iter(), strict=True)
+            if id(original) in wanted and twin is not duplicate
+        ]
+        for twin in doomed:
+            remove_keep_tail(twin)
+    return duplicate
 
 
 # Parts of a comment that are not its text.
@@ -121,11 +221,15 @@ _PINGBACK_PREFIX = re.compile(r"^\s*(pingback|trackback)\s*:\s*", re.IGNORECASE)
 _SAYS = re.compile(r"\s*(says|said|dice|dit|sagt|disse|escribió|schreibt|écrit)\s*:?\s*$", re.I)
 
 
-def extract_comments(root: etree._Element, base_url: str, language: str | None) -> list[Comment]:
+def extract_comments(doc: Document) -> list[Comment]:
     """Every comment on the page in document order, with parents from the markup."""
-    nodes = _comment_nodes(root)
+    index = doc.index
+    nodes = _comment_nodes(index)
+    if not nodes:
+        return []
     node_ids = {id(node): wp_id for node, wp_id in nodes}
-    node_set = {id(node) for node, _ in nodes}
+    node_set = set(node_ids)
+    thread = _Thread(index, [node for node, _ in nodes])
     comments: list[Comment] = []
     last_at_depth: dict[int, int | None] = {}
     for node, wp_id in nodes:
@@ -141,21 +245,21 @@ def extract_comments(root: etree._Element, base_url: str, language: str | None) 
         last_at_depth[depth] = wp_id
         for deeper in [d for d in last_at_depth if d > depth]:
             del last_at_depth[deeper]
-        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, node_set, base_url, language))
+        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language))
     return comments
 
 
-_CANDIDATES = (
-    "//*[starts-with(@id, 'comment') or starts-with(@id, 'li-comment') or starts-with(@id, 'div-comment')]"
-    " | //*[contains(@class, 'comment') or contains(@class, 'pingback') or contains(@class, 'trackback')]"
-)
-
-
-def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | None]]:
+def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
     """The outermost element of each comment, in document order, with its WordPress id."""
     by_id: dict[int, etree._Element] = {}
     anonymous: list[etree._Element] = []
-    for element in xpath(root, _CANDIDATES):
+    candidates = index.in_order(
+        [
+            index.id_starting("comment", "li-comment", "div-comment"),
+            index.class_containing("comment", "pingback", "trackback"),
+        ]
+    )
+    for element in candidates:
         element_id = element.get("id")
         match = _ID.match(element_id) if element_id else None
         if match:
@@ -164,42 +268,32 @@ def _comment_nodes(root: etree._Element) -> list[tuple[etree._Element, int | Non
             if node.tag in ("a", "span", "img") and not collapse(text_of(node)):
                 node = node.getparent()
             existing = by_id.get(wp_id)
-            if existing is None or is_ancestor(node, existing):
+            if existing is None or index.contains(node, existing):
                 by_id[wp_id] = node
             continue
         classes = set((element.get("class") or "").split())
         if classes & _NODE_CLASSES and element.tag in ("li", "article", "div", "dt"):
             anonymous.append(element)
-    identified = [(node, wp_id) for wp_id, node in by_id.items() if not _excluded(node)]
+    identified = [(node, wp_id) for wp_id, node in by_id.items() if not index.in_widget_area(node)]
     taken = {id(node) for node, _ in identified}
     anonymous = [element for element in anonymous if id(element) not in taken]
     if not anonymous:
         return identified  # already in document order
-    # Elements inside an identified comment, and around one, belong to it.
-    inside: set[int] = set()
-    around: set[int] = set()
-    for node, _ in identified:
-        inside.update(id(d) for d in node.iterdescendants())
-        around.update(id(a) for a in node.iterancestors())
     nodes = list(identified)
     anonymous_ids = {id(element) for element in anonymous}
     for element in anonymous:
-        key = id(element)
-        if key in inside or key in around or _excluded(element):
+        # Elements inside an identified comment, and around one, belong to it.
+        if any(index.contains(node, element) or index.contains(element, node) for node, _ in identified):
+            continue
+        if index.in_widget_area(element):
             continue
         # Of nested anonymous elements keep the outermost, unless the inner one is a reply's `li`.
         if element.tag != "li" and any(id(a) in anonymous_ids for a in element.iterancestors()):
             continue
         nodes.append((element, None))
     if len(nodes) > len(identified):
-        position = {id(el): index for index, el in enumerate(root.iter())}
-        nodes.sort(key=lambda pair: position[id(pair[0])])
+        nodes.sort(key=lambda pair: index.pos(pair[0]))
     return nodes
-
-
-def _excluded(element: etree._Element) -> bool:
-    """True inside a widget, a sidebar or the reply form."""
-    return in_widget_area(element)
 
 
 def _parent_node(node: etree._Element, node_set: set[int]) -> etree._Element | None:
@@ -229,59 +323,13 @@ def _declared_depth(node: etree._Element) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _own_region(node: etree._Element, node_set: set[int]) -> etree._Element:
-    """A copy of the comment without its nested replies (for `dt` nodes, with the next `dd`)."""
+def _region_of(node: etree._Element, thread: _Thread) -> _Region:
+    """The comment's own elements (for Thesis-style `dt` nodes, with the `dd` that follows)."""
     if node.tag == "dt":
-        wrapper = etree.Element("div")
-        wrapper.append(copy.deepcopy(node))
         sibling = node.getnext()
-        if sibling is not None and sibling.tag == "dd":
-            wrapper.append(copy.deepcopy(sibling))
-            original_children = [node, sibling]
-        else:
-            original_children = [node]
-        region, originals = wrapper, original_children
-    else:
-        region = copy.deepcopy(node)
-        region.tail = None
-        originals = [node]
-    # Remove nested comment nodes (and the reply lists that hold them) from the copy.
-    if any(id(d) in node_set for original in originals for d in original.iterdescendants()):
-        _prune_nested(region, originals, node_set)
-    return region
-
-
-def _prune_nested(region: etree._Element, originals: list[etree._Element], node_set: set[int]) -> None:
-    """Walk the original and its copy in step and drop the copies of nested comments."""
-    copies = list(region) if region.tag == "div" and originals[0].tag == "dt" else [region]
-    for original, duplicate in zip(originals, copies, strict=False):
-        _prune_pair(original, duplicate, node_set)
-
-
-def _prune_pair(original: etree._Element, duplicate: etree._Element, node_set: set[int]) -> None:
-    originals = list(original)
-    duplicates = list(duplicate)
-    for orig_child, dup_child in zip(originals, duplicates, strict=False):
-        if id(orig_child) in node_set:
-            remove_keep_tail(dup_child)
-            continue
-        if orig_child.tag in ("ul", "ol", "dl", "div") and _holds_only_replies(orig_child, node_set):
-            remove_keep_tail(dup_child)
-            continue
-        if any(id(d) in node_set for d in orig_child.iterdescendants()):
-            _prune_pair(orig_child, dup_child, node_set)
-
-
-def _holds_only_replies(element: etree._Element, node_set: set[int]) -> bool:
-    classes = (element.get("class") or "").split()
-    if "children" in classes:
-        return True
-    direct = [child for child in element if isinstance(child.tag, str)]
-    return (
-        bool(direct)
-        and all(id(child) in node_set or child.tag == "dd" for child in direct)
-        and any(id(child) in node_set for child in direct)
-    )
+        roots = [node, sibling] if sibling is not None and sibling.tag == "dd" else [node]
+        return _Region(roots, thread, include_roots=True)
+    return _Region([node], thread, include_roots=False)
 
 
 def _read_comment(
@@ -289,16 +337,15 @@ def _read_comment(
     wp_id: int | None,
     parent_wp_id: int | None,
     depth: int,
-    node_set: set[int],
+    thread: _Thread,
     base_url: str,
     language: str | None,
 ) -> Comment:
-    region = _own_region(node, node_set)
-    index = _Index(region)
-    content, explicit = _content(index)
-    kind = _comment_type(node, index, content)
-    author, author_url = _author(index, base_url, kind)
-    published = _date(index, language, content)
+    region = _region_of(node, thread)
+    content, explicit = _content(region)
+    kind = _comment_type(node, region, content)
+    author, author_url = _author(region, base_url, kind)
+    published = _date(region, language)
     content_text = block_text(content) if content is not None else ""
     content_html = to_html(content) if content is not None else ""
     if kind != "comment":
@@ -320,17 +367,17 @@ def _read_comment(
     )
 
 
-def _comment_type(node: etree._Element, index: _Index, content: etree._Element) -> str:
+def _comment_type(node: etree._Element, region: _Region, content: etree._Element) -> str:
     classes = set((node.get("class") or "").split())
     if "pingback" in classes:
         return "pingback"
     if "trackback" in classes:
         return "trackback"
-    region = index.region
-    head = (region.text or "").strip()[:40] or (collapse(text_of(region)) or "")[:60]
+    head = "" if region.include_roots else (node.text or "").strip()[:40]
+    head = head or (collapse(region.text()) or "")[:60]
     for kind in ("pingback", "trackback"):
         if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or any(
-            kind in (text_of(element) or "").lower() for element in index.by_class.get("pingtype", ())
+            kind in (text_of(element) or "").lower() for element in region.by_class.get("pingtype", ())
         ):
             return kind
     return _type_from_stored_text(content)
@@ -353,10 +400,10 @@ def _type_from_stored_text(content: etree._Element) -> str:
     return "comment"
 
 
-def _author(index: _Index, base_url: str, kind: str) -> tuple[str | None, str | None]:
+def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str | None]:
     if kind != "comment":
         # "Pingback: <a href=...>Linking site</a>" — the link is the author.
-        for anchor in index.by_tag.get("a", ()):
+        for anchor in region.by_tag.get("a", ()):
             marker = (anchor.get("class") or "") + " " + (anchor.get("href") or "")
             if "comment-edit-link" in marker or "replytocom" in marker or "#comment-" in marker:
                 continue
@@ -366,13 +413,13 @@ def _author(index: _Index, base_url: str, kind: str) -> tuple[str | None, str | 
                 return name, urljoin(base_url, href)
     in_author_box = [
         element
-        for element in index.by_class.get("fn", ())
-        if any("comment-author" in (a.get("class") or "").split() for a in element.iterancestors())
+        for element in region.by_class.get("fn", ())
+        if any("comment-author" in (a.get("class") or "").split() for a in _ancestors_in(element, region))
     ]
-    candidates = [index.find(*_AUTHOR_RULES[0]), in_author_box] + [index.find(*rule) for rule in _AUTHOR_RULES[1:]]
+    candidates = [region.find(*_AUTHOR_RULES[0]), in_author_box] + [region.find(*rule) for rule in _AUTHOR_RULES[1:]]
     for rule_number, elements in enumerate(candidates):
         for element in elements:
-            if rule_number > 0 and _inside_content(element):
+            if rule_number > 0 and _inside_content(element, region):
                 continue
             name = _author_name(element)
             if name:
@@ -380,30 +427,40 @@ def _author(index: _Index, base_url: str, kind: str) -> tuple[str | None, str | 
     return None, None
 
 
-def _inside_content(element: etree._Element) -> bool:
+def _ancestors_in(element: etree._Element, region: _Region) -> Iterator[etree._Element]:
+    """The element's ancestors up to the comment's own element (for `dt` comments, the `dt`/`dd`)."""
+    roots = region.roots
     current = element.getparent()
     while current is not None:
-        classes = current.get("class") or ""
-        if re.search(
-            r"\b(comment-content|comment-text|commenttext|format_text|wp-block-comment-content)\b",
-            classes,
-        ):
-            return True
+        if any(current is root for root in roots):
+            if region.include_roots:
+                yield current
+            return
+        yield current
         current = current.getparent()
-    return False
+
+
+_CONTENT_CLASS = re.compile(r"\b(comment-content|comment-text|commenttext|format_text|wp-block-comment-content)\b")
+
+
+def _inside_content(element: etree._Element, region: _Region) -> bool:
+    return any(_CONTENT_CLASS.search(current.get("class") or "") for current in _ancestors_in(element, region))
+
+
+_NAME_JUNK = ("says", "avatar", "comment-meta", "commentmetadata", "screen-reader-text")
+
+
+def _is_name_junk(element: etree._Element) -> bool:
+    if element.tag in ("img", "time"):
+        return True
+    classes = element.get("class")
+    return bool(classes) and any(part in classes for part in _NAME_JUNK)
 
 
 def _author_name(element: etree._Element) -> str | None:
-    copy_ = copy.deepcopy(element)
-    copy_.tail = None
-    for junk in xpath(
-        copy_,
-        ".//*[contains(@class, 'says') or contains(@class, 'avatar') or self::img"
-        " or contains(@class, 'comment-meta') or contains(@class, 'commentmetadata')"
-        " or self::time or contains(@class, 'screen-reader-text')]",
-    ):
-        remove_keep_tail(junk)
-    name = collapse(text_of(copy_))
+    parts: list[str] = []
+    _gather_text(element, parts, set(), _is_name_junk)
+    name = collapse("".join(parts))
     if not name:
         return None
     name = _SAYS.sub("", name).strip()
@@ -414,7 +471,10 @@ def _author_name(element: etree._Element) -> str | None:
 
 
 def _author_url(element: etree._Element, base_url: str) -> str | None:
-    anchors = [element] if element.tag == "a" else xpath(element, ".//a[@href]")
+    if element.tag == "a":
+        anchors = [element]
+    else:
+        anchors = [anchor for anchor in element.iter("a") if anchor is not element and anchor.get("href") is not None]
     if not anchors:
         parent = element.getparent()
         if parent is not None and parent.tag == "a":
@@ -429,11 +489,20 @@ def _author_url(element: etree._Element, base_url: str) -> str | None:
     return None
 
 
-def _date(index: _Index, language: str | None, content: etree._Element | None) -> str | None:
-    region = index.region
+_TEXT_PARTS = ("comment-content", "comment-text", "format_text", "commenttext")
+
+
+def _is_comment_text(element: etree._Element) -> bool:
+    if element.tag == "p":
+        return True
+    classes = element.get("class")
+    return bool(classes) and any(part in classes for part in _TEXT_PARTS)
+
+
+def _date(region: _Region, language: str | None) -> str | None:
     for rule in _DATE_RULES:
-        for element in index.find(*rule):
-            if _inside_content(element):
+        for element in region.find(*rule):
+            if _inside_content(element, region):
                 continue
             if element.tag == "time":
                 if not element.get("datetime"):
@@ -448,52 +517,52 @@ def _date(index: _Index, language: str | None, content: etree._Element | None) -
             if found:
                 return found
     # No date element: a date in the comment's own lines outside its text.
-    rest = copy.deepcopy(region)
-    if content is not None:
-        for element in xpath(
-            rest,
-            ".//*[contains(@class, 'comment-content') or contains(@class, 'comment-text')"
-            " or contains(@class, 'format_text') or contains(@class, 'commenttext') or self::p]",
-        ):
-            if element.getparent() is not None:
-                remove_keep_tail(element)
-    return parse_text_date(text_of(rest), language)
+    return parse_text_date(region.text(_is_comment_text), language)
 
 
-def _content(index: _Index) -> tuple[etree._Element, bool]:
+_JUNK_PARTS = ("reply", "comment-edit-link", "sharedaddy", "comment-like")
+
+
+def _is_junk(element: etree._Element) -> bool:
+    if element.tag == "script":
+        return True
+    classes = element.get("class")
+    return bool(classes) and any(part in classes for part in _JUNK_PARTS)
+
+
+def _content(region: _Region) -> tuple[etree._Element, bool]:
     """The comment's text element, and whether the theme marks it as such (else: the comment
     minus its author line, meta, avatar and reply link)."""
     for number, rule in enumerate(_CONTENT_RULES):
-        found = index.find(*rule)
-        if found:
-            element = found[0]
-            generic = number == len(_CONTENT_RULES) - 1
-            if generic and xpath(element, ".//*[contains(concat(' ', @class, ' '), ' comment-author ')]"):
-                element = copy.deepcopy(element)
-                _strip_meta(element)
-            # `.comment-body` wraps everything in some themes: only a real text class is explicit.
-            return _without_junk(element), not generic
-    element = copy.deepcopy(index.region)
-    _strip_meta(element)
-    return element, False
+        found = region.find(*rule)
+        if not found:
+            continue
+        element = found[0]
+        generic = number == len(_CONTENT_RULES) - 1
+        nested = region.removed_inside(element)
+        if generic and region.inside(element, region.by_class.get("comment-author", [])):
+            duplicate = _copy_without(element, nested)
+            _strip_meta(duplicate)
+            _remove_junk(duplicate)
+            return duplicate, False
+        junk = [item for item in region.inside(element, region.own) if _is_junk(item)]
+        if nested or junk:
+            element = _copy_without(element, nested + junk)
+        # `.comment-body` wraps everything in some themes: only a real text class is explicit.
+        return element, not generic
+    if region.include_roots:
+        duplicate = etree.Element("div")
+        for root in region.roots:
+            duplicate.append(_copy_without(root, region.removed_inside(root)))
+    else:
+        duplicate = _copy_without(region.roots[0], region.pruned)
+    _strip_meta(duplicate)
+    return duplicate, False
 
 
-def _without_junk(element: etree._Element) -> etree._Element:
-    junk = xpath(
-        element,
-        ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
-        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script",
-    )
-    if not junk:
-        return element
-    element = copy.deepcopy(element)
-    for item in xpath(
-        element,
-        ".//*[contains(@class, 'reply') or contains(@class, 'comment-edit-link')"
-        " or contains(@class, 'sharedaddy') or contains(@class, 'comment-like')]|.//script",
-    ):
+def _remove_junk(element: etree._Element) -> None:
+    for item in [item for item in element.iter(etree.Element) if item is not element and _is_junk(item)]:
         remove_keep_tail(item)
-    return element
 
 
 def _strip_meta(element: etree._Element) -> None:

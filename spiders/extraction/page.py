@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
@@ -17,7 +17,8 @@ from lxml import etree
 from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
-from spiders.extraction.regions import in_widget_area, is_widget_area
+from spiders.extraction.index import PageIndex
+from spiders.extraction.regions import is_widget_area
 from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, text_of, to_html, xpath
 from spiders.items import Image, Post, Term
@@ -25,74 +26,8 @@ from spiders.urls import post_url_of_comment_page
 
 _POST_ID = re.compile(r"^post-(\d+)$")
 _BODY_ID = re.compile(r"\b(?:postid|page-id)-(\d+)\b")
-_CONTAINER_XPATHS = [
-    "//article[starts-with(@id, 'post-')]",
-    "//*[starts-with(@id, 'post-') and (self::div or self::section)]"
-    "[contains(concat(' ', @class, ' '), ' hentry ') or contains(concat(' ', @class, ' '), ' post ')"
-    " or contains(concat(' ', @class, ' '), ' type-post ') or contains(concat(' ', @class, ' '), ' type-page ')"
-    " or contains(concat(' ', @class, ' '), ' page ')]",
-    "//*[starts-with(@id, 'post-')]",
-    "//*[contains(concat(' ', @class, ' '), ' hentry ') or contains(concat(' ', @class, ' '), ' h-entry ')]",
-    # Block themes: no post wrapper, the main region holds the post blocks.
-    "//main[.//*[contains(@class, 'wp-block-post-content') or contains(@class, 'entry-content')]]",
-    "//article[not(ancestor::li)][.//*[contains(@class, 'entry-content') or contains(@class, 'post-content')]]",
-    "//main",
-    "//article[not(ancestor::li)]",
-    "//*[@role='main']",
-    "//*[@id='content']",
-    "//*[@id='main']",
-]
-_TITLE_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' entry-title ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-post-title ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' post-title ') or contains(concat(' ', @class, ' '), ' posttitle ')"
-    " or contains(concat(' ', @class, ' '), ' storytitle ') or contains(concat(' ', @class, ' '), ' p-name ')]",
-    ".//h1",
-    ".//h2",
-    ".//h3",
-]
-_CONTENT_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' entry-content ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-post-content ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' post-content ') or contains(concat(' ', @class, ' '), ' postcontent ')"
-    " or contains(concat(' ', @class, ' '), ' storycontent ') or contains(concat(' ', @class, ' '), ' post-body ')"
-    " or contains(concat(' ', @class, ' '), ' format_text ') or contains(concat(' ', @class, ' '), ' e-content ')"
-    " or contains(concat(' ', @class, ' '), ' entry_content ') or contains(concat(' ', @class, ' '), ' entrytext ')"
-    " or @itemprop='articleBody']",
-    ".//*[contains(concat(' ', @class, ' '), ' entry ')]",
-]
-_AUTHOR_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-post-author-name ')"
-    " or contains(concat(' ', @class, ' '), ' wp-block-post-author__name ')]",
-    ".//*[contains(concat(' ', @class, ' '), ' author ') and contains(concat(' ', @class, ' '), ' vcard ')]"
-    "//*[contains(concat(' ', @class, ' '), ' fn ') or self::a]",
-    ".//*[contains(concat(' ', @class, ' '), ' author ') and contains(concat(' ', @class, ' '), ' vcard ')]",
-    ".//*[contains(@class, 'byline') or contains(@class, 'posted-by') or contains(@class, 'post-author')"
-    " or contains(@class, 'entry-author')]//a[@rel='author' or contains(@href, 'author')]",
-    ".//a[@rel='author']",
-    ".//*[contains(concat(' ', @class, ' '), ' entry-author-name ') or contains(concat(' ', @class, ' '), ' p-author ')"
-    " or contains(concat(' ', @class, ' '), ' post-author ') or contains(concat(' ', @class, ' '), ' byline ')"
-    " or contains(concat(' ', @class, ' '), ' author ')]",
-]
 # Author boxes ("About the author ... View all posts") name the author in other words.
 _AUTHOR_BIO = re.compile(r"author-(bio|info|box|description)|about-author|authorbox", re.IGNORECASE)
-_DATE_XPATHS = [
-    ".//time[contains(concat(' ', @class, ' '), ' entry-date ')][@datetime]",
-    ".//time[contains(concat(' ', @class, ' '), ' published ')][@datetime]",
-    ".//*[contains(concat(' ', @class, ' '), ' wp-block-post-date ')]//time[@datetime]",
-    ".//abbr[contains(concat(' ', @class, ' '), ' published ')][@title]",
-    ".//time[@datetime]",
-]
-_DATE_TEXT_XPATHS = [
-    ".//*[contains(concat(' ', @class, ' '), ' entry-date ') or contains(concat(' ', @class, ' '), ' post-date ')"
-    " or contains(concat(' ', @class, ' '), ' published ') or contains(concat(' ', @class, ' '), ' posted-on ')"
-    " or contains(concat(' ', @class, ' '), ' date ') or contains(concat(' ', @class, ' '), ' postdate ')"
-    " or contains(concat(' ', @class, ' '), ' entry-meta ') or contains(concat(' ', @class, ' '), ' postmetadata ')"
-    " or contains(concat(' ', @class, ' '), ' post-info ') or contains(concat(' ', @class, ' '), ' meta ')"
-    " or contains(concat(' ', @class, ' '), ' headline_meta ') or contains(concat(' ', @class, ' '), ' post-meta ')"
-    " or contains(concat(' ', @class, ' '), ' entry-utility ') or contains(@class, 'byline')]",
-    ".//small",
-]
 _REMOVE_FROM_CONTENT = (
     ".//script|.//style|.//noscript|.//form|.//*[contains(concat(' ', @class, ' '), ' sharedaddy ')"
     " or contains(concat(' ', @class, ' '), ' sociable ') or contains(@class, 'a2a_kit')"
@@ -104,7 +39,6 @@ _REMOVE_FROM_CONTENT = (
     " or contains(@class, 'byline')]"
 )
 # Where a theme states the number of responses, strongest first.
-_COUNT_CANDIDATES = "//*[contains(@class, 'comment') or contains(@id, 'comment') or @id='responses']"
 _COUNT_TITLE_CLASSES = frozenset(
     ["comments-title", "wp-block-comments-title", "comments-header", "comments_intro", "comment-count"]
 )
@@ -167,55 +101,82 @@ _EXTERNAL_SYSTEMS = [
 _PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8")
 
 
-@dataclass
 class Document:
-    """A parsed page with the signals every extractor needs."""
+    """A parsed page with the signals every extractor needs; the element index is built on first
+    use and shared by all the extractors."""
 
-    root: etree._Element
-    url: str
-    language: str | None
-    body_classes: set[str]
-    json_ld: list[dict]
+    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_lowered")
+
+    def __init__(self, root: etree._Element, url: str, text: str = "") -> None:
+        self.root = root
+        self.text = text
+        base = root.find(".//base")
+        href = base.get("href") if base is not None else None
+        self.url = urljoin(url, href) if href else url
+        self.language = (root.get("lang") or root.get("xml:lang") or "")[:2].lower() or None
+        body = root.find("body")
+        self.body_classes = set((body.get("class") or "").split()) if body is not None else set()
+        self._index: PageIndex | None = None
+        self._json_ld: list[dict] | None = None
+        self._lowered: str | None = None
 
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
         parser = _PARSER
-        if not text.strip():
-            text = "<html></html>"
         try:
-            root = etree.fromstring(text.encode("utf-8"), parser=parser)
+            root = etree.fromstring(text.encode("utf-8"), parser=parser) if text.strip() else None
         except (etree.ParserError, ValueError):
             root = None
         if root is None:
             root = etree.fromstring(b"<html><body></body></html>", parser=parser)
-        base = xpath(root, "//base/@href")
-        base_url = urljoin(url, base[0]) if base else url
-        language = (root.get("lang") or root.get("xml:lang") or "")[:2].lower() or None
-        body = root.find("body")
-        body_classes = set((body.get("class") or "").split()) if body is not None else set()
-        return cls(root, base_url, language, body_classes, _json_ld(root))
+        return cls(root, url, text)
+
+    @property
+    def index(self) -> PageIndex:
+        if self._index is None:
+            self._index = PageIndex(self.root)
+        return self._index
+
+    @property
+    def json_ld(self) -> list[dict]:
+        if self._json_ld is None:
+            self._json_ld = _json_ld(self) if "ld+json" in self.lowered else []
+        return self._json_ld
+
+    @property
+    def lowered(self) -> str:
+        """The page's HTML in lower case, for cheap "is this signal on the page at all" tests."""
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
 
 
-def extract_post(text: str, url: str) -> Post:
-    """Everything a post or page shows: metadata, content, trail, share links and comments."""
-    doc = Document.parse(text, url)
-    container = _container(doc.root)
+def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
+    """Everything a post or page shows: metadata, content, trail, share links and comments.
+    `doc`, the same page already parsed, saves parsing it again."""
+    if doc is None:
+        doc = Document.parse(text, url)
+    index = doc.index
+    container = _container(doc)
     article = _ld_article(doc.json_ld)
     post = Post(url=_canonical(doc) or url)
     post.wp_id = _wp_id(doc, container)
     post.type = _type(doc, container) if document_kind(doc) != "other" else "page"
     post.title = _title(doc, container, article)
-    post.author = _author(container, article)
+    post.author = _author(doc, container, article)
     post.published, post.modified = _dates(doc, container, article, post.type)
     post.terms = _terms(doc, container)
-    content = _content(container)
+    content = _content(doc, container)
     if content is not None:
         make_links_absolute(content, doc.url)
         post.content_html = to_html(content)
         post.content_text = block_text(content)
         post.images = _images(content, doc.url)
     post.protected = "post-password-required" in doc.body_classes or bool(
-        container is not None and xpath(container, ".//form[contains(@class, 'post-password-form')]")
+        container is not None
+        and any(
+            "post-password-form" in (form.get("class") or "") for form in index.inside(container, index.tag("form"))
+        )
     )
     if post.protected:
         # The page shows a password form, not the content; WordPress prefixes the title.
@@ -223,13 +184,13 @@ def extract_post(text: str, url: str) -> Post:
         post.images = []
         if post.title:
             post.title = re.sub(r"^(Protected|Geschützt|Protégé|Protegido|Protetto):\s*", "", post.title)
-    post.breadcrumbs = extract_breadcrumbs(doc.root, doc.url, doc.json_ld, text)
-    post.share_links = extract_share_links(doc.root, doc.url)
-    post.comments = extract_comments(doc.root, doc.url, doc.language)
-    post.comment_count_declared = declared_comment_count(doc.root)
-    post.external_comments = _external_comments(doc.root, text)
-    post.comment_page_urls = comment_page_links(doc.root, doc.url)
-    post.comment_page_number = current_comment_page(doc.root)
+    post.breadcrumbs = extract_breadcrumbs(doc)
+    post.share_links = extract_share_links(doc)
+    post.comments = extract_comments(doc)
+    post.comment_count_declared = declared_comment_count(doc)
+    post.external_comments = _external_comments(doc)
+    post.comment_page_urls = comment_page_links(doc)
+    post.comment_page_number = current_comment_page(doc)
     post.comment_feed_url = _comment_feed(doc, post.url)
     post.site_name = _site_name(doc)
     post.sources = ["html"]
@@ -245,10 +206,14 @@ def document_kind(doc: Document) -> str:
         return "page"
     if classes & {"home", "blog", "archive", "category", "tag", "author", "date", "search"}:
         return "listing"
-    entries = xpath(doc.root, "//*[starts-with(@id, 'post-')][contains(@class, 'post') or self::article]")
+    entries = [
+        element
+        for element in doc.index.id_starting("post-")
+        if element.tag == "article" or "post" in (element.get("class") or "")
+    ]
     if len(entries) > 1:
         return "listing"
-    if len(entries) == 1 or xpath(doc.root, "//*[starts-with(@id, 'comment-')]"):
+    if len(entries) == 1 or doc.index.id_starting("comment-"):
         return "post"
     return "other"
 
@@ -264,9 +229,11 @@ def is_wordpress(text: str) -> bool:
     )
 
 
-def _json_ld(root: etree._Element) -> list[dict]:
+def _json_ld(doc: Document) -> list[dict]:
     nodes: list[dict] = []
-    for script in xpath(root, "//script[@type='application/ld+json']"):
+    for script in doc.index.tag("script"):
+        if script.get("type") != "application/ld+json":
+            continue
         try:
             data = json.loads(script.text or "")
         except (json.JSONDecodeError, TypeError):
@@ -292,24 +259,54 @@ def _ld_article(nodes: list[dict]) -> dict:
     return {}
 
 
-def _container(root: etree._Element) -> etree._Element | None:
-    for expression in _CONTAINER_XPATHS:
-        for element in xpath(root, expression):
-            if _in_sidebar(element):
+def _container(doc: Document) -> etree._Element | None:
+    """The post's own element: WordPress's `post-N` wrapper, else an `hentry`, else the main region."""
+    index = doc.index
+    for candidates in _container_candidates(index):
+        for element in candidates:
+            if index.in_widget_area(element, include_self=False):
                 continue
-            if element.get("id", "").startswith("post-") and not _POST_ID.match(element.get("id", "")):
+            element_id = element.get("id") or ""
+            if element_id.startswith("post-") and not _POST_ID.match(element_id):
                 continue
             return element
-    return root.find("body")
+    return doc.root.find("body")
 
 
-def _in_sidebar(element: etree._Element) -> bool:
-    return in_widget_area(element, include_self=False)
+_POST_CLASSES = frozenset(["hentry", "post", "type-post", "type-page", "page"])
+
+
+def _container_candidates(index: PageIndex) -> Iterator[list[etree._Element]]:
+    """Candidate containers, strongest rule first, each rule's in document order."""
+    with_post_id = index.id_starting("post-")
+    yield [element for element in with_post_id if element.tag == "article"]
+    yield [
+        element
+        for element in with_post_id
+        if element.tag in ("div", "section") and _POST_CLASSES.intersection((element.get("class") or "").split())
+    ]
+    yield with_post_id
+    yield index.with_class("hentry", "h-entry")
+    # Block themes: no post wrapper, the main region holds the post blocks.
+    blocks = index.class_containing("wp-block-post-content", "entry-content")
+    yield [element for element in index.tag("main") if index.inside(element, blocks)]
+    articles = [element for element in index.tag("article") if not any(a.tag == "li" for a in element.iterancestors())]
+    content = index.class_containing("entry-content", "post-content")
+    yield [element for element in articles if index.inside(element, content)]
+    yield index.tag("main")
+    yield articles
+    yield [element for element in index.elements if element.get("role") == "main"]
+    yield index.by_id.get("content", [])
+    yield index.by_id.get("main", [])
+
+
+def _in_sidebar(doc: Document, element: etree._Element) -> bool:
+    return doc.index.in_widget_area(element, include_self=False)
 
 
 def _canonical(doc: Document) -> str | None:
     """The page's canonical URL (same host), without a fragment or a comment page part."""
-    links = xpath(doc.root, "//link[@rel='canonical']/@href")
+    links = [link.get("href") for link in doc.index.tag("link") if link.get("rel") == "canonical" and link.get("href")]
     if links:
         candidate = urljoin(doc.url, links[0].strip()).split("#")[0]
         if urlsplit(candidate).netloc == urlsplit(doc.url).netloc:
@@ -326,8 +323,10 @@ def _wp_id(doc: Document, container: etree._Element | None) -> int | None:
         match = _POST_ID.match(container.get("id") or "")
         if match:
             return int(match.group(1))
-    for href in xpath(doc.root, "//link[@rel='shortlink']/@href"):
-        params = dict(parse_qsl(urlsplit(href).query))
+    for link in doc.index.tag("link"):
+        if link.get("rel") != "shortlink" or link.get("href") is None:
+            continue
+        params = dict(parse_qsl(urlsplit(link.get("href")).query))
         for key in ("p", "page_id"):
             if params.get(key, "").isdigit():
                 return int(params[key])
@@ -344,26 +343,45 @@ def _type(doc: Document, container: etree._Element | None) -> str:
 
 
 def _title(doc: Document, container: etree._Element | None, article: dict) -> str | None:
-    scope = container if container is not None else doc.root
-    for expression in _TITLE_XPATHS:
-        for element in xpath(scope, expression):
-            if _in_sidebar(element) or _in_comments(element):
+    index = doc.index
+    for candidates in (
+        index.with_class("entry-title"),
+        index.with_class("wp-block-post-title"),
+        index.with_class("post-title", "posttitle", "storytitle", "p-name"),
+        index.tag("h1"),
+        index.tag("h2"),
+        index.tag("h3"),
+    ):
+        for element in _within(index, container, candidates):
+            if _in_sidebar(doc, element) or _in_comments(element):
                 continue
             title = collapse(text_of(element))
             if title:
                 return title
-    for value in (
-        article.get("headline"),
-        _first(xpath(doc.root, "//meta[@property='og:title']/@content")),
-        _title_tag(doc.root),
-    ):
+    for value in (article.get("headline"), _meta(doc, "og:title"), _title_tag(doc)):
         if value:
             return collapse(str(value))
     return None
 
 
-def _title_tag(root: etree._Element) -> str | None:
-    title = collapse(_first(xpath(root, "//title/text()")))
+def _within(index: PageIndex, scope: etree._Element | None, candidates: list[etree._Element]) -> list:
+    """The candidates inside the scope (the whole page when there is none)."""
+    if scope is None or scope is index.elements[0]:
+        return candidates
+    return index.inside(scope, candidates)
+
+
+def _meta(doc: Document, name: str) -> str | None:
+    """The content of `<meta property=name>` (or `name=name`)."""
+    for meta in doc.index.tag("meta"):
+        if (meta.get("property") == name or meta.get("name") == name) and meta.get("content") is not None:
+            return meta.get("content")
+    return None
+
+
+def _title_tag(doc: Document) -> str | None:
+    tags = doc.index.tag("title")
+    title = collapse(tags[0].text) if tags else None
     if not title:
         return None
     return re.split(r"\s+[|»–—-]\s+|\s+::\s+", title)[0] or title
@@ -395,10 +413,11 @@ def _in_comments(element: etree._Element) -> bool:
     return False
 
 
-def _author(container: etree._Element | None, article: dict) -> str | None:
+def _author(doc: Document, container: etree._Element | None, article: dict) -> str | None:
     if container is not None:
-        for expression in _AUTHOR_XPATHS:
-            for element in xpath(container, expression):
+        index = doc.index
+        for candidates in _author_candidates(index, container):
+            for element in index.inside(container, candidates):
                 if _in_comments(element) or _in_author_bio(element):
                     continue
                 name = collapse(text_of(element))
@@ -407,23 +426,41 @@ def _author(container: etree._Element | None, article: dict) -> str | None:
                     if 0 < len(name) <= 80:
                         return name
         # Last: the author box some themes show instead of a byline ("By Jane Student").
-        for element in xpath(
-            container,
-            ".//*[contains(@class, 'author-bio') or contains(@class, 'author-info')"
-            " or contains(@class, 'author-box') or contains(@class, 'about-author')]"
-            "//*[contains(@class, 'author-title') or contains(@class, 'author-name')"
-            " or self::h2 or self::h3 or self::h4]",
+        headings = index.in_order([index.tag("h2"), index.tag("h3"), index.tag("h4")])
+        names = index.in_order([index.class_containing("author-title", "author-name"), headings])
+        for box in index.inside(
+            container, index.class_containing("author-bio", "author-info", "author-box", "about-author")
         ):
-            name = collapse(text_of(element)) or ""
-            name = re.sub(r"^(by|about|published by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
-            if 0 < len(name) <= 80:
-                return name
+            for element in index.inside(box, names):
+                name = collapse(text_of(element)) or ""
+                name = re.sub(r"^(by|about|published by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
+                if 0 < len(name) <= 80:
+                    return name
     author = article.get("author")
     if isinstance(author, list):
         author = author[0] if author else None
     if isinstance(author, dict):
         author = author.get("name")
     return collapse(str(author)) if author else None
+
+
+def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[list[etree._Element]]:
+    yield index.with_class("wp-block-post-author-name", "wp-block-post-author__name")
+    cards = [
+        element
+        for element in index.inside(container, index.with_class("author"))
+        if "vcard" in (element.get("class") or "").split()
+    ]
+    names = index.in_order([index.with_class("fn"), index.tag("a")])
+    yield index.in_order(index.inside(card, names) for card in cards)
+    yield cards
+    author_links = [
+        anchor for anchor in index.tag("a") if anchor.get("rel") == "author" or "author" in (anchor.get("href") or "")
+    ]
+    bylines = index.inside(container, index.class_containing("byline", "posted-by", "post-author", "entry-author"))
+    yield index.in_order(index.inside(byline, author_links) for byline in bylines)
+    yield [anchor for anchor in index.tag("a") if anchor.get("rel") == "author"]
+    yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
 
 
 def _in_author_bio(element: etree._Element) -> bool:
@@ -436,11 +473,12 @@ def _in_author_bio(element: etree._Element) -> bool:
 
 
 def _dates(doc: Document, container: etree._Element | None, article: dict, kind: str) -> tuple[str | None, str | None]:
-    scope = container if container is not None else doc.root
+    index = doc.index
+    times = [element for element in index.tag("time") if element.get("datetime") is not None]
     published = None
-    for expression in _DATE_XPATHS:
-        for element in xpath(scope, expression):
-            if _in_comments(element) or _in_sidebar(element):
+    for candidates in _date_candidates(index, times):
+        for element in _within(index, container, candidates):
+            if _in_comments(element) or _in_sidebar(doc, element):
                 continue
             value = element.get("datetime") or element.get("title")
             published = normalise_machine_date(value)
@@ -449,14 +487,16 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         if published:
             break
     if not published:
-        value = article.get("datePublished") or _first(
-            xpath(doc.root, "//meta[@property='article:published_time']/@content")
-        )
+        value = article.get("datePublished") or _meta(doc, "article:published_time")
         published = normalise_machine_date(value) if value else None
     if not published:
-        for expression in _DATE_TEXT_XPATHS:
-            for element in xpath(scope, expression):
-                if _in_comments(element) or _in_sidebar(element):
+        text_rules = (
+            index.in_order([index.with_class(*_DATE_TEXT_CLASSES), index.class_containing("byline")]),
+            index.tag("small"),
+        )
+        for candidates in text_rules:
+            for element in _within(index, container, candidates):
+                if _in_comments(element) or _in_sidebar(doc, element):
                     continue
                 published = parse_text_date(text_of(element), doc.language)
                 if published:
@@ -465,46 +505,71 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
                 break
     modified = None
     # `time.updated` that is not also the publication date (themes mark one element with both).
-    updated = (
-        ".//time[contains(concat(' ', @class, ' '), ' updated ')]"
-        "[not(contains(concat(' ', @class, ' '), ' published '))]"
-    )
-    for value in xpath(scope, updated + "/@datetime") + [
-        article.get("dateModified"),
-        _first(xpath(doc.root, "//meta[@property='article:modified_time']/@content")),
-    ]:
+    updated = [
+        element.get("datetime")
+        for element in _within(index, container, times)
+        if "updated" in (tokens := (element.get("class") or "").split()) and "published" not in tokens
+    ]
+    for value in [*updated, article.get("dateModified"), _meta(doc, "article:modified_time")]:
         modified = normalise_machine_date(value) if value else None
         if modified:
             break
     return published, modified
 
 
+_DATE_TEXT_CLASSES = (
+    "entry-date",
+    "post-date",
+    "published",
+    "posted-on",
+    "date",
+    "postdate",
+    "entry-meta",
+    "postmetadata",
+    "post-info",
+    "meta",
+    "headline_meta",
+    "post-meta",
+    "entry-utility",
+)
+
+
+def _date_candidates(index: PageIndex, times: list[etree._Element]) -> Iterator[list[etree._Element]]:
+    def classed(elements: list[etree._Element], token: str) -> list[etree._Element]:
+        return [element for element in elements if token in (element.get("class") or "").split()]
+
+    yield classed(times, "entry-date")
+    yield classed(times, "published")
+    yield index.in_order(index.inside(block, times) for block in index.with_class("wp-block-post-date"))
+    yield [element for element in classed(index.tag("abbr"), "published") if element.get("title")]
+    yield times
+
+
 def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
-    scope = container if container is not None else doc.root
+    index = doc.index
     terms: list[Term] = []
     seen: set[tuple[str, str]] = set()
 
     def add(taxonomy: str, anchor: etree._Element) -> None:
         name = collapse(text_of(anchor))
-        if name and (taxonomy, name) not in seen and not _in_sidebar(anchor):
+        if name and (taxonomy, name) not in seen and not _in_sidebar(doc, anchor):
             seen.add((taxonomy, name))
             href = anchor.get("href")
             terms.append(Term(taxonomy, name, urljoin(doc.url, href) if href else None))
 
-    for anchor in xpath(
-        scope,
-        ".//a[@rel] | .//*[contains(@class, 'taxonomy-') or contains(@class, 'cat-links')"
-        " or contains(@class, 'tags-links') or contains(@class, 'entry-categories')"
-        " or contains(@class, 'entry-tags')]//a[@href]",
-    ):
+    with_rel = [anchor for anchor in index.tag("a") if anchor.get("rel") is not None]
+    with_href = [anchor for anchor in index.tag("a") if anchor.get("href") is not None]
+    lists = index.class_containing("taxonomy-", "cat-links", "tags-links", "entry-categories", "entry-tags")
+    in_lists = [index.inside(element, with_href) for element in lists]
+    for anchor in _within(index, container, index.in_order([with_rel, *in_lists])):
         taxonomy = _taxonomy(anchor)
         if taxonomy:
             add(taxonomy, anchor)
-    if not terms and scope is not doc.root:
+    if not terms and container is not None and container is not doc.root:
         # Some themes print the post's terms outside its container (above the title, in a bar).
-        for anchor in xpath(doc.root, ".//a[@rel]"):
+        for anchor in with_rel:
             taxonomy = _taxonomy(anchor)
-            if taxonomy and not _in_comments(anchor) and not _in_sidebar(anchor):
+            if taxonomy and not _in_comments(anchor) and not _in_sidebar(doc, anchor):
                 add(taxonomy, anchor)
     return terms
 
@@ -554,14 +619,15 @@ _CONTENT_BLOCKS = frozenset(
 )
 
 
-def _content(container: etree._Element | None) -> etree._Element | None:
+def _content(doc: Document, container: etree._Element | None) -> etree._Element | None:
     """The post body without share blocks, widgets, navigation or the comment section."""
     if container is None:
         return None
+    index = doc.index
     found = None
-    for expression in _CONTENT_XPATHS:
-        for element in xpath(container, expression):
-            if not _in_comments(element) and not _in_sidebar(element):
+    for candidates in _content_candidates(doc):
+        for element in _within(index, container, candidates):
+            if not _in_comments(element) and not _in_sidebar(doc, element):
                 found = element
                 break
         if found is not None:
@@ -574,7 +640,7 @@ def _content(container: etree._Element | None) -> etree._Element | None:
     for junk in xpath(cleaned, _REMOVE_FROM_CONTENT):
         if junk.getparent() is not None:
             remove_keep_tail(junk)
-    for junk in [e for e in cleaned.iter() if isinstance(e.tag, str) and e is not cleaned]:
+    for junk in [e for e in cleaned.iter(etree.Element) if e is not cleaned]:
         if junk.getparent() is not None and (is_widget_area(junk) or _is_share_block(junk)):
             remove_keep_tail(junk)
     if found is container:
@@ -587,6 +653,26 @@ def _content(container: etree._Element | None) -> etree._Element | None:
             if junk.getparent() is not None:
                 remove_keep_tail(junk)
     return cleaned
+
+
+def _content_candidates(doc: Document) -> Iterator[list[etree._Element]]:
+    index = doc.index
+    yield index.with_class("entry-content")
+    yield index.with_class("wp-block-post-content")
+    body = index.with_class(
+        "post-content",
+        "postcontent",
+        "storycontent",
+        "post-body",
+        "format_text",
+        "e-content",
+        "entry_content",
+        "entrytext",
+    )
+    if "articlebody" in doc.lowered:
+        body = index.in_order([body, [e for e in index.elements if e.get("itemprop") == "articleBody"]])
+    yield body
+    yield index.with_class("entry")
 
 
 def _adopt_stray_paragraphs(found: etree._Element, cleaned: etree._Element) -> None:
@@ -639,14 +725,18 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
     return images
 
 
-def declared_comment_count(root: etree._Element) -> int | None:
+def declared_comment_count(doc: Document) -> int | None:
     """The number of responses the page says it has ("3 Responses to …"), or None.
 
     Looked for, in order: a title the theme gives the comment section (`#comments-title`,
     `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
     that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
+    index = doc.index
     titles, sections, headings, links = [], [], [], []
-    for element in xpath(root, _COUNT_CANDIDATES):
+    candidates = index.in_order(
+        [index.class_containing("comment"), index.id_containing("comment"), index.by_id.get("responses", [])]
+    )
+    for element in candidates:
         tokens = set((element.get("class") or "").split())
         element_id = element.get("id") or ""
         if tokens & _COUNT_TITLE_CLASSES or element_id in ("comments-title", "comments-count"):
@@ -659,7 +749,7 @@ def declared_comment_count(root: etree._Element) -> int | None:
             links.append(element)
     in_sections = [found for section in sections for found in xpath(section, _COUNT_IN_SECTION)]
     for element in [*titles, *in_sections, *headings, *links]:
-        if _in_sidebar(element):
+        if _in_sidebar(doc, element):
             continue
         number = _count_in(element)
         if number is not None:
@@ -683,35 +773,44 @@ def _count_in(element: etree._Element) -> int | None:
     return None
 
 
-def _external_comments(root: etree._Element, text: str) -> str | None:
-    lowered = text.lower()
+def _external_comments(doc: Document) -> str | None:
+    lowered = doc.lowered
     for name, expression in _EXTERNAL_SYSTEMS:
         if name.replace("facebook", "fb-comments") not in lowered:
             continue
         try:
-            if xpath(root, expression):
+            if xpath(doc.root, expression):
                 return name
         except etree.XPathEvalError:
             continue
     return None
 
 
-def comment_page_links(root: etree._Element, base_url: str) -> list[str]:
+def comment_page_links(doc: Document) -> list[str]:
     """Links to the post's other comment pages (`comment-page-N`, `?cpage=N`), in page order."""
     links: list[str] = []
-    for href in xpath(root, "//a/@href"):
+    for anchor in doc.index.tag("a"):
+        href = anchor.get("href")
+        if not href or ("comment-page-" not in href and "cpage=" not in href):
+            continue
         # Comment permalinks (`.../comment-page-1/#comment-12`) are not pagination links.
-        if re.search(r"/comment-page-\d+/?(#comments|#respond)?$|[?&]cpage=\d+(#comments)?$", href):
-            absolute = urljoin(base_url, href).split("#")[0]
+        if _COMMENT_PAGE_LINK.search(href):
+            absolute = urljoin(doc.url, href).split("#")[0]
             if absolute not in links:
                 links.append(absolute)
     return links
 
 
+_COMMENT_PAGE_LINK = re.compile(r"/comment-page-\d+/?(#comments|#respond)?$|[?&]cpage=\d+(#comments)?$")
+
+
 def _comment_feed(doc: Document, post_url: str) -> str | None:
     """The post's own comments feed (`POST/feed/`), as the page's `<link rel=alternate>` gives it."""
     post_path = urlsplit(post_url).path
-    for href in xpath(doc.root, "//link[@rel='alternate'][@type='application/rss+xml']/@href"):
+    for link in doc.index.tag("link"):
+        href = link.get("href")
+        if link.get("rel") != "alternate" or link.get("type") != "application/rss+xml" or href is None:
+            continue
         parts = urlsplit(urljoin(doc.url, href))
         own_path = post_path != "/" and parts.path.startswith(post_path) and parts.path.rstrip("/").endswith("/feed")
         own_query = "feed=" in parts.query and re.search(r"(^|&)(p|page_id)=\d+", parts.query)
@@ -720,12 +819,11 @@ def _comment_feed(doc: Document, post_url: str) -> str | None:
     return None
 
 
-def current_comment_page(root: etree._Element) -> int | None:
+def current_comment_page(doc: Document) -> int | None:
     """The number of the comment page shown, from the comment pagination's current marker."""
-    for marker in xpath(
-        root,
-        "//*[contains(concat(' ', @class, ' '), ' page-numbers ') and contains(concat(' ', @class, ' '), ' current ')]",
-    ):
+    for marker in doc.index.with_class("page-numbers"):
+        if "current" not in (marker.get("class") or "").split():
+            continue
         in_comment_navigation = any(
             "comment" in (ancestor.get("class") or "") or "comment" in (ancestor.get("id") or "")
             for ancestor in marker.iterancestors()
@@ -737,21 +835,19 @@ def current_comment_page(root: etree._Element) -> int | None:
 
 
 def _site_name(doc: Document) -> str | None:
-    head = doc.root.find("head")
-    if head is not None:
-        for meta in head.iter("meta"):
-            if meta.get("property") == "og:site_name" and collapse(meta.get("content")):
-                return collapse(meta.get("content"))
-    for element in xpath(
-        doc.root,
-        "//*[contains(@class, 'site-title') or @id='site-title' or @id='blog-title'"
-        " or contains(@class, 'wp-block-site-title')]",
-    ):
+    name = collapse(_meta(doc, "og:site_name"))
+    if name:
+        return name
+    index = doc.index
+    candidates = index.in_order(
+        [
+            index.class_containing("site-title", "wp-block-site-title"),
+            index.by_id.get("site-title", []),
+            index.by_id.get("blog-title", []),
+        ]
+    )
+    for element in candidates:
         name = collapse(text_of(element))
         if name:
             return name
     return None
-
-
-def _first(values: list) -> object | None:
-    return values[0] if values else None

@@ -9,11 +9,15 @@ links. A profile link ("follow us on Twitter") has no share URL and is left alon
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
 
 from spiders.items import ShareLink
+
+if TYPE_CHECKING:
+    from spiders.extraction.page import Document
 
 # Share URLs by service: one alternation, checked against "host/path?query".
 _SHARE_URL = re.compile(
@@ -67,21 +71,47 @@ _FOLLOW = re.compile(r"follow|profile|social-?(icons|links|menu|media)|subscribe
 
 
 # Cheap test on the raw href before any URL parsing: could this be a share link at all?
-_MAYBE_SHARE = re.compile(
-    r"digg|stumbleupon|reddit|twitter|x\.com|facebook|delicious|del\.icio|plus\.google|linkedin|pinterest"
-    r"|tumblr|whatsapp|wa\.me|getpocket|t\.me|telegram|mastodon|toot|bsky|addtoany|share=",
-    re.IGNORECASE,
+# (Plain substring tests: an alternation regex costs ten times more per link.)
+_MAYBE_SHARE = (
+    "digg",
+    "stumbleupon",
+    "reddit",
+    "twitter",
+    "x.com",
+    "facebook",
+    "delicious",
+    "del.icio",
+    "plus.google",
+    "linkedin",
+    "pinterest",
+    "tumblr",
+    "whatsapp",
+    "wa.me",
+    "getpocket",
+    "t.me",
+    "telegram",
+    "mastodon",
+    "toot",
+    "bsky",
+    "addtoany",
+    "share=",
 )
 
 
-def extract_share_links(root: etree._Element, base_url: str) -> list[ShareLink]:
+def _maybe_share(href: str) -> bool:
+    lowered = href.lower()
+    return any(key in lowered for key in _MAYBE_SHARE)
+
+
+def extract_share_links(doc: Document) -> list[ShareLink]:
     """Every share link on the page, in page order, without duplicates."""
-    anchors = [a for a in root.iter("a") if (a.get("href") or "").strip()[:1] not in ("", "#")]
+    base_url = doc.url
+    anchors = [a for a in doc.index.tag("a") if (a.get("href") or "").strip()[:1] not in ("", "#")]
     services: dict[int, tuple[str, str]] = {}
     blocks = []
     for anchor in anchors:
         href = anchor.get("href").strip()
-        if not _MAYBE_SHARE.search(href):
+        if not _maybe_share(href):
             continue
         url = urljoin(base_url, href)
         service = share_service(url)

@@ -1,0 +1,152 @@
+"""One pass over a parsed page: every element by class token, id and tag, in document order.
+
+The extractors ask the index ("elements whose class contains `comment`", "the `a` elements
+inside this comment") instead of running an XPath search over the whole tree for each question;
+a page is walked once, however many signals are looked for.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from lxml import etree
+
+from spiders.extraction.regions import is_widget_area
+
+
+class PageIndex:
+    """Elements of one tree by class token, id and tag. The tree must not change after indexing
+    (extractors change copies)."""
+
+    __slots__ = ("elements", "position", "by_class", "by_id", "by_tag", "_substring_cache", "_widget")
+
+    def __init__(self, root: etree._Element) -> None:
+        elements: list[etree._Element] = []
+        position: dict[int, int] = {}
+        by_class: dict[str, list[etree._Element]] = {}
+        by_id: dict[str, list[etree._Element]] = {}
+        by_tag: dict[str, list[etree._Element]] = {}
+        for number, element in enumerate(root.iter(etree.Element)):
+            elements.append(element)
+            position[id(element)] = number
+            tag = element.tag
+            found = by_tag.get(tag)
+            if found is None:
+                by_tag[tag] = [element]
+            else:
+                found.append(element)
+            value = element.get("class")
+            if value:
+                for token in value.split():
+                    found = by_class.get(token)
+                    if found is None:
+                        by_class[token] = [element]
+                    elif found[-1] is not element:
+                        found.append(element)
+            value = element.get("id")
+            if value:
+                by_id.setdefault(value, []).append(element)
+        self.elements = elements
+        self.position = position
+        self.by_class = by_class
+        self.by_id = by_id
+        self.by_tag = by_tag
+        self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
+        self._widget: dict[int, bool] = {}
+
+    def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
+        """`regions.in_widget_area`, remembered for every ancestor on the way up."""
+        if not include_self:
+            element = element.getparent()
+            if element is None:
+                return False
+        memo = self._widget
+        chain: list[etree._Element] = []
+        current = element
+        answer = False
+        while current is not None:
+            known = memo.get(id(current))
+            if known is not None:
+                answer = known
+                break
+            if is_widget_area(current):
+                answer = True
+                chain.append(current)
+                break
+            chain.append(current)
+            current = current.getparent()
+        for visited in chain:
+            memo[id(visited)] = answer
+        return answer
+
+    def pos(self, element: etree._Element) -> int:
+        return self.position[id(element)]
+
+    def in_order(self, groups: Iterable[list[etree._Element]]) -> list[etree._Element]:
+        """The union of some element lists, without duplicates, in document order."""
+        lists = [group for group in groups if group]
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return list(lists[0])
+        unique = {id(element): element for group in lists for element in group}
+        position = self.position
+        return sorted(unique.values(), key=lambda element: position[id(element)])
+
+    def with_class(self, *tokens: str) -> list[etree._Element]:
+        """Elements with any of these class tokens (exact tokens)."""
+        return self.in_order(self.by_class.get(token, ()) for token in tokens)
+
+    def class_containing(self, *parts: str) -> list[etree._Element]:
+        """Elements whose class attribute contains any of these substrings (XPath `contains`)."""
+        cached = self._substring_cache.get(parts)
+        if cached is None:
+            tokens = {token for part in parts for token in [t for t in self.by_class if part in t]}
+            cached = self.in_order(self.by_class[token] for token in tokens)
+            self._substring_cache[parts] = cached
+        return cached
+
+    def id_containing(self, *parts: str) -> list[etree._Element]:
+        return self.in_order(elements for value, elements in self.by_id.items() if any(part in value for part in parts))
+
+    def id_starting(self, *prefixes: str) -> list[etree._Element]:
+        return self.in_order(elements for value, elements in self.by_id.items() if value.startswith(prefixes))
+
+    def with_id(self, value: str) -> etree._Element | None:
+        found = self.by_id.get(value)
+        return found[0] if found else None
+
+    def tag(self, name: str) -> list[etree._Element]:
+        return self.by_tag.get(name, [])
+
+    def end(self, element: etree._Element) -> int:
+        """Position of the element's last descendant (its own position when it has none)."""
+        current = element
+        while current is not None:
+            following = current.getnext()
+            while following is not None and not isinstance(following.tag, str):
+                following = following.getnext()
+            if following is not None:
+                return self.position[id(following)] - 1
+            current = current.getparent()
+        return len(self.elements) - 1
+
+    def inside(self, element: etree._Element, candidates: list[etree._Element]) -> list[etree._Element]:
+        """The candidates (a list in document order) that are descendants of the element."""
+        if not candidates:
+            return []
+        start, stop = self.pos(element), self.end(element)
+        position = self.position
+        keys = [position[id(candidate)] for candidate in candidates]
+        return candidates[bisect_right(keys, start) : bisect_left(keys, stop + 1)]
+
+    def descendants(self, element: etree._Element) -> list[etree._Element]:
+        start = self.pos(element)
+        return self.elements[start + 1 : self.end(element) + 1]
+
+    def contains(self, ancestor: etree._Element, element: etree._Element) -> bool:
+        """True when `element` is a descendant of `ancestor` (strictly)."""
+        start = self.position[id(ancestor)]
+        here = self.position.get(id(element))
+        return here is not None and start < here <= self.end(ancestor)
