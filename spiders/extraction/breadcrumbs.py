@@ -28,15 +28,14 @@ _SEPARATOR_EDGES = re.compile(r"^[\s»>/›→|:·•\\]+|[\s»>/›→|:·•\\
 
 
 def extract_breadcrumbs(doc: Document) -> list[Crumb]:
-    """The page's breadcrumb trail in order, or [] when it has none. Pages without any
-    breadcrumb signal in their HTML skip the searches."""
-    lowered = doc.lowered
-    if "crumb" in lowered or "you are here" in lowered:
+    """The page's breadcrumb trail in order, or [] when it has none. Pages whose HTML has none of
+    the (case-sensitive) words the searches look for skip them."""
+    if doc.mentions("readcrumb", "crumbs", "You are here"):
         for container in _containers(doc):
             crumbs = _from_container(container, doc.url)
             if len(crumbs) >= 2:
                 return crumbs
-    if "breadcrumblist" in lowered:
+    if doc.mentions("BreadcrumbList"):
         crumbs = _from_microdata(doc.root, doc.url)
         if crumbs:
             return crumbs
@@ -53,7 +52,7 @@ def _containers(doc: Document) -> list[etree._Element]:
         index.id_containing("readcrumb"),
         index.by_id.get("crumbs", []),
     ]
-    if "aria-label" in doc.lowered:
+    if doc.mentions("readcrumb"):
         candidates.append([e for e in index.elements if "readcrumb" in (e.get("aria-label") or "")])
     found: list[etree._Element] = []
     for element in index.in_order(candidates):
@@ -63,7 +62,7 @@ def _containers(doc: Document) -> list[etree._Element]:
             continue
         found.append(element)
     # A theme's own trail with no class: an element whose text starts with "You are here".
-    if "you are here" not in doc.lowered:
+    if not doc.mentions("You are here"):
         return found
     for text in xpath(doc.root, "//body//text()[contains(., 'You are here')]"):
         element = text.getparent()

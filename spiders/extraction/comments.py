@@ -146,8 +146,13 @@ class _Region:
         )
 
     def find(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
-        groups = [self.by_class.get(name, ()) for name in classes] + [self.by_tag.get(name, ()) for name in tags]
-        return self._index.in_order(groups)
+        """Own elements with any of the class tokens or tags, in document order (do not modify)."""
+        by_class, by_tag = self.by_class, self.by_tag
+        groups = [by_class[name] for name in classes if name in by_class]
+        groups += [by_tag[name] for name in tags if name in by_tag]
+        if not groups:
+            return []
+        return groups[0] if len(groups) == 1 else self._index.in_order(groups)
 
     def inside(self, element: etree._Element, elements: list[etree._Element]) -> list[etree._Element]:
         """Those of the elements (own elements, in order) that lie inside `element`."""
@@ -164,6 +169,20 @@ class _Region:
         for root in self.roots:
             _gather_text(root, parts, pruned, skip)
         return "".join(parts)
+
+    def head(self, size: int = 60) -> str:
+        """The first `size` characters of the comment's text, whitespace collapsed (a reply's text
+        comes after the comment's own, so the start is the comment's)."""
+        words: list[str] = []
+        length = 0
+        for root in self.roots:
+            for piece in root.itertext():
+                for word in piece.split():
+                    words.append(word)
+                    length += len(word) + 1
+                    if length > size:
+                        return " ".join(words)[:size]
+        return " ".join(words)[:size]
 
 
 class _Thread:
@@ -256,7 +275,7 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
     candidates = index.in_order(
         [
             index.id_starting("comment", "li-comment", "div-comment"),
-            index.class_containing("comment", "pingback", "trackback"),
+            index.with_class(*_NODE_CLASSES),
         ]
     )
     for element in candidates:
@@ -374,7 +393,7 @@ def _comment_type(node: etree._Element, region: _Region, content: etree._Element
     if "trackback" in classes:
         return "trackback"
     head = "" if region.include_roots else (node.text or "").strip()[:40]
-    head = head or (collapse(region.text()) or "")[:60]
+    head = head or region.head(60)
     for kind in ("pingback", "trackback"):
         if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or any(
             kind in (text_of(element) or "").lower() for element in region.by_class.get("pingtype", ())

@@ -19,23 +19,13 @@ class PageIndex:
     """Elements of one tree by class token, id and tag. The tree must not change after indexing
     (extractors change copies)."""
 
-    __slots__ = ("elements", "position", "by_class", "by_id", "by_tag", "_substring_cache", "_widget")
+    __slots__ = ("root", "elements", "position", "by_class", "by_id", "_by_tag", "_substring_cache", "_widget")
 
     def __init__(self, root: etree._Element) -> None:
-        elements: list[etree._Element] = []
-        position: dict[int, int] = {}
+        elements = list(root.iter(etree.Element))
         by_class: dict[str, list[etree._Element]] = {}
         by_id: dict[str, list[etree._Element]] = {}
-        by_tag: dict[str, list[etree._Element]] = {}
-        for number, element in enumerate(root.iter(etree.Element)):
-            elements.append(element)
-            position[id(element)] = number
-            tag = element.tag
-            found = by_tag.get(tag)
-            if found is None:
-                by_tag[tag] = [element]
-            else:
-                found.append(element)
+        for element in elements:
             value = element.get("class")
             if value:
                 for token in value.split():
@@ -46,12 +36,17 @@ class PageIndex:
                         found.append(element)
             value = element.get("id")
             if value:
-                by_id.setdefault(value, []).append(element)
+                found = by_id.get(value)
+                if found is None:
+                    by_id[value] = [element]
+                else:
+                    found.append(element)
+        self.root = root
         self.elements = elements
-        self.position = position
+        self.position = {id(element): number for number, element in enumerate(elements)}
         self.by_class = by_class
         self.by_id = by_id
-        self.by_tag = by_tag
+        self._by_tag: dict[str, list[etree._Element]] = {}
         self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
         self._widget: dict[int, bool] = {}
 
@@ -118,7 +113,11 @@ class PageIndex:
         return found[0] if found else None
 
     def tag(self, name: str) -> list[etree._Element]:
-        return self.by_tag.get(name, [])
+        """Elements with this tag, in document order (found on first use)."""
+        found = self._by_tag.get(name)
+        if found is None:
+            found = self._by_tag[name] = list(self.root.iter(name))
+        return found
 
     def end(self, element: etree._Element) -> int:
         """Position of the element's last descendant (its own position when it has none)."""

@@ -86,14 +86,21 @@ _COUNT = re.compile(
     r"|comentarios?|comentários?|respostas?|reacties|commenti|risposte|ответ\w*|комментари\w*)",
     re.IGNORECASE,
 )
+# Comment systems that load their comments from elsewhere: (name, strings the page must contain
+# for the search to be worth running, the search).
 _EXTERNAL_SYSTEMS = [
     (
         "disqus",
+        ("disqus",),
         "//*[@id='disqus_thread'] | //script[contains(@src, 'disqus.com') or contains(., 'disqus.com/embed.js')]",
     ),
-    ("facebook", "//*[contains(concat(' ', @class, ' '), ' fb-comments ')]"),
-    ("intensedebate", "//*[@id='idc-container'] | //script[contains(@src, 'intensedebate.com')]"),
-    ("livefyre", "//*[@id='livefyre-comments' or @id='livefyre']"),
+    ("facebook", ("fb-comments",), "//*[contains(concat(' ', @class, ' '), ' fb-comments ')]"),
+    (
+        "intensedebate",
+        ("idc-container", "intensedebate.com"),
+        "//*[@id='idc-container'] | //script[contains(@src, 'intensedebate.com')]",
+    ),
+    ("livefyre", ("livefyre",), "//*[@id='livefyre-comments' or @id='livefyre']"),
 ]
 
 
@@ -105,7 +112,7 @@ class Document:
     """A parsed page with the signals every extractor needs; the element index is built on first
     use and shared by all the extractors."""
 
-    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_lowered")
+    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld")
 
     def __init__(self, root: etree._Element, url: str, text: str = "") -> None:
         self.root = root
@@ -118,7 +125,6 @@ class Document:
         self.body_classes = set((body.get("class") or "").split()) if body is not None else set()
         self._index: PageIndex | None = None
         self._json_ld: list[dict] | None = None
-        self._lowered: str | None = None
 
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
@@ -140,15 +146,13 @@ class Document:
     @property
     def json_ld(self) -> list[dict]:
         if self._json_ld is None:
-            self._json_ld = _json_ld(self) if "ld+json" in self.lowered else []
+            self._json_ld = _json_ld(self) if self.mentions("application/ld+json") else []
         return self._json_ld
 
-    @property
-    def lowered(self) -> str:
-        """The page's HTML in lower case, for cheap "is this signal on the page at all" tests."""
-        if self._lowered is None:
-            self._lowered = self.text.lower()
-        return self._lowered
+    def mentions(self, *needles: str) -> bool:
+        """True when the page's HTML contains one of these strings (case-sensitive, like the XPath
+        tests they guard): a cheap way to skip searches for signals a page cannot have."""
+        return any(needle in self.text for needle in needles)
 
 
 def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
@@ -669,7 +673,7 @@ def _content_candidates(doc: Document) -> Iterator[list[etree._Element]]:
         "entry_content",
         "entrytext",
     )
-    if "articlebody" in doc.lowered:
+    if doc.mentions("articleBody"):
         body = index.in_order([body, [e for e in index.elements if e.get("itemprop") == "articleBody"]])
     yield body
     yield index.with_class("entry")
@@ -732,21 +736,14 @@ def declared_comment_count(doc: Document) -> int | None:
     `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
     that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
     index = doc.index
-    titles, sections, headings, links = [], [], [], []
-    candidates = index.in_order(
-        [index.class_containing("comment"), index.id_containing("comment"), index.by_id.get("responses", [])]
-    )
-    for element in candidates:
-        tokens = set((element.get("class") or "").split())
-        element_id = element.get("id") or ""
-        if tokens & _COUNT_TITLE_CLASSES or element_id in ("comments-title", "comments-count"):
-            titles.append(element)
-        if tokens & _COUNT_SECTION_CLASSES or element_id in _COUNT_SECTION_IDS:
-            sections.append(element)
-        if element_id == "comments" and element.tag in _HEADINGS:
-            headings.append(element)
-        if any("comments-link" in t or "comment-link" in t for t in tokens):
-            links.append(element)
+
+    def with_ids(values: frozenset[str] | tuple[str, ...]) -> list[etree._Element]:
+        return [element for value in values for element in index.by_id.get(value, ())]
+
+    titles = index.in_order([index.with_class(*_COUNT_TITLE_CLASSES), with_ids(("comments-title", "comments-count"))])
+    sections = index.in_order([index.with_class(*_COUNT_SECTION_CLASSES), with_ids(_COUNT_SECTION_IDS)])
+    headings = [element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS]
+    links = index.class_containing("comments-link", "comment-link")
     in_sections = [found for section in sections for found in xpath(section, _COUNT_IN_SECTION)]
     for element in [*titles, *in_sections, *headings, *links]:
         if _in_sidebar(doc, element):
@@ -774,9 +771,8 @@ def _count_in(element: etree._Element) -> int | None:
 
 
 def _external_comments(doc: Document) -> str | None:
-    lowered = doc.lowered
-    for name, expression in _EXTERNAL_SYSTEMS:
-        if name.replace("facebook", "fb-comments") not in lowered:
+    for name, needles, expression in _EXTERNAL_SYSTEMS:
+        if not doc.mentions(*needles):
             continue
         try:
             if xpath(doc.root, expression):
