@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import copy
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.index import PageIndex
-from spiders.extraction.text import block_text, collapse, remove_keep_tail, text_of, to_html
+from spiders.extraction.text import absolute_url, block_text, collapse, remove_keep_tail, text_of, to_html
 from spiders.items import Comment
 
 if TYPE_CHECKING:
@@ -85,74 +84,66 @@ _DATE_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
 
 
 class _Region:
-    """A comment's own elements in the page (without its nested replies), indexed by class token
-    and tag in document order. Nothing is copied: the replies are skipped, not cut away."""
+    """A comment's own part of the page: position ranges in the page index minus its nested
+    replies. Nothing is copied or re-indexed: lookups slice the page's lists by position."""
+
+    __slots__ = ("roots", "include_roots", "pruned", "_index", "_thread", "_ranges", "_holes", "_marked")
 
     def __init__(self, roots: list[etree._Element], thread: _Thread, include_roots: bool) -> None:
+        index = thread.index
         self.roots = roots
         self.include_roots = include_roots
-        self.own: list[etree._Element] = []
         self.pruned: list[etree._Element] = []  # nested comments and the reply lists that hold them
-        self.by_class: dict[str, list[etree._Element]] = {}
-        self.by_tag: dict[str, list[etree._Element]] = {}
-        self._index = thread.index
-        self._comments = thread.positions
-        self._comment_set = thread.position_set
+        self._index = index
+        self._thread = thread
+        self._ranges = [(index.pos(root) + (0 if include_roots else 1), index.end(root)) for root in roots]
         for root in roots:
-            if include_roots:
-                self.own.append(root)
-            self._collect(root)
-        for element in self.own:
-            self.by_tag.setdefault(element.tag, []).append(element)
-            for token in (element.get("class") or "").split():
-                found = self.by_class.setdefault(token, [])
-                if not found or found[-1] is not element:
-                    found.append(element)
+            self._prune(root)
+        self._holes = [(index.pos(item), index.end(item)) for item in self.pruned]
+        self._marked: dict[str, list[etree._Element]] = {}
 
-    def _holds_comment(self, element: etree._Element) -> bool:
-        index = self._index
-        start = index.position[id(element)]
-        at = bisect_right(self._comments, start)
-        return at < len(self._comments) and self._comments[at] <= index.end(element)
-
-    def _collect(self, element: etree._Element) -> None:
-        index = self._index
+    def _prune(self, element: etree._Element) -> None:
+        thread = self._thread
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            if index.position[id(child)] in self._comment_set:
+            if thread.index.position[id(child)] in thread.position_set:
                 self.pruned.append(child)
+            elif not thread.holds_comment(child):
                 continue
-            if not self._holds_comment(child):
-                self.own.append(child)
-                self.own.extend(index.descendants(child))
-                continue
-            if child.tag in ("ul", "ol", "dl", "div") and self._holds_only_replies(child):
+            elif child.tag in ("ul", "ol", "dl", "div") and thread.holds_only_replies(child):
                 self.pruned.append(child)
-                continue
-            self.own.append(child)
-            self._collect(child)
+            else:
+                self._prune(child)
 
-    def _holds_only_replies(self, element: etree._Element) -> bool:
-        if "children" in (element.get("class") or "").split():
-            return True
-        direct = [child for child in element if isinstance(child.tag, str)]
-        positions = self._comment_set
-        index = self._index
-        return (
-            bool(direct)
-            and all(index.position[id(child)] in positions or child.tag == "dd" for child in direct)
-            and any(index.position[id(child)] in positions for child in direct)
-        )
+    def own(self, elements: list[etree._Element]) -> list[etree._Element]:
+        """Those of the page's elements (a list in document order) that are the comment's own."""
+        if not elements:
+            return []
+        positions = self._index.positions_of(elements)
+        found: list[etree._Element] = []
+        holes = self._holes
+        for start, stop in self._ranges:
+            low = bisect_left(positions, start)
+            high = bisect_right(positions, stop)
+            if not holes:
+                found.extend(elements[low:high])
+                continue
+            for at in range(low, high):
+                where = positions[at]
+                if not any(first <= where <= last for first, last in holes):
+                    found.append(elements[at])
+        return found
+
+    def with_class(self, name: str) -> list[etree._Element]:
+        found = self._marked.get(name)
+        if found is None:
+            found = self._marked[name] = self.own(self._index.by_class.get(name, []))
+        return found
 
     def find(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
         """Own elements with any of the class tokens or tags, in document order (do not modify)."""
-        by_class, by_tag = self.by_class, self.by_tag
-        groups = [by_class[name] for name in classes if name in by_class]
-        groups += [by_tag[name] for name in tags if name in by_tag]
-        if not groups:
-            return []
-        return groups[0] if len(groups) == 1 else self._index.in_order(groups)
+        return self.own(self._thread.rule(classes, tags))
 
     def inside(self, element: etree._Element, elements: list[etree._Element]) -> list[etree._Element]:
         """Those of the elements (own elements, in order) that lie inside `element`."""
@@ -162,6 +153,11 @@ class _Region:
         """Nested replies (and their lists) inside `element`: to leave out of its text."""
         return [pruned for pruned in self.pruned if self._index.contains(element, pruned)]
 
+    def within_any(self, element: etree._Element, containers: list[etree._Element]) -> bool:
+        """True when one of the containers (own elements) holds `element`."""
+        contains = self._index.contains
+        return any(contains(container, element) for container in containers)
+
     def text(self, skip: Callable[[etree._Element], bool] | None = None) -> str:
         """The comment's own text, without its replies (and without what `skip` says)."""
         parts: list[str] = []
@@ -170,28 +166,67 @@ class _Region:
             _gather_text(root, parts, pruned, skip)
         return "".join(parts)
 
-    def head(self, size: int = 60) -> str:
-        """The first `size` characters of the comment's text, whitespace collapsed (a reply's text
+    def starts_with_ping(self) -> str | None:
+        """ "pingback" or "trackback" when the comment's text starts "Pingback:" (a reply's text
         comes after the comment's own, so the start is the comment's)."""
-        words: list[str] = []
-        length = 0
+        head = ""
         for root in self.roots:
             for piece in root.itertext():
-                for word in piece.split():
-                    words.append(word)
-                    length += len(word) + 1
-                    if length > size:
-                        return " ".join(words)[:size]
-        return " ".join(words)[:size]
+                head += "".join(piece.split())
+                if len(head) >= 10:
+                    break
+            if len(head) >= 10:
+                break
+        match = _PING_HEAD.match(head)
+        return match.group(1).lower() if match else None
+
+
+_PING_HEAD = re.compile(r"(pingback|trackback):", re.IGNORECASE)
 
 
 class _Thread:
-    """The comment nodes of one page: their positions in the page, sorted, and as a set."""
+    """The comment nodes of one page: their positions in the page, sorted, and as a set; and the
+    page's elements that mark a comment's text (to tell an author line from a quoted name)."""
 
     def __init__(self, index: PageIndex, nodes: list[etree._Element]) -> None:
         self.index = index
         self.positions = sorted(index.position[id(node)] for node in nodes)
         self.position_set = frozenset(self.positions)
+        self.text_marked = [
+            element
+            for element in index.class_containing(*_TEXT_MARKS)
+            if _CONTENT_CLASS.search(element.get("class") or "")
+        ]
+        self.junk = index.in_order([index.class_containing(*_JUNK_PARTS), index.tag("script")])
+        self._rules: dict[tuple[frozenset[str], frozenset[str]], list[etree._Element]] = {}
+
+    def rule(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
+        """The page's elements with any of the class tokens or tags, in document order."""
+        key = (classes, tags)
+        found = self._rules.get(key)
+        if found is None:
+            index = self.index
+            groups = [index.by_class[name] for name in classes if name in index.by_class]
+            groups += [index.tag(name) for name in tags]
+            found = self._rules[key] = index.in_order(groups)
+        return found
+
+    def holds_comment(self, element: etree._Element) -> bool:
+        index = self.index
+        start = index.position[id(element)]
+        at = bisect_right(self.positions, start)
+        return at < len(self.positions) and self.positions[at] <= index.end(element)
+
+    def holds_only_replies(self, element: etree._Element) -> bool:
+        if "children" in (element.get("class") or "").split():
+            return True
+        direct = [child for child in element if isinstance(child.tag, str)]
+        position, nodes = self.index.position, self.position_set
+        return (
+            bool(direct)
+            and all(position[id(child)] in nodes or child.tag == "dd" for child in direct)
+            and any(position[id(child)] in nodes for child in direct)
+        )
 
 
 def _gather_text(
@@ -362,11 +397,11 @@ def _read_comment(
 ) -> Comment:
     region = _region_of(node, thread)
     content, explicit = _content(region)
-    kind = _comment_type(node, region, content)
+    content_text = block_text(content)
+    content_html = to_html(content)
+    kind = _comment_type(node, region, content, content_text)
     author, author_url = _author(region, base_url, kind)
     published = _date(region, language)
-    content_text = block_text(content) if content is not None else ""
-    content_html = to_html(content) if content is not None else ""
     if kind != "comment":
         content_text = _PINGBACK_PREFIX.sub("", content_text)
         if not explicit and author and collapse(content_text.replace(author, "")) in (None, "(Edit)", "Edit"):
@@ -386,35 +421,34 @@ def _read_comment(
     )
 
 
-def _comment_type(node: etree._Element, region: _Region, content: etree._Element) -> str:
+def _comment_type(node: etree._Element, region: _Region, content: etree._Element, content_text: str) -> str:
     classes = set((node.get("class") or "").split())
     if "pingback" in classes:
         return "pingback"
     if "trackback" in classes:
         return "trackback"
-    head = "" if region.include_roots else (node.text or "").strip()[:40]
-    head = head or region.head(60)
+    kind = region.starts_with_ping()
+    if kind:
+        return kind
     for kind in ("pingback", "trackback"):
-        if re.match(rf"^{kind}\s*:", head, re.IGNORECASE) or any(
-            kind in (text_of(element) or "").lower() for element in region.by_class.get("pingtype", ())
-        ):
+        if any(kind in (text_of(element) or "").lower() for element in region.with_class("pingtype")):
             return kind
-    return _type_from_stored_text(content)
+    return _type_from_stored_text(content, content_text)
 
 
-def _type_from_stored_text(content: etree._Element) -> str:
+def _type_from_stored_text(content: etree._Element, content_text: str) -> str:
     """WordPress stores a pingback as "[…] excerpt […]" and a trackback as "<strong>title</strong>
     excerpt": themes without type classes (Kubrick) still show that text."""
-    if content is None:
-        return "comment"
-    text = collapse(text_of(content)) or ""
+    text = content_text.strip()
     ellipsis = ("[…]", "[...]", "[&#8230;]")
     if text.startswith(ellipsis) and text.endswith(ellipsis):
         return "pingback"
+    if not text.endswith(ellipsis):
+        return "comment"
     first = next((child for child in content if isinstance(child.tag, str) and child.tag != "br"), None)
     if first is not None and first.tag == "p":
         strong = first.find("strong")
-        if strong is not None and collapse(text_of(first)) == collapse(text_of(strong)) and text.endswith(ellipsis):
+        if strong is not None and collapse(text_of(first)) == collapse(text_of(strong)):
             return "trackback"
     return "comment"
 
@@ -422,21 +456,15 @@ def _type_from_stored_text(content: etree._Element) -> str:
 def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str | None]:
     if kind != "comment":
         # "Pingback: <a href=...>Linking site</a>" — the link is the author.
-        for anchor in region.by_tag.get("a", ()):
+        for anchor in region.find(frozenset(), frozenset({"a"})):
             marker = (anchor.get("class") or "") + " " + (anchor.get("href") or "")
             if "comment-edit-link" in marker or "replytocom" in marker or "#comment-" in marker:
                 continue
             href = anchor.get("href")
             name = collapse(text_of(anchor))
             if href and name and not href.startswith("#"):
-                return name, urljoin(base_url, href)
-    in_author_box = [
-        element
-        for element in region.by_class.get("fn", ())
-        if any("comment-author" in (a.get("class") or "").split() for a in _ancestors_in(element, region))
-    ]
-    candidates = [region.find(*_AUTHOR_RULES[0]), in_author_box] + [region.find(*rule) for rule in _AUTHOR_RULES[1:]]
-    for rule_number, elements in enumerate(candidates):
+                return name, absolute_url(base_url, href)
+    for rule_number, elements in enumerate(_author_candidates(region)):
         for element in elements:
             if rule_number > 0 and _inside_content(element, region):
                 continue
@@ -444,6 +472,14 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
             if name:
                 return name, _author_url(element, base_url)
     return None, None
+
+
+def _author_candidates(region: _Region) -> Iterator[list[etree._Element]]:
+    yield region.find(*_AUTHOR_RULES[0])
+    boxes = region.with_class("comment-author")
+    yield [element for element in region.with_class("fn") if region.within_any(element, boxes)]
+    for rule in _AUTHOR_RULES[1:]:
+        yield region.find(*rule)
 
 
 def _ancestors_in(element: etree._Element, region: _Region) -> Iterator[etree._Element]:
@@ -462,8 +498,14 @@ def _ancestors_in(element: etree._Element, region: _Region) -> Iterator[etree._E
 _CONTENT_CLASS = re.compile(r"\b(comment-content|comment-text|commenttext|format_text|wp-block-comment-content)\b")
 
 
+_TEXT_MARKS = ("comment-content", "comment-text", "commenttext", "format_text", "wp-block-comment-content")
+
+
 def _inside_content(element: etree._Element, region: _Region) -> bool:
-    return any(_CONTENT_CLASS.search(current.get("class") or "") for current in _ancestors_in(element, region))
+    marked = region._marked.get("text")
+    if marked is None:
+        marked = region._marked["text"] = region.own(region._thread.text_marked)
+    return region.within_any(element, marked)
 
 
 _NAME_JUNK = ("says", "avatar", "comment-meta", "commentmetadata", "screen-reader-text")
@@ -504,7 +546,7 @@ def _author_url(element: etree._Element, base_url: str) -> str | None:
             continue
         if "replytocom" in href or "#comment-" in href:
             continue
-        return urljoin(base_url, href)
+        return absolute_url(base_url, href)
     return None
 
 
@@ -559,12 +601,12 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
         element = found[0]
         generic = number == len(_CONTENT_RULES) - 1
         nested = region.removed_inside(element)
-        if generic and region.inside(element, region.by_class.get("comment-author", [])):
+        if generic and region.inside(element, region.with_class("comment-author")):
             duplicate = _copy_without(element, nested)
             _strip_meta(duplicate)
             _remove_junk(duplicate)
             return duplicate, False
-        junk = [item for item in region.inside(element, region.own) if _is_junk(item)]
+        junk = region.inside(element, region.own(region._thread.junk))
         if nested or junk:
             element = _copy_without(element, nested + junk)
         # `.comment-body` wraps everything in some themes: only a real text class is explicit.

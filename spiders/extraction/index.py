@@ -19,7 +19,18 @@ class PageIndex:
     """Elements of one tree by class token, id and tag. The tree must not change after indexing
     (extractors change copies)."""
 
-    __slots__ = ("root", "elements", "position", "by_class", "by_id", "_by_tag", "_substring_cache", "_widget")
+    __slots__ = (
+        "root",
+        "elements",
+        "position",
+        "by_class",
+        "by_id",
+        "_by_tag",
+        "_substring_cache",
+        "_widget",
+        "_positions",
+        "_blobs",
+    )
 
     def __init__(self, root: etree._Element) -> None:
         elements = list(root.iter(etree.Element))
@@ -49,6 +60,8 @@ class PageIndex:
         self._by_tag: dict[str, list[etree._Element]] = {}
         self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
         self._widget: dict[int, bool] = {}
+        self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
+        self._blobs: dict[str, str] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """`regions.in_widget_area`, remembered for every ancestor on the way up."""
@@ -97,16 +110,25 @@ class PageIndex:
         """Elements whose class attribute contains any of these substrings (XPath `contains`)."""
         cached = self._substring_cache.get(parts)
         if cached is None:
-            tokens = {token for part in parts for token in [t for t in self.by_class if part in t]}
+            tokens = _containing(self._blob("class", self.by_class), parts)
             cached = self.in_order(self.by_class[token] for token in tokens)
             self._substring_cache[parts] = cached
         return cached
 
     def id_containing(self, *parts: str) -> list[etree._Element]:
-        return self.in_order(elements for value, elements in self.by_id.items() if any(part in value for part in parts))
+        values = _containing(self._blob("id", self.by_id), parts)
+        return self.in_order(self.by_id.get(value, []) for value in values)
 
     def id_starting(self, *prefixes: str) -> list[etree._Element]:
-        return self.in_order(elements for value, elements in self.by_id.items() if value.startswith(prefixes))
+        values = _containing(self._blob("id", self.by_id), tuple("\n" + prefix for prefix in prefixes))
+        return self.in_order(self.by_id.get(value, []) for value in values)
+
+    def _blob(self, name: str, keys: dict[str, list[etree._Element]]) -> str:
+        """All class tokens (or ids), one a line: substring searches run over it in C."""
+        blob = self._blobs.get(name)
+        if blob is None:
+            blob = self._blobs[name] = "\n" + "\n".join(keys) + "\n"
+        return blob
 
     def with_id(self, value: str) -> etree._Element | None:
         found = self.by_id.get(value)
@@ -131,13 +153,22 @@ class PageIndex:
             current = current.getparent()
         return len(self.elements) - 1
 
+    def positions_of(self, elements: list[etree._Element]) -> list[int]:
+        """The positions of a list of elements (remembered for the index's own lists)."""
+        known = self._positions.get(id(elements))
+        if known is not None and known[0] is elements:
+            return known[1]
+        position = self.position
+        found = [position[id(element)] for element in elements]
+        self._positions[id(elements)] = (elements, found)
+        return found
+
     def inside(self, element: etree._Element, candidates: list[etree._Element]) -> list[etree._Element]:
         """The candidates (a list in document order) that are descendants of the element."""
         if not candidates:
             return []
         start, stop = self.pos(element), self.end(element)
-        position = self.position
-        keys = [position[id(candidate)] for candidate in candidates]
+        keys = self.positions_of(candidates)
         return candidates[bisect_right(keys, start) : bisect_left(keys, stop + 1)]
 
     def descendants(self, element: etree._Element) -> list[etree._Element]:
@@ -149,3 +180,22 @@ class PageIndex:
         start = self.position[id(ancestor)]
         here = self.position.get(id(element))
         return here is not None and start < here <= self.end(ancestor)
+
+
+def _containing(blob: str, parts: tuple[str, ...]) -> set[str]:
+    """The lines of `blob` (newline-separated, with a newline at both ends) that contain a part."""
+    found: set[str] = set()
+    for part in parts:
+        start = 0
+        while True:
+            at = blob.find(part, start)
+            if at < 0:
+                break
+            left = at + 1 if part.startswith("\n") else blob.rfind("\n", 0, at) + 1
+            right = blob.find("\n", at + len(part))
+            if right < 0:
+                break
+            found.add(blob[left:right])
+            start = right
+    found.discard("")
+    return found

@@ -20,7 +20,16 @@ from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.index import PageIndex
 from spiders.extraction.regions import is_widget_area
 from spiders.extraction.sharing import extract_share_links
-from spiders.extraction.text import block_text, collapse, make_links_absolute, remove_keep_tail, text_of, to_html, xpath
+from spiders.extraction.text import (
+    absolute_url,
+    block_text,
+    collapse,
+    make_links_absolute,
+    remove_keep_tail,
+    text_of,
+    to_html,
+    xpath,
+)
 from spiders.items import Image, Post, Term
 from spiders.urls import post_url_of_comment_page
 
@@ -559,7 +568,7 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
         if name and (taxonomy, name) not in seen and not _in_sidebar(doc, anchor):
             seen.add((taxonomy, name))
             href = anchor.get("href")
-            terms.append(Term(taxonomy, name, urljoin(doc.url, href) if href else None))
+            terms.append(Term(taxonomy, name, absolute_url(doc.url, href) if href else None))
 
     with_rel = [anchor for anchor in index.tag("a") if anchor.get("rel") is not None]
     with_href = [anchor for anchor in index.tag("a") if anchor.get("href") is not None]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
+from spiders.extraction.text import absolute_url
 from spiders.items import ShareLink
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         href = anchor.get("href").strip()
         if not _maybe_share(href):
             continue
-        url = urljoin(base_url, href)
+        url = absolute_url(base_url, href)
         service = share_service(url)
         if service:
             services[id(anchor)] = (service, url)
@@ -125,7 +126,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         for anchor in block.iter("a"):
             href = (anchor.get("href") or "").strip()
             if id(anchor) not in services and href and not href.startswith("#"):
-                url = urljoin(base_url, href)
+                url = absolute_url(base_url, href)
                 service = _block_member_service(url, anchor)
                 if service:
                     services[id(anchor)] = (service, url)

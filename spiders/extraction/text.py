@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from lxml import etree
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_ANY_SPACE = re.compile(r"\s+")
+# Characters str.split() treats as whitespace and _SPACE does not (or the other way round).
+_RARE_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000]")
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -61,7 +63,7 @@ def collapse(value: str | None) -> str | None:
     """All runs of whitespace to one space, trimmed; None for None or an empty result."""
     if value is None:
         return None
-    value = _ANY_SPACE.sub(" ", value).strip()
+    value = " ".join(value.split())  # the same whitespace as the regex \s, in C
     return value or None
 
 
@@ -70,7 +72,11 @@ def block_text(element: etree._Element) -> str:
     parts: list[str] = []
     _walk_text(element, parts, blocks=True)
     raw = "".join(parts)
-    lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
+    if _RARE_SPACE.search(raw):
+        # Whitespace that str.split() and _SPACE disagree on: the exact (slower) rule.
+        lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
+    else:
+        lines = [" ".join(line.split()) for line in raw.split("\n")]
     out: list[str] = []
     blank = False
     for line in lines:
@@ -120,15 +126,20 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return text
 
 
+def absolute_url(base_url: str, href: str) -> str:
+    """`urljoin(base_url, href)`, without its cost for a link that is already absolute."""
+    if href.startswith(("https://", "http://")) and not href.endswith(("?", "#")) and ";" not in href:
+        return href
+    return urljoin(base_url, href)
+
+
 def make_links_absolute(element: etree._Element, base_url: str) -> None:
     """Resolve `href` and `src` attributes against the page URL, in place."""
-    from urllib.parse import urljoin
-
     for node in element.iter("a", "img", "source"):
         for attribute in ("href", "src"):
             value = node.get(attribute)
             if value and not value.startswith(("#", "data:", "mailto:", "javascript:")):
-                node.set(attribute, urljoin(base_url, value.strip()))
+                node.set(attribute, absolute_url(base_url, value.strip()))
 
 
 def is_ancestor(ancestor: etree._Element, element: etree._Element) -> bool:
