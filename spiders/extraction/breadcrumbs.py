@@ -28,13 +28,11 @@ _SEPARATOR_EDGES = re.compile(r"^[\s»>/›→|:·•\\]+|[\s»>/›→|:·•\\
 
 
 def extract_breadcrumbs(doc: Document) -> list[Crumb]:
-    """The page's breadcrumb trail in order, or [] when it has none. Pages whose HTML has none of
-    the (case-sensitive) words the searches look for skip them."""
-    if doc.mentions("readcrumb", "crumbs", "You are here"):
-        for container in _containers(doc):
-            crumbs = _from_container(container, doc.url)
-            if len(crumbs) >= 2:
-                return crumbs
+    """The page's breadcrumb trail in order, or [] when it has none."""
+    for container in _containers(doc):
+        crumbs = _from_container(container, doc.url)
+        if len(crumbs) >= 2:
+            return crumbs
     if doc.mentions("BreadcrumbList"):
         crumbs = _from_microdata(doc.root, doc.url)
         if crumbs:

@@ -36,17 +36,30 @@ from spiders.urls import post_url_of_comment_page
 _POST_ID = re.compile(r"^post-(\d+)$")
 _BODY_ID = re.compile(r"\b(?:postid|page-id)-(\d+)\b")
 # Author boxes ("About the author ... View all posts") name the author in other words.
-_AUTHOR_BIO = re.compile(r"author-(bio|info|box|description)|about-author|authorbox", re.IGNORECASE)
-_REMOVE_FROM_CONTENT = (
-    ".//script|.//style|.//noscript|.//form|.//*[contains(concat(' ', @class, ' '), ' sharedaddy ')"
-    " or contains(concat(' ', @class, ' '), ' sociable ') or contains(@class, 'a2a_kit')"
-    " or contains(@class, 'addtoany') or contains(@class, 'sharethis') or contains(@class, 'jp-relatedposts')"
-    " or contains(@class, 'share-links') or contains(@class, 'sd-sharing') or contains(@class, 'wp-block-comments')"
-    " or contains(@class, 'post-navigation') or contains(@class, 'navigation')"
-    " or contains(@class, 'breadcrumb') or @id='comments' or @id='respond' or @id='jp-post-flair'"
-    " or contains(@class, 'postmetadata') or contains(@class, 'entry-meta') or contains(@class, 'entry-utility')"
-    " or contains(@class, 'byline')]"
+_AUTHOR_BIO = ("author-bio", "author-info", "author-box", "author-description", "about-author", "authorbox")
+# Not the post's text: elements cut from a copy of the content (tags, class tokens, class
+# substrings (case-sensitive, as the markup writes them), ids).
+_JUNK_TAGS = frozenset(["script", "style", "noscript", "form"])
+_JUNK_TOKENS = frozenset(["sharedaddy", "sociable"])
+_JUNK_CLASS_PARTS = (
+    "a2a_kit",
+    "addtoany",
+    "sharethis",
+    "jp-relatedposts",
+    "share-links",
+    "sd-sharing",
+    "wp-block-comments",
+    "navigation",
+    "breadcrumb",
+    "postmetadata",
+    "entry-meta",
+    "entry-utility",
+    "byline",
 )
+_JUNK_IDS = frozenset(["comments", "respond", "jp-post-flair"])
+# Also cut when the content is the whole post container (no content element was found).
+_CONTAINER_JUNK_TAGS = frozenset(["header", "footer", "h1", "nav"])
+_CONTAINER_JUNK_PARTS = ("entry-title", "entry-meta", "entry-utility", "postmetadata", "comment")
 # Where a theme states the number of responses, strongest first.
 _COUNT_TITLE_CLASSES = frozenset(
     ["comments-title", "wp-block-comments-title", "comments-header", "comments_intro", "comment-count"]
@@ -95,21 +108,13 @@ _COUNT = re.compile(
     r"|comentarios?|comentários?|respostas?|reacties|commenti|risposte|ответ\w*|комментари\w*)",
     re.IGNORECASE,
 )
-# Comment systems that load their comments from elsewhere: (name, strings the page must contain
-# for the search to be worth running, the search).
+# Comment systems that load their comments from elsewhere: (name, element ids, class tokens, and
+# what a script's address or code contains).
 _EXTERNAL_SYSTEMS = [
-    (
-        "disqus",
-        ("disqus",),
-        "//*[@id='disqus_thread'] | //script[contains(@src, 'disqus.com') or contains(., 'disqus.com/embed.js')]",
-    ),
-    ("facebook", ("fb-comments",), "//*[contains(concat(' ', @class, ' '), ' fb-comments ')]"),
-    (
-        "intensedebate",
-        ("idc-container", "intensedebate.com"),
-        "//*[@id='idc-container'] | //script[contains(@src, 'intensedebate.com')]",
-    ),
-    ("livefyre", ("livefyre",), "//*[@id='livefyre-comments' or @id='livefyre']"),
+    ("disqus", ("disqus_thread",), (), ("disqus.com",)),
+    ("facebook", (), ("fb-comments",), ()),
+    ("intensedebate", ("idc-container",), (), ("intensedebate.com",)),
+    ("livefyre", ("livefyre-comments", "livefyre"), (), ()),
 ]
 
 
@@ -155,7 +160,7 @@ class Document:
     @property
     def json_ld(self) -> list[dict]:
         if self._json_ld is None:
-            self._json_ld = _json_ld(self) if self.mentions("application/ld+json") else []
+            self._json_ld = _json_ld(self)
         return self._json_ld
 
     def mentions(self, *needles: str) -> bool:
@@ -479,7 +484,8 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
 def _in_author_bio(element: etree._Element) -> bool:
     current = element
     while current is not None:
-        if _AUTHOR_BIO.search(f"{current.get('class', '')} {current.get('id', '')}"):
+        marker = f"{current.get('class', '')} {current.get('id', '')}".lower()
+        if any(word in marker for word in _AUTHOR_BIO):
             return True
         current = current.getparent()
     return False
@@ -650,21 +656,7 @@ def _content(doc: Document, container: etree._Element | None) -> etree._Element 
     cleaned = _deep_copy(found)
     if found is not container:
         _adopt_stray_paragraphs(found, cleaned)
-    for junk in xpath(cleaned, _REMOVE_FROM_CONTENT):
-        if junk.getparent() is not None:
-            remove_keep_tail(junk)
-    for junk in [e for e in cleaned.iter(etree.Element) if e is not cleaned]:
-        if junk.getparent() is not None and (is_widget_area(junk) or _is_share_block(junk)):
-            remove_keep_tail(junk)
-    if found is container:
-        for junk in xpath(
-            cleaned,
-            ".//*[contains(@class, 'entry-title') or contains(@class, 'entry-meta')"
-            " or contains(@class, 'entry-utility') or contains(@class, 'postmetadata')"
-            " or contains(@class, 'comment') or self::header or self::footer or self::h1 or self::nav]",
-        ):
-            if junk.getparent() is not None:
-                remove_keep_tail(junk)
+    _cut_junk(cleaned, whole_container=found is container)
     return cleaned
 
 
@@ -688,6 +680,36 @@ def _content_candidates(doc: Document) -> Iterator[list[etree._Element]]:
     yield index.with_class("entry")
 
 
+def _cut_junk(element: etree._Element, whole_container: bool) -> None:
+    """Cut share blocks, widgets, navigation, meta lines and scripts out of a content copy, in one
+    walk that does not enter what it cuts."""
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        if _is_junk(child, whole_container):
+            remove_keep_tail(child)
+        else:
+            _cut_junk(child, whole_container)
+
+
+def _is_junk(element: etree._Element, whole_container: bool) -> bool:
+    tag = element.tag
+    if tag in _JUNK_TAGS or (whole_container and tag in _CONTAINER_JUNK_TAGS):
+        return True
+    classes = element.get("class") or ""
+    element_id = element.get("id") or ""
+    if element_id in _JUNK_IDS:
+        return True
+    if classes:
+        if _JUNK_TOKENS.intersection(classes.split()) or any(part in classes for part in _JUNK_CLASS_PARTS):
+            return True
+        if whole_container and any(part in classes for part in _CONTAINER_JUNK_PARTS):
+            return True
+    if not classes and not element_id:
+        return tag == "aside"
+    return is_widget_area(element) or _is_share_block(element)
+
+
 def _adopt_stray_paragraphs(found: etree._Element, cleaned: etree._Element) -> None:
     """Repair a content block closed early by a stray `</div>`: paragraphs that follow it in the
     same post container still belong to the post."""
@@ -700,11 +722,12 @@ def _adopt_stray_paragraphs(found: etree._Element, cleaned: etree._Element) -> N
         sibling = sibling.getnext()
 
 
-_SHARE_MARK = re.compile(r"sociable|sharing|share|a2a_kit|addtoany|addthis|jp-relatedposts", re.IGNORECASE)
+_SHARE_MARK = ("sociable", "sharing", "share", "a2a_kit", "addtoany", "addthis", "jp-relatedposts")
 
 
 def _is_share_block(element: etree._Element) -> bool:
-    return bool(_SHARE_MARK.search(f"{element.get('class', '')} {element.get('id', '')}"))
+    marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    return any(word in marker for word in _SHARE_MARK)
 
 
 def _deep_copy(element: etree._Element) -> etree._Element:
@@ -780,14 +803,19 @@ def _count_in(element: etree._Element) -> int | None:
 
 
 def _external_comments(doc: Document) -> str | None:
-    for name, needles, expression in _EXTERNAL_SYSTEMS:
-        if not doc.mentions(*needles):
-            continue
-        try:
-            if xpath(doc.root, expression):
+    """The outside comment system the page embeds (Disqus, Facebook, ...), found by its element or
+    its script: the comments are then not in the HTML, which is not the same as none."""
+    index = doc.index
+    scripts = index.tag("script")
+    for name, ids, classes, script_marks in _EXTERNAL_SYSTEMS:
+        if any(value in index.by_id for value in ids) or any(token in index.by_class for token in classes):
+            return name
+        for script in scripts:
+            source = script.get("src") or ""
+            if any(mark in source for mark in script_marks):
                 return name
-        except etree.XPathEvalError:
-            continue
+            if name == "disqus" and "disqus.com/embed.js" in (script.text or ""):
+                return name
     return None
 
 
