@@ -30,6 +30,7 @@ class PageIndex:
         "_widget",
         "_positions",
         "_blobs",
+        "_ends",
     )
 
     def __init__(self, root: etree._Element) -> None:
@@ -62,6 +63,7 @@ class PageIndex:
         self._widget: dict[int, bool] = {}
         self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
         self._blobs: dict[str, str] = {}
+        self._ends: dict[int, int] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """`regions.in_widget_area`, remembered for every ancestor on the way up."""
@@ -143,15 +145,22 @@ class PageIndex:
 
     def end(self, element: etree._Element) -> int:
         """Position of the element's last descendant (its own position when it has none)."""
+        key = id(element)
+        known = self._ends.get(key)
+        if known is not None:
+            return known
         current = element
+        found = len(self.elements) - 1
         while current is not None:
             following = current.getnext()
             while following is not None and not isinstance(following.tag, str):
                 following = following.getnext()
             if following is not None:
-                return self.position[id(following)] - 1
+                found = self.position[id(following)] - 1
+                break
             current = current.getparent()
-        return len(self.elements) - 1
+        self._ends[key] = found
+        return found
 
     def positions_of(self, elements: list[etree._Element]) -> list[int]:
         """The positions of a list of elements (remembered for the index's own lists)."""

@@ -119,7 +119,7 @@ _EXTERNAL_SYSTEMS = [
 
 
 # Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
-_PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8")
+_PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False)
 
 
 class Document:
@@ -469,8 +469,8 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
         for element in index.inside(container, index.with_class("author"))
         if "vcard" in (element.get("class") or "").split()
     ]
-    names = index.in_order([index.with_class("fn"), index.tag("a")])
-    yield index.in_order(index.inside(card, names) for card in cards)
+    fns, anchors = index.with_class("fn"), index.tag("a")
+    yield index.in_order(group for card in cards for group in (index.inside(card, fns), index.inside(card, anchors)))
     yield cards
     author_links = [
         anchor for anchor in index.tag("a") if anchor.get("rel") == "author" or "author" in (anchor.get("href") or "")
