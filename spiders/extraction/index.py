@@ -15,6 +15,28 @@ from lxml import etree
 from spiders.extraction.regions import is_widget_area
 
 
+# Tags the extractors ask for on almost every page: collected in one walk.
+_USUAL_TAGS = (
+    "a",
+    "abbr",
+    "article",
+    "cite",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "link",
+    "main",
+    "meta",
+    "script",
+    "small",
+    "strong",
+    "time",
+    "title",
+)
+
+
 class PageIndex:
     """Elements of one tree by class token, id and tag. The tree must not change after indexing
     (extractors change copies)."""
@@ -137,9 +159,14 @@ class PageIndex:
         return found[0] if found else None
 
     def tag(self, name: str) -> list[etree._Element]:
-        """Elements with this tag, in document order (found on first use)."""
+        """Elements with this tag, in document order (the usual tags found together on first use)."""
         found = self._by_tag.get(name)
         if found is None:
+            if not self._by_tag and name in _USUAL_TAGS:
+                by_tag = self._by_tag = {tag: [] for tag in _USUAL_TAGS}
+                for element in self.root.iter(*_USUAL_TAGS):
+                    by_tag[element.tag].append(element)
+                return by_tag[name]
             found = self._by_tag[name] = list(self.root.iter(name))
         return found
 

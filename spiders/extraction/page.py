@@ -424,8 +424,11 @@ def _in_comments(element: etree._Element) -> bool:
     """True inside the comment section (judged by class and id tokens, not by substrings)."""
     current = element.getparent()
     while current is not None and current.tag not in ("body", "html"):
-        tokens = set((current.get("class") or "").split())
-        if tokens & _COMMENT_REGION_CLASSES or current.get("id") in ("comments", "respond", "comment_list"):
+        classes = current.get("class")
+        # Every class of the comment section has "comment" in it: test that first, it is cheap.
+        if classes and "comment" in classes and _COMMENT_REGION_CLASSES.intersection(classes.split()):
+            return True
+        if current.get("id") in ("comments", "respond", "comment_list"):
             return True
         current = current.getparent()
     return False
@@ -485,7 +488,7 @@ def _in_author_bio(element: etree._Element) -> bool:
     current = element
     while current is not None:
         marker = f"{current.get('class', '')} {current.get('id', '')}".lower()
-        if any(word in marker for word in _AUTHOR_BIO):
+        if "author" in marker and any(word in marker for word in _AUTHOR_BIO):  # every word has "author"
             return True
         current = current.getparent()
     return False
