@@ -14,7 +14,6 @@ from lxml import etree
 
 from spiders.extraction.regions import is_widget_area
 
-
 # Tags the extractors ask for on almost every page: collected in one walk.
 _USUAL_TAGS = (
     "a",

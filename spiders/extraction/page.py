@@ -326,8 +326,10 @@ def _canonical(doc: Document) -> str | None:
     """The page's canonical URL (same host), without a fragment or a comment page part."""
     links = [link.get("href") for link in doc.index.tag("link") if link.get("rel") == "canonical" and link.get("href")]
     if links:
-        candidate = urljoin(doc.url, links[0].strip()).split("#")[0]
+        candidate = absolute_url(doc.url, links[0].strip()).split("#")[0]
         if urlsplit(candidate).netloc == urlsplit(doc.url).netloc:
+            if "?" not in candidate and "comment-page-" not in candidate:
+                return candidate  # nothing to take off
             return post_url_of_comment_page(candidate)
     return None
 
@@ -845,13 +847,15 @@ def _comment_feed(doc: Document, post_url: str) -> str | None:
     post_path = urlsplit(post_url).path
     for link in doc.index.tag("link"):
         href = link.get("href")
-        if link.get("rel") != "alternate" or link.get("type") != "application/rss+xml" or href is None:
+        if href is None or "feed" not in href or link.get("rel") != "alternate":
             continue
-        parts = urlsplit(urljoin(doc.url, href))
+        if link.get("type") != "application/rss+xml":
+            continue
+        parts = urlsplit(absolute_url(doc.url, href))
         own_path = post_path != "/" and parts.path.startswith(post_path) and parts.path.rstrip("/").endswith("/feed")
         own_query = "feed=" in parts.query and re.search(r"(^|&)(p|page_id)=\d+", parts.query)
         if own_path or own_query:
-            return urljoin(doc.url, href)
+            return absolute_url(doc.url, href)
     return None
 
 
