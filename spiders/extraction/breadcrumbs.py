@@ -33,7 +33,7 @@ def extract_breadcrumbs(doc: Document) -> list[Crumb]:
         crumbs = _from_container(container, doc.url)
         if len(crumbs) >= 2:
             return crumbs
-    if doc.mentions("BreadcrumbList"):
+    if doc.mentions("readcrumb") and doc.mentions("BreadcrumbList"):  # the first answer is remembered
         crumbs = _from_microdata(doc.root, doc.url)
         if crumbs:
             return crumbs

@@ -126,7 +126,7 @@ class Document:
     """A parsed page with the signals every extractor needs; the element index is built on first
     use and shared by all the extractors."""
 
-    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld")
+    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_mentions")
 
     def __init__(self, root: etree._Element, url: str, text: str = "") -> None:
         self.root = root
@@ -139,6 +139,7 @@ class Document:
         self.body_classes = set((body.get("class") or "").split()) if body is not None else set()
         self._index: PageIndex | None = None
         self._json_ld: list[dict] | None = None
+        self._mentions: dict[str, bool] = {}
 
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
@@ -163,10 +164,13 @@ class Document:
             self._json_ld = _json_ld(self)
         return self._json_ld
 
-    def mentions(self, *needles: str) -> bool:
-        """True when the page's HTML contains one of these strings (case-sensitive, like the XPath
-        tests they guard): a cheap way to skip searches for signals a page cannot have."""
-        return any(needle in self.text for needle in needles)
+    def mentions(self, needle: str) -> bool:
+        """True when the page's HTML contains the string (case-sensitive, like the XPath tests it
+        guards): a cheap way to skip searches for signals a page cannot have. Remembered."""
+        found = self._mentions.get(needle)
+        if found is None:
+            found = self._mentions[needle] = needle in self.text
+        return found
 
 
 def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
