@@ -585,17 +585,19 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
             href = anchor.get("href")
             terms.append(Term(taxonomy, name, absolute_url(doc.url, href) if href else None))
 
-    with_rel = [anchor for anchor in index.tag("a") if anchor.get("rel") is not None]
-    with_href = [anchor for anchor in index.tag("a") if anchor.get("href") is not None]
+    # Links with a rel, and links in a term list ("Posted in ...", `.cat-links`), in page order.
     lists = index.class_containing("taxonomy-", "cat-links", "tags-links", "entry-categories", "entry-tags")
-    in_lists = [index.inside(element, with_href) for element in lists]
-    for anchor in _within(index, container, index.in_order([with_rel, *in_lists])):
+    for anchor in _within(index, container, index.tag("a")):
+        if anchor.get("rel") is None and (
+            anchor.get("href") is None or not any(index.contains(term_list, anchor) for term_list in lists)
+        ):
+            continue
         taxonomy = _taxonomy(anchor)
         if taxonomy:
             add(taxonomy, anchor)
     if not terms and container is not None and container is not doc.root:
         # Some themes print the post's terms outside its container (above the title, in a bar).
-        for anchor in with_rel:
+        for anchor in (anchor for anchor in index.tag("a") if anchor.get("rel") is not None):
             taxonomy = _taxonomy(anchor)
             if taxonomy and not _in_comments(anchor) and not _in_sidebar(doc, anchor):
                 add(taxonomy, anchor)

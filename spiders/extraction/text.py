@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import escape as html_escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -72,21 +73,22 @@ def block_text(element: etree._Element) -> str:
     parts: list[str] = []
     _walk_text(element, parts, blocks=True)
     raw = "".join(parts)
-    if _RARE_SPACE.search(raw):
-        # Whitespace that str.split() and _SPACE disagree on: the exact (slower) rule.
-        lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
-    else:
-        lines = [" ".join(line.split()) for line in raw.split("\n")]
+    # Whitespace that str.split() and _SPACE disagree on needs the exact (slower) rule.
+    exact = _RARE_SPACE.search(raw) is not None
     out: list[str] = []
     blank = False
-    for line in lines:
-        if line:
-            if blank and out:
-                out.append("")
-            out.append(line)
-            blank = False
-        else:
+    for line in raw.split("\n"):
+        if not line or line.isspace():
             blank = True
+            continue
+        line = _SPACE.sub(" ", line).strip() if exact else " ".join(line.split())
+        if not line:
+            blank = True
+            continue
+        if blank and out:
+            out.append("")
+        out.append(line)
+        blank = False
     return "\n".join(out)
 
 
@@ -111,7 +113,7 @@ def _walk_text(element: etree._Element, parts: list[str], blocks: bool) -> None:
 
 def to_html(element: etree._Element) -> str:
     """Serialise an element's children (inner HTML) as a string."""
-    parts = [element.text or ""]
+    parts = [html_escape(element.text, quote=False) if element.text else ""]
     for child in element:
         parts.append(etree.tostring(child, method="html", encoding="unicode", with_tail=True))
     return "".join(parts).strip()
