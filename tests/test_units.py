@@ -129,3 +129,31 @@ def test_sanitise_removes_anything_that_runs(hostile: str) -> None:
 def test_clean_text_keeps_paragraphs() -> None:
     assert clean_text("  one \t two \n\n\n\n three  ") == "one two\n\nthree"
     assert clean_text("   ") is None
+
+
+def _fragment(html: str):
+    from lxml import etree
+
+    return etree.fromstring(html, etree.HTMLParser()).find("body")[0]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<div>\n  <p>One  two\tthree</p>\n\n\n<p>Four<br>five</p>  </div>", "One two three\n\nFour\nfive"),
+        # \u2003 (em space) is kept inside a line, \u200b (zero-width space) becomes a space:
+        # the rule stored texts were made with, so re-crawls do not see changed texts.
+        ("<div><p>a\u2003\u2003b</p><p>c\u200bd \u00a0e</p></div>", "a\u2003\u2003b\n\nc d e"),
+        ("<div><p>x</p><script>var a = 1;</script><ul><li>y</li><li>z</li></ul></div>", "x\n\ny\n\nz"),
+    ],
+)
+def test_block_text(html: str, expected: str) -> None:
+    from spiders.extraction.text import block_text
+
+    assert block_text(_fragment(html)) == expected
+
+
+def test_inner_html_escapes_leading_text() -> None:
+    from spiders.extraction.text import to_html
+
+    assert to_html(_fragment("<div>5 &lt; 6 &amp; <b>bold</b> tail</div>")) == "5 &lt; 6 &amp; <b>bold</b> tail"
