@@ -6,7 +6,8 @@ post is written with its trail, share links, terms, comments, version and change
 transaction: an interrupted crawl leaves either the whole post or none of it. Nothing archived is
 ever deleted: a post or comment that is gone is marked missing since a crawl, and present again if
 it comes back. What a re-crawl needs (known posts and comments, validators, the last complete
-crawl's site clock) is read with `read_site_state`, from a read-only connection.
+crawl's site clock) is read with `read_site_state`, and the posts it fetches again with
+`read_archived_posts`, from read-only connections.
 """
 
 from __future__ import annotations
@@ -678,7 +679,6 @@ class KnownPost:
     url: str
     modified: str | None
     missing: bool
-    protected: bool = False
     comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
     rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
 
@@ -692,7 +692,6 @@ class SiteState:
     discovery: str | None  # how the site was listed last time
     last_complete_crawl: int | None  # the last crawl that listed and fetched everything it had to
     last_site_clock: str | None  # the site's clock when that crawl began
-    last_rest_comment_total: int | None  # the REST API's comment total that crawl saw
     posts: list[KnownPost]
     urls: dict[str, int]  # URL as listed or stored -> post id
     validators: dict[str, dict[str, str | None]]  # URL -> etag, last_modified, lastmod
@@ -720,6 +719,59 @@ def read_site_state(path: str | Path, site_url: str) -> SiteState | None:
         conn.close()
 
 
+def read_archived_posts(path: str | Path, site_url: str, wp_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """`archived_posts` from a read-only connection; empty when there is no archive."""
+    if str(path) == ":memory:" or not Path(path).exists():
+        return {}
+    conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=ro", uri=True, timeout=30)
+    try:
+        return archived_posts(sqlite_utils.Database(conn), site_url, wp_ids)
+    finally:
+        conn.close()
+
+
+def archived_posts(db: sqlite_utils.Database, site_url: str, wp_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Archived posts of a site by WordPress id, shaped like `spiders.items.Post` as a dict: the
+    post's own fields, its `terms`, and its `comments` (missing ones too, with `missing` true).
+
+    A re-crawl that fetches a post's page again takes the post's REST fields and its REST
+    comments from here instead of asking the API for them again."""
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(wp_ids))):
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(
+            "SELECT p.id, p.url, p.wp_id, p.type, p.title, p.author, p.published, p.modified, p.content_html,"
+            " p.content_text, p.protected, p.sources FROM posts p JOIN sites s ON s.id = p.site_id"
+            f" WHERE s.url = ? AND p.wp_id IN ({marks})",
+            [site_url, *chunk],
+        ):
+            post = dict(row)
+            post_id = post.pop("id")
+            post["protected"] = bool(post["protected"])
+            post["sources"] = post["sources"].split(",") if post["sources"] else []
+            post["terms"] = [
+                dict(t)
+                for t in db.query(
+                    "SELECT t.taxonomy, t.name, t.url FROM post_terms pt JOIN terms t ON t.id = pt.term_id"
+                    " WHERE pt.post_id = ? ORDER BY pt.rowid",
+                    [post_id],
+                )
+            ]
+            comments = []
+            for c in db.query(
+                "SELECT wp_id, parent_wp_id, depth, author, author_url, published, type, content_html, content_text,"
+                " sources, missing_since FROM comments WHERE post_id = ? ORDER BY position",
+                [post_id],
+            ):
+                comment = dict(c)
+                comment["sources"] = comment["sources"].split(",") if comment["sources"] else []
+                comment["missing"] = comment.pop("missing_since") is not None
+                comments.append(comment)
+            post["comments"] = comments
+            out[post["wp_id"]] = post
+    return out
+
+
 def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
     """The archived posts of a site with their comment ids, stored validators, and the last
     complete crawl; None when the site was never archived."""
@@ -728,7 +780,7 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         return None
     site_id = int(row[0])
     last = db.execute(
-        "SELECT crawl_id, site_clock, rest_comment_total FROM site_crawls WHERE site_id = ? AND status = 'complete'"
+        "SELECT crawl_id, site_clock FROM site_crawls WHERE site_id = ? AND status = 'complete'"
         " AND mode != 'single' ORDER BY crawl_id DESC LIMIT 1",
         [site_id],
     ).fetchone()
@@ -754,12 +806,11 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
             url=r[3],
             modified=r[4],
             missing=r[5] is not None,
-            protected=bool(r[6]),
             comment_ids=frozenset(comment_ids.get(r[0], ())),
             rest_comment_ids=frozenset(rest_ids.get(r[0], ())),
         )
         for r in db.execute(
-            "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?", [site_id]
+            "SELECT id, wp_id, type, url, modified, missing_since FROM posts WHERE site_id = ?", [site_id]
         ).fetchall()
     ]
     urls = {p.url: p.id for p in posts}
@@ -776,7 +827,6 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         discovery=row[1],
         last_complete_crawl=last[0] if last else None,
         last_site_clock=last[1] if last else None,
-        last_rest_comment_total=last[2] if last else None,
         posts=posts,
         urls=urls,
         validators=validators,

@@ -329,7 +329,8 @@ TABLES: tuple[Table, ...] = (
             _c(
                 "rest_comment_total",
                 int,
-                "The REST API's comment total (X-WP-Total) this crawl saw: the next crawl compares with it.",
+                "The REST API's comment total (X-WP-Total) this crawl saw; it also counts comments on "
+                "password-protected and private posts, which the API does not list.",
             ),
             _c("error", str, "Why the site failed or was partial."),
             _c("posts_new", int, "Posts archived for the first time."),

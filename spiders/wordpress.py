@@ -10,11 +10,12 @@ says what is there, and since when):
 
 - **incremental** (after a complete crawl): REST `modified_after` for posts and pages, `after` for
   comments, the site's comments feed (conditional: 304 when nothing is new; pingbacks are only
-  there), and, to notice what disappeared, one id listing per post type and one comment count,
-  narrowed down by halving the posts when the count is off. Only the posts that changed are
-  fetched again, with their REST data and comments, so their rows are what a full crawl writes.
-  Without the REST API: sitemap `lastmod`, the comments feed, and conditional requests
-  (`If-None-Match`, `If-Modified-Since`) for the pages.
+  there), and, to notice what disappeared or was approved late, the post and page ids and every
+  REST comment id with its post. Only the posts that changed, or whose comment ids differ from
+  the archive's, are fetched again; their REST data and comments come from those listings and
+  the archive, so their rows are what a full crawl writes. Without the REST API: sitemap
+  `lastmod`, the comments feed, and conditional requests (`If-None-Match`, `If-Modified-Since`)
+  for the pages.
 - **resume** (no complete crawl yet, e.g. the last one was killed): everything is listed, and
   posts already archived with the same modification date and comments are not fetched again.
 - **full** (first crawl, or `ARCHIVE_FULL_RECRAWL`): every page is fetched.
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,7 +43,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.db import KnownPost, SiteState, read_site_state
+from archive.db import KnownPost, SiteState, read_archived_posts, read_site_state
 from spiders.extraction.discovery import (
     comment_feed_links,
     comments_feed_url,
@@ -60,7 +60,7 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.merge import merge_comments, merge_post
 from spiders.extraction.page import Document, document_kind, extract_post, is_wordpress
-from spiders.items import Comment, Post, SiteCrawl
+from spiders.items import Comment, Post, SiteCrawl, Term
 from spiders.urls import (
     comment_page_number,
     dedupe_key,
@@ -73,8 +73,8 @@ from spiders.urls import (
 
 VERSION = "0.1.0"
 REST_EMBED = "author,wp:term"
-# Post ids in one `comments?post=...` request (keeps URLs short).
-MAX_IDS_PER_REQUEST = 200
+# Incremental crawls list every REST comment id with its post, to notice what is gone or came late.
+COMMENT_IDS = {"_fields": "id,post"}
 
 
 @dataclass
@@ -110,8 +110,8 @@ class Site:
     id_pages: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)  # X-WP-Total by route
     ids_complete: dict[str, bool] = field(default_factory=dict)
-    recount: set[int] = field(default_factory=set)  # post wp_ids whose comment count is off
-    bisect_budget: int = 0
+    listed_comments: dict[int, set[int]] = field(default_factory=dict)  # post wp_id -> REST comment ids
+    comment_ids_ok: bool | None = None  # the comment id listing answered, each id with its post
     refetch: dict[int, Post | None] = field(default_factory=dict)  # post wp_id -> REST data
     refetch_urls: set[str] = field(default_factory=set)  # pages with comments the archive lacks
     listed_urls: set[str] = field(default_factory=set)  # sitemap URLs (for missing posts)
@@ -385,18 +385,15 @@ class WordPressSpider(scrapy.Spider):
         requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing, extra))
         if site.mode == "incremental":
             requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
-            # What disappeared: post and page ids (100 a request), and the number of comments.
+            # What disappeared or came late: post and page ids (the first page, more when the total
+            # is off), and every comment id with its post (100 a request).
             for route in ("posts", "pages"):
                 requests.append(
                     self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
                 )
-            requests.append(
-                self._rest_request(
-                    site, "comments", 1, self.parse_rest_listing, {"_fields": "id"}, "count", per_page=1, more=False
-                )
-            )
+            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, COMMENT_IDS, "ids"))
             requests.append(self._site_comments_feed_request(site, then=None))
-            site.steps = [self._step_more_ids, self._step_comment_count, self._step_rest_details, self._step_fetch]
+            site.steps = [self._step_more_ids, self._step_compare, self._step_fetch]
         else:
             requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing))
             site.steps = [self._step_fetch_listed]
@@ -412,14 +409,21 @@ class WordPressSpider(scrapy.Spider):
             site.error = site.error or f"REST {route} ({kind}) page {page}: HTTP {response.status}"
             self.count(f"rest_failed/{route}")
             self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+        elif kind == "ids" and route == "comments":
+            if page == 1 and site.comment_ids_ok is None:
+                site.comment_ids_ok = True
+                if self._total(response) is not None:
+                    site.totals[route] = self._total(response)
+            for item in data:
+                if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("post"), int):
+                    site.listed_comments.setdefault(item["post"], set()).add(item["id"])
+                else:
+                    site.comment_ids_ok = False  # not what was asked for: cannot say what is gone
         elif kind == "ids":
             site.ids.setdefault(route, set()).update(i["id"] for i in data if isinstance(i, dict) and "id" in i)
             if page == 1 and self._total(response) is not None:
                 site.totals[route] = self._total(response)
                 site.id_pages[route] = self._total_pages(response)
-        elif kind == "count":
-            if self._total(response) is not None:
-                site.totals[route] = self._total(response)
         elif route == "comments":
             if page == 1 and not response.meta["extra"] and self._total(response) is not None:
                 site.totals[route] = self._total(response)  # the whole listing: its total is the count
@@ -429,10 +433,10 @@ class WordPressSpider(scrapy.Spider):
                     self._add_rest_comment(site, post_id, comment)
         else:
             self._add_rest_posts(site, data)
-        if data is not None and page == 1 and kind == "data" and response.meta["more"]:
+        if data is not None and page == 1 and response.meta["more"]:
             extra = response.meta["extra"]
             for p in range(2, self._total_pages(response) + 1):
-                yield self._listing(site, self._rest_request(site, route, p, self.parse_rest_listing, extra))
+                yield self._listing(site, self._rest_request(site, route, p, self.parse_rest_listing, extra, kind))
         yield from self._listing_done(site)
 
     @site_step
@@ -518,13 +522,12 @@ class WordPressSpider(scrapy.Spider):
                         self._rest_request(site, route, page, self.parse_rest_listing, {"_fields": "id"}, "ids"),
                     )
 
-    def _step_comment_count(self, site: Site) -> Iterator[Any]:
-        """Posts gone from the id listings; then the comment count, and where it is off.
-
-        The REST total (X-WP-Total) counts comments an anonymous client cannot read (on private or
-        password-protected posts), so it is compared with the last complete crawl's total plus the
-        comments posted since, not with the archive; the parts are then counted post by post group.
-        """
+    def _step_compare(self, site: Site) -> Iterator[Any]:
+        """What must be fetched again: posts gone from the id listings are missing; new and changed
+        posts, posts listed but not archived, and posts whose comment ids differ from the archive's
+        REST comments (one gone, one new, one approved late) are fetched again. Their REST data and
+        REST comments come from the listings and the archive; only comments approved late (listed
+        by id but older than `after`) are asked for (`include=`)."""
         known = site.known_by_wp_id()
         listed = {p.wp_id for p in site.rest_posts.values()}
         for route, kind in (("posts", "post"), ("pages", "page")):
@@ -533,123 +536,11 @@ class WordPressSpider(scrapy.Spider):
                 site.missing |= {
                     p.id for wp_id, p in known.items() if p.type == kind and not p.missing and wp_id not in ids
                 }
-        if "comments" not in site.totals or not site.listing_ok or site.state is None:
-            return
-        total = site.totals["comments"]
-        previous = site.state.last_rest_comment_total
-        clock = site.state.last_site_clock
-        posted_since = sum(
-            1
-            for comments in site.rest_comments.values()
-            for c in comments.values()
-            if clock and c.published and _after(c.published, clock)
-        )
-        if previous is not None and total == previous + posted_since:
-            return
-        self.count("comment_count_mismatch")
-        self.logger.info(
-            "%s: %d comments in the REST API, %s expected; narrowing down",
-            site.home,
-            total,
-            "?" if previous is None else previous + posted_since,
-        )
-        expected = self._expected_comments(site)
-        site.bisect_budget = 4 * math.ceil(math.log2(len(expected) + 1)) + 8
-        actual = None
-        if previous is not None:
-            # What the total counts beyond the readable comments the archive had then (comments on
-            # private posts...) is taken as unchanged: a wrong guess costs a few requests, never
-            # a wrong row (fetching an unchanged post again changes nothing).
-            archived = sum(len(p.rest_comment_ids) for p in known.values() if not p.missing and not p.protected)
-            actual = total - (previous - archived)
-        yield from self._narrow(site, sorted(expected), actual)
-
-    def _expected_comments(self, site: Site) -> dict[int, int]:
-        """REST-visible comments per present, readable post (wp_id): the archive's plus the new
-        ones listed. Password-protected posts are left out (asking for them is refused)."""
-        known = site.known_by_wp_id()
-        present = {wp_id for wp_id, p in known.items() if not p.missing and p.id not in site.missing}
-        present |= {p.wp_id for p in site.rest_posts.values() if p.wp_id is not None}
-        for route in ("posts", "pages"):
-            present |= site.ids.get(route, set())
-        protected = {p.wp_id for p in site.rest_posts.values() if p.protected}
-        protected |= {wp_id for wp_id, p in known.items() if p.protected and wp_id not in site.rest_posts}
-        expected = {}
-        for wp_id in present - protected:
-            ids = set(known[wp_id].rest_comment_ids) if wp_id in known and not known[wp_id].missing else set()
-            ids |= set(site.rest_comments.get(wp_id, {}))
-            expected[wp_id] = len(ids)
-        return expected
-
-    def _narrow(self, site: Site, group: list[int], actual: int | None) -> Iterator[Any]:
-        """`group`'s comment count (`actual`, None when not known) is not what the archive expects:
-        split it, count the parts (the last part's count follows from `actual`), and go on in the
-        parts that are off, down to single posts, which are fetched again."""
-        if not group:
-            return
-        if len(group) == 1 and actual is not None:
-            site.recount.add(group[0])
-            return
-        if site.bisect_budget <= 0:
-            self.count("comment_count_unresolved")
-            site.recount.update(group)
-            return
-        parts = max(2 if len(group) > 1 else 1, math.ceil(len(group) / MAX_IDS_PER_REQUEST))
-        size = math.ceil(len(group) / parts)
-        chunks = [group[i : i + size] for i in range(0, len(group), size)]
-        site.bisect_budget -= len(chunks) - (0 if actual is None else 1)
-        yield self._count_request(site, chunks, [], actual)
-
-    def _count_request(self, site: Site, chunks: list[list[int]], counts: list[int], actual: int | None) -> Any:
-        chunk = chunks[len(counts)]
-        return self._listing(
-            site,
-            self._request(
-                site,
-                self._rest_url(site, "comments", 1, {"post": ",".join(map(str, chunk)), "_fields": "id"}, 1),
-                self.parse_comment_count,
-                errback=self.rest_failed,
-                meta={"handle_httpstatus_all": True, "route": "comments"},
-                cb_kwargs={"chunks": chunks, "counts": counts, "actual": actual},
-            ),
-        )
-
-    @site_step
-    def parse_comment_count(
-        self, response: Response, site: Site, chunks: list[list[int]], counts: list[int], actual: int | None
-    ) -> Iterator[Any]:
-        data = self._json_list(response)
-        if data is None:
-            site.listing_ok = False
-            site.error = site.error or f"REST comment count: HTTP {response.status}"
-            yield from self._listing_done(site)
-            return
-        total = self._total(response)
-        if total is None:
-            site.listing_ok = False
-            site.error = site.error or "REST comment count: no X-WP-Total"
-            yield from self._listing_done(site)
-            return
-        counts = [*counts, total]
-        if len(counts) < len(chunks) - (0 if actual is None else 1):
-            yield self._count_request(site, chunks, counts, actual)
-        else:
-            if actual is not None:
-                counts.append(actual - sum(counts))
-            expected = self._expected_comments(site)
-            for chunk, count in zip(chunks, counts, strict=True):
-                if count != sum(expected.get(i, 0) for i in chunk):
-                    yield from self._narrow(site, chunk, count)
-        yield from self._listing_done(site)
-
-    def _step_rest_details(self, site: Site) -> Iterator[Any]:
-        """What must be fetched again, and the REST data and comments of those posts."""
-        known = site.known_by_wp_id()
+        by_id = {p.wp_id: p for p in site.rest_posts.values()}
         for post in site.rest_posts.values():
             archived = known.get(post.wp_id) if post.wp_id is not None else None
             if archived is None or archived.missing or not _same_instant(archived.modified, post.modified):
                 site.refetch[post.wp_id or 0] = post
-        by_id = {p.wp_id: p for p in site.rest_posts.values()}
         for route in ("posts", "pages"):
             for wp_id in site.ids.get(route, set()):
                 if (wp_id not in known or known[wp_id].missing) and wp_id not in by_id:
@@ -658,33 +549,55 @@ class WordPressSpider(scrapy.Spider):
             archived = known.get(post_wp_id)
             if archived is None or not set(comments) <= archived.comment_ids:
                 site.refetch.setdefault(post_wp_id, by_id.get(post_wp_id))
+        complete = self._comment_ids_complete(site)
+        if complete:
+            present = {wp_id for wp_id, p in known.items() if not p.missing and p.id not in site.missing}
+            present |= listed | site.ids.get("posts", set()) | site.ids.get("pages", set())
+            for wp_id in sorted(present):
+                archived = known.get(wp_id)
+                if site.listed_comments.get(wp_id, set()) != (archived.rest_comment_ids if archived else frozenset()):
+                    site.refetch.setdefault(wp_id, by_id.get(wp_id))
         for url in site.refetch_urls:
             archived = site.known_url(url) or site.known_url(post_url_of_comment_page(url))
             if archived is not None and archived.wp_id is not None:
                 site.refetch.setdefault(archived.wp_id, by_id.get(archived.wp_id))
-        for wp_id in site.recount:
-            site.refetch.setdefault(wp_id, by_id.get(wp_id))
         site.refetch.pop(0, None)
-        # Their REST data (one request per type), then all their comments (fresh, complete).
-        lacking: dict[str, list[int]] = {"posts": [], "pages": []}
+        stored = read_archived_posts(self.settings.get("ARCHIVE_DB"), site.home, set(site.refetch) & set(known))
+        lacking: dict[str, list[int]] = {"posts": [], "pages": [], "comments": []}
         for wp_id, rest in site.refetch.items():
-            if rest is None:
+            archived = stored.get(wp_id)
+            if rest is None and archived is not None and "rest" in archived["sources"]:
+                site.refetch[wp_id] = _archived_rest_post(archived, site.home)
+            elif rest is None:
                 page = (wp_id in known and known[wp_id].type == "page") or wp_id in site.ids.get("pages", set())
                 lacking["pages" if page else "posts"].append(wp_id)
+            # Its REST comments: the archived ones still listed (or all present ones, without a
+            # complete listing), and the new ones from the `after` listing.
+            kept = {
+                c["wp_id"]: c
+                for c in (archived or {}).get("comments", [])
+                if c["type"] == "comment" and "rest" in c["sources"] and c["wp_id"] is not None
+            }
+            fresh = site.rest_comments.get(wp_id, {})
+            if complete:
+                ids = site.listed_comments.get(wp_id, set())
+                kept = {i: c for i, c in kept.items() if i in ids}
+                lacking["comments"] += sorted(ids - set(kept) - set(fresh))
+            else:
+                kept = {i: c for i, c in kept.items() if not c["missing"]}
+            site.rest_comments[wp_id] = {**{i: _archived_comment(c) for i, c in kept.items()}, **fresh}
+        if lacking["comments"]:
+            self.count("comments_fetched_by_id", len(lacking["comments"]))
         for route, ids in lacking.items():
             for chunk in _chunked(sorted(ids), 100):
                 yield self._listing(
                     site,
                     self._rest_request(site, route, 1, self.parse_rest_listing, {"include": ",".join(map(str, chunk))}),
                 )
-        readable = set(self._expected_comments(site))  # asking for a protected post's comments is refused
-        for wp_id in site.refetch:
-            site.rest_comments.pop(wp_id, None)
-        for chunk in _chunked(sorted(set(site.refetch) & readable), MAX_IDS_PER_REQUEST):
-            yield self._listing(
-                site,
-                self._rest_request(site, "comments", 1, self.parse_rest_listing, {"post": ",".join(map(str, chunk))}),
-            )
+
+    def _comment_ids_complete(self, site: Site) -> bool:
+        """Whether every REST comment id was listed, with its post."""
+        return bool(site.comment_ids_ok) and site.listing_ok
 
     def _step_fetch(self, site: Site) -> Iterator[Any]:
         """Fetch what changed; everything else archived and still listed was seen, unchanged."""
@@ -1293,17 +1206,6 @@ def _same_instant(a: str | None, b: str | None) -> bool:
     return first == second
 
 
-def _after(value: str, clock: str) -> bool:
-    """Whether an ISO 8601 date (with an offset) is later than the ISO 8601 UTC `clock`."""
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    if when.tzinfo is None:
-        return False
-    return when > datetime.fromisoformat(clock)
-
-
 def _failure_reason(failure: Failure) -> str:
     response = getattr(failure.value, "response", None)
     if response is not None:
@@ -1314,3 +1216,38 @@ def _failure_reason(failure: Failure) -> str:
 def _chunked(values: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _archived_rest_post(data: dict[str, Any], site_url: str) -> Post:
+    """A post's REST fields as the archive holds them (`archive.db.archived_posts`), to merge with
+    its page fetched again: what the API would say of a post that did not change."""
+    return Post(
+        url=data["url"],
+        site_url=site_url,
+        wp_id=data["wp_id"],
+        type=data["type"] or "post",
+        title=data["title"],
+        author=data["author"],
+        published=data["published"],
+        modified=data["modified"],
+        terms=[Term(t["taxonomy"], t["name"], t["url"]) for t in data["terms"]],
+        content_html=data["content_html"],
+        content_text=data["content_text"],
+        protected=data["protected"],
+        sources=["rest"],
+    )
+
+
+def _archived_comment(data: dict[str, Any]) -> Comment:
+    """An archived REST comment, as the API would give it again (depth follows from its parents)."""
+    return Comment(
+        wp_id=data["wp_id"],
+        parent_wp_id=data["parent_wp_id"],
+        author=data["author"],
+        author_url=data["author_url"],
+        published=data["published"],
+        type="comment",
+        content_html=data["content_html"],
+        content_text=data["content_text"],
+        sources=["rest"],
+    )

@@ -2,20 +2,25 @@
 
 A private WordPress (its own folder, `tests/wordpress/harness.py`) is seeded afresh, crawled,
 changed through WordPress's own functions (a new post, new comments on a year-old post, a reply,
-a pingback, an edited post, a trashed comment, a trashed post) and crawled again. The requests
-are counted at the site (`WordPressSite.requests_since`), the findings read from the archive's
-`changes`, `post_versions` and `missing_since`, and the incremental archive is compared row by
-row with a full crawl of the same site. Then the same without the REST API, with page-cache
-validators (ETag / Last-Modified) so that unchanged pages answer 304.
+a pingback, an edited post, a trashed comment, a trashed post, a comment approved days after it
+was written) and crawled again. The requests are counted at the site
+(`WordPressSite.requests_since`), the findings read from the archive's `changes`, `post_versions`
+and `missing_since`, and the incremental archive is compared row by row with a full crawl of the
+same site. Then the same without the REST API, with page-cache validators (ETag / Last-Modified)
+so that unchanged pages answer 304.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import sqlite3
 import sys
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -86,6 +91,38 @@ def one_comment_page(comments: list[dict]) -> bool:
     return bool(comments) and all(c["page"] == 1 for c in comments)
 
 
+def comment_id_pages(result: dict[str, Any]) -> int:
+    """Requests for the REST comment id listing (`_fields=id,post`, 100 a page)."""
+    return sum(1 for path in paths(result) if "/wp/v2/comments" in path and "_fields=id%2Cpost" in path)
+
+
+def listings(result: dict[str, Any]) -> Counter[str]:
+    """Every request but the pages of posts (and their comment pages and comments feeds) and the
+    comment id listing, with the `after` / `modified_after` instants left out (they move)."""
+    pages = set(page_fetches(result))
+    return Counter(
+        re.sub(r"((?:modified_)?after)=[^&]*", r"\1=SINCE", path)
+        for status, _, path in result["requests"]
+        if (status, path) not in pages and not is_post_feed(path) and "_fields=id%2Cpost" not in path
+    )
+
+
+def is_post_feed(path: str) -> bool:
+    """A post's own comments feed (read for the dates of undated pingbacks), not the site's."""
+    return path.endswith("/feed/") and not path.startswith("/comments/feed")
+
+
+def rest_comment_pages(result: dict[str, Any]) -> int:
+    """Pages of the REST comment listing a crawl read, from the total the site gave it."""
+    return math.ceil(result["site"]["rest_comment_total"] / 100)
+
+
+# The requests of an unchanged re-crawl besides the comment id listing: robots.txt, the home page,
+# posts, pages and comments changed since the last complete crawl, the site's comments feed, and
+# the first page of post ids and of page ids.
+LISTINGS = 8
+
+
 # --- With the REST API ---------------------------------------------------------------------------
 
 
@@ -114,6 +151,7 @@ def story(site, tmp_path_factory) -> dict[str, Any]:
     victim = [c for c in comments_of[loser["id"]] if c["type"] == "comment"][-1]
     new_post = site.add_post("Course reunion: where are they now?", "<p>Ten years on, we met again.</p>")
     made = {
+        "links": {p["id"]: p["link"] for p in truth["posts"]} | {new_post["id"]: new_post["link"]},
         "new_post": new_post["id"],
         "oldest": oldest["id"],
         "edited": edited["id"],
@@ -165,11 +203,12 @@ def test_first_crawl_archives_everything(story) -> None:
 def test_unchanged_recrawl_costs_a_few_listing_requests(story) -> None:
     first, again = story["first"], story["unchanged"]
     assert again["site"]["mode"] == "incremental" and again["site"]["status"] == "complete"
-    # robots.txt, the home page, posts and pages modified since, comments since, the comments
-    # feed; and to notice deletions: post ids, page ids, the comment count. No page is fetched.
-    assert len(again["requests"]) == 9, paths(again)
+    # The listings, and every comment id (100 a request): as many pages as the first crawl's
+    # comment listing. No page is fetched.
+    first_comment_pages = sum(1 for p in paths(first) if p.startswith("/wp-json/wp/v2/comments?"))
+    assert comment_id_pages(again) == first_comment_pages == rest_comment_pages(again) == 7
+    assert len(again["requests"]) == LISTINGS + 7, paths(again)
     assert page_fetches(again) == []
-    assert len(again["requests"]) <= 0.1 * len(first["requests"])
     crawl_row = again["crawl"]
     assert (crawl_row["posts_new"], crawl_row["posts_changed"], crawl_row["posts_missing"]) == (0, 0, 0)
     assert (crawl_row["comments_new"], crawl_row["comments_changed"], crawl_row["comments_missing"]) == (0, 0, 0)
@@ -182,7 +221,8 @@ def test_unchanged_comments_feed_answers_304(story) -> None:
     result = story["unchanged_again"]
     feed = [(status, path) for status, _, path in result["requests"] if path.startswith("/comments/feed")]
     assert feed == [(304, "/comments/feed/")]
-    assert len(result["requests"]) == 9
+    assert listings(result) == listings(story["unchanged"])
+    assert len(result["requests"]) == LISTINGS + 7
 
 
 def test_changes_are_found_exactly(story) -> None:
@@ -204,18 +244,21 @@ def test_changes_are_found_exactly(story) -> None:
     assert (row["comments_new"], row["comments_changed"], row["comments_missing"]) == (5, 0, 1)
 
 
-def test_changes_cost_the_changed_pages_and_a_few_requests(story) -> None:
+def test_changes_cost_the_unchanged_requests_plus_the_changed_pages(story) -> None:
     unchanged, result, made = story["unchanged"], story["changed"], story["made"]
     fetched = page_fetches(result)
     # The new post, the edited one, the one that lost a comment, and the three with new comments
     # or a pingback: those pages, once each, and no other.
     assert len(fetched) == len(set(fetched)) == len(posts_fetched(result)) == 6, fetched
-    # Besides the unchanged re-crawl's requests and those pages: the REST data and comments of
-    # the re-fetched posts (3), and the comment counts that found the post that lost one (at most
-    # two a level of halving the 66 posts and pages).
-    extra = len(result["requests"]) - len(unchanged["requests"]) - len(fetched)
-    assert extra <= 3 + 2 * 7, paths(result)
-    assert made
+    assert {status for status, _ in fetched} == {200}
+    wp_ids = [made["new_post"], made["edited"], made["loser"], made["oldest"], made["replied"], made["pinged"]]
+    assert posts_fetched(result) == {urlsplit(made["links"][wp_id]).path for wp_id in wp_ids}
+    # No other request: the same listings as the unchanged re-crawl (no REST data asked for the
+    # posts fetched again, no comment counts), and the comment id listing, one page a 100.
+    assert listings(result) == listings(unchanged), paths(result)
+    assert comment_id_pages(result) == rest_comment_pages(result) == comment_id_pages(unchanged)
+    post_feeds = [p for p in paths(result) if is_post_feed(p)]
+    assert len(result["requests"]) == len(unchanged["requests"]) + len(fetched) + len(post_feeds)
 
 
 def test_incremental_archive_equals_a_full_crawl(story) -> None:
@@ -256,6 +299,10 @@ def test_gone_is_marked_missing_and_present_again_when_back(story) -> None:
         {("comment", "back", made["loser"], made["victim"]): 1, ("post", "missing", made["edited"], None): 1}
     )
     assert restored["changes"] == Counter({("post", "back", made["edited"], None): 1})
+    # The comment back from the trash is listed again: its post is fetched again, and its REST data
+    # is the archive's (no `include=` request).
+    assert posts_fetched(undone) == {urlsplit(made["links"][made["loser"]]).path}
+    assert not [p for p in paths(undone) if "include=" in p]
     db = open_db(story["db"])
     assert db.execute("select count(*) from posts where missing_since is not null").fetchone()[0] == 0
     assert db.execute("select count(*) from comments where missing_since is not null").fetchone()[0] == 0
@@ -314,6 +361,73 @@ def test_crawl_rows_record_each_run(story) -> None:
     assert all(r["finished"] and r["requests"] and r["arguments"] for r in rows)
     modes = [r["mode"] for r in db.query("select mode from site_crawls order by id")]
     assert modes == ["full", *["incremental"] * 5, "full"]
+
+
+# --- A comment approved late ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def late(site, story, tmp_path_factory) -> dict[str, Any]:
+    """A comment written three days ago and held for moderation: crawled while it waits, then
+    approved, and crawled again. Its date is older than the last crawl, so `after` does not list it."""
+    folder = tmp_path_factory.mktemp("late")
+    source, db = sqlite3.connect(story["db"]), folder / "archive.db"
+    copy = sqlite3.connect(db)
+    source.backup(copy)
+    source.close()
+    copy.execute("update sites set course_end = null")  # set by test_views_answer_what_changed_...
+    copy.commit()
+    copy.close()
+    truth = site.ground_truth()
+    posts = [p for p in truth["posts"] if p["type"] == "post" and not p["password_protected"]]
+    comments_of: dict[int, list[dict]] = {}
+    for comment in truth["comments"]:
+        comments_of.setdefault(comment["post_id"], []).append(comment)
+    post = next(p for p in posts[10:] if one_comment_page(comments_of.get(p["id"], [])))
+    held = site.add_comment(
+        post["id"], "Quiet student", "Posted before the deadline, approved days later.", days_ago=3, approved=False
+    )
+    steps: dict[str, Any] = {"post": post["id"], "comment": held["id"], "db": db}
+    steps["held"] = crawl(site, db)
+    site.approve_comment(held["id"])
+    steps["approved"] = crawl(site, db)
+    steps["archive"] = snapshot(open_db(db), history=False)
+    fresh = folder / "fresh.db"
+    run_crawl(site.base_url + "/", fresh, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
+    steps["fresh"] = snapshot(open_db(fresh), history=False)
+    return steps
+
+
+def test_a_comment_held_for_moderation_is_not_archived(late, story) -> None:
+    held = late["held"]
+    assert held["changes"] == Counter()
+    assert page_fetches(held) == []
+    assert listings(held) == listings(story["unchanged"])
+
+
+def test_a_comment_approved_late_is_archived(late, story) -> None:
+    result, post, comment = late["approved"], late["post"], late["comment"]
+    assert result["changes"] == Counter({("comment", "new", post, comment): 1})
+    # Its post's page, and the comment's own REST data (one `include=` request): nothing else
+    # beyond the unchanged re-crawl's listings.
+    included = [p for p in paths(result) if "include=" in p]
+    assert len(included) == 1 and included[0].startswith("/wp-json/wp/v2/comments?"), included
+    assert parse_qs(urlsplit(included[0]).query)["include"] == [str(comment)]
+    assert len(posts_fetched(result)) == 1
+    assert listings(result) == listings(story["unchanged"]) + Counter(included)
+    db = open_db(late["db"])
+    row = next(db.query("select * from comments where wp_id = ?", [comment]))
+    assert row["author"] == "Quiet student" and row["sources"] == "html,rest" and row["missing_since"] is None
+    # Dated when it was written, three days before it was approved: long before the crawl that
+    # saw it held, so the `after` listing (changes since that crawl) did not have it.
+    written = datetime.fromisoformat(row["published"])
+    assert written < datetime.fromisoformat(late["held"]["site"]["site_clock"]) - timedelta(days=2)
+
+
+def test_after_a_late_approval_the_archive_equals_a_full_crawl(late) -> None:
+    archive, fresh = late["archive"], late["fresh"]
+    assert any(dict(r)["key"] == f"wp:{late['comment']}" for r in fresh["comments"])
+    assert differences(archive, fresh) == [], "\n".join(differences(archive, fresh))
 
 
 # --- Without the REST API, with validators -------------------------------------------------------

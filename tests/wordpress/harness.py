@@ -349,9 +349,18 @@ class WordPressSite:
         parent: int = 0,
         type: str = "comment",
         author_url: str = "",
+        days_ago: float = 0,
+        approved: bool = True,
     ) -> dict[str, Any]:
-        """Add an approved comment (or ``type="pingback"``) dated now; returns ``{"id", "link"}``."""
-        return self._task("add-comment", str(post_id), author, text, str(parent), type, author_url)
+        """Add a comment (or ``type="pingback"``) dated now, or ``days_ago`` days ago; approved,
+        or pending moderation (``approved=False``); returns ``{"id", "link"}``."""
+        return self._task(
+            "add-comment", str(post_id), author, text, str(parent), type, author_url, str(days_ago), str(int(approved))
+        )
+
+    def approve_comment(self, comment_id: int) -> None:
+        """Approve a comment pending moderation (its date stays what it was)."""
+        self._task("approve-comment", str(comment_id))
 
     def edit_post(self, post_id: int, text: str) -> dict[str, Any]:
         """Append a paragraph to a post (its modification date becomes now)."""

@@ -9,8 +9,10 @@
  * Changes for the re-crawl tests, made through WordPress's own functions (each prints JSON):
  *
  *   php tasks.php WP_DIR add-post TITLE CONTENT [AUTHOR_ID]       publishes a post now
- *   php tasks.php WP_DIR add-comment POST_ID AUTHOR TEXT [PARENT_ID] [TYPE] [AUTHOR_URL]
- *                                                                 an approved comment, now
+ *   php tasks.php WP_DIR add-comment POST_ID AUTHOR TEXT [PARENT_ID] [TYPE] [AUTHOR_URL] [DAYS_AGO] [APPROVED]
+ *                                                                 a comment (approved: 1, pending: 0),
+ *                                                                 dated now or DAYS_AGO days ago
+ *   php tasks.php WP_DIR approve-comment COMMENT_ID               approves a pending comment
  *   php tasks.php WP_DIR edit-post POST_ID TEXT                   appends a paragraph (modified: now)
  *   php tasks.php WP_DIR delete-comment COMMENT_ID [force]        trashes (or deletes) a comment
  *   php tasks.php WP_DIR restore-comment COMMENT_ID               takes it out of the trash
@@ -86,7 +88,7 @@ switch ($task) {
     case 'add-comment':
         $post_id = (int) $argv[3];
         $type = isset($argv[7]) && $argv[7] !== '' ? $argv[7] : 'comment';
-        $now = current_time('mysql');
+        $when = time() - (int) round(86400 * (isset($argv[9]) ? (float) $argv[9] : 0));
         $id = wp_insert_comment(wp_slash(array(
             'comment_post_ID' => $post_id,
             'comment_author' => (string) $argv[4],
@@ -95,9 +97,9 @@ switch ($task) {
             'comment_content' => (string) $argv[5],
             'comment_parent' => isset($argv[6]) ? (int) $argv[6] : 0,
             'comment_type' => $type,
-            'comment_approved' => '1',
-            'comment_date' => $now,
-            'comment_date_gmt' => get_gmt_from_date($now),
+            'comment_approved' => isset($argv[10]) && $argv[10] === '0' ? '0' : '1',
+            'comment_date' => wp_date('Y-m-d H:i:s', $when),
+            'comment_date_gmt' => gmdate('Y-m-d H:i:s', $when),
             'comment_author_IP' => '203.0.113.250',
             'comment_agent' => 'wparchive-tests',
         )));
@@ -107,6 +109,11 @@ switch ($task) {
         }
         echo wp_json_encode(array('id' => $id, 'link' => get_comment_link($id))), "\n";
         break;
+
+    case 'approve-comment':
+        $ok = wp_set_comment_status((int) $argv[3], 'approve');
+        echo wp_json_encode(array('approved' => (bool) $ok)), "\n";
+        exit($ok ? 0 : 1);
 
     case 'edit-post':
         $post = get_post((int) $argv[3]);
