@@ -891,9 +891,10 @@ class WordPressSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count("skipped/not_html")
             return
-        post = extract_post(response.text, response.url)
+        doc = Document.parse(response.text, response.url)
+        post = extract_post(response.text, response.url, doc=doc)
         if rest is None and site.discovery != "single":
-            doc_kind = document_kind(Document.parse(response.text, response.url))
+            doc_kind = document_kind(doc)
             if doc_kind not in ("post", "page"):
                 self.count("skipped/not_a_post")
                 self.logger.info("Skipping %s: %s, not a post or page", response.url, doc_kind)
