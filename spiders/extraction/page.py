@@ -131,7 +131,7 @@ class Document:
     def __init__(self, root: etree._Element, url: str, text: str = "") -> None:
         self.root = root
         self.text = text
-        base = root.find(".//base")
+        base = next(root.iter("base"), None)
         href = base.get("href") if base is not None else None
         self.url = urljoin(url, href) if href else url
         self.language = (root.get("lang") or root.get("xml:lang") or "")[:2].lower() or None
