@@ -7,6 +7,7 @@ here take HTML text and a URL and know nothing about Scrapy.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -787,8 +788,8 @@ def declared_comment_count(doc: Document) -> int | None:
     sections = index.in_order([index.with_class(*_COUNT_SECTION_CLASSES), with_ids(_COUNT_SECTION_IDS)])
     headings = [element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS]
     links = index.class_containing("comments-link", "comment-link")
-    in_sections = [found for section in sections for found in xpath(section, _COUNT_IN_SECTION)]
-    for element in [*titles, *in_sections, *headings, *links]:
+    in_sections = (found for section in sections for found in xpath(section, _COUNT_IN_SECTION))
+    for element in itertools.chain(titles, in_sections, headings, links):  # searched only as far as needed
         if _in_sidebar(doc, element):
             continue
         number = _count_in(element)
