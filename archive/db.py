@@ -62,8 +62,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 references = {column: (other, other_column) for column, other, other_column in table.foreign_keys}
                 for column in table.columns:
                     if column.name not in existing:
-                        other, other_column = references.get(column.name, (None, None))
-                        db[table.name].add_column(column.name, column.type, fk=other, fk_col=other_column)
+                        _add_column(db, table.name, column.name, column.type, references.get(column.name))
             for index_columns, unique in table.indexes:
                 db[table.name].create_index(list(index_columns), unique=unique, if_not_exists=True)
     for table_name, columns in FTS.items():
@@ -75,6 +74,19 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     from archive.research import ensure_research_shape
 
     ensure_research_shape(db)
+
+
+def _add_column(
+    db: sqlite_utils.Database, table: str, column: str, kind: type, reference: tuple[str, str] | None
+) -> None:
+    """A new column on an existing table. With a foreign key, one `ALTER TABLE ... REFERENCES`
+    (sqlite-utils' `add_column(fk=...)` rebuilds the whole table: minutes on a big archive)."""
+    if reference is None:
+        db[table].add_column(column, kind)
+        return
+    other, other_column = reference
+    sql_type = sqlite_utils.db.COLUMN_TYPE_MAPPING[kind]
+    db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {sql_type} REFERENCES [{other}]([{other_column}])")
 
 
 def now() -> str:
