@@ -31,7 +31,7 @@ from spiders.extraction.text import (
     to_html,
     xpath,
 )
-from spiders.items import Image, Post, Term
+from spiders.items import Comment, Image, Post, Term
 from spiders.urls import post_url_of_comment_page
 
 _POST_ID = re.compile(r"^post-(\d+)$")
@@ -210,6 +210,8 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     post.breadcrumbs = extract_breadcrumbs(doc)
     post.share_links = extract_share_links(doc)
     post.comments = extract_comments(doc)
+    if post.author is None:
+        post.author = _author_from_own_comments(doc, post.comments)
     post.comment_count_declared = declared_comment_count(doc)
     post.external_comments = _external_comments(doc)
     post.comment_page_urls = comment_page_links(doc)
@@ -489,6 +491,21 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
     yield index.in_order(index.inside(byline, author_links) for byline in bylines)
     yield [anchor for anchor in index.tag("a") if anchor.get("rel") == "author"]
     yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
+
+
+def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | None:
+    """The post's author as WordPress names them in the thread: a comment the post's author wrote
+    carries the class `bypostauthor` (used when the page prints no byline)."""
+    authors = {comment.wp_id: comment.author for comment in comments if comment.wp_id is not None}
+    for node in doc.index.with_class("bypostauthor"):
+        match = _COMMENT_ID.match(node.get("id") or "")
+        name = authors.get(int(match.group(1))) if match else None
+        if name:
+            return name
+    return None
+
+
+_COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 
 
 def _in_author_bio(element: etree._Element) -> bool:
