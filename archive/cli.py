@@ -130,6 +130,7 @@ EXIT_USAGE = 2  # bad arguments
 EXIT_LOCKED = 3  # another crawl is writing this archive
 EXIT_INTERRUPTED = 4  # stopped by Ctrl-C or a signal before the end
 EXIT_PARTIAL = 5  # every site answered, but some pages or listings failed (the next run retries)
+EXIT_DAMAGED = 6  # the archive file cannot be read (damaged): nothing was crawled
 
 
 @main.command()
@@ -152,7 +153,8 @@ def crawl(
     """Crawl blogs into the archive (only what changed, when they are archived already) and exit
     with a code a scheduler can act on: 0 every site complete, 1 a site failed (down, refusing,
     5xx), 3 another crawl holds the archive, 4 interrupted, 5 some pages failed (retried next
-    run), 2 bad arguments. It runs `scrapy crawl wordpress`, whose exit code does not say that.
+    run), 6 the archive is damaged, 2 bad arguments. It runs `scrapy crawl wordpress`, whose exit
+    code does not say that.
 
     \b
     Examples:
@@ -207,10 +209,12 @@ def crawl(
 
 def crawl_exit_code(stats: dict, failures: list[BaseException]) -> int:
     """The exit code of `wparchive crawl` from the crawl's stats and bootstrap failures."""
-    from archive.db import ArchiveLocked
+    from archive.db import ArchiveDamaged, ArchiveLocked
 
     if any(isinstance(f, ArchiveLocked) for f in failures):
         return EXIT_LOCKED
+    if any(isinstance(f, ArchiveDamaged) for f in failures):
+        return EXIT_DAMAGED
     if failures or stats.get("finish_reason") not in ("finished", None):
         return EXIT_INTERRUPTED if stats.get("finish_reason") == "shutdown" else EXIT_SITE_FAILED
     if stats.get("wparchive/sites_failed"):

@@ -36,14 +36,31 @@ def open_db(path: str | Path, *, create_dirs: bool = True) -> sqlite_utils.Datab
     if create_dirs and str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-    db = sqlite_utils.Database(conn)
-    ensure_db_shape(db)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        db = sqlite_utils.Database(conn)
+        ensure_db_shape(db)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        if isinstance(error, sqlite3.OperationalError):
+            raise  # locked, read-only, disk full: not damage
+        raise ArchiveDamaged(path, error) from error
     return db
+
+
+class ArchiveDamaged(RuntimeError):
+    """The archive file is not a readable SQLite database (damaged, or not an archive at all)."""
+
+    def __init__(self, path: str | Path, error: BaseException) -> None:
+        super().__init__(
+            f"the archive {path} cannot be read ({error}); nothing was changed in it. Restore it from "
+            f"a backup, or rescue its rows with `sqlite3 {path} .recover | sqlite3 {path}.recovered` "
+            "and archive into that file."
+        )
 
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:

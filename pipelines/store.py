@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive.db import (
+    ArchiveDamaged,
     ArchiveLock,
     ArchiveLocked,
     close_dead_crawls,
@@ -46,6 +47,13 @@ class ArchivePipeline:
             except ArchiveLocked as error:
                 logger.error("Not crawling: %s", error)
                 raise
+        try:
+            self.db = open_db(path)  # before the crawl starts: a damaged archive stops it here
+        except ArchiveDamaged as error:
+            logger.error("Not crawling: %s", error)
+            if self.lock is not None:
+                self.lock.release()
+            raise
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -60,7 +68,6 @@ class ArchivePipeline:
         )
 
     def spider_opened(self) -> None:
-        self.db = open_db(self.path)
         dead = close_dead_crawls(self.db)
         if dead:
             logger.warning("Crawls %s never finished (the process died): marked killed", dead)

@@ -202,3 +202,59 @@ def test_stats_are_kept_as_json(crawled) -> None:
     db, _ = crawled
     stats = json.loads(db.execute("select stats from crawls").fetchone()[0])
     assert stats["wparchive/discovery/html"] == 1
+
+
+# --- A damaged archive ------------------------------------------------------------------------------
+
+
+def damaged_archive(path, how: str):
+    """A real archive, then damaged: its schema page overwritten, or its header (not SQLite)."""
+    open_db(path).conn.close()
+    data = bytearray(path.read_bytes())
+    if how == "schema":
+        data[100:612] = b"\xff" * 512
+    else:
+        data[:16] = b"not an archive!!"
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["schema", "header"])
+def test_a_damaged_archive_stops_the_crawl_before_any_request(tmp_path, how) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import ROOT
+    from tests.sampleblog.server import serve_in_thread
+
+    path = tmp_path / "archive.db"
+    before = damaged_archive(path, how)
+    server, base = serve_in_thread(port=0)
+    try:
+        wparchive = str(Path(sys.executable).with_name("wparchive"))
+        result = subprocess.run(
+            [wparchive, "crawl", base + "/", "--db", str(path), "--contact", "tests@localhost"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 6, result.stderr[-2000:]
+        assert f"Not crawling: the archive {path} cannot be read" in result.stderr
+        assert ".recover" in result.stderr
+        scrapy = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "wordpress", "-a", f"url={base}/", "-s", f"ARCHIVE_DB={path}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert scrapy.returncode != 0 and "Not crawling: the archive" in scrapy.stderr
+        assert server.request_log == []  # not even robots.txt
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert path.read_bytes() == before  # left exactly as it was, for recovery

@@ -9,6 +9,7 @@ import argparse
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.sampleblog.server import serve_in_thread
@@ -16,11 +17,29 @@ from tests.sampleblog.server import serve_in_thread
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def set_aside_if_damaged(path: Path) -> None:
+    """The demo's own sample archive, if damaged, is moved aside and made again (a real archive is
+    never touched this way: `wparchive crawl` refuses it with exit code 6)."""
+    if not path.exists():
+        return
+    from archive.db import ArchiveDamaged, open_db
+
+    try:
+        open_db(path).conn.close()
+    except ArchiveDamaged as error:
+        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        print(f"{error}\nThe demo archive was moved to {aside}; crawling the sample blog into a new one.")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="archive/demo.db", help="archive to write")
     parser.add_argument("--port", type=int, default=8765, help="port for the sample blog (0: any)")
     args = parser.parse_args()
+    set_aside_if_damaged(Path(args.db))
     server, base = serve_in_thread(port=args.port)
     try:
         print(f"Sample course blog at {base}/ ; crawling it into {args.db}", flush=True)
