@@ -108,6 +108,81 @@ RESEARCH_SUMMARIES: dict[str, tuple[str, dict[str, str], str]] = {
         GROUP BY 1, 2
         """,
     ),
+    "research_people": (
+        "Per site and person: posts written, comments written, comments received on their posts and "
+        "replies received to their comments (by others): the summary behind the authors query, "
+        "rebuilt after every crawl. Posts only (not pages), comments only (no pingbacks).",
+        {
+            "site_id": "The blog (sites.id).",
+            "author": "The person (post or comment author name).",
+            "posts_written": "Posts they wrote.",
+            "comments_written": "Comments they wrote (on posts).",
+            "comments_received": "Comments by others on their posts.",
+            "replies_received": "Replies by others to their comments.",
+        },
+        """
+        WITH scoped_comments AS MATERIALIZED (
+          SELECT c.parent_id, c.author, p.site_id, p.author AS post_author, parent.author AS parent_author
+          FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN comments parent ON parent.id = c.parent_id
+          WHERE p.type = 'post' AND c.type = 'comment'
+        ),
+        counts AS (
+          SELECT site_id, author, 1 AS posts_written, 0 AS comments_written, 0 AS comments_received,
+            0 AS replies_received
+          FROM posts WHERE type = 'post' AND author IS NOT NULL
+          UNION ALL
+          SELECT site_id, author, 0, 1, 0, 0 FROM scoped_comments WHERE author IS NOT NULL
+          UNION ALL
+          SELECT site_id, post_author, 0, 0, 1, 0 FROM scoped_comments
+          WHERE post_author IS NOT NULL AND author IS NOT post_author
+          UNION ALL
+          SELECT site_id, parent_author, 0, 0, 0, 1 FROM scoped_comments
+          WHERE parent_id IS NOT NULL AND parent_author IS NOT NULL AND author IS NOT parent_author
+        )
+        SELECT site_id, author, sum(posts_written) AS posts_written, sum(comments_written) AS comments_written,
+          sum(comments_received) AS comments_received, sum(replies_received) AS replies_received
+        FROM counts GROUP BY site_id, author
+        HAVING sum(posts_written) > 0 OR sum(comments_written) > 0
+        """,
+    ),
+    "research_answers": (
+        "Per site: who answered whom, a reply counting for the comment's author and a top-level "
+        "comment for the post's author (comments on posts only): the summary behind the authors "
+        "query's instructor_replies, rebuilt after every crawl.",
+        {
+            "site_id": "The blog (sites.id).",
+            "replier": "Author of the comment.",
+            "answered": "Author of the comment it replies to, or of the post when it is top-level.",
+            "n": "How many such comments.",
+        },
+        """
+        SELECT p.site_id, c.author AS replier,
+          CASE WHEN c.parent_id IS NULL THEN p.author ELSE parent.author END AS answered, count(*) AS n
+        FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN comments parent ON parent.id = c.parent_id
+        WHERE p.type = 'post' AND c.type = 'comment' AND c.author IS NOT NULL
+        GROUP BY 1, 2, 3
+        """,
+    ),
+    "research_discussion": (
+        "Per post with comments: how many comments (no pingbacks), distinct commenters, the deepest "
+        "reply and the last comment: the summary behind the most_discussed query, rebuilt after "
+        "every crawl.",
+        {
+            "site_id": "The blog (sites.id).",
+            "post_id": "The post (posts.id).",
+            "comments": "Comments on it (pingbacks and trackbacks not counted).",
+            "commenters": "Distinct comment authors.",
+            "deepest_reply": "Depth of its deepest comment.",
+            "last_comment": "Date of its last comment.",
+        },
+        """
+        SELECT p.site_id, c.post_id, count(*) AS comments, count(DISTINCT c.author) AS commenters,
+          max(c.depth) AS deepest_reply, max(c.published) AS last_comment
+        FROM comments c JOIN posts p ON p.id = c.post_id
+        WHERE c.type = 'comment'
+        GROUP BY c.post_id
+        """,
+    ),
 }
 
 
@@ -162,76 +237,34 @@ ORDER BY e.replies DESC, s.name, e.replier, e.replied_to
 
 AUTHORS_SQL = f"""
 WITH {SITES_IN_SCOPE},
-scoped_posts AS MATERIALIZED (
-  SELECT p.id, p.site_id, p.author FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
-  WHERE p.type = 'post'
-),
-scoped_comments AS MATERIALIZED (
-  SELECT c.id, c.parent_id, c.author, p.site_id, p.author AS post_author
-  FROM sites_in_scope CROSS JOIN posts p ON p.site_id = sites_in_scope.id
-  CROSS JOIN comments c ON c.post_id = p.id
-  WHERE p.type = 'post' AND c.type = 'comment'
-),
 instructors AS MATERIALIZED (
-  SELECT site_id, CASE WHEN :instructor != '' THEN :instructor ELSE (
-    SELECT author FROM scoped_posts x WHERE x.site_id = sites.site_id AND x.author IS NOT NULL
-    GROUP BY author ORDER BY count(*) DESC, author LIMIT 1
+  SELECT sites_in_scope.id AS site_id, CASE WHEN :instructor != '' THEN :instructor ELSE (
+    SELECT x.author FROM research_people x WHERE x.site_id = sites_in_scope.id AND x.posts_written > 0
+    ORDER BY x.posts_written DESC, x.author LIMIT 1
   ) END AS instructor
-  FROM (SELECT DISTINCT site_id FROM scoped_posts) AS sites
-),
-replies AS MATERIALIZED (
-  SELECT sc.site_id, sc.author, sc.post_author, parent.author AS parent_author, sc.parent_id
-  FROM scoped_comments sc LEFT JOIN comments parent ON parent.id = sc.parent_id
-),
-people AS (
-  SELECT site_id, author FROM scoped_posts WHERE author IS NOT NULL
-  UNION SELECT site_id, author FROM scoped_comments WHERE author IS NOT NULL
-),
-written AS (SELECT site_id, author, count(*) AS n FROM scoped_posts GROUP BY 1, 2),
-commented AS (SELECT site_id, author, count(*) AS n FROM scoped_comments GROUP BY 1, 2),
-on_posts AS (
-  SELECT site_id, post_author AS author, count(*) AS n FROM scoped_comments
-  WHERE author IS NOT post_author GROUP BY 1, 2
-),
-replied AS (
-  SELECT site_id, parent_author AS author, count(*) AS n FROM replies
-  WHERE parent_id IS NOT NULL AND author IS NOT parent_author GROUP BY 1, 2
-),
-by_instructor AS (
-  SELECT r.site_id, CASE WHEN r.parent_id IS NULL THEN r.post_author ELSE r.parent_author END AS author,
-    count(*) AS n
-  FROM replies r JOIN instructors i ON i.site_id = r.site_id AND r.author = i.instructor
-  GROUP BY 1, 2
+  FROM sites_in_scope
+  WHERE EXISTS (SELECT 1 FROM posts x WHERE x.site_id = sites_in_scope.id AND x.type = 'post')
 )
 SELECT s.name AS site, people.author,
   CASE WHEN people.author = i.instructor THEN 'instructor' ELSE '' END AS role,
-  coalesce(written.n, 0) AS posts_written,
-  coalesce(commented.n, 0) AS comments_written,
-  coalesce(on_posts.n, 0) AS comments_received,
-  coalesce(replied.n, 0) AS replies_received,
-  CASE WHEN people.author = i.instructor THEN NULL ELSE coalesce(by_instructor.n, 0) END
-    AS instructor_replies
-FROM people JOIN sites s ON s.id = people.site_id
-LEFT JOIN instructors i ON i.site_id = people.site_id
-LEFT JOIN written ON written.site_id = people.site_id AND written.author = people.author
-LEFT JOIN commented ON commented.site_id = people.site_id AND commented.author = people.author
-LEFT JOIN on_posts ON on_posts.site_id = people.site_id AND on_posts.author = people.author
-LEFT JOIN replied ON replied.site_id = people.site_id AND replied.author = people.author
-LEFT JOIN by_instructor ON by_instructor.site_id = people.site_id AND by_instructor.author = people.author
-ORDER BY s.name, role DESC, posts_written + comments_written DESC, people.author
+  people.posts_written, people.comments_written, people.comments_received, people.replies_received,
+  CASE WHEN people.author = i.instructor THEN NULL ELSE coalesce(answers.n, 0) END AS instructor_replies
+FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
+CROSS JOIN research_people people ON people.site_id = s.id
+LEFT JOIN instructors i ON i.site_id = s.id
+LEFT JOIN research_answers answers
+  ON answers.site_id = s.id AND answers.replier = i.instructor AND answers.answered = people.author
+ORDER BY s.name, role DESC, people.posts_written + people.comments_written DESC, people.author
 """.strip()
 
 MOST_DISCUSSED_SQL = f"""
 WITH {SITES_IN_SCOPE}
 SELECT p.id AS post_id, p.title, s.name AS site, p.author, p.published,
-  count(*) AS comments, count(DISTINCT c.author) AS commenters, max(c.depth) AS deepest_reply,
-  max(c.published) AS last_comment
+  d.comments, d.commenters, d.deepest_reply, d.last_comment
 FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
-CROSS JOIN posts p ON p.site_id = s.id
-CROSS JOIN comments c ON c.post_id = p.id
-WHERE c.type = 'comment'
-GROUP BY p.id
-ORDER BY comments DESC, commenters DESC, p.published
+CROSS JOIN research_discussion d ON d.site_id = s.id
+JOIN posts p ON p.id = d.post_id
+ORDER BY d.comments DESC, d.commenters DESC, p.published
 LIMIT 100
 """.strip()
 
