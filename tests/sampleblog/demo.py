@@ -27,7 +27,7 @@ def set_aside_if_damaged(path: Path) -> None:
     try:
         open_db(path).conn.close()
     except ArchiveDamaged as error:
-        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+        aside = path.with_name(f"{path.stem}.damaged-{int(time.time())}{path.suffix}")  # *.db: ignored by git
         path.rename(aside)
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
