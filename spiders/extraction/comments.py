@@ -13,6 +13,7 @@ Comments in widgets (Recent Comments), the sidebar and the reply form are never 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
@@ -482,19 +483,6 @@ def _author_candidates(region: _Region) -> Iterator[list[etree._Element]]:
         yield region.find(*rule)
 
 
-def _ancestors_in(element: etree._Element, region: _Region) -> Iterator[etree._Element]:
-    """The element's ancestors up to the comment's own element (for `dt` comments, the `dt`/`dd`)."""
-    roots = region.roots
-    current = element.getparent()
-    while current is not None:
-        if any(current is root for root in roots):
-            if region.include_roots:
-                yield current
-            return
-        yield current
-        current = current.getparent()
-
-
 _CONTENT_CLASS = re.compile(r"\b(comment-content|comment-text|commenttext|format_text|wp-block-comment-content)\b")
 
 
@@ -511,11 +499,16 @@ def _inside_content(element: etree._Element, region: _Region) -> bool:
 _NAME_JUNK = ("says", "avatar", "comment-meta", "commentmetadata", "screen-reader-text")
 
 
-def _is_name_junk(element: etree._Element) -> bool:
-    if element.tag in ("img", "time"):
+def _marked(element: etree._Element, tags: frozenset[str], parts: tuple[str, ...]) -> bool:
+    """True for an element with one of the tags, or whose class contains one of the parts."""
+    if element.tag in tags:
         return True
     classes = element.get("class")
-    return bool(classes) and any(part in classes for part in _NAME_JUNK)
+    return bool(classes) and any(part in classes for part in parts)
+
+
+# Not part of an author's name: the "says", the avatar, the date beside it.
+_is_name_junk = functools.partial(_marked, tags=frozenset(["img", "time"]), parts=_NAME_JUNK)
 
 
 def _author_name(element: etree._Element) -> str | None:
@@ -553,11 +546,8 @@ def _author_url(element: etree._Element, base_url: str) -> str | None:
 _TEXT_PARTS = ("comment-content", "comment-text", "format_text", "commenttext")
 
 
-def _is_comment_text(element: etree._Element) -> bool:
-    if element.tag == "p":
-        return True
-    classes = element.get("class")
-    return bool(classes) and any(part in classes for part in _TEXT_PARTS)
+# The comment's text (left out when looking for a date in its other lines).
+_is_comment_text = functools.partial(_marked, tags=frozenset(["p"]), parts=_TEXT_PARTS)
 
 
 def _date(region: _Region, language: str | None) -> str | None:
@@ -584,11 +574,8 @@ def _date(region: _Region, language: str | None) -> str | None:
 _JUNK_PARTS = ("reply", "comment-edit-link", "sharedaddy", "comment-like")
 
 
-def _is_junk(element: etree._Element) -> bool:
-    if element.tag == "script":
-        return True
-    classes = element.get("class")
-    return bool(classes) and any(part in classes for part in _JUNK_PARTS)
+# Not part of a comment's text: reply and edit links, share and like buttons, scripts.
+_is_junk = functools.partial(_marked, tags=frozenset(["script"]), parts=_JUNK_PARTS)
 
 
 def _content(region: _Region) -> tuple[etree._Element, bool]:
