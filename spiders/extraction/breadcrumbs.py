@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from spiders.extraction.text import collapse, is_ancestor, text_of, xpath
+from spiders.extraction.text import collapse, text_of, xpath
 from spiders.items import Crumb
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def _containers(doc: Document) -> list[etree._Element]:
         if not (collapse(text_of(element)) or "").startswith("You are here"):
             continue
         if len(text_of(element)) < 600 and not any(
-            is_ancestor(previous, element) or is_ancestor(element, previous) for previous in found
+            index.contains(previous, element) or index.contains(element, previous) for previous in found
         ):
             found.append(element)
     return found

@@ -154,6 +154,18 @@ class _Region:
         """Nested replies (and their lists) inside `element`: to leave out of its text."""
         return [pruned for pruned in self.pruned if self._index.contains(element, pruned)]
 
+    def in_text(self, element: etree._Element) -> bool:
+        """True inside the comment's text element (`.comment-content` and the like): an author or
+        date rule must not take a name or a date the commenter wrote."""
+        marked = self._marked.get("\ntext")
+        if marked is None:
+            marked = self._marked["\ntext"] = self.own(self._thread.text_marked)
+        return self.within_any(element, marked)
+
+    def junk_inside(self, element: etree._Element) -> list[etree._Element]:
+        """Reply and edit links, share and like buttons and scripts inside one of its elements."""
+        return self.inside(element, self.own(self._thread.junk))
+
     def within_any(self, element: etree._Element, containers: list[etree._Element]) -> bool:
         """True when one of the containers (own elements) holds `element`."""
         contains = self._index.contains
@@ -467,7 +479,7 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
                 return name, absolute_url(base_url, href)
     for rule_number, elements in enumerate(_author_candidates(region)):
         for element in elements:
-            if rule_number > 0 and _inside_content(element, region):
+            if rule_number > 0 and region.in_text(element):
                 continue
             name = _author_name(element)
             if name:
@@ -483,17 +495,9 @@ def _author_candidates(region: _Region) -> Iterator[list[etree._Element]]:
         yield region.find(*rule)
 
 
-_CONTENT_CLASS = re.compile(r"\b(comment-content|comment-text|commenttext|format_text|wp-block-comment-content)\b")
-
-
+# Classes of a comment's text element (whole words in the class attribute).
 _TEXT_MARKS = ("comment-content", "comment-text", "commenttext", "format_text", "wp-block-comment-content")
-
-
-def _inside_content(element: etree._Element, region: _Region) -> bool:
-    marked = region._marked.get("text")
-    if marked is None:
-        marked = region._marked["text"] = region.own(region._thread.text_marked)
-    return region.within_any(element, marked)
+_CONTENT_CLASS = re.compile(r"\b(" + "|".join(_TEXT_MARKS) + r")\b")
 
 
 _NAME_JUNK = ("says", "avatar", "comment-meta", "commentmetadata", "screen-reader-text")
@@ -553,7 +557,7 @@ _is_comment_text = functools.partial(_marked, tags=frozenset(["p"]), parts=_TEXT
 def _date(region: _Region, language: str | None) -> str | None:
     for rule in _DATE_RULES:
         for element in region.find(*rule):
-            if _inside_content(element, region):
+            if region.in_text(element):
                 continue
             if element.tag == "time":
                 if not element.get("datetime"):
@@ -593,7 +597,7 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
             _strip_meta(duplicate)
             _remove_junk(duplicate)
             return duplicate, False
-        junk = region.inside(element, region.own(region._thread.junk))
+        junk = region.junk_inside(element)
         if nested or junk:
             element = _copy_without(element, nested + junk)
         # `.comment-body` wraps everything in some themes: only a real text class is explicit.

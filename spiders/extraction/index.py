@@ -87,7 +87,8 @@ class PageIndex:
         self._ends: dict[int, int] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
-        """`regions.in_widget_area`, remembered for every ancestor on the way up."""
+        """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
+        widget or the reply form (`regions.is_widget_area`); remembered for every ancestor visited."""
         if not include_self:
             element = element.getparent()
             if element is None:
@@ -153,10 +154,6 @@ class PageIndex:
             blob = self._blobs[name] = "\n" + "\n".join(keys) + "\n"
         return blob
 
-    def with_id(self, value: str) -> etree._Element | None:
-        found = self.by_id.get(value)
-        return found[0] if found else None
-
     def tag(self, name: str) -> list[etree._Element]:
         """Elements with this tag, in document order (the usual tags found together on first use)."""
         found = self._by_tag.get(name)
@@ -205,10 +202,6 @@ class PageIndex:
         start, stop = self.pos(element), self.end(element)
         keys = self.positions_of(candidates)
         return candidates[bisect_right(keys, start) : bisect_left(keys, stop + 1)]
-
-    def descendants(self, element: etree._Element) -> list[etree._Element]:
-        start = self.pos(element)
-        return self.elements[start + 1 : self.end(element) + 1]
 
     def contains(self, ancestor: etree._Element, element: etree._Element) -> bool:
         """True when `element` is a descendant of `ancestor` (strictly)."""

@@ -129,7 +129,7 @@ class Document:
 
     __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_mentions")
 
-    def __init__(self, root: etree._Element, url: str, text: str = "") -> None:
+    def __init__(self, root: etree._Element, url: str, text: str) -> None:
         self.root = root
         self.text = text
         base = next(root.iter("base"), None)

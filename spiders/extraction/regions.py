@@ -45,13 +45,3 @@ def is_widget_area(element: etree._Element) -> bool:
             return True
     element_id = (element.get("id") or "").lower()
     return element_id in _WIDGET_IDS or element_id.startswith(("sidebar", "widget"))
-
-
-def in_widget_area(element: etree._Element, include_self: bool = True) -> bool:
-    """True when the element or one of its ancestors is a widget area."""
-    current = element if include_self else element.getparent()
-    while current is not None:
-        if is_widget_area(current):
-            return True
-        current = current.getparent()
-    return False

@@ -144,11 +144,6 @@ def make_links_absolute(element: etree._Element, base_url: str) -> None:
                 node.set(attribute, absolute_url(base_url, value.strip()))
 
 
-def is_ancestor(ancestor: etree._Element, element: etree._Element) -> bool:
-    """True when `ancestor` contains `element` (strictly)."""
-    return any(parent is ancestor for parent in element.iterancestors())
-
-
 def remove_keep_tail(element: etree._Element) -> None:
     """Remove an element from its tree, keeping the text that follows it."""
     parent = element.getparent()
