@@ -88,7 +88,7 @@ class _Region:
     """A comment's own part of the page: position ranges in the page index minus its nested
     replies. Nothing is copied or re-indexed: lookups slice the page's lists by position."""
 
-    __slots__ = ("roots", "include_roots", "pruned", "_index", "_thread", "_ranges", "_holes", "_marked")
+    __slots__ = ("roots", "include_roots", "pruned", "_index", "_page_thread", "_spans", "_marked")
 
     def __init__(self, roots: list[etree._Element], thread: _Thread, include_roots: bool) -> None:
         index = thread.index
@@ -96,19 +96,31 @@ class _Region:
         self.include_roots = include_roots
         self.pruned: list[etree._Element] = []  # nested comments and the reply lists that hold them
         self._index = index
-        self._thread = thread
-        self._ranges = [(index.pos(root) + (0 if include_roots else 1), index.end(root)) for root in roots]
+        self._page_thread = thread
         for root in roots:
             self._prune(root)
-        self._holes = [(index.pos(item), index.end(item)) for item in self.pruned]
+        holes = [(index.pos(item), index.end(item)) for item in self.pruned]
+        # The comment's own positions: its roots' ranges with the replies' ranges cut out.
+        spans: list[tuple[int, int]] = []
+        for root in roots:
+            start, stop = index.pos(root) + (0 if include_roots else 1), index.end(root)
+            for first, last in holes:
+                if last < start or first > stop:
+                    continue
+                if first > start:
+                    spans.append((start, first - 1))
+                start = max(start, last + 1)
+            if start <= stop:
+                spans.append((start, stop))
+        self._spans = spans
         self._marked: dict[str, list[etree._Element]] = {}
 
     def _prune(self, element: etree._Element) -> None:
-        thread = self._thread
+        thread = self._page_thread
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            if thread.index.position[id(child)] in thread.position_set:
+            if thread.index.position[child] in thread.position_set:
                 self.pruned.append(child)
             elif not thread.holds_comment(child):
                 continue
@@ -123,17 +135,8 @@ class _Region:
             return []
         positions = self._index.positions_of(elements)
         found: list[etree._Element] = []
-        holes = self._holes
-        for start, stop in self._ranges:
-            low = bisect_left(positions, start)
-            high = bisect_right(positions, stop)
-            if not holes:
-                found.extend(elements[low:high])
-                continue
-            for at in range(low, high):
-                where = positions[at]
-                if not any(first <= where <= last for first, last in holes):
-                    found.append(elements[at])
+        for start, stop in self._spans:
+            found += elements[bisect_left(positions, start) : bisect_right(positions, stop)]
         return found
 
     def with_class(self, name: str) -> list[etree._Element]:
@@ -144,7 +147,7 @@ class _Region:
 
     def find(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
         """Own elements with any of the class tokens or tags, in document order (do not modify)."""
-        return self.own(self._thread.rule(classes, tags))
+        return self.own(self._page_thread.rule(classes, tags))
 
     def inside(self, element: etree._Element, elements: list[etree._Element]) -> list[etree._Element]:
         """Those of the elements (own elements, in order) that lie inside `element`."""
@@ -159,12 +162,12 @@ class _Region:
         date rule must not take a name or a date the commenter wrote."""
         marked = self._marked.get("\ntext")
         if marked is None:
-            marked = self._marked["\ntext"] = self.own(self._thread.text_marked)
+            marked = self._marked["\ntext"] = self.own(self._page_thread.text_marked)
         return self.within_any(element, marked)
 
     def junk_inside(self, element: etree._Element) -> list[etree._Element]:
         """Reply and edit links, share and like buttons and scripts inside one of its elements."""
-        return self.inside(element, self.own(self._thread.junk))
+        return self.inside(element, self.own(self._page_thread.junk))
 
     def within_any(self, element: etree._Element, containers: list[etree._Element]) -> bool:
         """True when one of the containers (own elements) holds `element`."""
@@ -174,7 +177,7 @@ class _Region:
     def text(self, skip: Callable[[etree._Element], bool] | None = None) -> str:
         """The comment's own text, without its replies (and without what `skip` says)."""
         parts: list[str] = []
-        pruned = {id(element) for element in self.pruned}
+        pruned = set(self.pruned)
         for root in self.roots:
             _gather_text(root, parts, pruned, skip)
         return "".join(parts)
@@ -203,7 +206,7 @@ class _Thread:
 
     def __init__(self, index: PageIndex, nodes: list[etree._Element]) -> None:
         self.index = index
-        self.positions = sorted(index.position[id(node)] for node in nodes)
+        self.positions = sorted(index.position[node] for node in nodes)
         self.position_set = frozenset(self.positions)
         self.text_marked = [
             element
@@ -226,7 +229,7 @@ class _Thread:
 
     def holds_comment(self, element: etree._Element) -> bool:
         index = self.index
-        start = index.position[id(element)]
+        start = index.position[element]
         at = bisect_right(self.positions, start)
         return at < len(self.positions) and self.positions[at] <= index.end(element)
 
@@ -237,21 +240,21 @@ class _Thread:
         position, nodes = self.index.position, self.position_set
         return (
             bool(direct)
-            and all(position[id(child)] in nodes or child.tag == "dd" for child in direct)
-            and any(position[id(child)] in nodes for child in direct)
+            and all(position[child] in nodes or child.tag == "dd" for child in direct)
+            and any(position[child] in nodes for child in direct)
         )
 
 
 def _gather_text(
     element: etree._Element,
     parts: list[str],
-    pruned: set[int],
+    pruned: set[etree._Element],
     skip: Callable[[etree._Element], bool] | None,
 ) -> None:
     if element.text:
         parts.append(element.text)
     for child in element:
-        if isinstance(child.tag, str) and id(child) not in pruned and not (skip and skip(child)):
+        if isinstance(child.tag, str) and child not in pruned and not (skip and skip(child)):
             _gather_text(child, parts, pruned, skip)
         if child.tail:
             parts.append(child.tail)
@@ -262,11 +265,11 @@ def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etre
     duplicate = copy.deepcopy(element)
     duplicate.tail = None
     if remove:
-        wanted = {id(item) for item in remove}
+        wanted = set(remove)
         doomed = [
             twin
             for original, twin in zip(element.iter(), duplicate.iter(), strict=True)
-            if id(original) in wanted and twin is not duplicate
+            if original in wanted and twin is not duplicate
         ]
         for twin in doomed:
             remove_keep_tail(twin)
@@ -294,14 +297,14 @@ def extract_comments(doc: Document) -> list[Comment]:
     nodes = _comment_nodes(index)
     if not nodes:
         return []
-    node_ids = {id(node): wp_id for node, wp_id in nodes}
+    node_ids = {node: wp_id for node, wp_id in nodes}
     node_set = set(node_ids)
     thread = _Thread(index, [node for node, _ in nodes])
     comments: list[Comment] = []
     last_at_depth: dict[int, int | None] = {}
     for node, wp_id in nodes:
         parent_node = _parent_node(node, node_set)
-        parent_wp_id = node_ids.get(id(parent_node)) if parent_node is not None else None
+        parent_wp_id = node_ids.get(parent_node) if parent_node is not None else None
         depth = _nesting_depth(node, node_set)
         declared_depth = _declared_depth(node)
         if declared_depth:
@@ -341,13 +344,15 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
         classes = set((element.get("class") or "").split())
         if classes & _NODE_CLASSES and element.tag in ("li", "article", "div", "dt"):
             anonymous.append(element)
-    identified = [(node, wp_id) for wp_id, node in by_id.items() if not index.in_widget_area(node)]
-    taken = {id(node) for node, _ in identified}
-    anonymous = [element for element in anonymous if id(element) not in taken]
+    identified: list[tuple[etree._Element, int | None]] = [
+        (node, wp_id) for wp_id, node in by_id.items() if not index.in_widget_area(node)
+    ]
+    taken = {node for node, _ in identified}
+    anonymous = [element for element in anonymous if element not in taken]
     if not anonymous:
         return identified  # already in document order
     nodes = list(identified)
-    anonymous_ids = {id(element) for element in anonymous}
+    anonymous_ids = set(anonymous)
     for element in anonymous:
         # Elements inside an identified comment, and around one, belong to it.
         if any(index.contains(node, element) or index.contains(element, node) for node, _ in identified):
@@ -355,7 +360,7 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
         if index.in_widget_area(element):
             continue
         # Of nested anonymous elements keep the outermost, unless the inner one is a reply's `li`.
-        if element.tag != "li" and any(id(a) in anonymous_ids for a in element.iterancestors()):
+        if element.tag != "li" and any(a in anonymous_ids for a in element.iterancestors()):
             continue
         nodes.append((element, None))
     if len(nodes) > len(identified):
@@ -363,20 +368,20 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
     return nodes
 
 
-def _parent_node(node: etree._Element, node_set: set[int]) -> etree._Element | None:
+def _parent_node(node: etree._Element, node_set: set[etree._Element]) -> etree._Element | None:
     current = node.getparent()
     while current is not None:
-        if id(current) in node_set:
+        if current in node_set:
             return current
         if current.tag == "dd":
             sibling = current.getprevious()
-            if sibling is not None and id(sibling) in node_set:
+            if sibling is not None and sibling in node_set:
                 return sibling
         current = current.getparent()
     return None
 
 
-def _nesting_depth(node: etree._Element, node_set: set[int]) -> int:
+def _nesting_depth(node: etree._Element, node_set: set[etree._Element]) -> int:
     depth = 1
     parent = _parent_node(node, node_set)
     while parent is not None:

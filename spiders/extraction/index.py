@@ -55,10 +55,13 @@ class PageIndex:
     )
 
     def __init__(self, root: etree._Element) -> None:
-        elements = list(root.iter(etree.Element))
+        elements: list[etree._Element] = []
+        position: dict[etree._Element, int] = {}
         by_class: dict[str, list[etree._Element]] = {}
         by_id: dict[str, list[etree._Element]] = {}
-        for element in elements:
+        for number, element in enumerate(root.iter(etree.Element)):
+            elements.append(element)
+            position[element] = number
             value = element.get("class")
             if value:
                 for token in value.split():
@@ -76,15 +79,15 @@ class PageIndex:
                     found.append(element)
         self.root = root
         self.elements = elements
-        self.position = {id(element): number for number, element in enumerate(elements)}
+        self.position = position
         self.by_class = by_class
         self.by_id = by_id
         self._by_tag: dict[str, list[etree._Element]] = {}
         self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
-        self._widget: dict[int, bool] = {}
+        self._widget: dict[etree._Element, bool] = {}
         self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
         self._blobs: dict[str, str] = {}
-        self._ends: dict[int, int] = {}
+        self._ends: dict[etree._Element, int] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
@@ -98,7 +101,7 @@ class PageIndex:
         current = element
         answer = False
         while current is not None:
-            known = memo.get(id(current))
+            known = memo.get(current)
             if known is not None:
                 answer = known
                 break
@@ -109,11 +112,11 @@ class PageIndex:
             chain.append(current)
             current = current.getparent()
         for visited in chain:
-            memo[id(visited)] = answer
+            memo[visited] = answer
         return answer
 
     def pos(self, element: etree._Element) -> int:
-        return self.position[id(element)]
+        return self.position[element]
 
     def in_order(self, groups: Iterable[list[etree._Element]]) -> list[etree._Element]:
         """The union of some element lists, without duplicates, in document order."""
@@ -122,13 +125,12 @@ class PageIndex:
             return []
         if len(lists) == 1:
             return list(lists[0])
-        unique = {id(element): element for group in lists for element in group}
-        position = self.position
-        return sorted(unique.values(), key=lambda element: position[id(element)])
+        unique = {element: None for group in lists for element in group}
+        return sorted(unique, key=self.position.__getitem__)
 
     def with_class(self, *tokens: str) -> list[etree._Element]:
         """Elements with any of these class tokens (exact tokens)."""
-        return self.in_order(self.by_class.get(token, ()) for token in tokens)
+        return self.in_order(self.by_class.get(token, []) for token in tokens)
 
     def class_containing(self, *parts: str) -> list[etree._Element]:
         """Elements whose class attribute contains any of these substrings (XPath `contains`)."""
@@ -168,8 +170,7 @@ class PageIndex:
 
     def end(self, element: etree._Element) -> int:
         """Position of the element's last descendant (its own position when it has none)."""
-        key = id(element)
-        known = self._ends.get(key)
+        known = self._ends.get(element)
         if known is not None:
             return known
         current = element
@@ -179,10 +180,10 @@ class PageIndex:
             while following is not None and not isinstance(following.tag, str):
                 following = following.getnext()
             if following is not None:
-                found = self.position[id(following)] - 1
+                found = self.position[following] - 1
                 break
             current = current.getparent()
-        self._ends[key] = found
+        self._ends[element] = found
         return found
 
     def positions_of(self, elements: list[etree._Element]) -> list[int]:
@@ -191,7 +192,7 @@ class PageIndex:
         if known is not None and known[0] is elements:
             return known[1]
         position = self.position
-        found = [position[id(element)] for element in elements]
+        found = [position[element] for element in elements]
         self._positions[id(elements)] = (elements, found)
         return found
 
@@ -205,8 +206,8 @@ class PageIndex:
 
     def contains(self, ancestor: etree._Element, element: etree._Element) -> bool:
         """True when `element` is a descendant of `ancestor` (strictly)."""
-        start = self.position[id(ancestor)]
-        here = self.position.get(id(element))
+        start = self.position[ancestor]
+        here = self.position.get(element)
         return here is not None and start < here <= self.end(ancestor)
 
 

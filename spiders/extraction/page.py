@@ -7,6 +7,7 @@ here take HTML text and a URL and know nothing about Scrapy.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import re
@@ -146,7 +147,7 @@ class Document:
     def parse(cls, text: str, url: str) -> Document:
         parser = _PARSER
         try:
-            root = etree.fromstring(text.encode("utf-8"), parser=parser) if text.strip() else None
+            root = etree.fromstring(text.encode("utf-8"), parser=parser) if text and not text.isspace() else None
         except (etree.ParserError, ValueError):
             root = None
         if root is None:
@@ -760,8 +761,6 @@ def _is_share_block(element: etree._Element) -> bool:
 
 
 def _deep_copy(element: etree._Element) -> etree._Element:
-    import copy
-
     duplicate = copy.deepcopy(element)
     duplicate.tail = None
     return duplicate

@@ -130,7 +130,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     """Every share link on the page, in page order, without duplicates."""
     base_url = doc.url
     anchors = []
-    services: dict[int, tuple[str, str]] = {}
+    services: dict[etree._Element, tuple[str, str]] = {}
     blocks = []
     hosts: dict[str, bool] = {}
     for anchor in doc.index.tag("a"):
@@ -143,7 +143,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         url = absolute_url(base_url, href)
         service = share_service(url)
         if service:
-            services[id(anchor)] = (service, url)
+            services[anchor] = (service, url)
             block = _share_block(anchor)
             if block is not None and block not in blocks:
                 blocks.append(block)
@@ -151,15 +151,15 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     for block in blocks:
         for anchor in block.iter("a"):
             href = (anchor.get("href") or "").strip()
-            if id(anchor) not in services and href and not href.startswith("#"):
+            if anchor not in services and href and not href.startswith("#"):
                 url = absolute_url(base_url, href)
                 service = _block_member_service(url, anchor)
                 if service:
-                    services[id(anchor)] = (service, url)
+                    services[anchor] = (service, url)
     links: list[ShareLink] = []
     seen: set[tuple[str, str]] = set()
     for anchor in anchors:
-        found = services.get(id(anchor))
+        found = services.get(anchor)
         if found and found not in seen:
             seen.add(found)
             links.append(ShareLink(service=found[0], url=found[1]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from html import escape as html_escape
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -50,7 +51,7 @@ def _compiled(expression: str) -> etree.XPath:
     return etree.XPath(expression)
 
 
-def xpath(element: etree._Element, expression: str) -> list | str:
+def xpath(element: etree._Element, expression: str) -> Any:
     """`element.xpath(expression)` with the expression compiled once per process."""
     return _compiled(expression)(element)
 
