@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from pipelines.cleaning import clean_text, sanitise_html
 from spiders.extraction.dates import normalise_machine_date, parse_text_date, with_offset
-from spiders.extraction.sharing import share_service
+from spiders.extraction.sharing import _SHARE_URL, _may_match_share_url, share_service
 from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page, site_prefix, trap_reason
 
 
@@ -103,6 +105,29 @@ def test_scope_and_comment_pages() -> None:
 )
 def test_share_services(url: str, service: str | None) -> None:
     assert share_service(url) == service
+
+
+def test_share_url_prefilter_never_hides_a_match() -> None:
+    """The cheap test before the share-URL regex may say "maybe" wrongly, never "no" wrongly:
+    checked on random URLs built from every service's pieces, in mixed case."""
+    pieces = [
+        "digg.com/submit", "stumbleupon.com/badge", "reddit.com/submit", "twitter.com/share",
+        "x.com/intent/post", "facebook.com/sharer.php", "delicious.com/save", "del.icio.us/post",
+        "plus.google.com/share", "linkedin.com/shareArticle", "pinterest.com/pin/create",
+        "tumblr.com/widgets/share", "api.whatsapp.com/send", "wa.me/?text=", "whatsapp://send",
+        "getpocket.com/edit", "t.me/share", "telegram.me/share", "mastodonshare.com",
+        "toot.kytta.dev", "/share?text=", "bsky.app/intent/compose",
+        "www.", ".", "/", "?u=", "example.org", "box", "me", "share", "com",
+    ]  # fmt: skip
+    generator = random.Random(4)
+    matches = 0
+    for _ in range(20_000):
+        target = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 4)))
+        target = "".join(c.upper() if generator.random() < 0.2 else c for c in target)
+        if _SHARE_URL.search(target):
+            matches += 1
+            assert _may_match_share_url(target), target
+    assert matches > 1_000  # the test saw many real matches
 
 
 @pytest.mark.parametrize(

@@ -68,11 +68,10 @@ _COUNT_TITLE_CLASSES = frozenset(
 )
 _COUNT_SECTION_CLASSES = frozenset(["comments-area", "comments"])
 _COUNT_SECTION_IDS = frozenset(["comments", "comments-area", "commentsbox", "comment-area"])
-_COUNT_IN_SECTION = (
-    "./*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span or self::div or self::header]"
-    "/descendant-or-self::*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::span][position() < 4]"
-)
-_HEADINGS = frozenset(["h2", "h3", "h4", "h5", "p", "span"])
+# The first lines of a comment section: its headings, paragraphs, spans, divs and header, and in
+# each of them (itself included) the first three headings, paragraphs or spans.
+_COUNT_SECTION_PARTS = frozenset(["h2", "h3", "h4", "h5", "p", "span", "div", "header"])
+_HEADINGS = ("h2", "h3", "h4", "h5", "p", "span")
 _NUMBER_WORDS = {
     "no": 0,
     "zero": 0,
@@ -804,7 +803,13 @@ def declared_comment_count(doc: Document) -> int | None:
     sections = index.in_order([index.with_class(*_COUNT_SECTION_CLASSES), with_ids(_COUNT_SECTION_IDS)])
     headings = [element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS]
     links = index.class_containing("comments-link", "comment-link")
-    in_sections = (found for section in sections for found in xpath(section, _COUNT_IN_SECTION))
+    in_sections = (
+        found
+        for section in sections
+        for child in section
+        if child.tag in _COUNT_SECTION_PARTS
+        for found in itertools.islice(child.iter(*_HEADINGS), 3)  # the first three, itself included
+    )
     for element in itertools.chain(titles, in_sections, headings, links):  # searched only as far as needed
         if _in_sidebar(doc, element):
             continue

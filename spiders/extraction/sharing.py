@@ -45,6 +45,32 @@ _SHARE_URL = re.compile(
     re.IGNORECASE,
 )
 _SERVICES = tuple(_SHARE_URL.groupindex)
+# Every match of _SHARE_URL contains one of these (in lower case): a URL that is ASCII and has none
+# of them cannot match, and most links on a page are such URLs (a failed search costs ~100 us).
+_SHARE_URL_CORES = (
+    "digg.com/",
+    "stumbleupon.com/",
+    "reddit.com/submit",
+    "twitter.com/",
+    "x.com/",
+    "facebook.com/",
+    "delicious.com/",
+    "del.icio.us/post",
+    "plus.google.com/share",
+    "linkedin.com/",
+    "pinterest.com/pin/create",
+    "tumblr.com/",
+    "api.whatsapp.com/send",
+    "wa.me/?text=",
+    "whatsapp://send",
+    "getpocket.com/",
+    "t.me/share",
+    "telegram.me/share",
+    "mastodonshare.com",
+    "toot.kytta.dev",
+    "/share?text=",
+    "bsky.app/intent/compose",
+)
 _JETPACK_SERVICE = {
     "twitter": "twitter",
     "x": "twitter",
@@ -133,6 +159,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     services: dict[etree._Element, tuple[str, str]] = {}
     blocks = []
     hosts: dict[str, bool] = {}
+    kinds: dict[etree._Element, str] = {}
     for anchor in doc.index.tag("a"):
         href = anchor.get("href")
         if not href or href[0] == "#" or not (href := href.strip()) or href[0] == "#":
@@ -144,7 +171,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         service = share_service(url)
         if service:
             services[anchor] = (service, url)
-            block = _share_block(anchor)
+            block = _share_block(anchor, kinds)
             if block is not None and block not in blocks:
                 blocks.append(block)
     # Email, print and feed links count only inside a block that holds a real share URL.
@@ -172,7 +199,7 @@ def share_service(url: str) -> str | None:
     if parts.scheme not in ("http", "https", "whatsapp"):
         return None
     target = f"{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    match = _SHARE_URL.search(target)
+    match = _SHARE_URL.search(target) if _may_match_share_url(target) else None
     if match:
         return next(name for name in _SERVICES if match.group(name) is not None)
     host = parts.netloc.lower()
@@ -188,6 +215,15 @@ def share_service(url: str) -> str | None:
     return None
 
 
+def _may_match_share_url(target: str) -> bool:
+    """False only when `_SHARE_URL` cannot match (ASCII text, where case-blind matching is matching
+    the lower-cased text)."""
+    if not target.isascii():
+        return True
+    lowered = target.lower()
+    return any(core in lowered for core in _SHARE_URL_CORES)
+
+
 def _normalise_service(name: str) -> str:
     name = name.lower().replace("_", "")
     aliases = {"googleplus": "googleplus", "googlebookmark": "other", "x": "twitter"}
@@ -195,23 +231,35 @@ def _normalise_service(name: str) -> str:
     return name if name in _KNOWN else "other"
 
 
-def _share_block(anchor: etree._Element) -> etree._Element | None:
-    """The outermost share block (by class or id) around a link, within a few levels."""
+def _share_block(anchor: etree._Element, kinds: dict[etree._Element, str]) -> etree._Element | None:
+    """The outermost share block (by class or id) around a link, within a few levels. `kinds`
+    remembers each ancestor's verdict (links of one block share their ancestors)."""
     element = anchor.getparent()
     block = None
     for _ in range(6):
         if element is None or element.tag in ("body", "html"):
             break
-        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        if marker == " ":
-            element = element.getparent()
-            continue
-        if any(word in marker for word in _FOLLOW_WORDS):
+        kind = kinds.get(element)
+        if kind is None:
+            kind = kinds[element] = _block_kind(element)
+        if kind == "follow":
             return None
-        if any(word in marker for word in _BLOCK_WORDS):
+        if kind == "share":
             block = element
         element = element.getparent()
     return block
+
+
+def _block_kind(element: etree._Element) -> str:
+    """ "follow" for a block of profile links, "share" for a share block, else ""."""
+    marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    if marker == " ":
+        return ""
+    if any(word in marker for word in _FOLLOW_WORDS):
+        return "follow"
+    if any(word in marker for word in _BLOCK_WORDS):
+        return "share"
+    return ""
 
 
 def _block_member_service(url: str, anchor: etree._Element) -> str | None:
