@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from urllib.parse import urljoin
 
 import pytest
 
 from pipelines.cleaning import clean_text, sanitise_html
 from spiders.extraction.dates import normalise_machine_date, parse_text_date, with_offset
 from spiders.extraction.sharing import _SHARE_URL, _may_match_share_url, share_service
+from spiders.extraction.text import absolute_url
 from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page, site_prefix, trap_reason
 
 
@@ -182,3 +184,27 @@ def test_inner_html_escapes_leading_text() -> None:
     from spiders.extraction.text import to_html
 
     assert to_html(_fragment("<div>5 &lt; 6 &amp; <b>bold</b> tail</div>")) == "5 &lt; 6 &amp; <b>bold</b> tail"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "http://b.example/2013/04/07/post/",
+        "https://b.example/?p=12",
+        "http://b.example/post/?",
+        "http://b.example/post/#",
+        "http://b.example/post;params",
+        "http://b.example/po\nst/",
+        "http://b.example/\tpost/",
+        "http://b.example",
+        "https://other.example/a/../b",
+        "/category/history/",
+        "../up/",
+        "?cpage=2",
+        "#comments",
+    ],
+)
+def test_absolute_url_is_urljoin(href: str) -> None:
+    """The fast path for links that are already absolute gives what urljoin gives."""
+    base = "http://b.example/2013/04/07/post/"
+    assert absolute_url(base, href) == urljoin(base, href)

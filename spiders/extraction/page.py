@@ -452,7 +452,7 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
                     continue
                 name = collapse(text_of(element))
                 if name:
-                    name = re.sub(r"^(by|posted by|published by|written by|von|par|por)\s+", "", name, flags=re.I)
+                    name = _BYLINE_PREFIX.sub("", name)
                     if 0 < len(name) <= 80:
                         return name
         # Last: the author box some themes show instead of a byline ("By Jane Student").
@@ -463,7 +463,7 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
         ):
             for element in index.inside(box, names):
                 name = collapse(text_of(element)) or ""
-                name = re.sub(r"^(by|about|published by|posted by|written by|von|par|por)\s+", "", name, flags=re.I)
+                name = _AUTHOR_BOX_PREFIX.sub("", name)
                 if 0 < len(name) <= 80:
                     return name
     author = article.get("author")
@@ -491,6 +491,10 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
     yield index.in_order(index.inside(byline, author_links) for byline in bylines)
     yield [anchor for anchor in index.tag("a") if anchor.get("rel") == "author"]
     yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
+
+
+_BYLINE_PREFIX = re.compile(r"^(by|posted by|published by|written by|von|par|por)\s+", re.IGNORECASE)
+_AUTHOR_BOX_PREFIX = re.compile(r"^(by|about|published by|posted by|written by|von|par|por)\s+", re.IGNORECASE)
 
 
 def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | None:
@@ -639,6 +643,9 @@ _TAG_TOKENS = frozenset(
 )
 
 
+_CATEGORY_LINK = re.compile(r"/category/|[?&]cat=")
+
+
 def _taxonomy(anchor: etree._Element) -> str | None:
     """category or post_tag: from rel, then the wrapper's class tokens, then the link's path."""
     rel = (anchor.get("rel") or "").split()
@@ -658,7 +665,7 @@ def _taxonomy(anchor: etree._Element) -> str | None:
             return "post_tag"
         current = current.getparent()
     if "tag" in rel:
-        return "category" if re.search(r"/category/|[?&]cat=", href) else "post_tag"
+        return "category" if _CATEGORY_LINK.search(href) else "post_tag"
     return None
 
 
@@ -881,10 +888,13 @@ def _comment_feed(doc: Document, post_url: str) -> str | None:
             continue
         parts = urlsplit(absolute_url(doc.url, href))
         own_path = post_path != "/" and parts.path.startswith(post_path) and parts.path.rstrip("/").endswith("/feed")
-        own_query = "feed=" in parts.query and re.search(r"(^|&)(p|page_id)=\d+", parts.query)
+        own_query = "feed=" in parts.query and _POST_QUERY.search(parts.query)
         if own_path or own_query:
             return absolute_url(doc.url, href)
     return None
+
+
+_POST_QUERY = re.compile(r"(^|&)(p|page_id)=\d+")
 
 
 def current_comment_page(doc: Document) -> int | None:

@@ -130,8 +130,17 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
 
 def absolute_url(base_url: str, href: str) -> str:
-    """`urljoin(base_url, href)`, without its cost for a link that is already absolute."""
-    if href.startswith(("https://", "http://")) and not href.endswith(("?", "#")) and ";" not in href:
+    """`urljoin(base_url, href)`, without its cost for a link that is already absolute (one that
+    urljoin would give back unchanged: no empty query or fragment to drop, no `;params`, no tab or
+    line break to remove)."""
+    if (
+        href.startswith(("https://", "http://"))
+        and not href.endswith(("?", "#"))
+        and ";" not in href
+        and "\n" not in href
+        and "\t" not in href
+        and "\r" not in href
+    ):
         return href
     return urljoin(base_url, href)
 
