@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from urllib.parse import urljoin
 
 import pytest
 
 from pipelines.cleaning import clean_text, sanitise_html
-from spiders.extraction.dates import normalise_machine_date, parse_text_date, with_offset
+from spiders.extraction.dates import _day, normalise_machine_date, parse_text_date, with_offset
 from spiders.extraction.sharing import _SHARE_URL, _may_match_share_url, share_service
 from spiders.extraction.text import absolute_url
 from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page, site_prefix, trap_reason
@@ -208,3 +209,8 @@ def test_absolute_url_is_urljoin(href: str) -> None:
     """The fast path for links that are already absolute gives what urljoin gives."""
     base = "http://b.example/2013/04/07/post/"
     assert absolute_url(base, href) == urljoin(base, href)
+
+
+@pytest.mark.parametrize("day", [(2013, 4, 8), (999, 1, 2), (1000, 12, 31), (9999, 1, 1), (1, 1, 1)])
+def test_day_format_is_strftime(day: tuple[int, int, int]) -> None:
+    assert _day(datetime(*day)) == datetime(*day).strftime("%Y-%m-%d")

@@ -12,7 +12,6 @@ Comments in widgets (Recent Comments), the sidebar and the reply form are never 
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
 from bisect import bisect_left, bisect_right
@@ -262,7 +261,7 @@ def _gather_text(
 
 def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etree._Element:
     """A copy of the element with copies of `remove` (elements inside it) cut out, tails kept."""
-    duplicate = copy.deepcopy(element)
+    duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C; copy.deepcopy adds ~1 us
     duplicate.tail = None
     if remove:
         wanted = set(remove)

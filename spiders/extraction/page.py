@@ -7,7 +7,6 @@ here take HTML text and a URL and know nothing about Scrapy.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import re
@@ -767,7 +766,7 @@ def _is_share_block(element: etree._Element) -> bool:
 
 
 def _deep_copy(element: etree._Element) -> etree._Element:
-    duplicate = copy.deepcopy(element)
+    duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C; copy.deepcopy adds ~1 us
     duplicate.tail = None
     return duplicate
 
