@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
 
+import spiders.extraction  # noqa: E402
 from spiders.evaluation import cases, load_case, run_trafilatura  # noqa: E402
 from spiders.extraction import dates  # noqa: E402
 from spiders.extraction.comments import extract_comments  # noqa: E402
@@ -72,6 +76,31 @@ def measure(pages: list[tuple[str, str, str]], repeat: int) -> list[tuple[str, i
         comments = len(extract_post(text, url).comments)
         rows.append((name, len(text.encode("utf-8")), mine * 1000, other * 1000, comments))
     return rows
+
+
+def measure_ours(pages: list[tuple[str, str, str]], repeat: int) -> list[float]:
+    """wparchive alone: ms per page, best of `repeat` after a warm-up pass."""
+    for _, text, url in pages:
+        ours(text, url)
+    return [best_cpu(ours, text, url, repeat) * 1000 for _, text, url in pages]
+
+
+def python_sources(pages: list[tuple[str, str, str]], repeat: int) -> list[float] | None:
+    """The same pages through the extraction's Python sources (`WPARCHIVE_PURE_PYTHON=1`, in a
+    fresh process), when this process runs the compiled build; else None."""
+    if spiders.extraction.BUILD != "compiled" or not pages:
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as listing:
+        json.dump(pages, listing)
+        listing.flush()
+        ran = subprocess.run(
+            [sys.executable, __file__, "--python-sources", listing.name, "--repeat", str(repeat)],
+            env={**os.environ, "WPARCHIVE_PURE_PYTHON": "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(ran.stdout)
 
 
 def stages(pages: list[tuple[str, str, str]], repeat: int) -> dict[str, float]:
@@ -141,18 +170,33 @@ def wordpress_pages() -> tuple[list[tuple[str, str, str]], str]:
     return pages, ""
 
 
-def summary(rows: list, label: str) -> list[str]:
+def summary(rows: list, label: str, sources: list[float] | None) -> list[str]:
     mine = [row[2] for row in rows]
     other = [row[3] for row in rows]
     p90 = lambda values: quantiles(values, n=10)[-1]  # noqa: E731
-    return [
+    lines = [
         "| tool | median ms/page | p90 ms/page | total ms (corpus) |",
         "| --- | --- | --- | --- |",
-        f"| wparchive `extract_post` | {median(mine):.2f} | {p90(mine):.2f} | {sum(mine):.0f} |",
+        f"| wparchive `extract_post` ({BUILD_NAMES[spiders.extraction.BUILD]}) | {median(mine):.2f} | "
+        f"{p90(mine):.2f} | {sum(mine):.0f} |",
         f"| trafilatura `bare_extraction` | {median(other):.2f} | {p90(other):.2f} | {sum(other):.0f} |",
-        "",
-        f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**.",
     ]
+    if sources:
+        lines.append(
+            f"| wparchive `extract_post` ({BUILD_NAMES['python']}) | {median(sources):.2f} | {p90(sources):.2f} | "
+            f"{sum(sources):.0f} |"
+        )
+    lines += ["", f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**."]
+    if sources:
+        lines += [
+            "",
+            f"From the Python sources (`WPARCHIVE_PURE_PYTHON=1`, measured right after in a fresh process, "
+            f"against the trafilatura figures above): {median(other) / median(sources):.2f}×.",
+        ]
+    return lines
+
+
+BUILD_NAMES = {"compiled": "compiled with mypyc", "python": "Python sources"}
 
 
 def main() -> None:
@@ -161,12 +205,20 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT / "tests" / "fixtures" / "extract"))
     parser.add_argument("--no-wordpress", action="store_true", help="only the fixture corpus")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance-extraction.md"))
+    parser.add_argument("--python-sources", help=argparse.SUPPRESS)  # internal: see python_sources()
     args = parser.parse_args()
+    if args.python_sources:
+        pages = [tuple(page) for page in json.loads(Path(args.python_sources).read_text(encoding="utf-8"))]
+        print(json.dumps(measure_ours(pages, args.repeat)))
+        return
     corpus = fixture_pages(Path(args.corpus))
     fixtures = measure(corpus, args.repeat)
     parts = stages(corpus, args.repeat)
     real, why_not = ([], "left out (--no-wordpress)") if args.no_wordpress else wordpress_pages()
     real_rows = measure(real, args.repeat) if real else []
+    sources = python_sources(corpus + real, args.repeat)
+    fixture_sources = sources[: len(corpus)] if sources else None
+    real_sources = sources[len(corpus) :] if sources else None
     sizes = [row[1] for row in fixtures]
     lines = [
         "# Extraction speed",
@@ -176,13 +228,21 @@ def main() -> None:
         f"2 cores; CPU time (`time.process_time`), best of {args.repeat} runs per page, the two tools "
         "alternating page by page.",
         "",
+        f"wparchive ran {BUILD_NAMES[spiders.extraction.BUILD]}"
+        + (
+            " (what `make install` and `pip install` build when a C compiler is at hand, see the README); "
+            "its Python sources were measured too, for machines without one."
+            if spiders.extraction.BUILD == "compiled"
+            else " (no compiled build here)."
+        ),
+        "",
         "wparchive extracts more per page: every comment with its id, parent, depth, author, date and "
         "type, the breadcrumb trail, the share links, the terms, the images and the declared count; "
         "trafilatura returns the comments as one block of text.",
         "",
         f"## The fixture corpus ({len(fixtures)} hand-written pages, {min(sizes) // 1000}–{max(sizes) // 1000} KB)",
         "",
-        *summary(fixtures, "fixture corpus"),
+        *summary(fixtures, "fixture corpus", fixture_sources),
         "",
         "Where wparchive's time goes on these pages (median of each part's fastest run, ms):",
         "",
@@ -190,11 +250,10 @@ def main() -> None:
         "| --- | --- |",
         *[f"| {name} | {value:.2f} |" for name, value in parts.items()],
         "",
-        f"Six times faster than trafilatura would be {median(row[3] for row in fixtures) / 6:.2f} ms a page; "
-        "parsing the page with lxml and indexing its elements once take "
-        f"{parts['parse (lxml)'] + parts['element index']:.2f} ms "
-        "of that before anything is extracted, and every comment is then read with its own author, "
-        "date, type, text and parent.",
+        f"Six times faster than trafilatura means {median(row[3] for row in fixtures) / 6:.2f} ms a page or "
+        f"less; wparchive's median is {median(row[2] for row in fixtures):.2f} ms. Parsing the page with lxml "
+        f"and indexing its elements once take {parts['parse (lxml)'] + parts['element index']:.2f} ms of it, "
+        "before anything is extracted.",
         "",
     ]
     if real_rows:
@@ -207,7 +266,7 @@ def main() -> None:
             f"as the themes {' and '.join(THEMES)} serve them, {median(r[4] for r in real_rows):.0f} comments "
             "per page at the median.",
             "",
-            *summary(real_rows, "real WordPress pages"),
+            *summary(real_rows, "real WordPress pages", real_sources),
             "",
         ]
         for theme in THEMES:
@@ -221,13 +280,17 @@ def main() -> None:
         lines.append("")
     else:
         lines += ["## Real WordPress pages", "", f"Not measured in this run: {why_not}.", ""]
+    per_source = fixture_sources or [None] * len(fixtures)
     lines += [
         "## Per fixture page",
         "",
-        "| page | KB | comments | wparchive ms | trafilatura ms |",
-        "| --- | --- | --- | --- | --- |",
+        "| page | KB | comments | wparchive ms | trafilatura ms | wparchive, Python sources ms |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    lines += [f"| {name} | {size // 1000} | {count} | {a:.2f} | {b:.2f} |" for name, size, a, b, count in fixtures]
+    lines += [
+        f"| {name} | {size // 1000} | {count} | {a:.2f} | {b:.2f} | {'' if c is None else f'{c:.2f}'} |"
+        for (name, size, a, b, count), c in zip(fixtures, per_source, strict=True)
+    ]
     Path(args.output).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines[: lines.index("## Per fixture page")]))
 
