@@ -35,12 +35,14 @@ def site():
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
     wp = harness.WordPressSite(SITE_DIR, scale=1)
-    wp.start()
+    started = wp.start()
     wp.reset()
     yield wp
     wp.set_outage(0)
-    if not wp.is_running():
-        wp.start()
+    if started:
+        wp.stop()  # a site this module started does not outlive it
+    elif not wp.is_running():
+        wp.start()  # one that was running before is left running
 
 
 @pytest.fixture(scope="module")

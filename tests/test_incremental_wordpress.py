@@ -40,10 +40,12 @@ def site():
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
     wp = harness.WordPressSite(SITE_DIR, scale=1)
-    wp.start()
+    started = wp.start()
     wp.reset()
     yield wp
     wp.reset()
+    if started:
+        wp.stop()  # a site this module started does not outlive it
 
 
 def crawl(site, db: Path, *extra: str) -> dict[str, Any]:
