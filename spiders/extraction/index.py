@@ -8,11 +8,11 @@ a page is walked once, however many signals are looked for.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from lxml import etree
 
-from spiders.extraction.regions import is_widget_area
+from spiders.extraction.regions import is_comment_section, is_widget_area
 
 # Tags the extractors ask for on almost every page: collected in one walk.
 _USUAL_TAGS = (
@@ -49,6 +49,7 @@ class PageIndex:
         "_by_tag",
         "_substring_cache",
         "_widget",
+        "_comment_section",
         "_positions",
         "_blobs",
         "_ends",
@@ -85,35 +86,22 @@ class PageIndex:
         self._by_tag: dict[str, list[etree._Element]] = {}
         self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
         self._widget: dict[etree._Element, bool] = {}
+        self._comment_section: dict[etree._Element, bool] = {}
         self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
         self._blobs: dict[str, str] = {}
         self._ends: dict[etree._Element, int] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
-        widget or the reply form (`regions.is_widget_area`); remembered for every ancestor visited."""
+        widget or the reply form (`regions.is_widget_area`)."""
         if not include_self:
             element = element.getparent()
-            if element is None:
-                return False
-        memo = self._widget
-        chain: list[etree._Element] = []
-        current = element
-        answer = False
-        while current is not None:
-            known = memo.get(current)
-            if known is not None:
-                answer = known
-                break
-            if is_widget_area(current):
-                answer = True
-                chain.append(current)
-                break
-            chain.append(current)
-            current = current.getparent()
-        for visited in chain:
-            memo[visited] = answer
-        return answer
+        return element is not None and _inside_marked(element, self._widget, is_widget_area)
+
+    def in_comment_section(self, element: etree._Element) -> bool:
+        """True when an ancestor of the element is the comment section (`regions.is_comment_section`)."""
+        parent = element.getparent()
+        return parent is not None and _inside_marked(parent, self._comment_section, is_comment_section)
 
     def pos(self, element: etree._Element) -> int:
         return self.position[element]
@@ -209,6 +197,29 @@ class PageIndex:
         start = self.position[ancestor]
         here = self.position.get(element)
         return here is not None and start < here <= self.end(ancestor)
+
+
+def _inside_marked(
+    element: etree._Element, memo: dict[etree._Element, bool], marks: Callable[[etree._Element], bool]
+) -> bool:
+    """True when the element or an ancestor `marks` a region; the answer is remembered for every
+    element visited (elements of one page share their ancestors)."""
+    chain: list[etree._Element] = []
+    current = element
+    answer = False
+    while current is not None:
+        known = memo.get(current)
+        if known is not None:
+            answer = known
+            break
+        chain.append(current)
+        if marks(current):
+            answer = True
+            break
+        current = current.getparent()
+    for visited in chain:
+        memo[visited] = answer
+    return answer
 
 
 def _containing(blob: str, parts: tuple[str, ...]) -> set[str]:

@@ -379,7 +379,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
         index.tag("h3"),
     ):
         for element in _within(index, container, candidates):
-            if _in_sidebar(doc, element) or _in_comments(element):
+            if _in_sidebar(doc, element) or doc.index.in_comment_section(element):
                 continue
             title = collapse(text_of(element))
             if title:
@@ -413,41 +413,12 @@ def _title_tag(doc: Document) -> str | None:
     return re.split(r"\s+[|»–—-]\s+|\s+::\s+", title)[0] or title
 
 
-_COMMENT_REGION_CLASSES = frozenset(
-    [
-        "comments",
-        "comment-list",
-        "commentlist",
-        "comments-area",
-        "comments-list",
-        "comment_list",
-        "wp-block-comments",
-        "comment-respond",
-        "entry-comments",
-    ]
-)
-
-
-def _in_comments(element: etree._Element) -> bool:
-    """True inside the comment section (judged by class and id tokens, not by substrings)."""
-    current = element.getparent()
-    while current is not None and current.tag not in ("body", "html"):
-        classes = current.get("class")
-        # Every class of the comment section has "comment" in it: test that first, it is cheap.
-        if classes and "comment" in classes and _COMMENT_REGION_CLASSES.intersection(classes.split()):
-            return True
-        if current.get("id") in ("comments", "respond", "comment_list"):
-            return True
-        current = current.getparent()
-    return False
-
-
 def _author(doc: Document, container: etree._Element | None, article: dict) -> str | None:
     if container is not None:
         index = doc.index
         for candidates in _author_candidates(index, container):
             for element in index.inside(container, candidates):
-                if _in_comments(element) or _in_author_bio(element):
+                if doc.index.in_comment_section(element) or _in_author_bio(element):
                     continue
                 name = collapse(text_of(element))
                 if name:
@@ -527,7 +498,7 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
     published = None
     for candidates in _date_candidates(index, times):
         for element in _within(index, container, candidates):
-            if _in_comments(element) or _in_sidebar(doc, element):
+            if doc.index.in_comment_section(element) or _in_sidebar(doc, element):
                 continue
             value = element.get("datetime") or element.get("title")
             published = normalise_machine_date(value)
@@ -545,7 +516,7 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         )
         for candidates in text_rules:
             for element in _within(index, container, candidates):
-                if _in_comments(element) or _in_sidebar(doc, element):
+                if doc.index.in_comment_section(element) or _in_sidebar(doc, element):
                     continue
                 published = parse_text_date(text_of(element), doc.language)
                 if published:
@@ -620,7 +591,7 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
         # Some themes print the post's terms outside its container (above the title, in a bar).
         for anchor in (anchor for anchor in index.tag("a") if anchor.get("rel") is not None):
             taxonomy = _taxonomy(anchor)
-            if taxonomy and not _in_comments(anchor) and not _in_sidebar(doc, anchor):
+            if taxonomy and not doc.index.in_comment_section(anchor) and not _in_sidebar(doc, anchor):
                 add(taxonomy, anchor)
     return terms
 
@@ -681,7 +652,7 @@ def _content(doc: Document, container: etree._Element | None) -> etree._Element 
     found = None
     for candidates in _content_candidates(doc):
         for element in _within(index, container, candidates):
-            if not _in_comments(element) and not _in_sidebar(doc, element):
+            if not doc.index.in_comment_section(element) and not _in_sidebar(doc, element):
                 found = element
                 break
         if found is not None:

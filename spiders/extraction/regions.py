@@ -1,4 +1,4 @@
-"""Page regions that hold no post content: sidebars, widgets, reply forms."""
+"""Page regions that hold no post content: sidebars, widgets, reply forms, the comment section."""
 
 from __future__ import annotations
 
@@ -45,3 +45,29 @@ def is_widget_area(element: etree._Element) -> bool:
             return True
     element_id = (element.get("id") or "").lower()
     return element_id in _WIDGET_IDS or element_id.startswith(("sidebar", "widget"))
+
+
+_COMMENT_SECTION_CLASSES = frozenset(
+    [
+        "comments",
+        "comment-list",
+        "commentlist",
+        "comments-area",
+        "comments-list",
+        "comment_list",
+        "wp-block-comments",
+        "comment-respond",
+        "entry-comments",
+    ]
+)
+
+
+def is_comment_section(element: etree._Element) -> bool:
+    """True for the comment section (or its list or form), judged by class and id tokens."""
+    if element.tag in ("body", "html"):
+        return False
+    classes = element.get("class")
+    # Every class of the comment section has "comment" in it: test that first, it is cheap.
+    if classes and "comment" in classes and _COMMENT_SECTION_CLASSES.intersection(classes.split()):
+        return True
+    return element.get("id") in ("comments", "respond", "comment_list")
