@@ -52,7 +52,10 @@ def _containers(doc: Document) -> list[etree._Element]:
         index.by_id.get("crumbs", []),
     ]
     if doc.mentions("readcrumb"):
-        candidates.append([e for e in index.elements if "readcrumb" in (e.get("aria-label") or "")])
+        # Only the tags a trail can be (the loop below keeps no other), so fewer attributes are read.
+        candidates.append(
+            [e for e in index.elements if e.tag in _CONTAINER_TAGS and "readcrumb" in (e.get("aria-label") or "")]
+        )
     found: list[etree._Element] = []
     for element in index.in_order(candidates):
         if element.tag not in _CONTAINER_TAGS:

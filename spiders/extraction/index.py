@@ -53,6 +53,7 @@ class PageIndex:
         "_positions",
         "_blobs",
         "_ends",
+        "_link_attributes",
     )
 
     def __init__(self, root: etree._Element) -> None:
@@ -90,6 +91,7 @@ class PageIndex:
         self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
         self._blobs: dict[str, str] = {}
         self._ends: dict[etree._Element, int] = {}
+        self._link_attributes: dict[str, dict[etree._Element, str | None]] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
@@ -154,6 +156,14 @@ class PageIndex:
                     by_tag[element.tag].append(element)
                 return by_tag[name]
             found = self._by_tag[name] = list(self.root.iter(name))
+        return found
+
+    def link_attribute(self, name: str) -> dict[etree._Element, str | None]:
+        """Each `a` element's attribute `name` (None when absent), read once for all the
+        extractors that ask (lxml's `get` copies the value every time)."""
+        found = self._link_attributes.get(name)
+        if found is None:
+            found = self._link_attributes[name] = {anchor: anchor.get(name) for anchor in self.tag("a")}
         return found
 
     def end(self, element: etree._Element) -> int:

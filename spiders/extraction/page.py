@@ -454,12 +454,13 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
     fns, anchors = index.with_class("fn"), index.tag("a")
     yield index.in_order(group for card in cards for group in (index.inside(card, fns), index.inside(card, anchors)))
     yield cards
+    rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
     author_links = [
-        anchor for anchor in index.tag("a") if anchor.get("rel") == "author" or "author" in (anchor.get("href") or "")
+        anchor for anchor in index.tag("a") if rels[anchor] == "author" or "author" in (hrefs[anchor] or "")
     ]
     bylines = index.inside(container, index.class_containing("byline", "posted-by", "post-author", "entry-author"))
     yield index.in_order(index.inside(byline, author_links) for byline in bylines)
-    yield [anchor for anchor in index.tag("a") if anchor.get("rel") == "author"]
+    yield [anchor for anchor in index.tag("a") if rels[anchor] == "author"]
     yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
 
 
@@ -569,28 +570,29 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
     index = doc.index
     terms: list[Term] = []
     seen: set[tuple[str, str]] = set()
+    rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
 
     def add(taxonomy: str, anchor: etree._Element) -> None:
         name = collapse(text_of(anchor))
         if name and (taxonomy, name) not in seen and not _in_sidebar(doc, anchor):
             seen.add((taxonomy, name))
-            href = anchor.get("href")
+            href = hrefs[anchor]
             terms.append(Term(taxonomy, name, absolute_url(doc.url, href) if href else None))
 
     # Links with a rel, and links in a term list ("Posted in ...", `.cat-links`), in page order.
     lists = index.class_containing("taxonomy-", "cat-links", "tags-links", "entry-categories", "entry-tags")
     for anchor in _within(index, container, index.tag("a")):
-        if anchor.get("rel") is None and (
-            anchor.get("href") is None or not any(index.contains(term_list, anchor) for term_list in lists)
+        if rels[anchor] is None and (
+            hrefs[anchor] is None or not any(index.contains(term_list, anchor) for term_list in lists)
         ):
             continue
-        taxonomy = _taxonomy(anchor)
+        taxonomy = _taxonomy(anchor, rels[anchor], hrefs[anchor])
         if taxonomy:
             add(taxonomy, anchor)
     if not terms and container is not None and container is not doc.root:
         # Some themes print the post's terms outside its container (above the title, in a bar).
-        for anchor in (anchor for anchor in index.tag("a") if anchor.get("rel") is not None):
-            taxonomy = _taxonomy(anchor)
+        for anchor in (anchor for anchor in index.tag("a") if rels[anchor] is not None):
+            taxonomy = _taxonomy(anchor, rels[anchor], hrefs[anchor])
             if taxonomy and not doc.index.in_comment_section(anchor) and not _in_sidebar(doc, anchor):
                 add(taxonomy, anchor)
     return terms
@@ -616,14 +618,15 @@ _TAG_TOKENS = frozenset(
 _CATEGORY_LINK = re.compile(r"/category/|[?&]cat=")
 
 
-def _taxonomy(anchor: etree._Element) -> str | None:
-    """category or post_tag: from rel, then the wrapper's class tokens, then the link's path."""
-    rel = (anchor.get("rel") or "").split()
+def _taxonomy(anchor: etree._Element, rel_value: str | None, href_value: str | None) -> str | None:
+    """category or post_tag: from rel, then the wrapper's class tokens, then the link's path
+    (`rel_value` and `href_value`: the anchor's attributes)."""
+    rel = (rel_value or "").split()
     if "bookmark" in rel:
         return None
     if "category" in rel:
         return "category"
-    href = anchor.get("href") or ""
+    href = href_value or ""
     current = anchor.getparent()
     for _ in range(3):
         if current is None:
@@ -832,8 +835,9 @@ def _external_comments(doc: Document) -> str | None:
 def comment_page_links(doc: Document) -> list[str]:
     """Links to the post's other comment pages (`comment-page-N`, `?cpage=N`), in page order."""
     links: list[str] = []
+    hrefs = doc.index.link_attribute("href")
     for anchor in doc.index.tag("a"):
-        href = anchor.get("href")
+        href = hrefs[anchor]
         if not href or ("comment-page-" not in href and "cpage=" not in href):
             continue
         # Comment permalinks (`.../comment-page-1/#comment-12`) are not pagination links.

@@ -160,8 +160,9 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     blocks = []
     hosts: dict[str, bool] = {}
     kinds: dict[etree._Element, str] = {}
+    hrefs = doc.index.link_attribute("href")
     for anchor in doc.index.tag("a"):
-        href = anchor.get("href")
+        href = hrefs[anchor]
         if not href or href[0] == "#" or not (href := href.strip()) or href[0] == "#":
             continue
         anchors.append(anchor)
