@@ -50,6 +50,7 @@ class PageIndex:
         "_substring_cache",
         "_widget",
         "_comment_section",
+        "_marked_memos",
         "_positions",
         "_blobs",
         "_ends",
@@ -88,6 +89,7 @@ class PageIndex:
         self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
         self._widget: dict[etree._Element, bool] = {}
         self._comment_section: dict[etree._Element, bool] = {}
+        self._marked_memos: dict[Callable[[etree._Element], bool], dict[etree._Element, bool]] = {}
         self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
         self._blobs: dict[str, str] = {}
         self._ends: dict[etree._Element, int] = {}
@@ -104,6 +106,14 @@ class PageIndex:
         """True when an ancestor of the element is the comment section (`regions.is_comment_section`)."""
         parent = element.getparent()
         return parent is not None and _inside_marked(parent, self._comment_section, is_comment_section)
+
+    def inside_marked(self, element: etree._Element, marks: Callable[[etree._Element], bool]) -> bool:
+        """True when the element or an ancestor `marks` a region (any test of one element),
+        remembered per test for every element visited."""
+        memo = self._marked_memos.get(marks)
+        if memo is None:
+            memo = self._marked_memos[marks] = {}
+        return _inside_marked(element, memo, marks)
 
     def pos(self, element: etree._Element) -> int:
         return self.position[element]

@@ -126,7 +126,7 @@ class Document:
     """A parsed page with the signals every extractor needs; the element index is built on first
     use and shared by all the extractors."""
 
-    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_mentions")
+    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_mentions", "_meta_names")
 
     def __init__(self, root: etree._Element, url: str, text: str) -> None:
         self.root = root
@@ -140,6 +140,7 @@ class Document:
         self._index: PageIndex | None = None
         self._json_ld: list[dict] | None = None
         self._mentions: dict[str, bool] = {}
+        self._meta_names: list[tuple[str | None, str | None, etree._Element]] | None = None
 
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
@@ -163,6 +164,13 @@ class Document:
         if self._json_ld is None:
             self._json_ld = _json_ld(self)
         return self._json_ld
+
+    @property
+    def meta_names(self) -> list[tuple[str | None, str | None, etree._Element]]:
+        """Each `<meta>`'s property and name, read once, with the element."""
+        if self._meta_names is None:
+            self._meta_names = [(meta.get("property"), meta.get("name"), meta) for meta in self.index.tag("meta")]
+        return self._meta_names
 
     def mentions(self, needle: str) -> bool:
         """True when the page's HTML contains the string (case-sensitive, like the XPath tests it
@@ -398,9 +406,9 @@ def _within(index: PageIndex, scope: etree._Element | None, candidates: list[etr
 
 
 def _meta(doc: Document, name: str) -> str | None:
-    """The content of `<meta property=name>` (or `name=name`)."""
-    for meta in doc.index.tag("meta"):
-        if (meta.get("property") == name or meta.get("name") == name) and meta.get("content") is not None:
+    """The content of the first `<meta property=name>` (or `name=name`) that has one."""
+    for meta_property, meta_name, meta in doc.meta_names:
+        if (meta_property == name or meta_name == name) and meta.get("content") is not None:
             return meta.get("content")
     return None
 
@@ -418,7 +426,7 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
         index = doc.index
         for candidates in _author_candidates(index, container):
             for element in index.inside(container, candidates):
-                if doc.index.in_comment_section(element) or _in_author_bio(element):
+                if index.in_comment_section(element) or index.inside_marked(element, _is_author_bio):
                     continue
                 name = collapse(text_of(element))
                 if name:
@@ -483,14 +491,10 @@ def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | N
 _COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 
 
-def _in_author_bio(element: etree._Element) -> bool:
-    current = element
-    while current is not None:
-        marker = f"{current.get('class', '')} {current.get('id', '')}".lower()
-        if "author" in marker and any(word in marker for word in _AUTHOR_BIO):  # every word has "author"
-            return True
-        current = current.getparent()
-    return False
+def _is_author_bio(element: etree._Element) -> bool:
+    """The "about the author" box (by class or id)."""
+    marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    return "author" in marker and any(word in marker for word in _AUTHOR_BIO)  # every word has "author"
 
 
 def _dates(doc: Document, container: etree._Element | None, article: dict, kind: str) -> tuple[str | None, str | None]:
@@ -820,14 +824,16 @@ def _external_comments(doc: Document) -> str | None:
     its script: the comments are then not in the HTML, which is not the same as none."""
     index = doc.index
     scripts = index.tag("script")
+    sources = [script.get("src") or "" for script in scripts]
+    # A script's code is the page's own text: no script can hold what the page does not.
+    embeds_disqus = doc.mentions("disqus.com/embed.js")
     for name, ids, classes, script_marks in _EXTERNAL_SYSTEMS:
         if any(value in index.by_id for value in ids) or any(token in index.by_class for token in classes):
             return name
-        for script in scripts:
-            source = script.get("src") or ""
+        for script, source in zip(scripts, sources, strict=True):
             if any(mark in source for mark in script_marks):
                 return name
-            if name == "disqus" and "disqus.com/embed.js" in (script.text or ""):
+            if name == "disqus" and embeds_disqus and "disqus.com/embed.js" in (script.text or ""):
                 return name
     return None
 
