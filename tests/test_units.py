@@ -188,6 +188,32 @@ def test_inner_html_escapes_leading_text() -> None:
 
 
 @pytest.mark.parametrize(
+    "html",
+    [
+        "<div>5 &lt; 6 &amp; <b>bold</b> tail</div>",
+        "<div class='a' title='x &gt; y \"q\"' data-x=\"it's\">text<p>one</p>\n<p>two</p> tail</div>",
+        '<div hidden title="a>b"><p>p</p></div>',
+        "<div>\xa0nbsp é “curly” \x01</div>",
+        "<div></div>",
+        "<div><script>if (a < b && c > d) {}</script><br>after</div>",
+        "<section><ul><li>one<li>two</ul><img src=x alt='&lt;'></section>",
+    ],
+)
+def test_inner_html_is_the_children_serialised(html: str) -> None:
+    """One serialisation of the element with its tags cut off equals the children's, one by one."""
+    from html import escape
+
+    from lxml import etree
+
+    from spiders.extraction.text import to_html
+
+    element = _fragment(html)
+    children = [escape(element.text, quote=False) if element.text else ""]
+    children += [etree.tostring(child, method="html", encoding="unicode", with_tail=True) for child in element]
+    assert to_html(element) == "".join(children).strip()
+
+
+@pytest.mark.parametrize(
     "href",
     [
         "http://b.example/2013/04/07/post/",

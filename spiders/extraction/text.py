@@ -114,10 +114,35 @@ def _walk_text(element: etree._Element, parts: list[str], blocks: bool) -> None:
 
 def to_html(element: etree._Element) -> str:
     """Serialise an element's children (inner HTML) as a string."""
+    # One serialisation of the whole element with its own tags cut off costs a fraction of one per
+    # child; libxml2 escapes the leading text as html.escape does (& < > only).
+    whole = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
+    start = _start_tag_end(whole)
+    end_tag = f"</{element.tag}>"
+    if start > 0 and whole.endswith(end_tag) and len(whole) - len(end_tag) >= start:
+        return whole[start : len(whole) - len(end_tag)].strip()
     parts = [html_escape(element.text, quote=False) if element.text else ""]
     for child in element:
         parts.append(etree.tostring(child, method="html", encoding="unicode", with_tail=True))
     return "".join(parts).strip()
+
+
+def _start_tag_end(serialised: str) -> int:
+    """Where the serialised element's start tag ends (after its `>`), or 0: libxml2 quotes every
+    attribute value with " or ' (a bare name is a boolean attribute)."""
+    if not serialised.startswith("<"):
+        return 0
+    quote = ""
+    for at in range(1, len(serialised)):
+        char = serialised[at]
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char == '"' or char == "'":
+            quote = char
+        elif char == ">":
+            return at + 1
+    return 0
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
