@@ -263,15 +263,25 @@ def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etre
     """A copy of the element with copies of `remove` (elements inside it) cut out, tails kept."""
     duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C; copy.deepcopy adds ~1 us
     duplicate.tail = None
-    if remove:
-        wanted = set(remove)
-        doomed = [
-            twin
-            for original, twin in zip(element.iter(), duplicate.iter(), strict=True)
-            if original in wanted and twin is not duplicate
-        ]
-        for twin in doomed:
-            remove_keep_tail(twin)
+    # Each twin is found in the copy by its path of child positions (cheaper than walking both
+    # trees side by side); all are found before any is cut, which would shift the positions.
+    twins: list[etree._Element] = []
+    for item in remove:
+        path: list[int] = []
+        node = item
+        parent = node.getparent()
+        while parent is not None and node is not element:
+            path.append(parent.index(node))
+            node = parent
+            parent = node.getparent()
+        if node is not element or not path:
+            continue  # not inside the element, or the element itself
+        twin = duplicate
+        for position in reversed(path):
+            twin = twin[position]
+        twins.append(twin)
+    for twin in twins:
+        remove_keep_tail(twin)
     return duplicate
 
 
@@ -617,23 +627,35 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
 
 
 def _remove_junk(element: etree._Element) -> None:
-    for item in [item for item in element.iter(etree.Element) if item is not element and _is_junk(item)]:
-        remove_keep_tail(item)
+    """Cut reply and edit links, share and like buttons and scripts out, without entering what is cut."""
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        if _is_junk(child):
+            remove_keep_tail(child)
+        else:
+            _remove_junk(child)
 
 
 def _strip_meta(element: etree._Element) -> None:
-    for child in list(element.iter()):
-        if child is element or not isinstance(child.tag, str):
-            continue
-        if child.getparent() is None:
-            continue
-        classes = child.get("class") or ""
-        if (
-            _META_CLASSES.search(classes)
-            or child.tag in ("cite", "img", "script", "style", "form", "time", "small")
-            or (child.tag == "a" and "replytocom" in (child.get("href") or ""))
-        ):
-            remove_keep_tail(child)
+    _strip_meta_inside(element)
     # Leftover "says:" after the author was removed.
     if element.text and _SAYS.match(element.text.strip() + " "):
         element.text = _SAYS.sub("", element.text)
+
+
+def _strip_meta_inside(element: etree._Element) -> None:
+    """Cut the author line, meta, avatar and reply link out, in document order, without entering
+    what is cut."""
+    for child in list(element):
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if (
+            _META_CLASSES.search(child.get("class") or "")
+            or tag in ("cite", "img", "script", "style", "form", "time", "small")
+            or (tag == "a" and "replytocom" in (child.get("href") or ""))
+        ):
+            remove_keep_tail(child)
+        else:
+            _strip_meta_inside(child)
