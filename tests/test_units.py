@@ -240,3 +240,11 @@ def test_absolute_url_is_urljoin(href: str) -> None:
 @pytest.mark.parametrize("day", [(2013, 4, 8), (999, 1, 2), (1000, 12, 31), (9999, 1, 1), (1, 1, 1)])
 def test_day_format_is_strftime(day: tuple[int, int, int]) -> None:
     assert _day(datetime(*day)) == datetime(*day).strftime("%Y-%m-%d")
+
+
+def test_widget_class_prefilter_covers_every_widget_class() -> None:
+    """`is_widget_area` tests tokens only when the class attribute holds one of these parts."""
+    from spiders.extraction.regions import _WIDGET_CLASS_PARTS, _WIDGET_CLASSES
+
+    assert all(any(part in token for part in _WIDGET_CLASS_PARTS) for token in _WIDGET_CLASSES)
+    assert {"widget", "sidebar"} <= set(_WIDGET_CLASS_PARTS)  # the prefixes that count too

@@ -18,6 +18,7 @@ _WIDGET_CLASSES = frozenset(
         "xoxo",
     ]
 )
+_WIDGET_CLASS_PARTS = ("widget", "sidebar", "secondary", "recent", "comment-respond", "xoxo")
 _WIDGET_IDS = frozenset(
     [
         "secondary",
@@ -39,10 +40,12 @@ def is_widget_area(element: etree._Element) -> bool:
         return False  # body classes describe the page layout ("sidebar"), not a region
     if element.tag in ("aside", "form"):
         return True
-    for token in (element.get("class") or "").split():
-        token = token.lower()
-        if token in _WIDGET_CLASSES or token.startswith(("widget", "sidebar")):
-            return True
+    classes = (element.get("class") or "").lower()
+    # Every widget class contains one of these: most class attributes need no token test.
+    if any(part in classes for part in _WIDGET_CLASS_PARTS):
+        for token in classes.split():
+            if token in _WIDGET_CLASSES or token.startswith(("widget", "sidebar")):
+                return True
     element_id = (element.get("id") or "").lower()
     return element_id in _WIDGET_IDS or element_id.startswith(("sidebar", "widget"))
 
