@@ -94,21 +94,27 @@ def block_text(element: etree._Element) -> str:
 
 
 def _walk_text(element: etree._Element, parts: list[str], blocks: bool) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
+    tag = element.tag
+    if not isinstance(tag, str):
+        tag = ""
     if tag in _SKIP_TAGS:
         return
     is_block = blocks and tag in _BLOCK_TAGS
-    if is_block:
+    # One break between blocks is as good as several (any run of empty lines is one blank line).
+    if is_block and (not parts or parts[-1] != "\n\n"):
         parts.append("\n\n")
     if blocks and tag == "br":
         parts.append("\n")
-    if element.text and tag:
-        parts.append(element.text)
+    if tag:
+        text = element.text
+        if text:
+            parts.append(text)
     for child in element:
         _walk_text(child, parts, blocks)
-        if child.tail:
-            parts.append(child.tail)
-    if is_block:
+        tail = child.tail
+        if tail:
+            parts.append(tail)
+    if is_block and parts[-1] != "\n\n":
         parts.append("\n\n")
 
 
