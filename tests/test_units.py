@@ -248,3 +248,11 @@ def test_widget_class_prefilter_covers_every_widget_class() -> None:
 
     assert all(any(part in token for part in _WIDGET_CLASS_PARTS) for token in _WIDGET_CLASSES)
     assert {"widget", "sidebar"} <= set(_WIDGET_CLASS_PARTS)  # the prefixes that count too
+
+
+def test_english_month_prefilter_covers_every_month_name() -> None:
+    """`_parse_text_date` skips the English rules when no month name can be in the text."""
+    from spiders.extraction.dates import _ENGLISH_MONTH_PARTS, _MONTHS
+
+    assert all(any(part in name for part in _ENGLISH_MONTH_PARTS) for name in _MONTHS)
+

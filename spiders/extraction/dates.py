@@ -140,12 +140,18 @@ def parse_text_date(text: str | None, language: str | None = None) -> str | None
     return _parse_text_date(text, (language or "").lower()[:2] or None)
 
 
+# Every English month name `_english` reads (January, Jan, Sept, ...) holds one of these.
+_ENGLISH_MONTH_PARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
 @lru_cache(maxsize=4096)
 def _parse_text_date(text: str, language: str | None) -> str | None:
-    iso = _ISO_IN_TEXT.search(text)
+    iso = _ISO_IN_TEXT.search(text) if "-" in text else None
     if iso and _ISO.match(iso.group(0)):
         return normalise_machine_date(iso.group(0))
-    found = _english(text) or _day_month_year(text)
+    lowered = text.lower()
+    found = _english(text) if any(part in lowered for part in _ENGLISH_MONTH_PARTS) else None
+    found = found or _day_month_year(text)
     if found:
         return found
     candidate = _FOREIGN.search(text)
