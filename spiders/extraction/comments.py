@@ -311,10 +311,12 @@ def extract_comments(doc: Document) -> list[Comment]:
     thread = _Thread(index, [node for node, _ in nodes])
     comments: list[Comment] = []
     last_at_depth: dict[int, int | None] = {}
+    nesting: dict[etree._Element, int] = {}  # a node's parent comes before it in document order
+    dead_ends: set[etree._Element] = set()
     for node, wp_id in nodes:
-        parent_node = _parent_node(node, node_set)
+        parent_node = _parent_node(node, node_set, dead_ends)
         parent_wp_id = node_ids.get(parent_node) if parent_node is not None else None
-        depth = _nesting_depth(node, node_set)
+        depth = nesting[node] = nesting[parent_node] + 1 if parent_node is not None else 1
         declared_depth = _declared_depth(node)
         if declared_depth:
             # WordPress's own depth-N class is the structure; in valid markup it agrees with the
@@ -377,26 +379,24 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
     return nodes
 
 
-def _parent_node(node: etree._Element, node_set: set[etree._Element]) -> etree._Element | None:
+def _parent_node(
+    node: etree._Element, node_set: set[etree._Element], dead_ends: set[etree._Element]
+) -> etree._Element | None:
+    """The comment the node replies to: the nearest comment around it, or for a Thesis-style
+    `dd`, the `dt` before it. `dead_ends` remembers ancestors with no comment above them."""
     current = node.getparent()
-    while current is not None:
+    visited: list[etree._Element] = []
+    while current is not None and current not in dead_ends:
         if current in node_set:
             return current
         if current.tag == "dd":
             sibling = current.getprevious()
             if sibling is not None and sibling in node_set:
                 return sibling
+        visited.append(current)
         current = current.getparent()
+    dead_ends.update(visited)
     return None
-
-
-def _nesting_depth(node: etree._Element, node_set: set[etree._Element]) -> int:
-    depth = 1
-    parent = _parent_node(node, node_set)
-    while parent is not None:
-        depth += 1
-        parent = _parent_node(parent, node_set)
-    return depth
 
 
 def _declared_depth(node: etree._Element) -> int | None:
