@@ -8,7 +8,7 @@ goal), and, when the real WordPress of tests/wordpress/ can run here, every post
 seeded course blog as Debian's WordPress 6.1 serves them under two themes (fetched at run time
 from a private copy of the site, never stored in the repository).
 
-Each page is extracted `repeat` times by each tool in each of two passes over the corpus, after one
+Each page is extracted `repeat` times by each tool in each of three passes over the corpus, after one
 warm-up pass (module imports, dateparser's language data); the page's figure is its fastest run
 (split between passes minutes apart, a burst of noise from a shared machine cannot spoil them all),
 and the tables report
@@ -45,9 +45,10 @@ from spiders.extraction.comments import extract_comments  # noqa: E402
 from spiders.extraction.page import Document, extract_post  # noqa: E402
 
 WORDPRESS_DIR = "/tmp/wparchive-wp-extract"
-# Passes over the corpus: a page's runs are split between passes minutes apart, so that one burst of
-# noise from the machine (this benchmark runs on shared virtual machines) cannot spoil all of them.
-PASSES = 2
+# Passes over the corpus: a page's runs are split between passes a while apart, so that one burst of
+# noise from the machine (this benchmark runs on shared virtual machines) cannot spoil all of them;
+# each pass's own ratio is reported too, to show how much the machine moved the result.
+PASSES = 3
 THEMES = ("twentytwentyone", "twentytwentythree")
 
 
@@ -69,19 +70,27 @@ def best_cpu(function, text: str, url: str, repeat: int) -> float:
     return best
 
 
-def measure(pages: list[tuple[str, str, str]], repeat: int) -> list[tuple[str, int, float, float, int]]:
-    """(name, size, wparchive ms, trafilatura ms, comments found) for each (name, html, url): each
-    tool's best of `repeat` runs in each of PASSES passes over the corpus."""
+def measure(
+    pages: list[tuple[str, str, str]], repeat: int
+) -> tuple[list[tuple[str, int, float, float, int]], list[float]]:
+    """(name, size, wparchive ms, trafilatura ms, comments found) for each (name, html, url), each
+    tool's best of `repeat` runs in each of PASSES passes over the corpus; and each pass's own
+    median ratio (trafilatura / wparchive)."""
     for _, text, url in pages:  # warm-up
         ours(text, url)
         theirs(text, url)
     mine = [float("inf")] * len(pages)
     other = [float("inf")] * len(pages)
+    ratios = []
     for _ in range(PASSES):
+        this_mine, this_other = [], []
         for number, (_, text, url) in enumerate(pages):
-            mine[number] = min(mine[number], best_cpu(ours, text, url, repeat))
-            other[number] = min(other[number], best_cpu(theirs, text, url, repeat))
-    return [
+            this_mine.append(best_cpu(ours, text, url, repeat))
+            this_other.append(best_cpu(theirs, text, url, repeat))
+            mine[number] = min(mine[number], this_mine[-1])
+            other[number] = min(other[number], this_other[-1])
+        ratios.append(median(this_other) / median(this_mine))
+    rows = [
         (
             name,
             len(text.encode("utf-8")),
@@ -91,6 +100,7 @@ def measure(pages: list[tuple[str, str, str]], repeat: int) -> list[tuple[str, i
         )
         for number, (name, text, url) in enumerate(pages)
     ]
+    return rows, ratios
 
 
 def measure_ours(pages: list[tuple[str, str, str]], repeat: int) -> list[float]:
@@ -189,7 +199,7 @@ def wordpress_pages() -> tuple[list[tuple[str, str, str]], str]:
     return pages, ""
 
 
-def summary(rows: list, label: str, sources: list[float] | None) -> list[str]:
+def summary(rows: list, label: str, sources: list[float] | None, passes: list[float]) -> list[str]:
     mine = [row[2] for row in rows]
     other = [row[3] for row in rows]
     p90 = lambda values: quantiles(values, n=10)[-1]  # noqa: E731
@@ -205,7 +215,12 @@ def summary(rows: list, label: str, sources: list[float] | None) -> list[str]:
             f"| wparchive `extract_post` ({BUILD_NAMES['python']}) | {median(sources):.2f} | {p90(sources):.2f} | "
             f"{sum(sources):.0f} |"
         )
-    lines += ["", f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**."]
+    each = ", ".join(f"{ratio:.2f}×" for ratio in passes)
+    lines += [
+        "",
+        f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**. Each of the "
+        f"{PASSES} passes on its own: {each}.",
+    ]
     if sources:
         lines += [
             "",
@@ -231,10 +246,10 @@ def main() -> None:
         print(json.dumps(measure_ours(pages, args.repeat)))
         return
     corpus = fixture_pages(Path(args.corpus))
-    fixtures = measure(corpus, args.repeat)
+    fixtures, fixture_passes = measure(corpus, args.repeat)
     parts = stages(corpus, args.repeat)
     real, why_not = ([], "left out (--no-wordpress)") if args.no_wordpress else wordpress_pages()
-    real_rows = measure(real, args.repeat) if real else []
+    real_rows, real_passes = measure(real, args.repeat) if real else ([], [])
     sources = python_sources(corpus + real, args.repeat)
     fixture_sources = sources[: len(corpus)] if sources else None
     real_sources = sources[len(corpus) :] if sources else None
@@ -244,8 +259,8 @@ def main() -> None:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} by `make bench` (`benchmarks/bench_extraction.py`) on "
         f"{platform.machine()}, Python {platform.python_version()}, trafilatura {trafilatura.__version__}, "
-        f"2 cores; CPU time (`time.process_time`), best of {PASSES} × {args.repeat} runs per page (two "
-        "passes over the corpus), the two tools alternating page by page.",
+        f"2 cores; CPU time (`time.process_time`), best of {PASSES} × {args.repeat} runs per page "
+        f"({PASSES} passes over the corpus), the two tools alternating page by page.",
         "",
         f"wparchive ran {BUILD_NAMES[spiders.extraction.BUILD]}"
         + (
@@ -261,7 +276,7 @@ def main() -> None:
         "",
         f"## The fixture corpus ({len(fixtures)} hand-written pages, {min(sizes) // 1000}–{max(sizes) // 1000} KB)",
         "",
-        *summary(fixtures, "fixture corpus", fixture_sources),
+        *summary(fixtures, "fixture corpus", fixture_sources, fixture_passes),
         "",
         "Where wparchive's time goes on these pages (median of each part's fastest run, ms):",
         "",
@@ -285,7 +300,7 @@ def main() -> None:
             f"as the themes {' and '.join(THEMES)} serve them, {median(r[4] for r in real_rows):.0f} comments "
             "per page at the median.",
             "",
-            *summary(real_rows, "real WordPress pages", real_sources),
+            *summary(real_rows, "real WordPress pages", real_sources, real_passes),
             "",
         ]
         for theme in THEMES:
