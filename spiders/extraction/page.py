@@ -825,15 +825,13 @@ def _external_comments(doc: Document) -> str | None:
     index = doc.index
     scripts = index.tag("script")
     sources = [script.get("src") or "" for script in scripts]
-    # A script's code is the page's own text: no script can hold what the page does not.
-    embeds_disqus = doc.mentions("disqus.com/embed.js")
     for name, ids, classes, script_marks in _EXTERNAL_SYSTEMS:
         if any(value in index.by_id for value in ids) or any(token in index.by_class for token in classes):
             return name
         for script, source in zip(scripts, sources, strict=True):
             if any(mark in source for mark in script_marks):
                 return name
-            if name == "disqus" and embeds_disqus and "disqus.com/embed.js" in (script.text or ""):
+            if name == "disqus" and "disqus.com/embed.js" in (script.text or ""):
                 return name
     return None
 
