@@ -114,22 +114,31 @@ def measure_ours(pages: list[tuple[str, str, str]], repeat: int) -> list[float]:
     return [value * 1000 for value in best]
 
 
-def python_sources(pages: list[tuple[str, str, str]], repeat: int) -> list[float] | None:
-    """The same pages through the extraction's Python sources (`WPARCHIVE_PURE_PYTHON=1`, in a
-    fresh process), when this process runs the compiled build; else None."""
-    if spiders.extraction.BUILD != "compiled" or not pages:
-        return None
+def alone(pages: list[tuple[str, str, str]], repeat: int, python_sources: bool) -> list[float]:
+    """wparchive alone in a fresh process (no trafilatura beside it), compiled or from its Python
+    sources (`WPARCHIVE_PURE_PYTHON=1`): ms per page, measured as `measure` does."""
+    environment = {key: value for key, value in os.environ.items() if key != "WPARCHIVE_PURE_PYTHON"}
+    if python_sources:
+        environment["WPARCHIVE_PURE_PYTHON"] = "1"
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as listing:
         json.dump(pages, listing)
         listing.flush()
         ran = subprocess.run(
-            [sys.executable, __file__, "--python-sources", listing.name, "--repeat", str(repeat)],
-            env={**os.environ, "WPARCHIVE_PURE_PYTHON": "1"},
+            [sys.executable, __file__, "--alone", listing.name, "--repeat", str(repeat)],
+            env=environment,
             capture_output=True,
             text=True,
             check=True,
         )
     return json.loads(ran.stdout)
+
+
+def builds(pages: list[tuple[str, str, str]], repeat: int) -> tuple[list[float], list[float]] | None:
+    """Both builds alone, each in its own fresh process (compiled, then Python sources), when the
+    compiled build is installed; else None."""
+    if spiders.extraction.BUILD != "compiled" or not pages:
+        return None
+    return alone(pages, repeat, python_sources=False), alone(pages, repeat, python_sources=True)
 
 
 def stages(pages: list[tuple[str, str, str]], repeat: int) -> dict[str, float]:
@@ -199,33 +208,36 @@ def wordpress_pages() -> tuple[list[tuple[str, str, str]], str]:
     return pages, ""
 
 
-def summary(rows: list, label: str, sources: list[float] | None, passes: list[float]) -> list[str]:
+def summary(rows: list, label: str, passes: list[float], both: tuple[list[float], list[float]] | None) -> list[str]:
     mine = [row[2] for row in rows]
     other = [row[3] for row in rows]
     p90 = lambda values: quantiles(values, n=10)[-1]  # noqa: E731
+    each = ", ".join(f"{ratio:.2f}×" for ratio in passes)
     lines = [
         "| tool | median ms/page | p90 ms/page | total ms (corpus) |",
         "| --- | --- | --- | --- |",
         f"| wparchive `extract_post` ({BUILD_NAMES[spiders.extraction.BUILD]}) | {median(mine):.2f} | "
         f"{p90(mine):.2f} | {sum(mine):.0f} |",
         f"| trafilatura `bare_extraction` | {median(other):.2f} | {p90(other):.2f} | {sum(other):.0f} |",
-    ]
-    if sources:
-        lines.append(
-            f"| wparchive `extract_post` ({BUILD_NAMES['python']}) | {median(sources):.2f} | {p90(sources):.2f} | "
-            f"{sum(sources):.0f} |"
-        )
-    each = ", ".join(f"{ratio:.2f}×" for ratio in passes)
-    lines += [
         "",
         f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**. Each of the "
         f"{PASSES} passes on its own: {each}.",
     ]
-    if sources:
+    if both:
+        compiled, sources = both
+        share = median(sources) / median(compiled)
         lines += [
             "",
-            f"From the Python sources (`WPARCHIVE_PURE_PYTHON=1`, measured right after in a fresh process, "
-            f"against the trafilatura figures above): {median(other) / median(sources):.2f}×.",
+            "wparchive's two builds, each alone in a fresh process (no trafilatura beside it, so both are "
+            "faster than above):",
+            "",
+            "| build | median ms/page | p90 ms/page |",
+            "| --- | --- | --- |",
+            f"| compiled with mypyc | {median(compiled):.2f} | {p90(compiled):.2f} |",
+            f"| Python sources (`WPARCHIVE_PURE_PYTHON=1`) | {median(sources):.2f} | {p90(sources):.2f} |",
+            "",
+            f"The Python sources take {share:.2f} times the compiled build's time: without a C compiler, "
+            f"wparchive would be about {median(other) / median(mine) / share:.1f}× faster than trafilatura here.",
         ]
     return lines
 
@@ -239,10 +251,10 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT / "tests" / "fixtures" / "extract"))
     parser.add_argument("--no-wordpress", action="store_true", help="only the fixture corpus")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance-extraction.md"))
-    parser.add_argument("--python-sources", help=argparse.SUPPRESS)  # internal: see python_sources()
+    parser.add_argument("--alone", help=argparse.SUPPRESS)  # internal: see alone()
     args = parser.parse_args()
-    if args.python_sources:
-        pages = [tuple(page) for page in json.loads(Path(args.python_sources).read_text(encoding="utf-8"))]
+    if args.alone:
+        pages = [tuple(page) for page in json.loads(Path(args.alone).read_text(encoding="utf-8"))]
         print(json.dumps(measure_ours(pages, args.repeat)))
         return
     corpus = fixture_pages(Path(args.corpus))
@@ -250,9 +262,9 @@ def main() -> None:
     parts = stages(corpus, args.repeat)
     real, why_not = ([], "left out (--no-wordpress)") if args.no_wordpress else wordpress_pages()
     real_rows, real_passes = measure(real, args.repeat) if real else ([], [])
-    sources = python_sources(corpus + real, args.repeat)
-    fixture_sources = sources[: len(corpus)] if sources else None
-    real_sources = sources[len(corpus) :] if sources else None
+    both = builds(corpus + real, args.repeat)
+    fixture_builds = (both[0][: len(corpus)], both[1][: len(corpus)]) if both else None
+    real_builds = (both[0][len(corpus) :], both[1][len(corpus) :]) if both else None
     sizes = [row[1] for row in fixtures]
     lines = [
         "# Extraction speed",
@@ -265,7 +277,7 @@ def main() -> None:
         f"wparchive ran {BUILD_NAMES[spiders.extraction.BUILD]}"
         + (
             " (what `make install` and `pip install` build when a C compiler is at hand, see the README); "
-            "its Python sources were measured too, for machines without one."
+            "both builds were also measured alone, for machines without a compiler."
             if spiders.extraction.BUILD == "compiled"
             else " (no compiled build here)."
         ),
@@ -276,7 +288,7 @@ def main() -> None:
         "",
         f"## The fixture corpus ({len(fixtures)} hand-written pages, {min(sizes) // 1000}–{max(sizes) // 1000} KB)",
         "",
-        *summary(fixtures, "fixture corpus", fixture_sources, fixture_passes),
+        *summary(fixtures, "fixture corpus", fixture_passes, fixture_builds),
         "",
         "Where wparchive's time goes on these pages (median of each part's fastest run, ms):",
         "",
@@ -300,7 +312,7 @@ def main() -> None:
             f"as the themes {' and '.join(THEMES)} serve them, {median(r[4] for r in real_rows):.0f} comments "
             "per page at the median.",
             "",
-            *summary(real_rows, "real WordPress pages", real_sources, real_passes),
+            *summary(real_rows, "real WordPress pages", real_passes, real_builds),
             "",
         ]
         for theme in THEMES:
@@ -314,11 +326,11 @@ def main() -> None:
         lines.append("")
     else:
         lines += ["## Real WordPress pages", "", f"Not measured in this run: {why_not}.", ""]
-    per_source = fixture_sources or [None] * len(fixtures)
+    per_source = fixture_builds[1] if fixture_builds else [None] * len(fixtures)
     lines += [
         "## Per fixture page",
         "",
-        "| page | KB | comments | wparchive ms | trafilatura ms | wparchive, Python sources ms |",
+        "| page | KB | comments | wparchive ms | trafilatura ms | Python sources, alone, ms |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
