@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -187,6 +187,8 @@ class _Region:
         head = ""
         for root in self.roots:
             for piece in root.itertext():
+                if piece.isspace():
+                    continue
                 head += "".join(piece.split())
                 if len(head) >= 10:
                     break
@@ -297,7 +299,9 @@ _META_CLASSES = re.compile(
     re.IGNORECASE,
 )
 _PINGBACK_PREFIX = re.compile(r"^\s*(pingback|trackback)\s*:\s*", re.IGNORECASE)
-_SAYS = re.compile(r"\s*(says|said|dice|dit|sagt|disse|escribió|schreibt|écrit)\s*:?\s*$", re.I)
+_SAYS_WORDS = ("says", "said", "dice", "dit", "sagt", "disse", "escribió", "schreibt", "écrit")
+_SAYS = re.compile(r"\s*(" + "|".join(_SAYS_WORDS) + r")\s*:?\s*$", re.I)
+_SAYS_ASCII_WORDS = tuple(word for word in _SAYS_WORDS if word.isascii())
 
 
 def extract_comments(doc: Document) -> list[Comment]:
@@ -449,7 +453,7 @@ def _read_comment(
 
 
 def _comment_type(node: etree._Element, region: _Region, content: etree._Element, content_text: str) -> str:
-    classes = set((node.get("class") or "").split())
+    classes = (node.get("class") or "").split()
     if "pingback" in classes:
         return "pingback"
     if "trackback" in classes:
@@ -491,7 +495,16 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
             name = collapse(text_of(anchor))
             if href and name and not href.startswith("#"):
                 return name, absolute_url(base_url, href)
-    for rule_number, elements in enumerate(_author_candidates(region)):
+    # Rules, strongest first: the block theme's name; `.fn` inside `.comment-author`; then the
+    # rest of _AUTHOR_RULES (`.fn` anywhere, `cite`, ...), each skipping the comment's own text.
+    for rule_number in range(len(_AUTHOR_RULES) + 1):
+        if rule_number == 0:
+            elements = region.find(*_AUTHOR_RULES[0])
+        elif rule_number == 1:
+            boxes = region.with_class("comment-author")
+            elements = [element for element in region.with_class("fn") if region.within_any(element, boxes)]
+        else:
+            elements = region.find(*_AUTHOR_RULES[rule_number - 1])
         for element in elements:
             if rule_number > 0 and region.in_text(element):
                 continue
@@ -499,14 +512,6 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
             if name:
                 return name, _author_url(element, base_url)
     return None, None
-
-
-def _author_candidates(region: _Region) -> Iterator[list[etree._Element]]:
-    yield region.find(*_AUTHOR_RULES[0])
-    boxes = region.with_class("comment-author")
-    yield [element for element in region.with_class("fn") if region.within_any(element, boxes)]
-    for rule in _AUTHOR_RULES[1:]:
-        yield region.find(*rule)
 
 
 # Classes of a comment's text element (whole words in the class attribute).
@@ -535,7 +540,8 @@ def _author_name(element: etree._Element) -> str | None:
     name = collapse("".join(parts))
     if not name:
         return None
-    name = _SAYS.sub("", name).strip()
+    if not name.isascii() or any(word in name.lower() for word in _SAYS_ASCII_WORDS):
+        name = _SAYS.sub("", name).strip()  # (an ASCII name without one of the words cannot match)
     name = _PINGBACK_PREFIX.sub("", name).strip()
     if len(name) > 120:
         return None
