@@ -8,17 +8,18 @@ DEMO_PORT ?= 8001
 
 .PHONY: install system-deps test lint docs demo demo-crawl eval bench clean
 
-$(STAMP): pyproject.toml setup.py
+# The packages (the extraction is compiled by the next rule, once).
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
-	touch $(STAMP) $(NATIVE)
+	WPARCHIVE_COMPILE=0 $(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
 
 # The extraction's hot path compiled with mypyc (setup.py); rebuilt when its sources change, so the
 # code that runs is the code on disk. Without a C compiler it stays plain Python (same results).
 NATIVE := $(VENV)/.native-stamp
 EXTRACTION := $(wildcard spiders/extraction/*.py)
-$(NATIVE): $(STAMP) $(EXTRACTION)
+$(NATIVE): setup.py $(EXTRACTION) | $(STAMP)
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -c "import spiders.extraction as e; print('extraction build:', e.BUILD)"
 	touch $(NATIVE)
