@@ -22,16 +22,24 @@ _spec.loader.exec_module(native)
 
 
 class BuildRecordingHashes(build_ext):
-    """build_ext that, once every module is compiled, records the sources it compiled."""
+    """build_ext that records the sources it compiled, only once every module was built: an
+    optional extension that fails to compile leaves its old file behind, which must not pass for
+    current (spiders/extraction/_native.py then runs the sources)."""
 
     def run(self) -> None:
+        ours = [ext for ext in self.extensions if ext.name.startswith(native.PACKAGE)]
+        records = {Path(self.get_ext_fullpath(ext.name)).parent / native.BUILD_RECORD for ext in ours}
+        for record in records:
+            record.unlink(missing_ok=True)
+        self.built_names: set[str] = set()
         super().run()
-        built = [
-            Path(self.get_ext_fullpath(ext.name)) for ext in self.extensions if ext.name.startswith(native.PACKAGE)
-        ]
-        if built and all(path.exists() for path in built):
-            record = built[0].parent / native.BUILD_RECORD
-            record.write_text(json.dumps(native.source_hashes(ROOT / "spiders" / "extraction"), indent=1) + "\n")
+        if ours and all(ext.name in self.built_names for ext in ours):
+            for record in records:
+                record.write_text(json.dumps(native.source_hashes(ROOT / "spiders" / "extraction"), indent=1) + "\n")
+
+    def build_extension(self, ext) -> None:
+        super().build_extension(ext)  # raises when it fails (caught and reported for optional ones)
+        self.built_names.add(ext.name)
 
 
 def compiled_extensions() -> list:

@@ -86,8 +86,9 @@ def choose_build() -> str:
         return "compiled"
     if state == "stale" and not wanted_python:
         warnings.warn(
-            "wparchive: the compiled extraction modules are older than their sources; running the "
-            "sources (slower). Rebuild with `make install` (or `pip install -e .`).",
+            "wparchive: the compiled extraction modules do not match their sources (edited since the "
+            "build, or the last build failed); running the sources (slower). Rebuild with `make install` "
+            "(or `pip install -e .`).",
             CompiledExtractionIsStale,
             stacklevel=3,
         )
