@@ -778,29 +778,28 @@ def declared_comment_count(doc: Document) -> int | None:
     Looked for, in order: a title the theme gives the comment section (`#comments-title`,
     `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
     that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
-    index = doc.index
-
-    def with_ids(values: frozenset[str] | tuple[str, ...]) -> list[etree._Element]:
-        return [element for value in values for element in index.by_id.get(value, ())]
-
-    titles = index.in_order([index.with_class(*_COUNT_TITLE_CLASSES), with_ids(("comments-title", "comments-count"))])
-    sections = index.in_order([index.with_class(*_COUNT_SECTION_CLASSES), with_ids(_COUNT_SECTION_IDS)])
-    headings = [element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS]
-    links = index.class_containing("comments-link", "comment-link")
-    in_sections = (
-        found
-        for section in sections
-        for child in section
-        if child.tag in _COUNT_SECTION_PARTS
-        for found in itertools.islice(child.iter(*_HEADINGS), 3)  # the first three, itself included
-    )
-    for element in itertools.chain(titles, in_sections, headings, links):  # searched only as far as needed
+    for element in _count_candidates(doc.index):  # each rule looked at only when the ones before fail
         if _in_sidebar(doc, element):
             continue
         number = _count_in(element)
         if number is not None:
             return number
     return None
+
+
+def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
+    """The elements that may state the count, in the order of `declared_comment_count`'s rules."""
+
+    def with_ids(values: frozenset[str] | tuple[str, ...]) -> list[etree._Element]:
+        return [element for value in values for element in index.by_id.get(value, ())]
+
+    yield from index.in_order([index.with_class(*_COUNT_TITLE_CLASSES), with_ids(("comments-title", "comments-count"))])
+    for section in index.in_order([index.with_class(*_COUNT_SECTION_CLASSES), with_ids(_COUNT_SECTION_IDS)]):
+        for child in section:
+            if child.tag in _COUNT_SECTION_PARTS:
+                yield from itertools.islice(child.iter(*_HEADINGS), 3)  # the first three, itself included
+    yield from (element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS)
+    yield from index.class_containing("comments-link", "comment-link")
 
 
 def _count_in(element: etree._Element) -> int | None:
