@@ -256,3 +256,30 @@ def test_english_month_prefilter_covers_every_month_name() -> None:
 
     assert all(any(part in name for part in _ENGLISH_MONTH_PARTS) for name in _MONTHS)
 
+
+def _trail(body: str) -> list[tuple[str, str | None]]:
+    from spiders.extraction.breadcrumbs import extract_breadcrumbs
+    from spiders.extraction.page import Document
+
+    html = f"<html><body><div id='page'>{body}</div></body></html>"
+    return [(crumb.label, crumb.url) for crumb in extract_breadcrumbs(Document.parse(html, "http://b.example/p/"))]
+
+
+_ARIA_TRAIL = "<nav aria-label='Breadcrumb'><a href='/'>Home</a> / <a href='/c/'>Course</a> / Essay</nav>"
+_CLASS_TRAIL = "<div class='breadcrumbs'><a href='/'>Start</a> &gt; <a href='/u/'>Unit</a> &gt; Essay</div>"
+
+
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        (_ARIA_TRAIL, "Home"),  # a trail named only by aria-label
+        (f"{_ARIA_TRAIL}<p>text</p>{_CLASS_TRAIL}", "Home"),  # the first trail in the page wins
+        (f"{_CLASS_TRAIL}<p>text</p>{_ARIA_TRAIL}", "Start"),
+        (f"<div class='breadcrumb'>Posted</div>{_ARIA_TRAIL}", "Home"),  # a marked element with no trail
+        # the outer, labelled element is read whole (the marked one inside it is not read alone)
+        (f"<nav aria-label='breadcrumbs'><div class='breadcrumb'>Here</div>{_CLASS_TRAIL}</nav>", "Here"),
+    ],
+)
+def test_aria_labelled_trails_in_page_order(body: str, first: str) -> None:
+    trail = _trail(body)
+    assert len(trail) >= 2 and trail[0][0] == first, trail

@@ -7,6 +7,7 @@ schema.org `BreadcrumbList`), never by position, so a site menu is not taken for
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -44,28 +45,41 @@ def extract_breadcrumbs(doc: Document) -> list[Crumb]:
 _CONTAINER_TAGS = frozenset(["div", "nav", "p", "span", "ol", "ul", "section", "small", "header"])
 
 
-def _containers(doc: Document) -> list[etree._Element]:
+def _containers(doc: Document) -> Iterator[etree._Element]:
+    """Trail containers in document order: by class or id, or `aria-label` (looked for only as
+    far as the trail being read, the caller stops at the first that holds one); then a theme's own
+    "You are here" line."""
     index = doc.index
-    candidates = [
-        index.class_containing("readcrumb", "crumbs"),
-        index.id_containing("readcrumb"),
-        index.by_id.get("crumbs", []),
-    ]
-    if doc.mentions("readcrumb"):
-        # Only the tags a trail can be (the loop below keeps no other), so fewer attributes are read.
-        candidates.append(
-            [e for e in index.elements if e.tag in _CONTAINER_TAGS and "readcrumb" in (e.get("aria-label") or "")]
-        )
+    marked = index.in_order(
+        [index.class_containing("readcrumb", "crumbs"), index.id_containing("readcrumb"), index.by_id.get("crumbs", [])]
+    )
+    labelled = doc.mentions("readcrumb")  # else no aria-label can name a trail
     found: list[etree._Element] = []
-    for element in index.in_order(candidates):
-        if element.tag not in _CONTAINER_TAGS:
-            continue
-        if any(index.contains(previous, element) for previous in found):
-            continue
+
+    def accept(element: etree._Element) -> bool:
+        if element.tag not in _CONTAINER_TAGS or any(index.contains(previous, element) for previous in found):
+            return False
         found.append(element)
+        return True
+
+    elements = index.elements
+    scanned = 0  # elements before this position were looked at for an aria-label
+    for element in marked:
+        at = index.pos(element)
+        if labelled:
+            for candidate in _labelled(elements[scanned:at]):
+                if accept(candidate):
+                    yield candidate
+            scanned = at + 1
+        if accept(element):
+            yield element
+    if labelled:
+        for candidate in _labelled(elements[scanned:]):
+            if accept(candidate):
+                yield candidate
     # A theme's own trail with no class: an element whose text starts with "You are here".
     if not doc.mentions("You are here"):
-        return found
+        return
     for text in xpath(doc.root, "//body//text()[contains(., 'You are here')]"):
         element = text.getparent()
         while element is not None and element.tag not in ("div", "p", "nav", "span", "body"):
@@ -78,7 +92,12 @@ def _containers(doc: Document) -> list[etree._Element]:
             index.contains(previous, element) or index.contains(element, previous) for previous in found
         ):
             found.append(element)
-    return found
+            yield element
+
+
+def _labelled(elements: list[etree._Element]) -> list[etree._Element]:
+    """Those that can hold a trail (the tags `_containers` keeps) named one by `aria-label`."""
+    return [e for e in elements if e.tag in _CONTAINER_TAGS and "readcrumb" in (e.get("aria-label") or "")]
 
 
 def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:
