@@ -48,8 +48,6 @@ class PageIndex:
         "by_id",
         "_by_tag",
         "_substring_cache",
-        "_widget",
-        "_comment_section",
         "_marked_memos",
         "_positions",
         "_blobs",
@@ -87,8 +85,6 @@ class PageIndex:
         self.by_id = by_id
         self._by_tag: dict[str, list[etree._Element]] = {}
         self._substring_cache: dict[tuple[str, ...], list[etree._Element]] = {}
-        self._widget: dict[etree._Element, bool] = {}
-        self._comment_section: dict[etree._Element, bool] = {}
         self._marked_memos: dict[Callable[[etree._Element], bool], dict[etree._Element, bool]] = {}
         self._positions: dict[int, tuple[list[etree._Element], list[int]]] = {}
         self._blobs: dict[str, str] = {}
@@ -100,12 +96,12 @@ class PageIndex:
         widget or the reply form (`regions.is_widget_area`)."""
         if not include_self:
             element = element.getparent()
-        return element is not None and _inside_marked(element, self._widget, is_widget_area)
+        return element is not None and self.inside_marked(element, is_widget_area)
 
     def in_comment_section(self, element: etree._Element) -> bool:
         """True when an ancestor of the element is the comment section (`regions.is_comment_section`)."""
         parent = element.getparent()
-        return parent is not None and _inside_marked(parent, self._comment_section, is_comment_section)
+        return parent is not None and self.inside_marked(parent, is_comment_section)
 
     def inside_marked(self, element: etree._Element, marks: Callable[[etree._Element], bool]) -> bool:
         """True when the element or an ancestor `marks` a region (any test of one element),
