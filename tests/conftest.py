@@ -28,9 +28,10 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
-def run_crawl(url: str, db: Path, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    """Run the real `scrapy crawl wordpress` command against a local server."""
-    command = [
+def crawl_command(url: str, db: Path, *extra: str) -> list[str]:
+    """The real `scrapy crawl wordpress` command for a local server, fast and quiet (`extra`
+    settings come last, so they win)."""
+    return [
         sys.executable,
         "-m",
         "scrapy",
@@ -50,7 +51,11 @@ def run_crawl(url: str, db: Path, *extra: str, timeout: float = 180) -> subproce
         "LOG_LEVEL=INFO",
         *extra,
     ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def run_crawl(url: str, db: Path, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run the real `scrapy crawl wordpress` command against a local server."""
+    result = subprocess.run(crawl_command(url, db, *extra), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         raise AssertionError(f"crawl failed ({result.returncode}):\n{result.stderr[-4000:]}")
     return result

@@ -18,7 +18,7 @@ import pytest
 
 from archive.db import open_db
 from tests.archive_rows import differences, snapshot
-from tests.conftest import ROOT, require, run_crawl
+from tests.conftest import ROOT, crawl_command, require, run_crawl
 
 sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
 import harness  # noqa: E402
@@ -34,15 +34,12 @@ SLOW = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "
 def site():
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
-    wp = harness.WordPressSite(SITE_DIR, scale=1)
-    started = wp.start()
-    wp.reset()
-    yield wp
-    wp.set_outage(0)
-    if started:
-        wp.stop()  # a site this module started does not outlive it
-    elif not wp.is_running():
-        wp.start()  # one that was running before is left running
+    with harness.WordPressSite(SITE_DIR, scale=1) as wp:  # stopped afterwards if it started here
+        wp.reset()
+        yield wp
+        if not wp.is_running():
+            wp.start()  # a test stopped it: leave the site as it was found
+        wp.set_outage(0)
 
 
 @pytest.fixture(scope="module")
@@ -62,20 +59,7 @@ def copy_of(db: Path, target: Path) -> Path:
 
 
 def scrapy_command(site, db: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "wordpress",
-        "-a",
-        f"url={site.base_url}/",
-        "-s",
-        f"ARCHIVE_DB={db}",
-        "-s",
-        "ARCHIVE_CONTACT=tests@localhost",
-        *extra,
-    ]
+    return crawl_command(site.base_url + "/", db, *extra)
 
 
 def count(db: Path, sql: str) -> int:

@@ -39,13 +39,10 @@ SITE_DIR = "/tmp/wparchive-wp-incremental"
 def site():
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
-    wp = harness.WordPressSite(SITE_DIR, scale=1)
-    started = wp.start()
-    wp.reset()
-    yield wp
-    wp.reset()
-    if started:
-        wp.stop()  # a site this module started does not outlive it
+    with harness.WordPressSite(SITE_DIR, scale=1) as wp:  # stopped afterwards if it started here
+        wp.reset()
+        yield wp
+        wp.reset()
 
 
 def crawl(site, db: Path, *extra: str) -> dict[str, Any]:

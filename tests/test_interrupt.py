@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 
 from archive.db import open_db
-from tests.conftest import ROOT
+from tests.conftest import ROOT, crawl_command
 from tests.sampleblog import data
 from tests.sampleblog.server import serve_in_thread
 
@@ -18,25 +17,7 @@ def test_ctrl_c_leaves_a_consistent_archive(tmp_path) -> None:
     db_path = tmp_path / "interrupted.db"
     try:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "wordpress",
-                "-a",
-                f"url={base}/",
-                "-s",
-                f"ARCHIVE_DB={db_path}",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=False",
-                "-s",
-                "DOWNLOAD_DELAY=0.4",
-                "-s",
-                "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-                "-s",
-                "ARCHIVE_CONTACT=tests@localhost",
-            ],
+            crawl_command(f"{base}/", db_path, "-s", "DOWNLOAD_DELAY=0.4", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

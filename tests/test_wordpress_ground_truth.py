@@ -33,13 +33,10 @@ _crawls: dict[tuple[str, str], dict[str, Any]] = {}
 def site():
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
-    wp = harness.WordPressSite()
-    started = wp.start()
-    yield wp
-    wp.set_rest_mode("open")
-    wp.set_theme("twentytwentyone")
-    if started:
-        wp.stop()
+    with harness.WordPressSite() as wp:  # stopped afterwards if it started here
+        yield wp
+        wp.set_rest_mode("open")
+        wp.set_theme("twentytwentyone")
 
 
 @pytest.fixture(scope="module")
