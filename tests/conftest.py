@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.db import open_db
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "extract"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -64,3 +66,11 @@ def run_crawl(url: str, db: Path, *extra: str, timeout: float = 180) -> subproce
 def crawl_stats(db) -> dict:
     row = db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
     return json.loads(row[0])
+
+
+@pytest.fixture
+def db():
+    """An empty archive in memory, with the whole schema (storage tests)."""
+    database = open_db(":memory:")
+    yield database
+    database.close()

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import pytest
 
-from archive.db import finish_crawl, open_db, save_post, save_site, start_crawl
+from archive.db import finish_crawl, save_post, save_site, start_crawl
 from archive.schema import TABLES
 from spiders.items import Comment, Crumb, Post, ShareLink, Term
 
@@ -57,13 +57,6 @@ def sample_post(**changes) -> dict:
     data = asdict(post)
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def db():
-    database = open_db(":memory:")
-    yield database
-    database.close()
 
 
 def test_schema_has_every_table_with_keys(db) -> None:

@@ -12,14 +12,8 @@ from tests.archive_rows import differences, snapshot
 from tests.conftest import run_crawl
 from tests.sampleblog import data
 from tests.sampleblog.server import serve_in_thread
+from tests.test_crawl_sampleblog import WAYS
 
-WAYS = {
-    "rest": {},
-    "rest_route": {"block_wp_json": True},
-    "sitemap": {"rest": False},
-    "feed": {"rest": False, "sitemap": False},
-    "html": {"rest": False, "sitemap": False, "feeds": False},
-}
 # Post pages fetched again by an unchanged re-crawl: none when the REST API or the sitemap's
 # lastmod says nothing changed; every one from feeds and HTML listings (no dates to compare, and
 # the sample blog sends no validators).

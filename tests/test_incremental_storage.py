@@ -59,13 +59,6 @@ def post(**changes) -> dict:
     return data
 
 
-@pytest.fixture
-def db():
-    database = open_db(":memory:")
-    yield database
-    database.close()
-
-
 def changes(db, crawl: int) -> list[tuple]:
     return [
         (r["kind"], r["change"], r["comment_wp"])
