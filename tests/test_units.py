@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.cleaning import clean_text, sanitise_html
 from spiders.extraction.dates import _day, normalise_machine_date, parse_text_date, with_offset
-from spiders.extraction.sharing import _SHARE_URL, _may_match_share_url, share_service
+from spiders.extraction.sharing import _SERVICES, _SHARE_URL, _may_match_share_url, share_service
 from spiders.extraction.text import absolute_url
 from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page, site_prefix, trap_reason
 
@@ -122,6 +122,8 @@ def test_share_url_prefilter_never_hides_a_match() -> None:
         "toot.kytta.dev", "/share?text=", "bsky.app/intent/compose",
         "www.", ".", "/", "?u=", "example.org", "box", "me", "share", "com",
     ]  # fmt: skip
+    # A sample of every service (a service added to sharing.py needs one here).
+    assert {match.lastgroup for piece in pieces if (match := _SHARE_URL.search(piece))} == set(_SERVICES)
     generator = random.Random(4)
     matches = 0
     for _ in range(20_000):
