@@ -105,6 +105,49 @@ def evaluate_command(directory: str, output: str | None, trafilatura: bool) -> N
         click.echo(text)
 
 
+@main.command("eval-real")
+@click.argument("pages", type=click.Path(exists=True))
+@click.option("--labels", default="tests/realpages", show_default=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the Markdown report here.")
+@click.option("--others/--no-others", default=True, show_default=True, help="Score trafilatura and htmldate too.")
+def evaluate_real_command(pages: str, labels: str, output: str | None, others: bool) -> None:
+    """Score the extractor on real saved pages against hand-written labels, beside trafilatura.
+
+    PAGES is the folder of saved pages or the corpus archive (`pages.tar.xz`, unpacked to a
+    temporary folder).
+
+    \b
+    Examples:
+      wparchive eval-real ../shared/realpages/pages.tar.xz --output docs/extraction-real.md
+    """
+    import tempfile
+
+    from spiders import evaluation_real as real
+
+    if others:
+        try:
+            import htmldate as _  # noqa: F401
+            import trafilatura as _  # noqa: F401, F811
+        except ImportError as error:
+            raise click.ClickException("trafilatura is not installed: pip install -e '.[bench]'") from error
+    labelled = real.load_labels(Path(labels))
+    known_path = Path(labels) / "known_failures.json"
+    known = json.loads(known_path.read_text(encoding="utf-8")) if known_path.exists() else {}
+    with tempfile.TemporaryDirectory(prefix="wparchive-realpages-") as scratch:
+        folder = Path(pages)
+        if folder.is_file():
+            folder = real.unpack_pages(folder, Path(scratch))
+        missing = [name for name in labelled if not (folder / name).exists()]
+        if missing:
+            raise click.ClickException(f"{len(missing)} labelled pages are not in {pages}: {', '.join(missing[:5])}")
+        text = real.report(real.evaluate(folder, labelled, others=others), labelled, known)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)
+
+
 @main.command()
 @click.argument("db", default=DEFAULT_DB, type=click.Path(dir_okay=False))
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")

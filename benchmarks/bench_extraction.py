@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -38,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
 
-import spiders.extraction  # noqa: E402
 from spiders.evaluation import cases, load_case, run_trafilatura  # noqa: E402
 from spiders.extraction import dates  # noqa: E402
 from spiders.extraction.comments import extract_comments  # noqa: E402
@@ -101,44 +97,6 @@ def measure(
         for number, (name, text, url) in enumerate(pages)
     ]
     return rows, ratios
-
-
-def measure_ours(pages: list[tuple[str, str, str]], repeat: int) -> list[float]:
-    """wparchive alone: ms per page, measured as `measure` does."""
-    for _, text, url in pages:
-        ours(text, url)
-    best = [float("inf")] * len(pages)
-    for _ in range(PASSES):
-        for number, (_, text, url) in enumerate(pages):
-            best[number] = min(best[number], best_cpu(ours, text, url, repeat))
-    return [value * 1000 for value in best]
-
-
-def alone(pages: list[tuple[str, str, str]], repeat: int, python_sources: bool) -> list[float]:
-    """wparchive alone in a fresh process (no trafilatura beside it), compiled or from its Python
-    sources (`WPARCHIVE_PURE_PYTHON=1`): ms per page, measured as `measure` does."""
-    environment = {key: value for key, value in os.environ.items() if key != "WPARCHIVE_PURE_PYTHON"}
-    if python_sources:
-        environment["WPARCHIVE_PURE_PYTHON"] = "1"
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as listing:
-        json.dump(pages, listing)
-        listing.flush()
-        ran = subprocess.run(
-            [sys.executable, __file__, "--alone", listing.name, "--repeat", str(repeat)],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(ran.stdout)
-
-
-def builds(pages: list[tuple[str, str, str]], repeat: int) -> tuple[list[float], list[float]] | None:
-    """Both builds alone, each in its own fresh process (compiled, then Python sources), when the
-    compiled build is installed; else None."""
-    if spiders.extraction.BUILD != "compiled" or not pages:
-        return None
-    return alone(pages, repeat, python_sources=False), alone(pages, repeat, python_sources=True)
 
 
 def stages(pages: list[tuple[str, str, str]], repeat: int) -> dict[str, float]:
@@ -208,7 +166,7 @@ def wordpress_pages() -> tuple[list[tuple[str, str, str]], str]:
     return pages, ""
 
 
-def summary(rows: list, label: str, passes: list[float], both: tuple[list[float], list[float]] | None) -> list[str]:
+def summary(rows: list, label: str, passes: list[float]) -> list[str]:
     mine = [row[2] for row in rows]
     other = [row[3] for row in rows]
     p90 = lambda values: quantiles(values, n=10)[-1]  # noqa: E731
@@ -216,33 +174,14 @@ def summary(rows: list, label: str, passes: list[float], both: tuple[list[float]
     lines = [
         "| tool | median ms/page | p90 ms/page | total ms (corpus) |",
         "| --- | --- | --- | --- |",
-        f"| wparchive `extract_post` ({BUILD_NAMES[spiders.extraction.BUILD]}) | {median(mine):.2f} | "
+        f"| wparchive `extract_post` | {median(mine):.2f} | "
         f"{p90(mine):.2f} | {sum(mine):.0f} |",
         f"| trafilatura `bare_extraction` | {median(other):.2f} | {p90(other):.2f} | {sum(other):.0f} |",
         "",
         f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**. Each of the "
         f"{PASSES} passes on its own: {each}.",
     ]
-    if both:
-        compiled, sources = both
-        share = median(sources) / median(compiled)
-        lines += [
-            "",
-            "wparchive's two builds, each alone in a fresh process (no trafilatura beside it, so both are "
-            "faster than above):",
-            "",
-            "| build | median ms/page | p90 ms/page |",
-            "| --- | --- | --- |",
-            f"| compiled with mypyc | {median(compiled):.2f} | {p90(compiled):.2f} |",
-            f"| Python sources (`WPARCHIVE_PURE_PYTHON=1`) | {median(sources):.2f} | {p90(sources):.2f} |",
-            "",
-            f"The Python sources take {share:.2f} times the compiled build's time: without a C compiler, "
-            f"wparchive would be about {median(other) / median(mine) / share:.1f}× faster than trafilatura here.",
-        ]
     return lines
-
-
-BUILD_NAMES = {"compiled": "compiled with mypyc", "python": "Python sources"}
 
 
 def main() -> None:
@@ -251,20 +190,12 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT / "tests" / "fixtures" / "extract"))
     parser.add_argument("--no-wordpress", action="store_true", help="only the fixture corpus")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance-extraction.md"))
-    parser.add_argument("--alone", help=argparse.SUPPRESS)  # internal: see alone()
     args = parser.parse_args()
-    if args.alone:
-        pages = [tuple(page) for page in json.loads(Path(args.alone).read_text(encoding="utf-8"))]
-        print(json.dumps(measure_ours(pages, args.repeat)))
-        return
     corpus = fixture_pages(Path(args.corpus))
     fixtures, fixture_passes = measure(corpus, args.repeat)
     parts = stages(corpus, args.repeat)
     real, why_not = ([], "left out (--no-wordpress)") if args.no_wordpress else wordpress_pages()
     real_rows, real_passes = measure(real, args.repeat) if real else ([], [])
-    both = builds(corpus + real, args.repeat)
-    fixture_builds = (both[0][: len(corpus)], both[1][: len(corpus)]) if both else None
-    real_builds = (both[0][len(corpus) :], both[1][len(corpus) :]) if both else None
     sizes = [row[1] for row in fixtures]
     lines = [
         "# Extraction speed",
@@ -274,21 +205,13 @@ def main() -> None:
         f"2 cores; CPU time (`time.process_time`), best of {PASSES} × {args.repeat} runs per page "
         f"({PASSES} passes over the corpus), the two tools alternating page by page.",
         "",
-        f"wparchive ran {BUILD_NAMES[spiders.extraction.BUILD]}"
-        + (
-            " (what `make install` and `pip install` build when a C compiler is at hand, see the README); "
-            "both builds were also measured alone, for machines without a compiler."
-            if spiders.extraction.BUILD == "compiled"
-            else " (no compiled build here)."
-        ),
-        "",
         "wparchive extracts more per page: every comment with its id, parent, depth, author, date and "
         "type, the breadcrumb trail, the share links, the terms, the images and the declared count; "
         "trafilatura returns the comments as one block of text.",
         "",
         f"## The fixture corpus ({len(fixtures)} hand-written pages, {min(sizes) // 1000}–{max(sizes) // 1000} KB)",
         "",
-        *summary(fixtures, "fixture corpus", fixture_passes, fixture_builds),
+        *summary(fixtures, "fixture corpus", fixture_passes),
         "",
         "Where wparchive's time goes on these pages (median of each part's fastest run, ms):",
         "",
@@ -312,7 +235,7 @@ def main() -> None:
             f"as the themes {' and '.join(THEMES)} serve them, {median(r[4] for r in real_rows):.0f} comments "
             "per page at the median.",
             "",
-            *summary(real_rows, "real WordPress pages", real_passes, real_builds),
+            *summary(real_rows, "real WordPress pages", real_passes),
             "",
         ]
         for theme in THEMES:
@@ -326,17 +249,13 @@ def main() -> None:
         lines.append("")
     else:
         lines += ["## Real WordPress pages", "", f"Not measured in this run: {why_not}.", ""]
-    per_source = fixture_builds[1] if fixture_builds else [None] * len(fixtures)
     lines += [
         "## Per fixture page",
         "",
-        "| page | KB | comments | wparchive ms | trafilatura ms | Python sources, alone, ms |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| page | KB | comments | wparchive ms | trafilatura ms |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    lines += [
-        f"| {name} | {size // 1000} | {count} | {a:.2f} | {b:.2f} | {'' if c is None else f'{c:.2f}'} |"
-        for (name, size, a, b, count), c in zip(fixtures, per_source, strict=True)
-    ]
+    lines += [f"| {name} | {size // 1000} | {count} | {a:.2f} | {b:.2f} |" for name, size, a, b, count in fixtures]
     Path(args.output).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines[: lines.index("## Per fixture page")]))
 
