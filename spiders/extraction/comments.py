@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from spiders.extraction.dates import normalise_machine_date, parse_text_date
+from spiders.extraction.dates import normalise_machine_date, numeric_order, parse_text_date
 from spiders.extraction.index import PageIndex
 from spiders.extraction.text import absolute_url, block_text, collapse, remove_keep_tail, text_of, to_html
 from spiders.items import Comment
@@ -164,6 +164,10 @@ class _Region:
             marked = self._marked["\ntext"] = self.own(self._page_thread.text_marked)
         return self.within_any(element, marked)
 
+    @property
+    def wrappers(self) -> set[etree._Element]:
+        return self._page_thread.wrappers
+
     def junk_inside(self, element: etree._Element) -> list[etree._Element]:
         """Reply and edit links, share and like buttons and scripts inside one of its elements."""
         return self.inside(element, self.own(self._page_thread.junk))
@@ -209,11 +213,16 @@ class _Thread:
         self.index = index
         self.positions = sorted(index.position[node] for node in nodes)
         self.position_set = frozenset(self.positions)
-        self.text_marked = [
+        marked = [
             element
             for element in index.class_containing(*_TEXT_MARKS)
             if _CONTENT_CLASS.search(element.get("class") or "")
         ]
+        # A "text" element that holds the author line or the meta is a wrapper of the whole
+        # comment in that theme, not the text: names and dates inside it are the comment's own.
+        meta = index.with_class(*_WRAPPED_META)
+        self.wrappers = {element for element in marked if meta and index.inside(element, meta)}
+        self.text_marked = [element for element in marked if element not in self.wrappers]
         self.junk = index.in_order([index.class_containing(*_JUNK_PARTS), index.tag("script")])
         self._rules: dict[tuple[frozenset[str], frozenset[str]], list[etree._Element]] = {}
 
@@ -314,6 +323,7 @@ def extract_comments(doc: Document) -> list[Comment]:
     node_set = set(node_ids)
     thread = _Thread(index, [node for node, _ in nodes])
     comments: list[Comment] = []
+    undated: list[tuple[Comment, str]] = []  # comments whose date text did not parse, with the text
     last_at_depth: dict[int, int | None] = {}
     nesting: dict[etree._Element, int] = {}  # a node's parent comes before it in document order
     dead_ends: set[etree._Element] = set()
@@ -330,7 +340,13 @@ def extract_comments(doc: Document) -> list[Comment]:
         last_at_depth[depth] = wp_id
         for deeper in [d for d in last_at_depth if d > depth]:
             del last_at_depth[deeper]
-        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language))
+        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, undated))
+    if undated:
+        # Numeric dates the language left ambiguous ("05/04/2020"): the page's other dates may tell.
+        day_first = numeric_order([text for _, text in undated])
+        if day_first is not None:
+            for comment, text in undated:
+                comment.published = parse_text_date(text, doc.language, day_first)
     return comments
 
 
@@ -425,6 +441,7 @@ def _read_comment(
     thread: _Thread,
     base_url: str,
     language: str | None,
+    undated: list[tuple[Comment, str]],
 ) -> Comment:
     region = _region_of(node, thread)
     content, explicit = _content(region)
@@ -432,13 +449,13 @@ def _read_comment(
     content_html = to_html(content)
     kind = _comment_type(node, region, content, content_text)
     author, author_url = _author(region, base_url, kind)
-    published = _date(region, language)
+    published, tried = _date(region, language)
     if kind != "comment":
         content_text = _PINGBACK_PREFIX.sub("", content_text)
         if not explicit and author and collapse(content_text.replace(author, "")) in (None, "(Edit)", "Edit"):
             # The theme shows only "Pingback: <a>Site</a>": there is no excerpt to keep.
             content_text, content_html = "", ""
-    return Comment(
+    comment = Comment(
         wp_id=wp_id,
         parent_wp_id=parent_wp_id,
         depth=depth,
@@ -450,6 +467,9 @@ def _read_comment(
         content_text=content_text,
         sources=["html"],
     )
+    if published is None and tried:
+        undated.append((comment, tried))
+    return comment
 
 
 def _comment_type(node: etree._Element, region: _Region, content: etree._Element, content_text: str) -> str:
@@ -515,6 +535,8 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
 
 
 # Classes of a comment's text element (whole words in the class attribute).
+# Author and meta lines: a text element that holds one wraps the whole comment.
+_WRAPPED_META = ("fn", "vcard", "comment-author", "comment-meta", "commentmetadata", "comment-metadata")
 _TEXT_MARKS = ("comment-content", "comment-text", "commenttext", "format_text", "wp-block-comment-content")
 _CONTENT_CLASS = re.compile(r"\b(" + "|".join(_TEXT_MARKS) + r")\b")
 
@@ -574,25 +596,33 @@ _TEXT_PARTS = ("comment-content", "comment-text", "format_text", "commenttext")
 _is_comment_text = functools.partial(_marked, tags=frozenset(["p"]), parts=_TEXT_PARTS)
 
 
-def _date(region: _Region, language: str | None) -> str | None:
+def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
+    """The comment's date, or None and the text of its date element (to try again once the page's
+    order of day and month is known)."""
+    tried = ""
     for rule in _DATE_RULES:
         for element in region.find(*rule):
             if region.in_text(element):
                 continue
             if element.tag == "time":
-                if not element.get("datetime"):
-                    continue
-                found = normalise_machine_date(element.get("datetime"))
+                found = normalise_machine_date(element.get("datetime")) if element.get("datetime") else None
+                if not found:
+                    text = text_of(element)
+                    found = parse_text_date(text, language)
+                    tried = tried or text
             elif element.tag == "abbr":
                 if "published" not in (element.get("class") or "").split() or not element.get("title"):
                     continue
                 found = normalise_machine_date(element.get("title"))
             else:
-                found = parse_text_date(text_of(element), language)
+                text = text_of(element)
+                found = parse_text_date(text, language)
+                tried = tried or text
             if found:
-                return found
+                return found, ""
     # No date element: a date in the comment's own lines outside its text.
-    return parse_text_date(region.text(_is_comment_text), language)
+    text = region.text(_is_comment_text)
+    return parse_text_date(text, language), tried or text
 
 
 _JUNK_PARTS = ("reply", "comment-edit-link", "sharedaddy", "comment-like")
@@ -610,9 +640,9 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
         if not found:
             continue
         element = found[0]
-        generic = number == len(_CONTENT_RULES) - 1
+        generic = number == len(_CONTENT_RULES) - 1 or element in region.wrappers
         nested = region.removed_inside(element)
-        if generic and region.inside(element, region.with_class("comment-author")):
+        if generic and region.inside(element, region.with_class("comment-author")) or element in region.wrappers:
             duplicate = _copy_without(element, nested)
             _strip_meta(duplicate)
             _remove_junk(duplicate)

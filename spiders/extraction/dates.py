@@ -5,8 +5,15 @@
 - text dates without a time become `YYYY-MM-DD`, with a time but no zone `YYYY-MM-DDTHH:MM:SS`;
 - what cannot be read is None, never a guess.
 
-English text ("April 8, 2013 at 9:02 am") is read by a fast path; other languages go to dateparser,
-limited to the page's language when it is known.
+English text ("April 8, 2013 at 9:02 am") is read by a fast path, and so are month names of the
+common European languages either side of the day ("7. April 2013", "julio 14, 2008"), numeric dates
+("11.05.2012", "2009/03/05", "14/04/2020") and CJK dates ("2009年3月5日"); other languages go to
+dateparser, limited to the page's language when it is known.
+
+Numeric dates follow their conventions: a year first is year-month-day; dots put the day first
+(German, Polish, Norwegian, ...). With slashes or dashes the order is the page's: a day over 12
+settles it, else the page's language ("en-US" month first; "en-GB" and most other languages day
+first); where neither tells, the date is None.
 """
 
 from __future__ import annotations
@@ -130,14 +137,129 @@ def with_offset(local: str | None, gmt: str | None) -> str | None:
     return f"{local_iso}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def parse_text_date(text: str | None, language: str | None = None) -> str | None:
-    """A date in running text ("Posted on April 7, 2013", "7. April 2013 um 9:02 Uhr")."""
+def parse_text_date(text: str | None, language: str | None = None, day_first: bool | None = None) -> str | None:
+    """A date in running text ("Posted on April 7, 2013", "7. April 2013 um 9:02 Uhr", "14/04/2020").
+
+    `day_first` says how the page orders an ambiguous numeric date ("05/04/2020"); when None, the
+    page's language (a full tag such as "en-GB") decides, if it can."""
     if not text:
         return None
     text = " ".join(text.split())
     if len(text) > 400:
         text = text[:400]
-    return _parse_text_date(text, (language or "").lower()[:2] or None)
+    if day_first is None:
+        day_first = language_day_first(language)
+    return _parse_text_date(text, (language or "").lower()[:2] or None, day_first)
+
+
+# English-speaking regions that write the month first (elsewhere English puts the day first).
+_MONTH_FIRST_REGIONS = ("us", "ph", "fm", "mh", "pw")
+
+
+def language_day_first(language: str | None) -> bool | None:
+    """Whether a page in this language writes the day before the month in numeric dates: False
+    for US English, True for other English regions and other languages, None for plain "en"."""
+    if not language:
+        return None
+    parts = language.lower().replace("_", "-").split("-")
+    if parts[0] in ("zh", "ja", "ko", "hu", "lt"):
+        return None  # languages that write the year first: no hint for the other two
+    if parts[0] != "en":
+        return True
+    if len(parts) < 2:
+        return None
+    return parts[1] not in _MONTH_FIRST_REGIONS
+
+
+# A numeric date: "11.05.2012", "14/04/2020", "2009/03/05", "5-4-2010", optionally a time after.
+_NUMERIC = re.compile(
+    r"(?<![\d./-])(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?![\d/-]|\.\d)"
+    r"(?:\s*(?:,|um|at|à|às|a las|alle|om|kl\.|@|-|–|\|)?\s*(\d{1,2})[:.h](\d{2})(?!\d)\s*([ap]\.?m\.?)?)?",
+    re.IGNORECASE,
+)
+_CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?(?:\D{0,6}?(\d{1,2})[:：時시](\d{2}))?")
+
+
+def numeric_order(texts: list[str]) -> bool | None:
+    """How a page orders its slash and dash dates, from those that tell (a part over 12): True for
+    day first, False for month first, None when none tells or they disagree."""
+    votes = set()
+    for text in texts:
+        for m in _NUMERIC.finditer(text):
+            first, separator, second, year = m.group(1), m.group(2), m.group(3), m.group(4)
+            if separator == "." or len(first) > 2 or len(year) not in (2, 4):
+                continue
+            if int(first) > 12 >= int(second):
+                votes.add(True)
+            elif int(second) > 12 >= int(first):
+                votes.add(False)
+    return votes.pop() if len(votes) == 1 else None
+
+
+def _numeric(text: str, day_first: bool | None) -> str | None:
+    for m in _NUMERIC.finditer(text):
+        first, separator, second, last = m.group(1), m.group(2), m.group(3), m.group(4)
+        if len(first) == 4 and len(last) <= 2:
+            year, month, day = int(first), int(second), int(last)
+        elif len(first) <= 2 and (len(last) == 4 or (len(last) == len(first) == len(second) == 2 and separator != "-")):
+            a, b = int(first), int(second)
+            year = int(last) if len(last) == 4 else _century(int(last))
+            if separator == ".":
+                order = True if b <= 12 else (False if a <= 12 else None)
+            elif a > 12 >= b:
+                order = True
+            elif b > 12 >= a:
+                order = False
+            elif a == b:
+                order = True
+            else:
+                order = day_first
+            if order is None:
+                continue
+            day, month = (a, b) if order else (b, a)
+        else:
+            continue
+        found = _valid_day(year, month, day)
+        if found:
+            return _with_time(found, m.group(5), m.group(6), m.group(7))
+    return None
+
+
+def _century(year: int) -> int:
+    """A two-digit year of a blog: 1995-1999 or 2000-2049 (other values cannot be a blog's)."""
+    return 1900 + year if year >= 95 else (2000 + year if year < 50 else 0)
+
+
+def _valid_day(year: int, month: int, day: int) -> datetime | None:
+    if not 1000 <= year <= 2100:
+        return None
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+def _with_time(date: datetime, hour: str | None, minute: str | None, ampm: str | None = None) -> str:
+    if hour is None or minute is None:
+        return _day(date)
+    h = int(hour)
+    if ampm:
+        pm = ampm.lower().startswith("p")
+        if h == 12:
+            h = 0 if not pm else 12
+        elif pm:
+            h += 12
+    if h > 23 or int(minute) > 59:
+        return _day(date)
+    return f"{_day(date)}T{h:02d}:{int(minute):02d}:00"
+
+
+def _cjk(text: str) -> str | None:
+    m = _CJK.search(text)
+    if not m:
+        return None
+    found = _valid_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return _with_time(found, m.group(4), m.group(5)) if found else None
 
 
 # Every English month name `_english` reads (January, Jan, Sept, ...) holds one of these.
@@ -145,15 +267,23 @@ _ENGLISH_MONTH_PARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", 
 
 
 @lru_cache(maxsize=4096)
-def _parse_text_date(text: str, language: str | None) -> str | None:
+def _parse_text_date(text: str, language: str | None, day_first: bool | None = None) -> str | None:
     iso = _ISO_IN_TEXT.search(text) if "-" in text else None
     if iso and _ISO.match(iso.group(0)):
         return normalise_machine_date(iso.group(0))
     lowered = text.lower()
     found = _english(text) if any(part in lowered for part in _ENGLISH_MONTH_PARTS) else None
-    found = found or _day_month_year(text)
+    found = found or _day_month_year(text) or _month_day_year(text)
     if found:
         return found
+    if any(mark in text for mark in "年년"):
+        found = _cjk(text)
+        if found:
+            return found
+    if any(mark in text for mark in "./-"):
+        found = _numeric(text, day_first)
+        if found:
+            return found
     candidate = _FOREIGN.search(text)
     if not candidate:
         return None
@@ -224,6 +354,37 @@ def _day_month_year(text: str) -> str | None:
     if hour > 23 or minute > 59:
         return _day(date)
     return f"{_day(date)}T{hour:02d}:{minute:02d}:00"
+
+
+_MONTH_DAY_YEAR = re.compile(
+    r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:º|er)?,?\s+(?:de\s+)?(\d{4})"
+    r"(?:\s*(?:,|at|a las|à|às|-)?\s*(\d{1,2})[:.h](\d{2})\s*([ap]\.?m\.?)?)?",
+    re.IGNORECASE,
+)
+
+
+_YEAR_MONTH_DAY = re.compile(
+    r"\b(\d{4})\s+([^\W\d_]{3,10})\.?\s+(\d{1,2})(?!\d)(?:\s*(?:,|at|@|-)?\s*(\d{1,2})[:.](\d{2})\s*([ap]\.?m\.?)?)?",
+    re.IGNORECASE,
+)
+
+
+def _month_day_year(text: str) -> str | None:
+    """ "julio 14, 2008, 8:28 pm": a month name of another language before the day; "2011 August 1
+    at 02:17": the year first."""
+    for m in _YEAR_MONTH_DAY.finditer(text):
+        month = _MONTHS.get(m.group(2).lower()) or _FOREIGN_MONTHS.get(m.group(2).lower())
+        found = _valid_day(int(m.group(1)), month, int(m.group(3))) if month else None
+        if found:
+            return _with_time(found, m.group(4), m.group(5), m.group(6))
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        month = _FOREIGN_MONTHS.get(m.group(1).lower())
+        if not month:
+            continue
+        found = _valid_day(int(m.group(3)), month, int(m.group(2)))
+        if found:
+            return _with_time(found, m.group(4), m.group(5), m.group(6))
+    return None
 
 
 def _dateparser(candidate: str, language: str | None) -> str | None:

@@ -134,7 +134,8 @@ class Document:
         base = next(root.iter("base"), None)
         href = base.get("href") if base is not None else None
         self.url = urljoin(url, href) if href else url
-        self.language = (root.get("lang") or root.get("xml:lang") or "")[:2].lower() or None
+        # The full tag ("en-gb"): the region tells how numeric dates are written.
+        self.language = (root.get("lang") or root.get("xml:lang") or "").strip().lower() or None
         body = root.find("body")
         self.body_classes = set((body.get("class") or "").split()) if body is not None else set()
         self._index: PageIndex | None = None
