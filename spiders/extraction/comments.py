@@ -54,11 +54,35 @@ _CONTENT_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
 _AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
     (frozenset({"wp-block-comment-author-name"}), frozenset()),
     (frozenset({"fn"}), frozenset()),  # inside .comment-author first: see _author
+    # `comment_author_link()`: <a href="..." rel="external nofollow" class="url">Name</a>
+    (frozenset({"url"}), frozenset()),
     (frozenset(), frozenset({"cite"})),
     (frozenset({"comment-author"}), frozenset()),
-    (frozenset({"commentauthor", "comment_author", "comment-author-name", "author"}), frozenset()),
+    (
+        frozenset(
+            {
+                "commentauthor",
+                "comment_author",
+                "comment-author-name",
+                "comment-author-link",
+                "author",
+                "author-name",
+                "author_name",
+                "authorname",
+                "auth-name",
+                "comment-name",
+                "comment_name",
+                "comment-by",
+                "wc-comment-author",  # wpDiscuz
+            }
+        ),
+        frozenset(),
+    ),
     (frozenset(), frozenset({"strong"})),
 ]
+# Rules whose elements are names by their markup (not a plain `cite` or `strong`): taken even
+# inside a comment's text element, which some themes wrap around everything.
+_MARKED_AUTHOR_RULES = frozenset({0, 1, 2, 3, 5, 6})
 _DATE_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
     (frozenset(), frozenset({"time"})),
     (frozenset(), frozenset({"abbr"})),
@@ -526,7 +550,9 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
         else:
             elements = region.find(*_AUTHOR_RULES[rule_number - 1])
         for element in elements:
-            if rule_number > 0 and region.in_text(element):
+            if rule_number not in _MARKED_AUTHOR_RULES and region.in_text(element):
+                continue
+            if rule_number == 3 and not _is_author_link(element):
                 continue
             name = _author_name(element)
             if name:
@@ -556,6 +582,19 @@ def _marked(element: etree._Element, tags: frozenset[str], parts: tuple[str, ...
 _is_name_junk = functools.partial(_marked, tags=frozenset(["img", "time"]), parts=_NAME_JUNK)
 
 
+def _is_author_link(element: etree._Element) -> bool:
+    """The link `comment_author_link()` prints: `a.url` with `rel="external nofollow"`."""
+    return element.tag == "a" and "external" in (element.get("rel") or "") and bool(element.get("href"))
+
+
+# "Comment by Jane:", "Kommentar von Jane", "par Jane": the words before a name in bylines.
+_BY_PREFIX = re.compile(
+    r"^(?:(?:comment|kommentar|commentaire|comentario|comentário|commento|reactie)\s+"
+    r"(?:by|von|par|por|door|av|af)|by)\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def _author_name(element: etree._Element) -> str | None:
     parts: list[str] = []
     _gather_text(element, parts, set(), _is_name_junk)
@@ -565,6 +604,10 @@ def _author_name(element: etree._Element) -> str | None:
     if not name.isascii() or any(word in name.lower() for word in _SAYS_ASCII_WORDS):
         name = _SAYS.sub("", name).strip()  # (an ASCII name without one of the words cannot match)
     name = _PINGBACK_PREFIX.sub("", name).strip()
+    if name[-1:] in (":", ","):  # "Jane:" and "Jane," in "Jane: <text>" and "Jane, 3 May"
+        name = name[:-1].rstrip()
+    if name[:2].lower() in ("co", "ko", "by", "re"):
+        name = _BY_PREFIX.sub("", name, count=1)
     if len(name) > 120:
         return None
     return name or None
