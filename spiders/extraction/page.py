@@ -7,6 +7,7 @@ here take HTML text and a URL and know nothing about Scrapy.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
@@ -378,25 +379,116 @@ def _type(doc: Document, container: etree._Element | None) -> str:
 
 
 def _title(doc: Document, container: etree._Element | None, article: dict) -> str | None:
+    """The post's heading. Of the headings that may be it (the theme's title classes, then h1-h3,
+    those inside the post first), the first that the page's own metadata confirms: `og:title`,
+    JSON-LD `headline`, or a part of `<title>` between its separators that is not the site's name.
+    With none confirmed, the metadata's title, else the first heading."""
     index = doc.index
-    for candidates in (
+    sites = _site_names(doc)
+    references = {_comparable(value) for value in (article.get("headline"), _meta(doc, "og:title"))} - {""} - sites
+    parts = _title_tag_parts(doc)
+    confirmed = references | (parts - sites if len(parts) > 1 else set())
+    classed, first = None, None
+    for rule, candidates in enumerate(_title_candidates(index, container)):
+        for element in candidates:
+            if _in_sidebar(doc, element) or index.in_comment_section(element):
+                continue
+            title = collapse(text_of(element))
+            if not title:
+                continue
+            comparable = _comparable(title)
+            if comparable in confirmed or (len(parts) == 1 and comparable in parts):
+                return title
+            if container is not None and rule < _HEADING_RULES and index.contains(container, element):
+                if rule < _CLASSED_RULES and classed is None:
+                    classed = title
+                elif first is None and comparable not in sites:
+                    first = title
+    if classed:
+        return classed
+    for value in (article.get("headline"), _meta(doc, "og:title")):
+        if value and _comparable(str(value)) not in sites:
+            return _without_site(collapse(html.unescape(str(value))), sites)
+    return first or _title_tag(doc)
+
+
+_CLASSED_RULES, _HEADING_RULES = 3, 6  # the theme's title classes, then h1-h3; then the whole page
+
+
+def _site_names(doc: Document) -> set[str]:
+    """The site's name as the page may show it (comparable): `og:site_name`, the site-title
+    element, and the text of links to the home page."""
+    names = {_comparable(_site_name(doc))}
+    index = doc.index
+    root = urljoin(doc.url, "/")
+    rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
+    for anchor in index.tag("a"):
+        href = hrefs[anchor]
+        if rels[anchor] == "home" or (href and urljoin(doc.url, href.strip()) == root):
+            names.add(_comparable(text_of(anchor)))
+    names.discard("")
+    return names
+
+
+def _without_site(title: str, sites: set[str]) -> str:
+    """ "Post | Site" without the site's part."""
+    pieces = _TITLE_SEPARATORS.split(title)
+    if len(pieces) > 1 and _comparable(pieces[-1]) in sites:
+        return title[: title.rfind(pieces[-1])].rstrip(" |»«–—:·•~-")
+    if len(pieces) > 1 and _comparable(pieces[0]) in sites:
+        return title[len(pieces[0]) :].lstrip(" |»«–—:·•~-")
+    return title
+
+
+def _title_candidates(index: PageIndex, container: etree._Element | None) -> Iterator[list[etree._Element]]:
+    rules = (
         index.with_class("entry-title"),
         index.with_class("wp-block-post-title"),
-        index.with_class("post-title", "posttitle", "storytitle", "p-name"),
+        index.with_class("post-title", "posttitle", "storytitle", "p-name", "page-title", "single-title"),
         index.tag("h1"),
         index.tag("h2"),
         index.tag("h3"),
-    ):
-        for element in _within(index, container, candidates):
-            if _in_sidebar(doc, element) or doc.index.in_comment_section(element):
-                continue
-            title = collapse(text_of(element))
-            if title:
-                return title
-    for value in (article.get("headline"), _meta(doc, "og:title"), _title_tag(doc)):
-        if value:
-            return collapse(str(value))
-    return None
+    )
+    for candidates in rules:
+        yield _within(index, container, candidates) if container is not None else []
+    for candidates in rules[:4]:
+        yield candidates
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|»«–—:·•~-]\s+|\s+::\s+|\s*[|»«]\s*")
+
+
+def _title_tag_parts(doc: Document) -> set[str]:
+    """The `<title>`'s parts between separators ("Post | Site", "Site » Blog Archive » Post"),
+    each comparable, and every run of neighbouring parts (a title may hold a separator itself)."""
+    tags = doc.index.tag("title")
+    title = collapse(text_of(tags[0])) if tags else None
+    if not title:
+        return set()
+    pieces = [piece for piece in _TITLE_SEPARATORS.split(title) if piece.strip()]
+    parts = {_comparable(title)}
+    if len(pieces) > 1:
+        separators = _TITLE_SEPARATORS.findall(title)
+        for start in range(len(pieces)):
+            for stop in range(start + 1, len(pieces) + 1):
+                if (start, stop) == (0, len(pieces)):
+                    continue
+                text = pieces[start]
+                for number in range(start + 1, stop):
+                    text += separators[number - 1] + pieces[number]
+                parts.add(_comparable(text))
+    return parts
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "\xa0": " "})
+
+
+def _comparable(value: str | None) -> str:
+    """Text as two spellings of one title compare: entities decoded, quotes and dashes plain,
+    whitespace collapsed, case folded."""
+    if not value:
+        return ""
+    return " ".join(html.unescape(str(value)).translate(_QUOTES).split()).casefold()
 
 
 def _within(index: PageIndex, scope: etree._Element | None, candidates: list[etree._Element]) -> list:
