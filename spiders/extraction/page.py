@@ -296,13 +296,22 @@ def _ld_article(nodes: list[dict]) -> dict:
 def _container(doc: Document) -> etree._Element | None:
     """The post's own element: WordPress's `post-N` wrapper, else an `hentry`, else the main region."""
     index = doc.index
+    # body_class() names the post shown (`postid-N`, `page-id-N`) and post_class() its element.
+    shown = None
+    for cls in doc.body_classes:
+        match = _BODY_ID.match(cls)
+        if match:
+            shown = f"post-{match.group(1)}"
+            for element in index.by_id.get(shown, []):
+                if not index.in_widget_area(element, include_self=False):
+                    return element
     for candidates in _container_candidates(index):
         for element in candidates:
             if index.in_widget_area(element, include_self=False):
                 continue
             element_id = element.get("id") or ""
-            if element_id.startswith("post-") and not _POST_ID.match(element_id):
-                continue
+            if element_id.startswith("post-") and (not _POST_ID.match(element_id) or (shown and element_id != shown)):
+                continue  # not a post's element, or another post's (a related post, a teaser)
             return element
     return doc.root.find("body")
 
@@ -591,13 +600,18 @@ def _is_author_bio(element: etree._Element) -> bool:
 
 
 def _dates(doc: Document, container: etree._Element | None, article: dict, kind: str) -> tuple[str | None, str | None]:
+    """The publication date, strongest signal first: the post's machine-readable dates
+    (`time.entry-date`, `time.published`, `abbr.published`, any `time`), schema.org's
+    `datePublished` (JSON-LD, microdata) and `article:published_time`, a date in the words of the
+    post's date or meta line, and last the day in a `/YYYY/MM/DD/` permalink. Elements are looked
+    for in the post's element first, then above it (themes put the header before the post's
+    wrapper), never in the comments, widgets, or what follows the post."""
     index = doc.index
     times = [element for element in index.tag("time") if element.get("datetime") is not None]
+    scopes = _date_scopes(doc, container)
     published = None
     for candidates in _date_candidates(index, times):
-        for element in _within(index, container, candidates):
-            if doc.index.in_comment_section(element) or _in_sidebar(doc, element):
-                continue
+        for element in _in_scopes(index, scopes, candidates):
             value = element.get("datetime") or element.get("title")
             published = normalise_machine_date(value)
             if published:
@@ -605,22 +619,23 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         if published:
             break
     if not published:
-        value = article.get("datePublished") or _meta(doc, "article:published_time")
+        value = article.get("datePublished") or _meta(doc, "article:published_time") or _microdata_published(doc)
         published = normalise_machine_date(value) if value else None
     if not published:
         text_rules = (
             index.in_order([index.with_class(*_DATE_TEXT_CLASSES), index.class_containing("byline")]),
+            [element for element in index.class_containing(*_DATE_TEXT_PARTS) if _is_date_line(element)],
             index.tag("small"),
         )
         for candidates in text_rules:
-            for element in _within(index, container, candidates):
-                if doc.index.in_comment_section(element) or _in_sidebar(doc, element):
-                    continue
+            for element in _in_scopes(index, scopes, candidates):
                 published = parse_text_date(text_of(element), doc.language)
                 if published:
                     break
             if published:
                 break
+    if not published:
+        published = _permalink_day(_canonical(doc) or doc.url)
     modified = None
     # `time.updated` that is not also the publication date (themes mark one element with both).
     updated = [
@@ -650,6 +665,53 @@ _DATE_TEXT_CLASSES = (
     "post-meta",
     "entry-utility",
 )
+
+
+# Parts of the class of a post's date or meta line (the exact tokens above come first).
+_DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "postmeta", "post-meta", "entry-meta", "post-info")
+_NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.IGNORECASE)
+
+
+def _is_date_line(element: etree._Element) -> bool:
+    return not _NOT_DATE_LINE.search(element.get("class") or "")
+
+
+def _date_scopes(doc: Document, container: etree._Element | None) -> list[tuple[int, int]]:
+    """Position ranges where the post's own date may be: its element, then what comes before it."""
+    index = doc.index
+    if container is None or container is index.elements[0] or container.tag == "body":
+        return [(0, len(index.elements) - 1)]
+    return [(index.pos(container), index.end(container)), (0, index.pos(container) - 1)]
+
+
+def _in_scopes(index: PageIndex, scopes: list[tuple[int, int]], candidates: list[etree._Element]) -> Iterator:
+    """The candidates in each scope in turn, skipping the comment section and widget areas."""
+    for start, stop in scopes:
+        for element in candidates:
+            position = index.pos(element)
+            if (
+                start <= position <= stop
+                and not index.in_comment_section(element)
+                and not index.in_widget_area(element, include_self=False)
+            ):
+                yield element
+
+
+def _microdata_published(doc: Document) -> str | None:
+    """schema.org microdata: `itemprop="datePublished"` (content, datetime or text)."""
+    for element in doc.index.elements:
+        if element.get("itemprop") == "datePublished":
+            return element.get("content") or element.get("datetime") or collapse(text_of(element))
+    return None
+
+
+_PERMALINK_DAY = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/")
+
+
+def _permalink_day(url: str | None) -> str | None:
+    """The day of a `/%year%/%monthnum%/%day%/` permalink."""
+    match = _PERMALINK_DAY.search(url or "")
+    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
 
 
 def _date_candidates(index: PageIndex, times: list[etree._Element]) -> Iterator[list[etree._Element]]:
