@@ -530,11 +530,9 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
             for element in index.inside(container, candidates):
                 if index.in_comment_section(element) or index.inside_marked(element, _is_author_bio):
                     continue
-                name = collapse(text_of(element))
+                name = _name_in_byline(collapse(text_of(element)))
                 if name:
-                    name = _BYLINE_PREFIX.sub("", name)
-                    if 0 < len(name) <= 80:
-                        return name
+                    return name
         # Last: the author box some themes show instead of a byline ("By Jane Student").
         headings = index.in_order([index.tag("h2"), index.tag("h3"), index.tag("h4")])
         names = index.in_order([index.class_containing("author-title", "author-name"), headings])
@@ -542,16 +540,16 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
             container, index.class_containing("author-bio", "author-info", "author-box", "about-author")
         ):
             for element in index.inside(box, names):
-                name = collapse(text_of(element)) or ""
-                name = _AUTHOR_BOX_PREFIX.sub("", name)
-                if 0 < len(name) <= 80:
+                name = _AUTHOR_BOX_PREFIX.sub("", collapse(text_of(element)) or "")
+                name = _name_in_byline(name)
+                if name:
                     return name
     author = article.get("author")
     if isinstance(author, list):
         author = author[0] if author else None
     if isinstance(author, dict):
         author = author.get("name")
-    return collapse(str(author)) if author else None
+    return _name_in_byline(collapse(str(author))) if author else None
 
 
 def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[list[etree._Element]]:
@@ -574,8 +572,36 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
     yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
 
 
-_BYLINE_PREFIX = re.compile(r"^(by|posted by|published by|written by|von|par|por)\s+", re.IGNORECASE)
-_AUTHOR_BOX_PREFIX = re.compile(r"^(by|about|published by|posted by|written by|von|par|por)\s+", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:posted|published|written|geschrieben|publicado|publié|pubblicato)\s+)?"
+    r"(?:by|von|par|por|door|av|af|di)\s*:?\s+",
+    re.IGNORECASE,
+)
+_AUTHOR_BOX_PREFIX = re.compile(
+    r"^(?:by|about|über|à propos de|sobre|acerca de|published by|posted by|written by|von|par|por)\s*:?\s+",
+    re.IGNORECASE,
+)
+# Where a byline's name ends: a separator, or a short word before a number ("am 29. Mai 2017",
+# "on 3 May"), or a date's words.
+_BYLINE_END = re.compile(r"\s*(?:[|•·,;]|\s[-–—]\s|\s\w{1,3}\s+\d|\s\d)", re.UNICODE)
+# "2nd of March 2010 by admin": the date first, then the name.
+_BY_INSIDE = re.compile(r"\s(?:by|von|par|por|door)\s*:?\s+(?=\S)", re.IGNORECASE)
+
+
+def _name_in_byline(text: str | None) -> str | None:
+    """The author's name out of a byline's text ("By: Jane Doe | March 3, 2012" is "Jane Doe")."""
+    if not text:
+        return None
+    text = html.unescape(text) if "&" in text else text
+    inside = _BY_INSIDE.search(text)
+    if inside and any(character.isdigit() for character in text[: inside.start()]):
+        text = text[inside.end() :]
+    name = _BYLINE_PREFIX.sub("", text)
+    end = _BYLINE_END.search(name)
+    if end and end.start() > 0:
+        name = name[: end.start()]
+    name = name.strip(" :")
+    return name if 0 < len(name) <= 80 else None
 
 
 def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | None:
