@@ -102,13 +102,24 @@ _NUMBER_WORDS = {
     "nenhum": 0,
     "sin": 0,
 }
-_COUNT = re.compile(
-    r"(\d+|no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|ein|eine|einen"
-    r"|un|une|uno|una|um|uma|keine|aucun|nenhum)\s+(?:thoughts?|responses?|comments?|repl(?:y|ies)"
-    r"|trackbacks?|kommentare?n?|antworten|gedanken|réponses?|commentaires?|respuestas?"
-    r"|comentarios?|comentários?|respostas?|reacties|commenti|risposte|ответ\w*|комментари\w*)",
+_RESPONSE_WORDS = (
+    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|trackbacks?|kommentare?n?|antworten|gedanken|réponses?"
+    r"|commentaires?|respuestas?|comentarios?|comentários?|respostas?|reacties|reacties|commenti|risposte"
+    r"|reactions?|kommentarer|yorum(?:lar)?|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント)"
+)
+# "3 Responses", "52Comments", "33 Leser-Kommentare", "124 Reader Comments"; number words only at
+# the start ("One response"), so "Leave a comment" (German "einen Kommentar") is no count.
+_COUNT = re.compile(r"(?<![\d.,:/])(\d+)\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?!\w)", re.IGNORECASE)
+_COUNT_WORD = re.compile(
+    r"^(no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|ein|eine|einen|un|une|uno|una"
+    r"|um|uma|keine|aucun|nenhum)\s+" + _RESPONSE_WORDS + r"(?!\w)",
     re.IGNORECASE,
 )
+# "Comments (145)", "Kommentare ( 56 )", "Comments 115" (the number last).
+_COUNT_AFTER = re.compile(_RESPONSE_WORDS + r"\s*(?:\(\s*(\d+)\s*\)|:?\s+(\d+)\s*$)", re.IGNORECASE)
+# Elements whose class says they hold the number alone ("wpdiscuz-comment-count", "comment-count").
+_COUNT_CLASS = re.compile(r"comments?[-_]?(?:count|number|num|total)\b|\bcomments?-link\b", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\(?\s*(\d+)\s*\)?$")
 # Comment systems that load their comments from elsewhere: (name, element ids, class tokens, and
 # what a script's address or code contains).
 _EXTERNAL_SYSTEMS = [
@@ -980,7 +991,13 @@ def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
             if child.tag in _COUNT_SECTION_PARTS:
                 yield from itertools.islice(child.iter(*_HEADINGS), 3)  # the first three, itself included
     yield from (element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS)
-    yield from index.class_containing("comments-link", "comment-link")
+    # Headers of comment sections by other names ("comments_header", wpDiscuz's "wc-comment-header").
+    yield from (
+        element
+        for name in ("comments_header", "comments-header", "comment-header", "wc-comment-header", "comments-heading")
+        for element in index.by_id.get(name, ())
+    )
+    yield from index.class_containing("comments-link", "comment-link", "comment-count", "comments-count")
 
 
 def _count_in(element: etree._Element) -> int | None:
@@ -994,8 +1011,16 @@ def _count_in(element: etree._Element) -> int | None:
             continue
         match = _COUNT.search(text)
         if match:
-            word = match.group(1).lower()
-            return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+            return int(match.group(1))
+        match = _COUNT_WORD.match(text)
+        if match:
+            return _NUMBER_WORDS.get(match.group(1).lower())
+        match = _COUNT_AFTER.search(text)
+        if match:
+            return int(match.group(1) or match.group(2))
+        match = _BARE_NUMBER.match(text)
+        if match and _COUNT_CLASS.search(candidate.get("class") or ""):
+            return int(match.group(1))
     return None
 
 
