@@ -216,8 +216,21 @@ def _comment_outcomes(got: list[dict], want: list[dict], uncertain: dict) -> lis
 
 
 def failures(outcomes: list[Outcome]) -> list[str]:
-    """What a page gets wrong or misses, one line each (the regression test's diff)."""
+    """What a page gets wrong or misses, one line each (the report's and the tests' diff)."""
     return [outcome.describe() for outcome in outcomes if outcome.status != RIGHT]
+
+
+def failure_keys(outcomes: list[Outcome]) -> list[str]:
+    """What a page gets wrong or misses, as stable keys ("comment author comment 123", "title"):
+    the list kept in tests/realpages/known_failures.json."""
+    return sorted(" ".join(filter(None, (o.measure, o.where))) for o in outcomes if o.status != RIGHT)
+
+
+def extract_summary(pages: Path, label: dict) -> dict:
+    """`wparchive extract`'s summary of a labelled page."""
+    from spiders.extraction.page import extract_post
+
+    return extract_post(read_page(pages / label["file"]), label["url"]).summary()
 
 
 @dataclass

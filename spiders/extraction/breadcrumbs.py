@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -161,7 +160,7 @@ def _from_microdata(elements: list[etree._Element], base_url: str) -> list[Crumb
         names = xpath(item, ".//*[@itemprop='name' or @property='name']")
         label = collapse(text_of(names[0])) if names else collapse(text_of(item))
         links = xpath(item, ".//*[@itemprop='item' or @property='item'][@href]") or xpath(item, ".//a[@href]")
-        url = urljoin(base_url, links[0].get("href")) if links else None
+        url = absolute_url(base_url, links[0].get("href")) if links else None
         if label:
             crumbs.append(Crumb(label=label, url=url))
     return crumbs
@@ -191,7 +190,7 @@ def _from_json_ld(ld: list[dict], base_url: str) -> list[Crumb]:
                     crumbs.append(
                         Crumb(
                             label=collapse(str(name)) or "",
-                            url=urljoin(base_url, url) if url else None,
+                            url=absolute_url(base_url, url) if url else None,
                         )
                     )
             if crumbs:
@@ -206,6 +205,6 @@ def _has_type(node: dict[str, Any], name: str) -> bool:
 
 def _as_int(value: Any) -> int:
     try:
-        return int(value)
+        return int(str(value)[:19])
     except (TypeError, ValueError):
         return 0

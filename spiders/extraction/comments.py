@@ -22,7 +22,7 @@ from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, numeric_order, parse_text_date
 from spiders.extraction.index import PageIndex
-from spiders.extraction.text import absolute_url, block_text, collapse, remove_keep_tail, text_of, to_html
+from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, remove_keep_tail, text_of, to_html
 from spiders.items import Comment
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
 _NODE_CLASSES = {"comment", "pingback", "trackback", "wp-block-comment"}
 _DEPTH = re.compile(r"\bdepth-(\d+)\b")
+_MAX_DEPTH = 1000  # a `depth-N` class beyond this is not WordPress's (its setting offers 10)
 # Rules for reading a comment, strongest first: (classes, tags) to look for inside the comment.
 _CONTENT_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
     (frozenset({"wp-block-comment-content"}), frozenset()),
@@ -388,7 +389,9 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
         element_id = element.get("id")
         match = _ID.match(element_id) if element_id else None
         if match:
-            wp_id = int(match.group(1) or match.group(2))
+            wp_id = bounded_int(match.group(1) or match.group(2))
+            if not wp_id:
+                continue  # not an id WordPress could have given (ids start at 1)
             node = element
             if node.tag in ("a", "span", "img") and not collapse(text_of(node)):
                 node = node.getparent()
@@ -445,7 +448,7 @@ def _parent_node(
 
 def _declared_depth(node: etree._Element) -> int | None:
     match = _DEPTH.search(node.get("class") or "")
-    return int(match.group(1)) if match else None
+    return bounded_int(match.group(1), _MAX_DEPTH) if match else None
 
 
 def _region_of(node: etree._Element, thread: _Thread) -> _Region:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, parse_text_date, with_offset
 from spiders.extraction.page import Document
-from spiders.extraction.text import block_text, collapse
+from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, split_url
 from spiders.items import Comment, Post, Term
 
 _XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
@@ -22,7 +21,7 @@ _XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=T
 def rest_root(doc: Document) -> str | None:
     """The REST API root the page advertises (`<link rel="https://api.w.org/">`)."""
     for href in doc.root.xpath("//link[@rel='https://api.w.org/']/@href"):
-        return urljoin(doc.url, href)
+        return absolute_url(doc.url, href)
     return None
 
 
@@ -33,7 +32,7 @@ def home_url(doc: Document) -> str | None:
         " or contains(@class, 'wp-block-site-title') or @id='logo' or contains(@class, 'blog-title')]"
         "//a/@href | //a[@rel='home']/@href | //link[@rel='home']/@href",
     ):
-        return urljoin(doc.url, href)
+        return absolute_url(doc.url, href)
     api = rest_root(doc)
     if api:
         if "/wp-json/" in api:
@@ -54,7 +53,7 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         " or contains(concat(' ', @class, ' '), ' storytitle ')]//a/@href"
         " | //*[starts-with(@id, 'post-')]//*[self::h2 or self::h3]//a/@href",
     ):
-        _add(posts, urljoin(doc.url, href))
+        _add(posts, absolute_url(doc.url, href))
     listings: list[str] = []
     for href in doc.root.xpath(
         "//a[@rel='next' or contains(concat(' ', @class, ' '), ' next ')"
@@ -66,11 +65,11 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         " or contains(@class, 'pagination') or contains(@class, 'wp-pagenavi')]//a/@href"
         " | //link[@rel='next']/@href",
     ):
-        url = urljoin(doc.url, href)
+        url = absolute_url(doc.url, href)
         if re.search(r"/page/\d+/?$|[?&]paged=\d+", url):
             _add(listings, url)
     for href in doc.root.xpath("//a/@href"):
-        url = urljoin(doc.url, href)
+        url = absolute_url(doc.url, href)
         if re.search(r"/page/\d+/?$|[?&]paged=\d+$", url) and "comment-page" not in url:
             _add(listings, url)
     # Static pages are not in feeds or post archives: WordPress's page lists (`page_item`,
@@ -83,8 +82,8 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         " | //*[self::nav or @id='access' or @role='navigation' or contains(@class, 'main-navigation')"
         " or contains(@class, 'wp-block-navigation')]//li[contains(@class, 'menu-item')]/a/@href",
     ):
-        url = urljoin(doc.url, href)
-        if not _ARCHIVE_PATH.search(urlsplit(url).path) and url.split("#")[0] != doc.url:
+        url = absolute_url(doc.url, href)
+        if not _ARCHIVE_PATH.search(split_url(url).path) and url.split("#")[0] != doc.url:
             _add(pages, url)
     return posts, listings, pages
 
@@ -99,7 +98,7 @@ def feed_urls(doc: Document) -> list[str]:
         href = link.get("href")
         title = (link.get("title") or "").lower()
         if href and "comment" not in title and "/comments/" not in href:
-            _add(feeds, urljoin(doc.url, href))
+            _add(feeds, absolute_url(doc.url, href))
     return feeds
 
 
@@ -137,7 +136,7 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[tuple[str, str | None]]]
 
 def is_content_sitemap(url: str) -> bool:
     """Sitemaps of posts and pages (WordPress core and Yoast); not taxonomies, users or media."""
-    path = urlsplit(url).path.lower() + "?" + urlsplit(url).query.lower()
+    path = split_url(url).path.lower() + "?" + split_url(url).query.lower()
     if re.search(r"taxonom|categor|tag|user|author|attachment|media|image|video|news", path):
         return False
     return bool(
@@ -184,8 +183,8 @@ def parse_comment_feed(body: bytes) -> tuple[dict[int, str], bool]:
     dates: dict[int, str] = {}
     entries = parse_feed(body)
     for link, published in entries:
-        match = re.search(r"#comment-(\d+)$", link)
-        if match and published:
+        match = re.search(r"#comment-(\d{1,19})$", link)
+        if match and published and bounded_int(match.group(1)):
             dates[int(match.group(1))] = published
     return dates, bool(entries)
 
@@ -281,7 +280,7 @@ def comments_feed_url(doc: Document) -> str | None:
         if "/comments/feed" in href or "feed=comments-" in href or ("comment" in title and "/feed" in href):
             if re.search(r"/\d{4}/|[?&]p=\d", href):
                 continue  # one post's comments feed, not the site's
-            return urljoin(doc.url, href)
+            return absolute_url(doc.url, href)
     return None
 
 
@@ -289,7 +288,7 @@ def comment_feed_links(body: bytes) -> list[tuple[str, int]]:
     """A comments feed's items as (the commented page's URL, comment id), newest first."""
     links = []
     for link, _published in parse_feed(body):
-        match = re.search(r"#comment-(\d+)$", link)
-        if match:
+        match = re.search(r"#comment-(\d{1,19})$", link)
+        if match and bounded_int(match.group(1)):
             links.append((link.split("#", 1)[0], int(match.group(1))))
     return links

@@ -179,7 +179,9 @@ class PageIndex:
             return known
         current = element
         found = len(self.elements) - 1
-        while current is not None:
+        root = self.root
+        # Up to the indexed root, not past it: a second <html> in the response sits beside it.
+        while current is not None and current is not root:
             following = current.getnext()
             while following is not None and not isinstance(following.tag, str):
                 following = following.getnext()

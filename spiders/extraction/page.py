@@ -12,7 +12,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl
 
 from lxml import etree
 
@@ -25,11 +25,14 @@ from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import (
     absolute_url,
     block_text,
+    bounded_int,
     collapse,
     make_links_absolute,
     remove_keep_tail,
+    split_url,
     text_of,
     to_html,
+    xml_safe,
     xpath,
 )
 from spiders.items import Comment, Image, Post, Term
@@ -145,7 +148,7 @@ class Document:
         self.text = text
         base = next(root.iter("base"), None)
         href = base.get("href") if base is not None else None
-        self.url = urljoin(url, href) if href else url
+        self.url = absolute_url(url, href) if href else url
         # The full tag ("en-gb"): the region tells how numeric dates are written.
         self.language = (root.get("lang") or root.get("xml:lang") or "").strip().lower() or None
         body = root.find("body")
@@ -158,6 +161,7 @@ class Document:
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
         parser = _PARSER
+        text = xml_safe(text)
         try:
             root = etree.fromstring(text.encode("utf-8"), parser=parser) if text and not text.isspace() else None
         except (etree.ParserError, ValueError):
@@ -281,8 +285,8 @@ def _json_ld(doc: Document) -> list[dict]:
             continue
         try:
             data = json.loads(script.text or "")
-        except (json.JSONDecodeError, TypeError):
-            continue
+        except (json.JSONDecodeError, TypeError, RecursionError, ValueError):
+            continue  # not JSON, nested deeper than Python's stack, or numbers past int()'s limit
         stack = data if isinstance(data, list) else [data]
         for item in stack:
             if isinstance(item, dict):
@@ -363,7 +367,7 @@ def _canonical(doc: Document) -> str | None:
     links = [link.get("href") for link in doc.index.tag("link") if link.get("rel") == "canonical" and link.get("href")]
     if links:
         candidate = absolute_url(doc.url, links[0].strip()).split("#")[0]
-        if urlsplit(candidate).netloc == urlsplit(doc.url).netloc:
+        if split_url(candidate).netloc == split_url(doc.url).netloc:
             if "?" not in candidate and "comment-page-" not in candidate:
                 return candidate  # nothing to take off
             return post_url_of_comment_page(candidate)
@@ -373,19 +377,19 @@ def _canonical(doc: Document) -> str | None:
 def _wp_id(doc: Document, container: etree._Element | None) -> int | None:
     for cls in doc.body_classes:
         match = _BODY_ID.match(cls)
-        if match:
-            return int(match.group(1))
+        if match and bounded_int(match.group(1)):
+            return bounded_int(match.group(1))
     if container is not None:
         match = _POST_ID.match(container.get("id") or "")
-        if match:
-            return int(match.group(1))
+        if match and bounded_int(match.group(1)):
+            return bounded_int(match.group(1))
     for link in doc.index.tag("link"):
         if link.get("rel") != "shortlink" or link.get("href") is None:
             continue
-        params = dict(parse_qsl(urlsplit(link.get("href")).query))
+        params = dict(parse_qsl(split_url(link.get("href")).query))
         for key in ("p", "page_id"):
-            if params.get(key, "").isdigit():
-                return int(params[key])
+            if bounded_int(params.get(key)):
+                return bounded_int(params[key])
     return None
 
 
@@ -440,11 +444,11 @@ def _site_names(doc: Document) -> set[str]:
     element, and the text of links to the home page."""
     names = {_comparable(_site_name(doc))}
     index = doc.index
-    root = urljoin(doc.url, "/")
+    root = absolute_url(doc.url, "/")
     rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
     for anchor in index.tag("a"):
         href = hrefs[anchor]
-        if rels[anchor] == "home" or (href and urljoin(doc.url, href.strip()) == root):
+        if rels[anchor] == "home" or (href and absolute_url(doc.url, href.strip()) == root):
             names.add(_comparable(text_of(anchor)))
     names.discard("")
     return names
@@ -478,14 +482,17 @@ def _title_candidates(index: PageIndex, container: etree._Element | None) -> Ite
 _TITLE_SEPARATORS = re.compile(r"\s+[|»«–—:·•~-]\s+|\s+::\s+|\s*[|»«]\s*")
 
 
+_LONGEST_TITLE, _MOST_TITLE_PARTS = 400, 8
+
+
 def _title_tag_parts(doc: Document) -> set[str]:
     """The `<title>`'s parts between separators ("Post | Site", "Site » Blog Archive » Post"),
     each comparable, and every run of neighbouring parts (a title may hold a separator itself)."""
     tags = doc.index.tag("title")
     title = collapse(text_of(tags[0])) if tags else None
-    if not title:
-        return set()
-    pieces = [piece for piece in _TITLE_SEPARATORS.split(title) if piece.strip()]
+    if not title or len(title) > _LONGEST_TITLE:
+        return set()  # none, or not a title (an unclosed <title> runs into the page)
+    pieces = [piece for piece in _TITLE_SEPARATORS.split(title) if piece.strip()][:_MOST_TITLE_PARTS]
     parts = {_comparable(title)}
     if len(pieces) > 1:
         separators = _TITLE_SEPARATORS.findall(title)
@@ -621,7 +628,7 @@ def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | N
     authors = {comment.wp_id: comment.author for comment in comments if comment.wp_id is not None}
     for node in doc.index.with_class("bypostauthor"):
         match = _COMMENT_ID.match(node.get("id") or "")
-        name = authors.get(int(match.group(1))) if match else None
+        name = authors.get(bounded_int(match.group(1))) if match else None
         if name:
             return name
     return None
@@ -960,7 +967,7 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
                 caption = collapse(text_of(found[0]))
                 break
             current = current.getparent()
-        images.append(Image(src=urljoin(base_url, src), alt=collapse(img.get("alt")), caption=caption))
+        images.append(Image(src=absolute_url(base_url, src), alt=collapse(img.get("alt")), caption=caption))
     return images
 
 
@@ -1011,16 +1018,16 @@ def _count_in(element: etree._Element) -> int | None:
             continue
         match = _COUNT.search(text)
         if match:
-            return int(match.group(1))
+            return bounded_int(match.group(1))
         match = _COUNT_WORD.match(text)
         if match:
             return _NUMBER_WORDS.get(match.group(1).lower())
         match = _COUNT_AFTER.search(text)
         if match:
-            return int(match.group(1) or match.group(2))
+            return bounded_int(match.group(1) or match.group(2))
         match = _BARE_NUMBER.match(text)
         if match and _COUNT_CLASS.search(candidate.get("class") or ""):
-            return int(match.group(1))
+            return bounded_int(match.group(1))
     return None
 
 
@@ -1051,7 +1058,7 @@ def comment_page_links(doc: Document) -> list[str]:
             continue
         # Comment permalinks (`.../comment-page-1/#comment-12`) are not pagination links.
         if _COMMENT_PAGE_LINK.search(href):
-            absolute = urljoin(doc.url, href).split("#")[0]
+            absolute = absolute_url(doc.url, href).split("#")[0]
             if absolute not in links:
                 links.append(absolute)
     return links
@@ -1062,14 +1069,14 @@ _COMMENT_PAGE_LINK = re.compile(r"/comment-page-\d+/?(#comments|#respond)?$|[?&]
 
 def _comment_feed(doc: Document, post_url: str) -> str | None:
     """The post's own comments feed (`POST/feed/`), as the page's `<link rel=alternate>` gives it."""
-    post_path = urlsplit(post_url).path
+    post_path = split_url(post_url).path
     for link in doc.index.tag("link"):
         href = link.get("href")
         if href is None or "feed" not in href or link.get("rel") != "alternate":
             continue
         if link.get("type") != "application/rss+xml":
             continue
-        parts = urlsplit(absolute_url(doc.url, href))
+        parts = split_url(absolute_url(doc.url, href))
         own_path = post_path != "/" and parts.path.startswith(post_path) and parts.path.rstrip("/").endswith("/feed")
         own_query = "feed=" in parts.query and _POST_QUERY.search(parts.query)
         if own_path or own_query:
@@ -1090,8 +1097,8 @@ def current_comment_page(doc: Document) -> int | None:
             for ancestor in marker.iterancestors()
         )
         digits = re.sub(r"\D", "", marker.text or "")
-        if in_comment_navigation and digits:
-            return int(digits)
+        if in_comment_navigation and bounded_int(digits):
+            return bounded_int(digits)
     return None
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from lxml import etree
 
-from spiders.extraction.text import absolute_url
+from spiders.extraction.text import absolute_url, split_url
 from spiders.items import ShareLink
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
 
 def share_service(url: str) -> str | None:
     """The service a share URL posts to, or None when the URL is not a share link."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     if parts.scheme not in ("http", "https", "whatsapp"):
         return None
     target = f"{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")

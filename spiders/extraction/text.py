@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from html import escape as html_escape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from lxml import etree
 
@@ -151,6 +151,29 @@ def _start_tag_end(serialised: str) -> int:
     return 0
 
 
+# Characters XML cannot hold (C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF):
+# text pasted from Word carries them, and lxml refuses them in any value set on an element.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters XML cannot hold (a scan, and a copy only when one is found)."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
+SQLITE_MAX_INT = 2**63 - 1
+
+
+def bounded_int(digits: str | None, limit: int = SQLITE_MAX_INT) -> int | None:
+    """The number a page writes as digits, or None when it is not one a page can mean (more digits
+    than any id has, or over `limit`): a row id never overflows SQLite, and a 5,000-digit string
+    never reaches `int()`, which refuses over 4,300 digits."""
+    if not digits or len(digits) > 19 or not digits.isdigit():
+        return None
+    value = int(digits)
+    return value if value <= limit else None
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Bytes to text the way browsers do: BOM, then HTTP charset, then `<meta charset>`,
     then a guess (windows-1252 for Latin pages)."""
@@ -173,7 +196,18 @@ def absolute_url(base_url: str, href: str) -> str:
         and "\r" not in href
     ):
         return href
-    return urljoin(base_url, href)
+    try:
+        return urljoin(base_url, href)
+    except ValueError:  # "http://[::1" and other hosts urllib refuses: kept as written
+        return href
+
+
+def split_url(url: str) -> SplitResult:
+    """`urlsplit(url)`, or the parts of an empty URL for one urllib refuses ("http://[zz")."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
 
 
 def make_links_absolute(element: etree._Element, base_url: str) -> None:
