@@ -32,7 +32,6 @@ from spiders.extraction.text import (
     split_url,
     text_of,
     to_html,
-    xml_safe,
     xpath,
 )
 from spiders.items import Comment, Image, Post, Term
@@ -133,6 +132,7 @@ _EXTERNAL_SYSTEMS = [
 ]
 
 
+_NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 # Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
 _PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False)
 
@@ -161,9 +161,15 @@ class Document:
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
         parser = _PARSER
-        text = xml_safe(text)
         try:
-            root = etree.fromstring(text.encode("utf-8"), parser=parser) if text and not text.isspace() else None
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (a page decoded with "surrogateescape")
+            data = text.encode("utf-8", "replace")
+        # Control characters XML cannot hold (text pasted from Word carries them) would make any
+        # value set on an element raise: they go before parsing (never inside a UTF-8 sequence).
+        data = data.translate(None, _NOT_XML_BYTES)
+        try:
+            root = etree.fromstring(data, parser=parser) if text and not text.isspace() else None
         except (etree.ParserError, ValueError):
             root = None
         if root is None:
@@ -408,10 +414,16 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
     JSON-LD `headline`, or a part of `<title>` between its separators that is not the site's name.
     With none confirmed, the metadata's title, else the first heading."""
     index = doc.index
-    sites = _site_names(doc)
-    references = {_comparable(value) for value in (article.get("headline"), _meta(doc, "og:title"))} - {""} - sites
+    known_sites: list[set[str]] = []
+
+    def is_site(comparable: str) -> bool:  # the site's names, looked for only when needed
+        if not known_sites:
+            known_sites.append(_site_names(doc))
+        return comparable in known_sites[0]
+
+    references = {_comparable(value) for value in (article.get("headline"), _meta(doc, "og:title"))} - {""}
     parts = _title_tag_parts(doc)
-    confirmed = references | (parts - sites if len(parts) > 1 else set())
+    confirmed = references | (parts if len(parts) > 1 else set())
     classed, first = None, None
     for rule, candidates in enumerate(_title_candidates(index, container)):
         for element in candidates:
@@ -421,18 +433,18 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
             if not title:
                 continue
             comparable = _comparable(title)
-            if comparable in confirmed or (len(parts) == 1 and comparable in parts):
+            if (comparable in confirmed and not is_site(comparable)) or (len(parts) == 1 and comparable in parts):
                 return title
             if container is not None and rule < _HEADING_RULES and index.contains(container, element):
                 if rule < _CLASSED_RULES and classed is None:
                     classed = title
-                elif first is None and comparable not in sites:
+                elif first is None and not is_site(comparable):
                     first = title
     if classed:
         return classed
     for value in (article.get("headline"), _meta(doc, "og:title")):
-        if value and _comparable(str(value)) not in sites:
-            return _without_site(collapse(html.unescape(str(value))), sites)
+        if value and not is_site(_comparable(str(value))):
+            return _without_site(collapse(html.unescape(str(value))), known_sites[0])
     return first or _title_tag(doc)
 
 
@@ -445,10 +457,11 @@ def _site_names(doc: Document) -> set[str]:
     names = {_comparable(_site_name(doc))}
     index = doc.index
     root = absolute_url(doc.url, "/")
+    homes = {"/", root, root.rstrip("/")}
     rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
     for anchor in index.tag("a"):
         href = hrefs[anchor]
-        if rels[anchor] == "home" or (href and absolute_url(doc.url, href.strip()) == root):
+        if rels[anchor] == "home" or (href and href.strip() in homes):
             names.add(_comparable(text_of(anchor)))
     names.discard("")
     return names
@@ -515,7 +528,12 @@ def _comparable(value: str | None) -> str:
     whitespace collapsed, case folded."""
     if not value:
         return ""
-    return " ".join(html.unescape(str(value)).translate(_QUOTES).split()).casefold()
+    value = str(value)
+    if "&" in value:
+        value = html.unescape(value)
+    if not value.isascii():
+        value = value.translate(_QUOTES)
+    return " ".join(value.split()).casefold()
 
 
 def _within(index: PageIndex, scope: etree._Element | None, candidates: list[etree._Element]) -> list:

@@ -151,16 +151,6 @@ def _start_tag_end(serialised: str) -> int:
     return 0
 
 
-# Characters XML cannot hold (C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF):
-# text pasted from Word carries them, and lxml refuses them in any value set on an element.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """The text without the characters XML cannot hold (a scan, and a copy only when one is found)."""
-    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
-
-
 SQLITE_MAX_INT = 2**63 - 1
 
 
