@@ -1,12 +1,13 @@
 """Extraction speed: CPU time per page for wparchive and trafilatura on the same pages, same run.
 
     .venv/bin/python benchmarks/bench_extraction.py [--repeat 5] [--no-wordpress]
-        [--output docs/performance-extraction.md]
+        [--realpages ../shared/realpages/pages.tar.xz] [--output docs/performance-extraction.md]
 
-Two corpora: the hand-written fixture pages (tests/fixtures/extract/, the corpus of issue #4's
-goal), and, when the real WordPress of tests/wordpress/ can run here, every post and page of its
-seeded course blog as Debian's WordPress 6.1 serves them under two themes (fetched at run time
-from a private copy of the site, never stored in the repository).
+Three corpora: the hand-written fixture pages (tests/fixtures/extract/); when the real WordPress of
+tests/wordpress/ can run here, every post and page of its seeded course blog as Debian's
+WordPress 6.1 serves them under two themes (fetched at run time from a private copy of the site,
+never stored in the repository); and the real saved WordPress pages of ../shared/realpages/
+(202 pages nobody here wrote, the corpus of issue #11's goal: at least 6x trafilatura).
 
 Each page is extracted `repeat` times by each tool in each of three passes over the corpus, after one
 warm-up pass (module imports, dateparser's language data); the page's figure is its fastest run
@@ -23,6 +24,7 @@ import argparse
 import json
 import platform
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -36,11 +38,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
 
 from spiders.evaluation import cases, load_case, run_trafilatura  # noqa: E402
+from spiders.evaluation_real import load_labels, read_page, unpack_pages  # noqa: E402
 from spiders.extraction import dates  # noqa: E402
 from spiders.extraction.comments import extract_comments  # noqa: E402
 from spiders.extraction.page import Document, extract_post  # noqa: E402
 
 WORDPRESS_DIR = "/tmp/wparchive-wp-extract"
+REALPAGES = ROOT.parent / "shared" / "realpages" / "pages.tar.xz"
 # Passes over the corpus: a page's runs are split between passes a while apart, so that one burst of
 # noise from the machine (this benchmark runs on shared virtual machines) cannot spoil all of them;
 # each pass's own ratio is reported too, to show how much the machine moved the result.
@@ -174,8 +178,7 @@ def summary(rows: list, label: str, passes: list[float]) -> list[str]:
     lines = [
         "| tool | median ms/page | p90 ms/page | total ms (corpus) |",
         "| --- | --- | --- | --- |",
-        f"| wparchive `extract_post` | {median(mine):.2f} | "
-        f"{p90(mine):.2f} | {sum(mine):.0f} |",
+        f"| wparchive `extract_post` | {median(mine):.2f} | {p90(mine):.2f} | {sum(mine):.0f} |",
         f"| trafilatura `bare_extraction` | {median(other):.2f} | {p90(other):.2f} | {sum(other):.0f} |",
         "",
         f"Ratio (trafilatura / wparchive, median), {label}: **{median(other) / median(mine):.2f}×**. Each of the "
@@ -184,11 +187,53 @@ def summary(rows: list, label: str, passes: list[float]) -> list[str]:
     return lines
 
 
+def saved_pages(archive: Path) -> tuple[list[tuple[str, str, str]], str]:
+    """The real saved WordPress pages of ../shared/realpages (unpacked to a temporary folder), each
+    with the URL its label states, or ([], why not)."""
+    if not archive.exists():
+        return [], f"the corpus is not at {archive}"
+    labels = load_labels(ROOT / "tests" / "realpages")
+    folder = unpack_pages(archive, Path(tempfile.mkdtemp(prefix="wparchive-bench-")))
+    pages = []
+    for path in sorted(folder.glob("*.html")):
+        url = labels.get(path.name, {}).get("url") or f"https://realpages.invalid/{path.name}"
+        pages.append((path.name, read_page(path), url))
+    return pages, ""
+
+
+def saved_section(rows: list, passes: list[float], why_not: str) -> list[str]:
+    """The real-page corpus: the ratio of the medians, and page by page."""
+    if not rows:
+        return ["## Real saved WordPress pages", "", f"Not measured in this run: {why_not}.", ""]
+    sizes = [row[1] for row in rows]
+    ratios = [row[3] / row[2] for row in rows if row[2] > 0]
+    at_six = sum(ratio >= 6 for ratio in ratios)
+    slowest = sorted(rows, key=lambda row: row[3] / row[2] if row[2] else 0)[:5]
+    return [
+        f"## Real saved WordPress pages ({len(rows)} pages, {min(sizes) // 1000}–{max(sizes) // 1000} KB, "
+        f"median {int(median(sizes)) // 1000} KB)",
+        "",
+        "The pages of `../shared/realpages/` (136 themes, 2005–2026, 11 languages), as saved; "
+        f"{median(r[4] for r in rows):.0f} comments per page at the median.",
+        "",
+        *summary(rows, "real saved pages", passes),
+        "",
+        f"Page by page, trafilatura's time over wparchive's: median {median(ratios):.2f}×; "
+        f"{at_six} of {len(ratios)} pages at 6× or more. The five pages with the lowest ratio:",
+        "",
+        "| page | KB | comments | wparchive ms | trafilatura ms |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| {name} | {size // 1000} | {count} | {a:.2f} | {b:.2f} |" for name, size, a, b, count in slowest],
+        "",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpus", default=str(ROOT / "tests" / "fixtures" / "extract"))
-    parser.add_argument("--no-wordpress", action="store_true", help="only the fixture corpus")
+    parser.add_argument("--no-wordpress", action="store_true", help="leave out the real WordPress test blog")
+    parser.add_argument("--realpages", default=str(REALPAGES), help="the real-page corpus (pages.tar.xz)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance-extraction.md"))
     args = parser.parse_args()
     corpus = fixture_pages(Path(args.corpus))
@@ -196,6 +241,8 @@ def main() -> None:
     parts = stages(corpus, args.repeat)
     real, why_not = ([], "left out (--no-wordpress)") if args.no_wordpress else wordpress_pages()
     real_rows, real_passes = measure(real, args.repeat) if real else ([], [])
+    saved, saved_why_not = saved_pages(Path(args.realpages))
+    saved_rows, saved_passes = measure(saved, args.repeat) if saved else ([], [])
     sizes = [row[1] for row in fixtures]
     lines = [
         "# Extraction speed",
@@ -249,6 +296,7 @@ def main() -> None:
         lines.append("")
     else:
         lines += ["## Real WordPress pages", "", f"Not measured in this run: {why_not}.", ""]
+    lines += saved_section(saved_rows, saved_passes, saved_why_not)
     lines += [
         "## Per fixture page",
         "",

@@ -296,13 +296,36 @@ def _gather_text(
 
 
 def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etree._Element:
-    """A copy of the element with copies of `remove` (elements inside it) cut out, tails kept."""
-    duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C; copy.deepcopy adds ~1 us
-    duplicate.tail = None
-    # Each twin is found in the copy by its path of child positions (cheaper than walking both
-    # trees side by side); all are found before any is cut, which would shift the positions.
-    twins: list[etree._Element] = []
+    """A copy of the element with `remove` (elements inside it) left out, their tails kept.
+
+    Only what stays is copied: subtrees that hold nothing to remove are copied whole (in C), and
+    the path down to each removed element is rebuilt a level at a time. (Copying everything and
+    cutting afterwards copied every later comment again where broken markup nests each comment
+    in the one before.)"""
+    removed = set(remove)
+    on_path: set[etree._Element] = set()  # ancestors of a removed element, below `element`
     for item in remove:
+        parent = item.getparent()
+        while parent is not None and parent is not element and parent not in on_path:
+            on_path.add(parent)
+            parent = parent.getparent()
+    if removed:
+        try:
+            return _copy_kept(element, removed, on_path, top=True)
+        except ValueError:  # a tag or attribute name the HTML parser took but XML refuses
+            pass
+    duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C
+    duplicate.tail = None
+    for twin in _twins(element, duplicate, remove):
+        remove_keep_tail(twin)
+    return duplicate
+
+
+def _twins(element: etree._Element, duplicate: etree._Element, items: list[etree._Element]) -> list:
+    """The copies in `duplicate` (a deep copy of `element`) of `items`, found by their paths of
+    child positions; all found before any is cut, which would shift the positions."""
+    twins: list[etree._Element] = []
+    for item in items:
         path: list[int] = []
         node = item
         parent = node.getparent()
@@ -316,8 +339,26 @@ def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etre
         for position in reversed(path):
             twin = twin[position]
         twins.append(twin)
-    for twin in twins:
-        remove_keep_tail(twin)
+    return twins
+
+
+def _copy_kept(
+    element: etree._Element, removed: set[etree._Element], on_path: set[etree._Element], top: bool = False
+) -> etree._Element:
+    duplicate = etree.Element(element.tag, dict(element.attrib)) if isinstance(element.tag, str) else None
+    if duplicate is None:  # a comment or processing instruction on the path: copied as it is
+        return element.__deepcopy__(None)
+    duplicate.text = element.text
+    duplicate.tail = None if top else element.tail
+    for child in element:
+        if child in removed:
+            if child.tail:  # the text after a removed element stays where it was
+                if len(duplicate):
+                    duplicate[-1].tail = (duplicate[-1].tail or "") + child.tail
+                else:
+                    duplicate.text = (duplicate.text or "") + child.tail
+            continue
+        duplicate.append(_copy_kept(child, removed, on_path) if child in on_path else child.__deepcopy__(None))
     return duplicate
 
 

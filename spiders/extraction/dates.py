@@ -68,7 +68,7 @@ _FOREIGN_MONTHS = {
     for name in names
 }
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,10})\.?\s*(?:de\s+)?(\d{4})"
+    r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,15})\.?\s*(?:de\s+)?(\d{4})"
     r"(?:\s*(?:,|um|à|às|a las|a la|alle|om|kl\.|-)?\s*(\d{1,2})\s*[:h.]\s*(\d{2})(?:\s*(?:Uhr|h))?)?",
     re.IGNORECASE,
 )
@@ -273,7 +273,7 @@ def _parse_text_date(text: str, language: str | None, day_first: bool | None = N
         return normalise_machine_date(iso.group(0))
     lowered = text.lower()
     found = _english(text) if any(part in lowered for part in _ENGLISH_MONTH_PARTS) else None
-    found = found or _day_month_year(text) or _month_day_year(text)
+    found = found or _day_month_year(text, language) or _month_day_year(text, language)
     if found:
         return found
     if any(mark in text for mark in "年년"):
@@ -336,12 +336,44 @@ def _english(text: str) -> str | None:
     return None
 
 
-def _day_month_year(text: str) -> str | None:
+def _month_number(word: str, language: str | None) -> int | None:
+    """The month a name means, in the common languages or in the page's (dateparser's data)."""
+    lowered = word.lower()
+    return _FOREIGN_MONTHS.get(lowered) or (_language_months(language).get(lowered) if language else None)
+
+
+# dateparser's locale keys for the months, in order.
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _language_months(language: str) -> dict[str, int]:
+    """Month names (and their inflected forms: Polish "stycznia", Turkish "Temmuz") of one
+    language, from dateparser's locale data: read once per language, then a dictionary look-up
+    instead of a dateparser call per date."""
+    try:
+        from dateparser.languages import default_loader
+
+        info = default_loader.get_locale(language).info
+    except Exception:  # noqa: BLE001 - an unknown language has no table
+        return {}
+    months: dict[str, int] = {}
+    for number, key in enumerate(_MONTH_KEYS, start=1):
+        for name in info.get(key, ()):
+            if isinstance(name, str) and len(name) >= 3:
+                months.setdefault(name.lower().rstrip("."), number)
+    return months
+
+
+def _day_month_year(text: str, language: str | None = None) -> str | None:
     """ "7. April 2013 um 9:02 Uhr", "7 avril 2013", "7 de abril de 2013 às 21:12"."""
     m = _DAY_MONTH_YEAR.search(text)
     if not m:
         return None
-    month = _FOREIGN_MONTHS.get(m.group(2).lower())
+    month = _month_number(m.group(2), language)
     if not month:
         return None
     try:
@@ -369,16 +401,16 @@ _YEAR_MONTH_DAY = re.compile(
 )
 
 
-def _month_day_year(text: str) -> str | None:
+def _month_day_year(text: str, language: str | None = None) -> str | None:
     """ "julio 14, 2008, 8:28 pm": a month name of another language before the day; "2011 August 1
     at 02:17": the year first."""
     for m in _YEAR_MONTH_DAY.finditer(text):
-        month = _MONTHS.get(m.group(2).lower()) or _FOREIGN_MONTHS.get(m.group(2).lower())
+        month = _MONTHS.get(m.group(2).lower()) or _month_number(m.group(2), language)
         found = _valid_day(int(m.group(1)), month, int(m.group(3))) if month else None
         if found:
             return _with_time(found, m.group(4), m.group(5), m.group(6))
     for m in _MONTH_DAY_YEAR.finditer(text):
-        month = _FOREIGN_MONTHS.get(m.group(1).lower())
+        month = _month_number(m.group(1), language)
         if not month:
             continue
         found = _valid_day(int(m.group(3)), month, int(m.group(2)))

@@ -966,6 +966,9 @@ def _deep_copy(element: etree._Element) -> etree._Element:
     return duplicate
 
 
+_CAPTION_XPATH = ".//figcaption|.//*[contains(@class, 'wp-caption-text') or contains(@class, 'wp-element-caption')]"
+
+
 def _images(content: etree._Element, base_url: str) -> list[Image]:
     images: list[Image] = []
     for img in content.iter("img"):
@@ -977,13 +980,13 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
         for _ in range(4):
             if current is None:
                 break
-            found = xpath(
-                current,
-                ".//figcaption|.//*[contains(@class, 'wp-caption-text') or contains(@class, 'wp-element-caption')]",
-            )
-            if found and (current.tag == "figure" or "caption" in (current.get("class") or "")):
-                caption = collapse(text_of(found[0]))
-                break
+            # Only a figure or a caption box holds the image's caption: searched only in those (a
+            # search in every ancestor went through the whole post once per image).
+            if current.tag == "figure" or "caption" in (current.get("class") or ""):
+                found = xpath(current, _CAPTION_XPATH)
+                if found:
+                    caption = collapse(text_of(found[0]))
+                    break
             current = current.getparent()
         images.append(Image(src=absolute_url(base_url, src), alt=collapse(img.get("alt")), caption=caption))
     return images
