@@ -8,6 +8,7 @@ links. A profile link ("follow us on Twitter") has no share URL and is left alon
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -141,7 +142,10 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     hosts: dict[str, bool] = {}
     kinds: dict[etree._Element, str] = {}
     hrefs = doc.index.link_attribute("href")
-    for anchor in doc.index.tag("a"):
+    index = doc.index
+    own_post = _own_post_id(doc)
+    memo: dict[etree._Element, bool] = {}
+    for anchor in index.tag("a"):
         href = hrefs[anchor]
         if not href or href[0] == "#" or not (href := href.strip()) or href[0] == "#":
             continue
@@ -150,12 +154,29 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
             continue
         url = absolute_url(base_url, href)
         service = share_service(url)
+        if service and _belongs_elsewhere(anchor, own_post, memo):
+            continue  # a comment's own share button (wpDiscuz), or a related post's
         if service:
             services[anchor] = (service, url)
             block = _share_block(anchor, kinds)
             if block is not None and block not in blocks:
                 blocks.append(block)
-    # Email, print and feed links count only inside a block that holds a real share URL.
+        elif _MEMBER_HREF.search(href) and _share_block(anchor, kinds) is not None:
+            member = _block_member_service(absolute_url(base_url, href), anchor)
+            if member and not _belongs_elsewhere(anchor, own_post, memo):
+                services[anchor] = (member, absolute_url(base_url, href))
+    # A block without share words in its class: the nearest element around two share links.
+    holding: dict[etree._Element, int] = {}
+    for anchor in services:
+        for element in itertools.islice(anchor.iterancestors(), 4):
+            holding[element] = holding.get(element, 0) + 1
+    for anchor in list(services):
+        for element in itertools.islice(anchor.iterancestors(), 4):
+            if holding[element] >= 2:
+                if element not in blocks and element.tag not in ("body", "html"):
+                    blocks.append(element)
+                break
+    # Email, print, feed and other services' links count only inside a share block.
     for block in blocks:
         for anchor in block.iter("a"):
             href = (anchor.get("href") or "").strip()
@@ -168,16 +189,86 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     seen: set[tuple[str, str]] = set()
     for anchor in anchors:
         found = services.get(anchor)
-        if found and found not in seen:
-            seen.add(found)
+        if not found:
+            continue
+        # One link per service and shared page: a second bar (top and bottom, a floating copy)
+        # repeats the same links, sometimes with another title parameter.
+        key = (found[0], _shared_url(found[1]) or _EMAIL_PROTECTION.sub("", found[1]))
+        if key not in seen:
+            seen.add(key)
             links.append(ShareLink(service=found[0], url=found[1]))
     return links
+
+
+# Cloudflare's hidden e-mail links differ only in the part after "#" (a new key each time).
+_EMAIL_PROTECTION = re.compile(r"#.*$")
+# Query parameters that carry the shared page's address in share URLs.
+_TARGET_PARAMETERS = ("url", "u", "linkurl", "link", "href", "canonicalurl", "source", "sharer_url")
+
+
+def _shared_url(url: str) -> str | None:
+    """The address a share link shares: Jetpack's `?share=` link is the page itself, other
+    services carry it in a parameter (`url`, `u`, `linkurl`, ...)."""
+    parts = split_url(url)
+    if not parts.query:
+        return None
+    params = dict(parse_qsl(parts.query))
+    if params.get("share"):
+        return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    lowered = {key.lower(): value for key, value in params.items()}
+    for name in _TARGET_PARAMETERS:
+        value = lowered.get(name, "")
+        if value.startswith(("http://", "https://")):
+            return value.split("#", 1)[0]
+    return None
+
+
+def _own_post_id(doc: Document) -> str | None:
+    """`post-N` of the post the page shows (body_class() names it), or None."""
+    for name in doc.body_classes:
+        for prefix in ("postid-", "page-id-"):
+            if name.startswith(prefix) and name[len(prefix) :].isdigit():
+                return f"post-{name[len(prefix) :]}"
+    return None
+
+
+_COMMENT_NODE = re.compile(r"^(?:li-|div-)?comment-\d+$")
+
+
+def _belongs_elsewhere(anchor: etree._Element, own_post: str | None, memo: dict[etree._Element, bool]) -> bool:
+    """True for a link inside a comment (wpDiscuz's per-comment buttons), inside another post's
+    element (post_class()'s `post-N` with another N: related posts, teasers) or inside a block of
+    related posts. `memo` remembers each ancestor's verdict."""
+    walked: list[etree._Element] = []
+    verdict = False
+    for element in anchor.iterancestors():
+        known = memo.get(element)
+        if known is not None:
+            verdict = known
+            break
+        walked.append(element)
+        element_id = element.get("id") or ""
+        classes = element.get("class") or ""
+        if _COMMENT_NODE.match(element_id) or "related" in classes.lower():
+            verdict = True
+            break
+        if "post-" in classes or element_id.startswith("post-"):
+            names = {*classes.split(), element_id}
+            posts = {name for name in names if name.startswith("post-") and name[5:].isdigit()}
+            if posts:
+                verdict = bool(own_post) and own_post not in posts
+                break
+    for element in walked:
+        memo[element] = verdict
+    return verdict
 
 
 def share_service(url: str) -> str | None:
     """The service a share URL posts to, or None when the URL is not a share link."""
     parts = split_url(url)
-    if parts.scheme not in ("http", "https", "whatsapp"):
+    if parts.scheme == "whatsapp":
+        return "whatsapp" if parts.netloc == "send" else None
+    if parts.scheme not in ("http", "https"):
         return None
     target = f"{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
     match = _SHARE_URL.search(target) if _may_match_share_url(target) else None
@@ -243,14 +334,22 @@ def _block_kind(element: etree._Element) -> str:
     return ""
 
 
+# Links that may be a share block's email, print or feed button (looked at outside known blocks).
+_MEMBER_HREF = re.compile(r"^mailto:|/cdn-cgi/l/email-protection|window\.print|printfriendly\.com", re.IGNORECASE)
+
+
 def _block_member_service(url: str, anchor: etree._Element) -> str | None:
-    """Email, print and feed links inside a share block."""
+    """Email, print and feed links inside a share block, and the block's buttons for services
+    not in the list (XING, Flipboard, Yummly, ...): "other" when they carry a page's address."""
     lowered = url.lower()
     marker = f"{anchor.get('class', '')} {anchor.get('title', '')} {anchor.text or ''}".lower()
-    if lowered.startswith("mailto:"):
-        return "email"
-    if "window.print" in lowered or "print" in marker.split():
+    words = re.split(r"[\s_-]+", marker)
+    if lowered.startswith("mailto:") or "/cdn-cgi/l/email-protection" in lowered:
+        return "email"  # Cloudflare hides the mailto: link of an email button this way
+    if "window.print" in lowered or "print" in words or "printfriendly.com" in lowered:
         return "print"
     if re.search(r"/feed/?$|[?&]feed=|/rss/?$|\.rss$|/atom/?$", lowered) or "rss" in marker:
         return "rss"
+    if lowered.startswith(("http://", "https://")) and _shared_url(url):
+        return "other"
     return None
