@@ -6,6 +6,7 @@ schema.org `BreadcrumbList`), never by position, so a site menu is not taken for
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ _YOU_ARE_HERE = re.compile(
     r"|estás aquí|browse|location|navigation)\s*[:»>]?\s*",
     re.IGNORECASE,
 )
+_BEFORE_YOU_ARE_HERE = re.compile(r"^.{0,40}?(?=\b(?:you are here|vous êtes ici|sie sind hier)\b)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"^[\s»>/›→|:·•\-–—\\]+$|^&gt;$|^&raquo;$")
 _CRUMB_SEPARATOR = re.compile(r"\s+[»>/›→|]\s+|\s*[»›→]\s*")
 _SEPARATOR_EDGES = re.compile(r"^[\s»>/›→|:·•\\]+|[\s»>/›→|:·•\\]+$")
@@ -55,9 +57,13 @@ def _containers(doc: Document) -> Iterator[etree._Element]:
     labelled = doc.mentions("readcrumb")  # else no aria-label can name a trail
     found: list[etree._Element] = []
 
+    headings = index.tag("h1")
+
     def accept(element: etree._Element) -> bool:
         if element.tag not in _CONTAINER_TAGS or any(index.contains(previous, element) for previous in found):
             return False
+        if headings and index.inside(element, headings):
+            return False  # a title area (with "breadcrumb" in a layout class), not a trail
         found.append(element)
         return True
 
@@ -109,7 +115,8 @@ def _from_container(container: etree._Element, base_url: str) -> list[Crumb]:
         pending_text.clear()
         if not text:
             return
-        text = _YOU_ARE_HERE.sub("", text) if not crumbs else text
+        if not crumbs:  # "You are here:" (after a "Loading…" placeholder, say) is no crumb
+            text = _YOU_ARE_HERE.sub("", _BEFORE_YOU_ARE_HERE.sub("", text))
         for piece in _CRUMB_SEPARATOR.split(text):
             piece = _SEPARATOR_EDGES.sub("", piece).strip()
             if piece and not _SEPARATORS.match(piece) and not _YOU_ARE_HERE.fullmatch(piece):
@@ -189,7 +196,8 @@ def _from_json_ld(ld: list[dict], base_url: str) -> list[Crumb]:
                 if name:
                     crumbs.append(
                         Crumb(
-                            label=collapse(str(name)) or "",
+                            # SEO plugins write names with HTML entities ("&#8222;") into the JSON.
+                            label=collapse(html.unescape(str(name)) if "&" in str(name) else str(name)) or "",
                             url=absolute_url(base_url, url) if url else None,
                         )
                     )
