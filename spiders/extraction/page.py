@@ -105,13 +105,14 @@ _NUMBER_WORDS = {
     "sin": 0,
 }
 _RESPONSE_WORDS = (
-    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|trackbacks?|kommentare?n?|antworten|gedanken|réponses?"
+    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|kommentare?n?|antworten|gedanken|réponses?"
     r"|commentaires?|respuestas?|comentarios?|comentários?|respostas?|reacties|reacties|commenti|risposte"
-    r"|reactions?|kommentarer|yorum(?:lar)?|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント)"
+    r"|reactions?|kommentarer|yorum(?:lar)?|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント"
+    r"|件の(?:返信|コメント)|条评论|則留言|개의 댓글)"
 )
 # "3 Responses", "52Comments", "33 Leser-Kommentare", "124 Reader Comments"; number words only at
 # the start ("One response"), so "Leave a comment" (German "einen Kommentar") is no count.
-_COUNT = re.compile(r"(?<![\d.,:/])(\d+)\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?!\w)", re.IGNORECASE)
+_COUNT = re.compile(r"(?<![\d.,:/])(\d+)\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?![\w-])", re.IGNORECASE)
 _COUNT_WORD = re.compile(
     r"^(no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|ein|eine|einen|un|une|uno|una"
     r"|um|uma|keine|aucun|nenhum)\s+" + _RESPONSE_WORDS + r"(?!\w)",
@@ -120,7 +121,12 @@ _COUNT_WORD = re.compile(
 # "Comments (145)", "Kommentare ( 56 )", "Comments 115" (the number last).
 _COUNT_AFTER = re.compile(_RESPONSE_WORDS + r"\s*(?:\(\s*(\d+)\s*\)|:?\s+(\d+)\s*$)", re.IGNORECASE)
 # Elements whose class says they hold the number alone ("wpdiscuz-comment-count", "comment-count").
-_COUNT_CLASS = re.compile(r"comments?[-_]?(?:count|number|num|total)\b|\bcomments?-link\b", re.IGNORECASE)
+_COUNT_CLASS = re.compile(
+    r"comments?[-_]?(?:count|number|num|total)\b|\bcomments?-link\b|^comments$|\bwpdtc\b", re.IGNORECASE
+)
+_SMALL_ELEMENT = 12  # elements inside a count's element, at most (a comment section holds more)
+# Numbers beside comments that are not their count: new or unread ones, threads, votes, views.
+_OTHER_COUNT = re.compile(r"new|unread|thread|stat|vote|like|share|view|rating", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^\(?\s*(\d+)\s*\)?$")
 # Comment systems that load their comments from elsewhere: (name, element ids, class tokens, and
 # what a script's address or code contains).
@@ -998,9 +1004,10 @@ def declared_comment_count(doc: Document) -> int | None:
     Looked for, in order: a title the theme gives the comment section (`#comments-title`,
     `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
     that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
-    for element in _count_candidates(doc.index):  # each rule looked at only when the ones before fail
-        if _in_sidebar(doc, element):
-            continue
+    index = doc.index
+    for element in _count_candidates(index):  # each rule looked at only when the ones before fail
+        if _in_sidebar(doc, element) and not index.in_comment_section(element):
+            continue  # a widget's count (a comment section in an <aside> is still the post's)
         number = _count_in(element)
         if number is not None:
             return number
@@ -1018,7 +1025,7 @@ def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
         for child in section:
             if child.tag in _COUNT_SECTION_PARTS:
                 yield from itertools.islice(child.iter(*_HEADINGS), 3)  # the first three, itself included
-    yield from (element for element in index.by_id.get("comments", ()) if element.tag in _HEADINGS)
+    yield from (element for element in index.by_id.get("comments", ()) if element.tag in (*_HEADINGS, "h1"))
     # Headers of comment sections by other names ("comments_header", wpDiscuz's "wc-comment-header").
     yield from (
         element
@@ -1026,6 +1033,16 @@ def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
         for element in index.by_id.get(name, ())
     )
     yield from index.class_containing("comments-link", "comment-link", "comment-count", "comments-count")
+    # Then small elements named for comments (a meta line's "7 Comments", wpDiscuz's thread
+    # head) and headings anywhere that state a count ("1 Comment", "Comments 115").
+    named = index.in_order(
+        [
+            index.class_containing("comments", "comment-number", "comment-header", "commentcount", "wpd-thread-info"),
+            index.id_containing("comments"),
+        ]
+    )
+    yield from (element for element in named if index.end(element) - index.pos(element) <= _SMALL_ELEMENT)
+    yield from index.in_order([index.tag("h1"), index.tag("h2"), index.tag("h3"), index.tag("h4")])
 
 
 def _count_in(element: etree._Element) -> int | None:
@@ -1047,7 +1064,8 @@ def _count_in(element: etree._Element) -> int | None:
         if match:
             return bounded_int(match.group(1) or match.group(2))
         match = _BARE_NUMBER.match(text)
-        if match and _COUNT_CLASS.search(candidate.get("class") or ""):
+        classes = candidate.get("class") or ""
+        if match and _COUNT_CLASS.search(classes) and not _OTHER_COUNT.search(classes):
             return bounded_int(match.group(1))
     return None
 
