@@ -20,7 +20,7 @@ from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.index import PageIndex
-from spiders.extraction.regions import is_widget_area
+from spiders.extraction.regions import belongs_elsewhere, is_widget_area, own_post_id
 from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import (
     absolute_url,
@@ -586,12 +586,84 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
                 name = _name_in_byline(name)
                 if name:
                     return name
+    name = _author_in_post_lines(doc, container)
+    if name:
+        return name
     author = article.get("author")
     if isinstance(author, list):
         author = author[0] if author else None
     if isinstance(author, dict):
-        author = author.get("name")
-    return _name_in_byline(collapse(str(author))) if author else None
+        # Yoast's graph names the author in a Person node the article points to by "@id".
+        author = author.get("name") or _graph_name(doc, author.get("@id"))
+    if author:
+        return _name_in_byline(collapse(str(author)))
+    return _author_in_metadata(doc)
+
+
+def _author_in_post_lines(doc: Document, container: etree._Element | None) -> str | None:
+    """A byline the rules above do not know by class: the_author_posts_link()'s `/author/slug/`
+    link, or "by Name" in the post's meta line ("Written on July 6, 2007 by mimecine"), in the
+    post's element or the header above it."""
+    index = doc.index
+    scopes = _date_scopes(doc, container)
+    if len(scopes) > 1 and container is not None and container.getparent() is not None:
+        # Above the post only within its parent: a teaser list higher up has bylines of its own.
+        scopes = [scopes[0], (index.pos(container.getparent()), index.pos(container) - 1)]
+    hrefs = index.link_attribute("href")
+    links = [anchor for anchor in index.tag("a") if "/author/" in (hrefs[anchor] or "")]
+    own_post, memo = own_post_id(doc.body_classes), {}
+    for anchor in _in_scopes(index, scopes, links):
+        if not index.inside_marked(anchor, _is_author_bio) and not belongs_elsewhere(anchor, own_post, memo):
+            name = _name_in_byline(collapse(text_of(anchor)))
+            if name:
+                return name
+    lines = [e for e in index.class_containing(*_META_LINE_PARTS) if index.end(e) - index.pos(e) <= 30]
+    for element in _in_scopes(index, scopes, lines):
+        text = collapse(text_of(element)) or ""
+        found = _BY_WORD.search(text) if len(text) <= 200 else None
+        name = _name_in_byline(text[found.end() :]) if found else None
+        if name:
+            return name
+    return None
+
+
+_META_LINE_PARTS = ("meta", "info", "byline", "post_author", "author", "posted")
+_BY_WORD = re.compile(r"(?:^|\s)(?:by|von|par|por|door|av)\s*:?\s+(?=\S)", re.IGNORECASE)
+# Yoast's "Written by" label before the author in twitter:data1, in its common languages.
+_WRITTEN_BY = re.compile(r"^(written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da)$", re.I)
+
+
+def _graph_name(doc: Document, node_id: object) -> str | None:
+    if not isinstance(node_id, str):
+        return None
+    for node in doc.json_ld:
+        if node.get("@id") == node_id and isinstance(node.get("name"), str):
+            return node["name"]
+    return None
+
+
+def _author_in_metadata(doc: Document) -> str | None:
+    """The author the page's metadata names: microdata `itemprop="author"`, Yoast's "Written by"
+    twitter label, `<meta name="author">`."""
+    for element in doc.index.elements:
+        if element.get("itemprop") == "author" and not doc.index.in_comment_section(element):
+            inner = [e for e in element.iter() if e.get("itemprop") == "name"]
+            value = element.get("content") or collapse(text_of(inner[0] if inner else element))
+            name = _name_in_byline(value)
+            if name:
+                return name
+    label = _meta(doc, "twitter:label1")
+    if label and _WRITTEN_BY.match(label.strip()):
+        name = _name_in_byline(_meta(doc, "twitter:data1"))
+        if name:
+            return name
+    name = _name_in_byline(_meta(doc, "author"))
+    if name and (_HOST_NAME.match(name) or _comparable(name) in _site_names(doc)):
+        return None  # the site, not a person ("example.com" as the author of every page)
+    return name
+
+
+_HOST_NAME = re.compile(r"^[\w-]+(\.[\w-]+)+$")
 
 
 def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[list[etree._Element]]:

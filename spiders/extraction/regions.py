@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 _WIDGET_CLASSES = frozenset(
@@ -74,3 +76,43 @@ def is_comment_section(element: etree._Element) -> bool:
     if classes and "comment" in classes and _COMMENT_SECTION_CLASSES.intersection(classes.split()):
         return True
     return element.get("id") in ("comments", "respond", "comment_list")
+
+
+def own_post_id(body_classes: set[str]) -> str | None:
+    """`post-N` of the post the page shows (body_class() names it), or None."""
+    for name in body_classes:
+        for prefix in ("postid-", "page-id-"):
+            if name.startswith(prefix) and name[len(prefix) :].isdigit():
+                return f"post-{name[len(prefix) :]}"
+    return None
+
+
+_COMMENT_NODE = re.compile(r"^(?:li-|div-)?comment-\d+$")
+
+
+def belongs_elsewhere(anchor: etree._Element, own_post: str | None, memo: dict[etree._Element, bool]) -> bool:
+    """True for a link inside a comment (wpDiscuz's per-comment buttons), inside another post's
+    element (post_class()'s `post-N` with another N: related posts, teasers) or inside a block of
+    related posts. `memo` remembers each ancestor's verdict."""
+    walked: list[etree._Element] = []
+    verdict = False
+    for element in anchor.iterancestors():
+        known = memo.get(element)
+        if known is not None:
+            verdict = known
+            break
+        walked.append(element)
+        element_id = element.get("id") or ""
+        classes = element.get("class") or ""
+        if _COMMENT_NODE.match(element_id) or "related" in classes.lower():
+            verdict = True
+            break
+        if "post-" in classes or element_id.startswith("post-"):
+            names = {*classes.split(), element_id}
+            posts = {name for name in names if name.startswith("post-") and name[5:].isdigit()}
+            if posts:
+                verdict = bool(own_post) and own_post not in posts
+                break
+    for element in walked:
+        memo[element] = verdict
+    return verdict

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from lxml import etree
 
+from spiders.extraction.regions import belongs_elsewhere, own_post_id
 from spiders.extraction.text import absolute_url, split_url
 from spiders.items import ShareLink
 
@@ -143,7 +144,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     kinds: dict[etree._Element, str] = {}
     hrefs = doc.index.link_attribute("href")
     index = doc.index
-    own_post = _own_post_id(doc)
+    own_post = own_post_id(doc.body_classes)
     memo: dict[etree._Element, bool] = {}
     for anchor in index.tag("a"):
         href = hrefs[anchor]
@@ -154,7 +155,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
             continue
         url = absolute_url(base_url, href)
         service = share_service(url)
-        if service and _belongs_elsewhere(anchor, own_post, memo):
+        if service and belongs_elsewhere(anchor, own_post, memo):
             continue  # a comment's own share button (wpDiscuz), or a related post's
         if service:
             services[anchor] = (service, url)
@@ -163,7 +164,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
                 blocks.append(block)
         elif _MEMBER_HREF.search(href) and _share_block(anchor, kinds) is not None:
             member = _block_member_service(absolute_url(base_url, href), anchor)
-            if member and not _belongs_elsewhere(anchor, own_post, memo):
+            if member and not belongs_elsewhere(anchor, own_post, memo):
                 services[anchor] = (member, absolute_url(base_url, href))
     # A block without share words in its class: the nearest element around two share links.
     holding: dict[etree._Element, int] = {}
@@ -221,46 +222,6 @@ def _shared_url(url: str) -> str | None:
         if value.startswith(("http://", "https://")):
             return value.split("#", 1)[0]
     return None
-
-
-def _own_post_id(doc: Document) -> str | None:
-    """`post-N` of the post the page shows (body_class() names it), or None."""
-    for name in doc.body_classes:
-        for prefix in ("postid-", "page-id-"):
-            if name.startswith(prefix) and name[len(prefix) :].isdigit():
-                return f"post-{name[len(prefix) :]}"
-    return None
-
-
-_COMMENT_NODE = re.compile(r"^(?:li-|div-)?comment-\d+$")
-
-
-def _belongs_elsewhere(anchor: etree._Element, own_post: str | None, memo: dict[etree._Element, bool]) -> bool:
-    """True for a link inside a comment (wpDiscuz's per-comment buttons), inside another post's
-    element (post_class()'s `post-N` with another N: related posts, teasers) or inside a block of
-    related posts. `memo` remembers each ancestor's verdict."""
-    walked: list[etree._Element] = []
-    verdict = False
-    for element in anchor.iterancestors():
-        known = memo.get(element)
-        if known is not None:
-            verdict = known
-            break
-        walked.append(element)
-        element_id = element.get("id") or ""
-        classes = element.get("class") or ""
-        if _COMMENT_NODE.match(element_id) or "related" in classes.lower():
-            verdict = True
-            break
-        if "post-" in classes or element_id.startswith("post-"):
-            names = {*classes.split(), element_id}
-            posts = {name for name in names if name.startswith("post-") and name[5:].isdigit()}
-            if posts:
-                verdict = bool(own_post) and own_post not in posts
-                break
-    for element in walked:
-        memo[element] = verdict
-    return verdict
 
 
 def share_service(url: str) -> str | None:
