@@ -68,7 +68,7 @@ _FOREIGN_MONTHS = {
     for name in names
 }
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,15})\.?\s*(?:de\s+)?(\d{4})"
+    r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,15})\.?,?\s*(?:de\s+)?(\d{4})"
     r"(?:\s*(?:,|um|à|às|a las|a la|alle|om|kl\.|-)?\s*(\d{1,2})\s*[:h.]\s*(\d{2})(?:\s*(?:Uhr|h))?)?",
     re.IGNORECASE,
 )
@@ -77,7 +77,7 @@ _ISO = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 _TIME = r"(?:\s*(?:,|at|on|@|-|–|\||um|à|às|a las|alle|om|kl\.)?\s*(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?"
-_EN_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.IGNORECASE)
+_EN_MDY = re.compile(r"\b([A-Za-z]{3,9})(?:\.\s*|\s+)(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME, re.IGNORECASE)
 _EN_DMY = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?([A-Za-z]{3,9})\.?,?\s+(\d{4})" + _TIME,
     re.IGNORECASE,
@@ -177,6 +177,8 @@ _NUMERIC = re.compile(
     r"(?:\s*(?:,|um|at|à|às|a las|alle|om|kl\.|@|-|–|\|)?\s*(\d{1,2})[:.h](\d{2})(?!\d)\s*([ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
+# Japanese WordPress's "9月 23, 2020" (month, day, year).
+_CJK_MONTH_FIRST = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2}),?\s*(\d{4})")
 _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?(?:\D{0,6}?(\d{1,2})[:：時시](\d{2}))?")
 
 
@@ -257,7 +259,9 @@ def _with_time(date: datetime, hour: str | None, minute: str | None, ampm: str |
 def _cjk(text: str) -> str | None:
     m = _CJK.search(text)
     if not m:
-        return None
+        m = _CJK_MONTH_FIRST.search(text)
+        found = _valid_day(int(m.group(3)), int(m.group(1)), int(m.group(2))) if m else None
+        return _day(found) if found else None
     found = _valid_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return _with_time(found, m.group(4), m.group(5)) if found else None
 
@@ -276,7 +280,7 @@ def _parse_text_date(text: str, language: str | None, day_first: bool | None = N
     found = found or _day_month_year(text, language) or _month_day_year(text, language)
     if found:
         return found
-    if any(mark in text for mark in "年년"):
+    if any(mark in text for mark in "年년月"):
         found = _cjk(text)
         if found:
             return found

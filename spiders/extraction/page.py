@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from urllib.parse import parse_qsl
 
 from lxml import etree
@@ -749,31 +750,31 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
     index = doc.index
     times = [element for element in index.tag("time") if element.get("datetime") is not None]
     scopes = _date_scopes(doc, container)
-    published = None
-    for candidates in _date_candidates(index, times):
-        for element in _in_scopes(index, scopes, candidates):
-            value = element.get("datetime") or element.get("title")
-            published = normalise_machine_date(value)
-            if published:
-                break
-        if published:
-            break
+    published = _machine_date(index, scopes, _date_candidates(index, times))
+    in_utc = False
     if not published:
         value = article.get("datePublished") or _meta(doc, "article:published_time") or _microdata_published(doc)
         published = normalise_machine_date(value) if value else None
-    if not published:
+        in_utc = bool(published) and published.endswith("+00:00")
+    if not published or in_utc:
+        # A date in UTC may fall on the next or the previous day of the one the reader is shown.
         text_rules = (
             index.in_order([index.with_class(*_DATE_TEXT_CLASSES), index.class_containing("byline")]),
             [element for element in index.class_containing(*_DATE_TEXT_PARTS) if _is_date_line(element)],
             index.tag("small"),
         )
+        shown = None
         for candidates in text_rules:
             for element in _in_scopes(index, scopes, candidates):
-                published = parse_text_date(text_of(element), doc.language)
-                if published:
+                shown = parse_text_date(text_of(element), doc.language)
+                if shown:
                     break
-            if published:
+            if shown:
                 break
+        if not published or shown and _days_apart(shown, published) == 1:
+            published = shown
+    if not published:
+        published = _machine_date(index, scopes, iter([times]))  # a time of the post's, unclassed
     if not published:
         published = _permalink_day(_canonical(doc) or doc.url)
     modified = None
@@ -808,7 +809,7 @@ _DATE_TEXT_CLASSES = (
 
 
 # Parts of the class of a post's date or meta line (the exact tokens above come first).
-_DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "postmeta", "post-meta", "entry-meta", "post-info")
+_DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "meta", "info", "byline", "post-title")
 _NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.IGNORECASE)
 
 
@@ -862,7 +863,23 @@ def _date_candidates(index: PageIndex, times: list[etree._Element]) -> Iterator[
     yield classed(times, "published")
     yield index.in_order(index.inside(block, times) for block in index.with_class("wp-block-post-date"))
     yield [element for element in classed(index.tag("abbr"), "published") if element.get("title")]
-    yield times
+
+
+def _machine_date(index: PageIndex, scopes: list[tuple[int, int]], rules: Iterator[list]) -> str | None:
+    """The first machine-readable date (`datetime`, `title`) of the rules' elements in the scopes."""
+    for candidates in rules:
+        for element in _in_scopes(index, scopes, candidates):
+            found = normalise_machine_date(element.get("datetime") or element.get("title"))
+            if found:
+                return found
+    return None
+
+
+def _days_apart(one: str, other: str) -> int | None:
+    try:
+        return abs((date.fromisoformat(one[:10]) - date.fromisoformat(other[:10])).days)
+    except ValueError:
+        return None
 
 
 def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
