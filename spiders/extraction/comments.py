@@ -22,6 +22,7 @@ from lxml import etree
 
 from spiders.extraction.dates import normalise_machine_date, numeric_order, parse_text_date
 from spiders.extraction.index import PageIndex
+from spiders.extraction.regions import is_comment_section, is_widget, is_widget_area
 from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, remove_keep_tail, text_of, to_html
 from spiders.items import Comment
 
@@ -444,7 +445,7 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
         if classes & _NODE_CLASSES and element.tag in ("li", "article", "div", "dt"):
             anonymous.append(element)
     identified: list[tuple[etree._Element, int | None]] = [
-        (node, wp_id) for wp_id, node in by_id.items() if not index.in_widget_area(node)
+        (node, wp_id) for wp_id, node in by_id.items() if not _in_widget(index, node)
     ]
     taken = {node for node, _ in identified}
     anonymous = [element for element in anonymous if element not in taken]
@@ -456,7 +457,7 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
         # Elements inside an identified comment, and around one, belong to it.
         if any(index.contains(node, element) or index.contains(element, node) for node, _ in identified):
             continue
-        if index.in_widget_area(element):
+        if _in_widget(index, element):
             continue
         # Of nested anonymous elements keep the outermost, unless the inner one is a reply's `li`.
         if element.tag != "li" and any(a in anonymous_ids for a in element.iterancestors()):
@@ -465,6 +466,21 @@ def _comment_nodes(index: PageIndex) -> list[tuple[etree._Element, int | None]]:
     if len(nodes) > len(identified):
         nodes.sort(key=lambda pair: index.pos(pair[0]))
     return nodes
+
+
+def _in_widget(index: PageIndex, node: etree._Element) -> bool:
+    """True for a comment in a widget (Recent Comments), not for one of a comment section that a
+    theme put in a bare <aside> or a layout column named "sidebar_content": a weakly marked region
+    with the comment section inside it still holds the post's comments."""
+    if not index.in_widget_area(node):
+        return False
+    passed_section = False
+    for ancestor in node.iterancestors():
+        if not passed_section and is_comment_section(ancestor):
+            passed_section = True
+        if is_widget_area(ancestor) and (is_widget(ancestor) or not passed_section):
+            return True
+    return False
 
 
 def _parent_node(

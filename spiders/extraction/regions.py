@@ -52,6 +52,16 @@ def is_widget_area(element: etree._Element) -> bool:
     return element_id in _WIDGET_IDS or element_id.startswith(("sidebar", "widget"))
 
 
+def is_widget(element: etree._Element) -> bool:
+    """True for a region marked as a widget or the sidebar itself by class or id (not a bare
+    <aside>, nor a layout class that only starts with "sidebar")."""
+    classes = (element.get("class") or "").lower().split()
+    if any(token.startswith("widget") or token in ("sidebar", "secondary", "xoxo") for token in classes):
+        return True
+    element_id = (element.get("id") or "").lower()
+    return element_id in _WIDGET_IDS or element_id.startswith(("sidebar", "widget"))
+
+
 _COMMENT_SECTION_CLASSES = frozenset(
     [
         "comments",
