@@ -388,6 +388,8 @@ def extract_comments(doc: Document) -> list[Comment]:
         return []
     node_ids = {node: wp_id for node, wp_id in nodes}
     node_set = set(node_ids)
+    boxes = _boxes(nodes)
+    box_of = {node: box for box, node in boxes.items()}
     thread = _Thread(index, [node for node, _ in nodes])
     comments: list[Comment] = []
     undated: list[tuple[Comment, str]] = []  # comments whose date text did not parse, with the text
@@ -395,10 +397,11 @@ def extract_comments(doc: Document) -> list[Comment]:
     nesting: dict[etree._Element, int] = {}  # a node's parent comes before it in document order
     dead_ends: set[etree._Element] = set()
     for node, wp_id in nodes:
-        parent_node = _parent_node(node, node_set, dead_ends)
+        parent_node = _parent_node(node, node_set, dead_ends, boxes)
         parent_wp_id = node_ids.get(parent_node) if parent_node is not None else None
         depth = nesting[node] = nesting[parent_node] + 1 if parent_node is not None else 1
-        declared_depth = _declared_depth(node)
+        box = box_of.get(node)
+        declared_depth = _declared_depth(node) or (_declared_depth(box) if box is not None else None)
         if declared_depth:
             # WordPress's own depth-N class is the structure; in valid markup it agrees with the
             # nesting, in broken markup (mis-nested lists) it is still right.
@@ -484,15 +487,24 @@ def _in_widget(index: PageIndex, node: etree._Element) -> bool:
 
 
 def _parent_node(
-    node: etree._Element, node_set: set[etree._Element], dead_ends: set[etree._Element]
+    node: etree._Element,
+    node_set: set[etree._Element],
+    dead_ends: set[etree._Element],
+    boxes: dict[etree._Element, etree._Element],
 ) -> etree._Element | None:
-    """The comment the node replies to: the nearest comment around it, or for a Thesis-style
-    `dd`, the `dt` before it. `dead_ends` remembers ancestors with no comment above them."""
+    """The comment the node replies to: the nearest comment around it (or around the box that
+    holds it), or for a Thesis-style `dd`, the `dt` before it. `dead_ends` remembers ancestors
+    with no comment above them."""
     current = node.getparent()
     visited: list[etree._Element] = []
-    while current is not None and current not in dead_ends:
+    while current is not None:
         if current in node_set:
             return current
+        owner = boxes.get(current)
+        if owner is not None and owner is not node:
+            return owner
+        if current in dead_ends:
+            break
         if current.tag == "dd":
             sibling = current.getprevious()
             if sibling is not None and sibling in node_set:
@@ -501,6 +513,24 @@ def _parent_node(
         current = current.getparent()
     dead_ends.update(visited)
     return None
+
+
+# Classes of an element that wraps one comment whose id sits on an element inside it
+# (`li.comment.depth-2 > div#comment-N`; wpDiscuz's `div.wc-comment#wc-comm-N_P > div#comment-N`).
+_BOX_CLASSES = frozenset(["comment", "pingback", "trackback", "wc-comment"])
+
+
+def _boxes(nodes: list[tuple[etree._Element, int | None]]) -> dict[etree._Element, etree._Element]:
+    """For each identified comment inside a wrapper of its own, the wrapper and the comment: a
+    reply's parent is the comment whose wrapper holds it, and the wrapper carries `depth-N`."""
+    boxes: dict[etree._Element, etree._Element] = {}
+    for node, wp_id in nodes:
+        parent = node.getparent()
+        if wp_id is None or parent is None or parent.tag not in ("li", "div", "article"):
+            continue
+        if _BOX_CLASSES.intersection((parent.get("class") or "").split()) and not _ID.match(parent.get("id") or ""):
+            boxes[parent] = node
+    return boxes
 
 
 def _declared_depth(node: etree._Element) -> int | None:
