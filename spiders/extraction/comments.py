@@ -42,6 +42,8 @@ _CONTENT_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
             {
                 "comment-text",
                 "comment_text",
+                "wc-comment-text",
+                "wpd-comment-text",
                 "commenttext",
                 "comment-entry",
                 "format_text",
@@ -76,6 +78,9 @@ _AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
                 "comment_name",
                 "comment-by",
                 "wc-comment-author",  # wpDiscuz
+                "wpd-comment-author",  # wpDiscuz 7
+                "comment_title",
+                "comment-title",
             }
         ),
         frozenset(),
@@ -100,6 +105,8 @@ _DATE_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
                 "comment-time",
                 "comment_date",
                 "comment-info",
+                "wc-comment-date",
+                "wpd-comment-date",
                 "date",
             }
         ),
@@ -627,7 +634,7 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
                 continue
             href = anchor.get("href")
             name = collapse(text_of(anchor))
-            if href and name and not href.startswith("#"):
+            if href and name and not href.startswith("#") and not name.lstrip("#").isdigit():
                 return name, absolute_url(base_url, href)
     # Rules, strongest first: the block theme's name; `.fn` inside `.comment-author`; then the
     # rest of _AUTHOR_RULES (`.fn` anywhere, `cite`, ...), each skipping the comment's own text.
@@ -657,7 +664,7 @@ _TEXT_MARKS = ("comment-content", "comment-text", "commenttext", "format_text", 
 _CONTENT_CLASS = re.compile(r"\b(" + "|".join(_TEXT_MARKS) + r")\b")
 
 
-_NAME_JUNK = ("says", "avatar", "comment-meta", "commentmetadata", "screen-reader-text")
+_NAME_JUNK = ("says", "avatar", "comment-meta", "commentmetadata", "screen-reader-text", "reply", "edit-link")
 
 
 def _marked(element: etree._Element, tags: frozenset[str], parts: tuple[str, ...]) -> bool:
