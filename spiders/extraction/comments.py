@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from spiders.extraction.dates import normalise_machine_date, numeric_order, parse_text_date
+from spiders.extraction.dates import ambiguous_numeric, normalise_machine_date, numeric_order, parse_text_date
 from spiders.extraction.index import PageIndex
 from spiders.extraction.regions import is_comment_section, is_widget, is_widget_area
 from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, remove_keep_tail, text_of, to_html
@@ -399,7 +399,7 @@ def extract_comments(doc: Document) -> list[Comment]:
     box_of = {node: box for box, node in boxes.items()}
     thread = _Thread(index, [node for node, _ in nodes])
     comments: list[Comment] = []
-    undated: list[tuple[Comment, str]] = []  # comments whose date text did not parse, with the text
+    dated_texts: list[tuple[Comment, str]] = []  # each comment with the text its date was read from
     last_at_depth: dict[int, int | None] = {}
     nesting: dict[etree._Element, int] = {}  # a node's parent comes before it in document order
     dead_ends: set[etree._Element] = set()
@@ -417,13 +417,15 @@ def extract_comments(doc: Document) -> list[Comment]:
         last_at_depth[depth] = wp_id
         for deeper in [d for d in last_at_depth if d > depth]:
             del last_at_depth[deeper]
-        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, undated))
-    if undated:
-        # Numeric dates the language left ambiguous ("05/04/2020"): the page's other dates may tell.
-        day_first = numeric_order([text for _, text in undated])
+        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, dated_texts))
+    if dated_texts:
+        # Numeric dates the language left ambiguous ("05/04/2020", "01.05.10"): the page's other
+        # dates (a day over 12) tell its order.
+        day_first = numeric_order([text for _, text in dated_texts])
         if day_first is not None:
-            for comment, text in undated:
-                comment.published = parse_text_date(text, doc.language, day_first)
+            for comment, text in dated_texts:
+                if comment.published is None or ambiguous_numeric(text):
+                    comment.published = parse_text_date(text, doc.language, day_first, day_first) or comment.published
     return comments
 
 
@@ -562,7 +564,7 @@ def _read_comment(
     thread: _Thread,
     base_url: str,
     language: str | None,
-    undated: list[tuple[Comment, str]],
+    dated_texts: list[tuple[Comment, str]],
 ) -> Comment:
     region = _region_of(node, thread)
     content, explicit = _content(region)
@@ -588,8 +590,8 @@ def _read_comment(
         content_text=content_text,
         sources=["html"],
     )
-    if published is None and tried:
-        undated.append((comment, tried))
+    if tried:
+        dated_texts.append((comment, tried))
     return comment
 
 
@@ -737,19 +739,19 @@ _is_comment_text = functools.partial(_marked, tags=frozenset(["p"]), parts=_TEXT
 
 
 def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
-    """The comment's date, or None and the text of its date element (to try again once the page's
-    order of day and month is known)."""
+    """The comment's date, and the text it was read from (or tried: to read again once the
+    page's order of day and month is known); a machine date has no text."""
     tried = ""
     for rule in _DATE_RULES:
         for element in region.find(*rule):
             if region.in_text(element):
                 continue
+            text = ""
             if element.tag == "time":
                 found = normalise_machine_date(element.get("datetime")) if element.get("datetime") else None
                 if not found:
                     text = text_of(element)
                     found = parse_text_date(text, language)
-                    tried = tried or text
             elif element.tag == "abbr":
                 if "published" not in (element.get("class") or "").split() or not element.get("title"):
                     continue
@@ -757,9 +759,9 @@ def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
             else:
                 text = text_of(element)
                 found = parse_text_date(text, language)
-                tried = tried or text
+            tried = tried or text
             if found:
-                return found, ""
+                return found, text
     # No date element: a date in the comment's own lines outside its text.
     text = region.text(_is_comment_text)
     return parse_text_date(text, language), tried or text

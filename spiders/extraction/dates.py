@@ -137,7 +137,9 @@ def with_offset(local: str | None, gmt: str | None) -> str | None:
     return f"{local_iso}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def parse_text_date(text: str | None, language: str | None = None, day_first: bool | None = None) -> str | None:
+def parse_text_date(
+    text: str | None, language: str | None = None, day_first: bool | None = None, dotted_day_first: bool = True
+) -> str | None:
     """A date in running text ("Posted on April 7, 2013", "7. April 2013 um 9:02 Uhr", "14/04/2020").
 
     `day_first` says how the page orders an ambiguous numeric date ("05/04/2020"); when None, the
@@ -149,7 +151,7 @@ def parse_text_date(text: str | None, language: str | None = None, day_first: bo
         text = text[:400]
     if day_first is None:
         day_first = language_day_first(language)
-    return _parse_text_date(text, (language or "").lower()[:2] or None, day_first)
+    return _parse_text_date(text, (language or "").lower()[:2] or None, day_first, dotted_day_first)
 
 
 # English-speaking regions that write the month first (elsewhere English puts the day first).
@@ -183,13 +185,13 @@ _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日
 
 
 def numeric_order(texts: list[str]) -> bool | None:
-    """How a page orders its slash and dash dates, from those that tell (a part over 12): True for
-    day first, False for month first, None when none tells or they disagree."""
+    """How a page orders its numeric dates, from those that tell (a part over 12): True for day
+    first, False for month first, None when none tells or they disagree."""
     votes = set()
     for text in texts:
         for m in _NUMERIC.finditer(text):
-            first, separator, second, year = m.group(1), m.group(2), m.group(3), m.group(4)
-            if separator == "." or len(first) > 2 or len(year) not in (2, 4):
+            first, second, year = m.group(1), m.group(3), m.group(4)
+            if len(first) > 2 or len(year) not in (2, 4):
                 continue
             if int(first) > 12 >= int(second):
                 votes.add(True)
@@ -198,16 +200,26 @@ def numeric_order(texts: list[str]) -> bool | None:
     return votes.pop() if len(votes) == 1 else None
 
 
-def _numeric(text: str, day_first: bool | None) -> str | None:
+def ambiguous_numeric(text: str) -> bool:
+    """True when the text's numeric date reads as two different days (day and month both 12 or
+    less, and not equal): the page's order, once known, decides it."""
+    m = _NUMERIC.search(text)
+    if not m or len(m.group(1)) > 2:
+        return False
+    first, second = int(m.group(1)), int(m.group(3))
+    return first <= 12 and second <= 12 and first != second
+
+
+def _numeric(text: str, day_first: bool | None, dotted_day_first: bool = True) -> str | None:
     for m in _NUMERIC.finditer(text):
         first, separator, second, last = m.group(1), m.group(2), m.group(3), m.group(4)
         if len(first) == 4 and len(last) <= 2:
             year, month, day = int(first), int(second), int(last)
-        elif len(first) <= 2 and (len(last) == 4 or (len(last) == len(first) == len(second) == 2 and separator != "-")):
+        elif len(first) <= 2 and (len(last) == 4 or (len(last) == 2 and _short_year_ok(first, separator, second))):
             a, b = int(first), int(second)
             year = int(last) if len(last) == 4 else _century(int(last))
             if separator == ".":
-                order = True if b <= 12 else (False if a <= 12 else None)
+                order = dotted_day_first if b <= 12 and a <= 12 else (b <= 12 if a > 12 or b > 12 else None)
             elif a > 12 >= b:
                 order = True
             elif b > 12 >= a:
@@ -225,6 +237,12 @@ def _numeric(text: str, day_first: bool | None) -> str | None:
         if found:
             return _with_time(found, m.group(5), m.group(6), m.group(7))
     return None
+
+
+def _short_year_ok(first: str, separator: str, second: str) -> bool:
+    """A two-digit year only in a date that cannot be a version number: with slashes ("9/12/08"),
+    or all parts two digits with dots ("07.08.09")."""
+    return separator == "/" or (separator == "." and len(first) == len(second) == 2)
 
 
 def _century(year: int) -> int:
@@ -271,7 +289,9 @@ _ENGLISH_MONTH_PARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", 
 
 
 @lru_cache(maxsize=4096)
-def _parse_text_date(text: str, language: str | None, day_first: bool | None = None) -> str | None:
+def _parse_text_date(
+    text: str, language: str | None, day_first: bool | None = None, dotted_day_first: bool = True
+) -> str | None:
     iso = _ISO_IN_TEXT.search(text) if "-" in text else None
     if iso and _ISO.match(iso.group(0)):
         return normalise_machine_date(iso.group(0))
@@ -285,7 +305,7 @@ def _parse_text_date(text: str, language: str | None, day_first: bool | None = N
         if found:
             return found
     if any(mark in text for mark in "./-"):
-        found = _numeric(text, day_first)
+        found = _numeric(text, day_first, dotted_day_first)
         if found:
             return found
     candidate = _FOREIGN.search(text)
