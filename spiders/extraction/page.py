@@ -442,19 +442,28 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
             comparable = _comparable(title)
             if (comparable in confirmed and not is_site(comparable)) or (len(parts) == 1 and comparable in parts):
                 return title
-            if container is not None and rule < _HEADING_RULES and index.contains(container, element):
-                if rule < _CLASSED_RULES and classed is None:
-                    classed = title
-                elif first is None and not is_site(comparable):
-                    first = title
+            in_post = container is not None and rule < _HEADING_RULES and index.contains(container, element)
+            if in_post and rule < _CLASSED_RULES and classed is None and element.tag not in _BLOCK_TAGS:
+                classed = title
+            elif in_post and first is None and not is_site(comparable):
+                first = title
     if classed:
         return classed
     for value in (article.get("headline"), _meta(doc, "og:title")):
         if value and not is_site(_comparable(str(value))):
             return _without_site(collapse(html.unescape(str(value))), known_sites[0])
+    # "Site » Post" where one part is the site's name: the other part.
+    pieces = _title_tag_pieces(doc)
+    if len(pieces) == 2 and sum(is_site(_comparable(piece)) for piece in pieces) == 1:
+        part = next(piece for piece in pieces if not is_site(_comparable(piece)))
+        # The post's first heading, when it is this part and more (a subtitle the <title> drops).
+        return first if first and _comparable(first).startswith(_comparable(part)) else part
     return first or _title_tag(doc)
 
 
+# A title class on a block (a "post-title" div with the category and the date) is a header area,
+# not the title itself, unless the page's metadata confirms its text.
+_BLOCK_TAGS = frozenset(["div", "section", "header", "article"])
 _CLASSED_RULES, _HEADING_RULES = 3, 6  # the theme's title classes, then h1-h3; then the whole page
 
 
@@ -503,6 +512,15 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|»«–—:·•~-]\s+|\s+::\s+|\s*[|»«]
 
 
 _LONGEST_TITLE, _MOST_TITLE_PARTS = 400, 8
+
+
+def _title_tag_pieces(doc: Document) -> list[str]:
+    """The `<title>`'s pieces between separators, as written."""
+    tags = doc.index.tag("title")
+    title = collapse(text_of(tags[0])) if tags else None
+    if not title or len(title) > _LONGEST_TITLE:
+        return []
+    return [piece.strip() for piece in _TITLE_SEPARATORS.split(title) if piece.strip()][:_MOST_TITLE_PARTS]
 
 
 def _title_tag_parts(doc: Document) -> set[str]:
