@@ -383,7 +383,8 @@ _META_CLASSES = re.compile(
 )
 _PINGBACK_PREFIX = re.compile(r"^\s*(pingback|trackback)\s*:\s*", re.IGNORECASE)
 _SAYS_WORDS = ("says", "said", "dice", "dit", "sagt", "disse", "escribió", "schreibt", "écrit")
-_SAYS = re.compile(r"\s*(" + "|".join(_SAYS_WORDS) + r")\s*:?\s*$", re.I)
+# The word after a name ("Jane says:"), a word of its own: "Pandit" does not end in "dit".
+_SAYS = re.compile(r"(?:^|\s+)(" + "|".join(_SAYS_WORDS) + r")\s*:?\s*$", re.I)
 _SAYS_ASCII_WORDS = tuple(word for word in _SAYS_WORDS if word.isascii())
 
 

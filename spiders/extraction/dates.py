@@ -175,7 +175,7 @@ def language_day_first(language: str | None) -> bool | None:
 
 # A numeric date: "11.05.2012", "14/04/2020", "2009/03/05", "5-4-2010", optionally a time after.
 _NUMERIC = re.compile(
-    r"(?<![\d./-])(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?![\d/-]|\.\d)"
+    r"(?<![\d./-])(\d{1,4})([./-])\s?(\d{1,2})\2\s?(\d{1,4})(?![\d/-]|\.\d)"
     r"(?:\s*(?:,|um|at|à|às|a las|alle|om|kl\.|@|-|–|\|)?\s*(\d{1,2})[:.h](\d{2})(?!\d)\s*([ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
