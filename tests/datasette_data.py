@@ -58,7 +58,7 @@ HOSTILE_HTML = """
 
 HOSTILE_COMMENT_HTML = (
     "<p>Nice post <img src=http://127.0.0.1:9/x.png onerror=\"alert('comment')\"></p></li></ol></article>"
-    '<a href="javascript:alert(\'c-link\')">click</a><math><mi xlink:href="javascript:alert(1)">x</mi></math>'
+    "<a href=\"javascript:alert('c-link')\">click</a><math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>"
 )
 
 
@@ -137,209 +137,87 @@ def hist_posts() -> list[dict[str, Any]]:
     """History 101: six posts over seven weeks (Sep-Oct 2012) and their discussions."""
     deep = [
         _comment(101, "Ben Okafor", "2012-09-12T09:15:00-04:00", "Was sugar the engine of the slave trade?"),
-        _comment(
-            102, INSTRUCTOR, "2012-09-12T11:00:00-04:00", "Partly: think about demand in Europe.", parent=101, depth=2
-        ),
-        _comment(
-            103, "Ben Okafor", "2012-09-12T13:30:00-04:00", "So consumers shaped the plantations?", parent=102, depth=3
-        ),
-        _comment(
-            104,
-            "Chloé Martin",
-            "2012-09-13T08:05:00-04:00",
-            "And resistance shaped them too: the quilombo of Palmares lasted a century.",
-            parent=103,
-            depth=4,
-        ),
-        _comment(
-            105, "Dmitri Petrov", "2012-09-13T10:40:00-04:00", "Palmares deserves its own week.", parent=104, depth=5
-        ),
-        _comment(
-            106, INSTRUCTOR, "2012-09-13T12:00:00-04:00", "Agreed: we read Kent's article next.", parent=105, depth=6
-        ),
-        _comment(
-            107,
-            "Emma Walsh",
-            "2012-09-14T16:20:00-04:00",
-            "Demand also meant credit and insurance.",
-            parent=101,
-            depth=2,
-        ),
+        _comment(102, INSTRUCTOR, "2012-09-12T11:00:00-04:00", "Partly: think about demand in Europe.",
+                 parent=101, depth=2),
+        _comment(103, "Ben Okafor", "2012-09-12T13:30:00-04:00", "So consumers shaped the plantations?",
+                 parent=102, depth=3),
+        _comment(104, "Chloé Martin", "2012-09-13T08:05:00-04:00",
+                 "And resistance shaped them too: the quilombo of Palmares lasted a century.",
+                 parent=103, depth=4),
+        _comment(105, "Dmitri Petrov", "2012-09-13T10:40:00-04:00", "Palmares deserves its own week.",
+                 parent=104, depth=5),
+        _comment(106, INSTRUCTOR, "2012-09-13T12:00:00-04:00", "Agreed: we read Kent's article next.",
+                 parent=105, depth=6),
+        _comment(107, "Emma Walsh", "2012-09-14T16:20:00-04:00", "Demand also meant credit and insurance.",
+                 parent=101, depth=2),
         _comment(108, "Chloé Martin", "2012-09-15T18:00:00-04:00", "The reading on Barbados was hard going."),
-        _comment(109, INSTRUCTOR, "2012-09-16T09:00:00-04:00", "Take it a section at a time.", parent=108, depth=2),
-        _comment(
-            110,
-            "atlantichistorynotes.example.net",
-            "2012-09-17T10:00:00-04:00",
-            "[…] a good discussion of sugar at History 101 […]",
-            kind="pingback",
-            url="https://atlantichistorynotes.example.net/sugar/",
-        ),
-        _comment(
-            111,
-            "Slavery Archive Blog",
-            "2012-09-18T10:00:00-04:00",
-            "Trackback: sources on the Atlantic economy.",
-            kind="trackback",
-            url="https://slavery-archive.example.org/2012/09/sources/",
-        ),
+        _comment(109, INSTRUCTOR, "2012-09-16T09:00:00-04:00", "Take it a section at a time.",
+                 parent=108, depth=2),
+        _comment(110, "atlantichistorynotes.example.net", "2012-09-17T10:00:00-04:00",
+                 "[…] a good discussion of sugar at History 101 […]", kind="pingback",
+                 url="https://atlantichistorynotes.example.net/sugar/"),
+        _comment(111, "Slavery Archive Blog", "2012-09-18T10:00:00-04:00",
+                 "Trackback: sources on the Atlantic economy.", kind="trackback",
+                 url="https://slavery-archive.example.org/2012/09/sources/"),
     ]
     hostile_comments = [
-        _comment(
-            201,
-            "Emma Walsh",
-            "2012-09-26T10:00:00-04:00",
-            "Nice post click x",
-            html=HOSTILE_COMMENT_HTML,
-            url="javascript:alert('author-url')",
-        ),
-        _comment(
-            202,
-            "\"><img src=x onerror=alert('author')>",
-            "2012-09-26T12:00:00-04:00",
-            "Who am I?",
-            parent=201,
-            depth=2,
-            html='<p onmouseover="alert(\'hover\')">Who am I?</p><iframe src="https://evil.example/"></iframe>',
-        ),
-        _comment(
-            203, INSTRUCTOR, "2012-09-27T09:00:00-04:00", "Please keep the discussion civil.", parent=202, depth=3
-        ),
+        _comment(201, "Emma Walsh", "2012-09-26T10:00:00-04:00", "Nice post click x",
+                 html=HOSTILE_COMMENT_HTML, url="javascript:alert('author-url')"),
+        _comment(202, "\"><img src=x onerror=alert('author')>", "2012-09-26T12:00:00-04:00",
+                 "Who am I?", parent=201, depth=2,
+                 html="<p onmouseover=\"alert('hover')\">Who am I?</p><iframe src=\"https://evil.example/\"></iframe>"),
+        _comment(203, INSTRUCTOR, "2012-09-27T09:00:00-04:00", "Please keep the discussion civil.",
+                 parent=202, depth=3),
     ]
     return [
-        _post(
-            HIST,
-            "welcome",
-            11,
-            "Welcome to History 101",
-            INSTRUCTOR,
-            "2012-09-03T09:00:00-04:00",
-            "Welcome to the course blog.\n\nPost your reading responses here every week.",
-            categories=("Announcements",),
-            comments=[_comment(301, "Ben Okafor", "2012-09-04T10:00:00-04:00", "Looking forward to it!")],
-        ),
-        _post(
-            HIST,
-            "sugar-slavery",
-            12,
-            DEEP_TITLE,
-            INSTRUCTOR,
-            "2012-09-11T09:00:00-04:00",
-            "Sugar transformed the Atlantic world.\n\nThis week: plantations, manumission and the trade.",
-            categories=("Readings",),
-            tags=("Sugar", "Slavery"),
-            comments=deep,
-        ),
-        _post(
-            HIST,
-            "ben-response-1",
-            13,
-            "Response: the Middle Passage",
-            "Ben Okafor",
-            "2012-09-18T20:00:00-04:00",
-            "The Middle Passage readings were harrowing.",
-            categories=("Responses",),
-            tags=("Slavery",),
-            comments=[
-                _comment(401, INSTRUCTOR, "2012-09-19T09:00:00-04:00", "A thoughtful response, Ben."),
-                _comment(402, "Chloé Martin", "2012-09-19T12:00:00-04:00", "I agree with Ben."),
-            ],
-        ),
-        _post(
-            HIST,
-            "primary-sources",
-            14,
-            HOSTILE_TITLE,
-            INSTRUCTOR,
-            "2012-09-25T09:00:00-04:00",
-            "Read the primary source before class. Styled paragraph. Unclosed bold markup",
-            categories=("Readings",),
-            html=HOSTILE_HTML,
-            comments=hostile_comments,
-        ),
-        _post(
-            HIST,
-            "chloe-response",
-            15,
-            "Response: Palmares and resistance",
-            "Chloé Martin",
-            "2012-10-02T21:00:00-04:00",
-            "Palmares shows resistance could last generations.",
-            categories=("Responses",),
-            tags=("Resistance",),
-        ),
-        _post(
-            HIST,
-            "final-thoughts",
-            16,
-            "Final thoughts",
-            INSTRUCTOR,
-            "2012-10-16T09:00:00-04:00",
-            "Thank you all for a great course.",
-            categories=("Announcements",),
-            comments=[
-                _comment(501, "Dmitri Petrov", "2012-10-17T09:00:00-04:00", "Thank you!"),
-                _comment(
-                    502,
-                    "Emma Walsh",
-                    "2013-01-10T09:00:00-05:00",
-                    "Coming back to this blog months later: still useful.",
-                ),
-            ],
-        ),
+        _post(HIST, "welcome", 11, "Welcome to History 101", INSTRUCTOR, "2012-09-03T09:00:00-04:00",
+              "Welcome to the course blog.\n\nPost your reading responses here every week.",
+              categories=("Announcements",),
+              comments=[_comment(301, "Ben Okafor", "2012-09-04T10:00:00-04:00", "Looking forward to it!")]),
+        _post(HIST, "sugar-slavery", 12, DEEP_TITLE, INSTRUCTOR, "2012-09-11T09:00:00-04:00",
+              "Sugar transformed the Atlantic world.\n\nThis week: plantations, manumission and the trade.",
+              categories=("Readings",), tags=("Sugar", "Slavery"), comments=deep),
+        _post(HIST, "ben-response-1", 13, "Response: the Middle Passage", "Ben Okafor",
+              "2012-09-18T20:00:00-04:00", "The Middle Passage readings were harrowing.",
+              categories=("Responses",), tags=("Slavery",),
+              comments=[
+                  _comment(401, INSTRUCTOR, "2012-09-19T09:00:00-04:00", "A thoughtful response, Ben."),
+                  _comment(402, "Chloé Martin", "2012-09-19T12:00:00-04:00", "I agree with Ben."),
+              ]),
+        _post(HIST, "primary-sources", 14, HOSTILE_TITLE, INSTRUCTOR, "2012-09-25T09:00:00-04:00",
+              "Read the primary source before class. Styled paragraph. Unclosed bold markup",
+              categories=("Readings",), html=HOSTILE_HTML, comments=hostile_comments),
+        _post(HIST, "chloe-response", 15, "Response: Palmares and resistance", "Chloé Martin",
+              "2012-10-02T21:00:00-04:00", "Palmares shows resistance could last generations.",
+              categories=("Responses",), tags=("Resistance",)),
+        _post(HIST, "final-thoughts", 16, "Final thoughts", INSTRUCTOR, "2012-10-16T09:00:00-04:00",
+              "Thank you all for a great course.", categories=("Announcements",),
+              comments=[
+                  _comment(501, "Dmitri Petrov", "2012-10-17T09:00:00-04:00", "Thank you!"),
+                  _comment(502, "Emma Walsh", "2013-01-10T09:00:00-05:00",
+                           "Coming back to this blog months later: still useful."),
+              ]),
     ]
 
 
 def edu_posts() -> list[dict[str, Any]]:
     """EDU 540: three posts and a page in spring 2013, one post without comments."""
     return [
-        _post(
-            EDU,
-            "syllabus",
-            21,
-            "Syllabus",
-            EDU_INSTRUCTOR,
-            "2013-01-14T08:00:00+00:00",
-            "Readings and assignments.",
-            kind="page",
-        ),
-        _post(
-            EDU,
-            "blogging-in-class",
-            22,
-            "Blogging in class",
-            EDU_INSTRUCTOR,
-            "2013-01-15T08:00:00+00:00",
-            "Why we blog: reflection in public.",
-            categories=("Lectures",),
-            tags=("Blogging",),
-            comments=[
-                _comment(601, "Farah Haddad", "2013-01-16T10:00:00+00:00", "Public reflection is scary."),
-                _comment(602, EDU_INSTRUCTOR, "2013-01-16T12:00:00+00:00", "It gets easier.", parent=601, depth=2),
-            ],
-        ),
-        _post(
-            EDU,
-            "lms-critique",
-            23,
-            "A critique of the LMS",
-            "Farah Haddad",
-            "2013-01-22T19:00:00+00:00",
-            "The learning management system shapes what we can teach.",
-            categories=("Essays",),
-            tags=("LMS", "Blogging"),
-            comments=[_comment(701, "Grace Kim", "2013-01-23T09:00:00+00:00", "Great critique.")],
-        ),
-        _post(
-            EDU,
-            "quiet-week",
-            24,
-            "Readings for week 3",
-            EDU_INSTRUCTOR,
-            "2013-01-28T08:00:00+00:00",
-            "Nothing to discuss, apparently.",
-            categories=("Lectures",),
-        ),
+        _post(EDU, "syllabus", 21, "Syllabus", EDU_INSTRUCTOR, "2013-01-14T08:00:00+00:00",
+              "Readings and assignments.", kind="page"),
+        _post(EDU, "blogging-in-class", 22, "Blogging in class", EDU_INSTRUCTOR, "2013-01-15T08:00:00+00:00",
+              "Why we blog: reflection in public.", categories=("Lectures",), tags=("Blogging",),
+              comments=[
+                  _comment(601, "Farah Haddad", "2013-01-16T10:00:00+00:00", "Public reflection is scary."),
+                  _comment(602, EDU_INSTRUCTOR, "2013-01-16T12:00:00+00:00", "It gets easier.",
+                           parent=601, depth=2),
+              ]),
+        _post(EDU, "lms-critique", 23, "A critique of the LMS", "Farah Haddad", "2013-01-22T19:00:00+00:00",
+              "The learning management system shapes what we can teach.", categories=("Essays",),
+              tags=("LMS", "Blogging"),
+              comments=[_comment(701, "Grace Kim", "2013-01-23T09:00:00+00:00", "Great critique.")]),
+        _post(EDU, "quiet-week", 24, "Readings for week 3", EDU_INSTRUCTOR, "2013-01-28T08:00:00+00:00",
+              "Nothing to discuss, apparently.", categories=("Lectures",)),
     ]
 
 

@@ -62,20 +62,9 @@ def server(archive_path) -> Iterator[str]:
     log = ARTIFACTS / "datasette-server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "archive.cli",
-                "serve",
-                str(archive_path),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -130,7 +130,7 @@ def test_serve_command_matches_the_instance(archive_path):
     args = serve_args(str(archive_path), "/tmp/m.json", "127.0.0.1", 9999)
     assert args[args.index("-i") + 1] == str(archive_path)
     assert "--plugins-dir" in args and "--template-dir" in args and "--static" in args
-    assert args[args.index("max_returned_rows") - 1 :][:3] == ["--setting", "max_returned_rows", "5000"]
+    assert args[args.index("max_returned_rows") - 1:][:3] == ["--setting", "max_returned_rows", "5000"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,9 +390,7 @@ async def test_facets(ds):
     facets = response.json()["facet_results"]
     assert {"site", "type", "author", "year", "depth"} <= set(facets)
     assert {r["value"]: r["count"] for r in facets["type"]["results"]} == {
-        "comment": 20,
-        "pingback": 1,
-        "trackback": 1,
+        "comment": 20, "pingback": 1, "trackback": 1,
     }
     response = await ds.client.get(f"/{DB}/post_terms_index.json?_size=0&taxonomy=post_tag")
     assert {r["value"]: r["count"] for r in response.json()["facet_results"]["term"]["results"]}["Blogging"] == 2
@@ -444,13 +442,8 @@ async def test_authors_query(ds):
     assert people[data.INSTRUCTOR]["posts_written"] == 4
     assert people[data.INSTRUCTOR]["comments_received"] == 11
     ben = people["Ben Okafor"]
-    assert (
-        ben["posts_written"],
-        ben["comments_written"],
-        ben["comments_received"],
-        ben["replies_received"],
-        ben["instructor_replies"],
-    ) == (1, 3, 2, 3, 2)
+    assert (ben["posts_written"], ben["comments_written"], ben["comments_received"], ben["replies_received"],
+            ben["instructor_replies"]) == (1, 3, 2, 3, 2)
     assert people["Chloé Martin"]["instructor_replies"] == 1
     named = await rows(ds, f"/{DB}/authors.json?_shape=objects&site=1&instructor=Ben+Okafor")
     assert {r["author"]: r["role"] for r in named}["Ben Okafor"] == "instructor"
@@ -502,20 +495,10 @@ async def test_activity_page_draws_a_chart_per_site(ds):
     posts = hist.select("svg rect.bar.posts")
     comments = hist.select("svg rect.bar.comments")
     assert [r["data-week"] for r in posts] == [
-        "2012-09-03",
-        "2012-09-10",
-        "2012-09-17",
-        "2012-09-24",
-        "2012-10-01",
-        "2012-10-15",
+        "2012-09-03", "2012-09-10", "2012-09-17", "2012-09-24", "2012-10-01", "2012-10-15",
     ]
     assert {r["data-week"]: int(r["data-count"]) for r in comments} == {
-        "2012-09-03": 1,
-        "2012-09-10": 9,
-        "2012-09-17": 2,
-        "2012-09-24": 3,
-        "2012-10-15": 1,
-        "2013-01-07": 1,
+        "2012-09-03": 1, "2012-09-10": 9, "2012-09-17": 2, "2012-09-24": 3, "2012-10-15": 1, "2013-01-07": 1,
     }
     assert comments[1].select_one("title").get_text() == "Week of 10 Sep 2012: 9 comments"
     tallest = max(comments, key=lambda r: float(r["height"]))
@@ -572,22 +555,8 @@ async def test_activity_page_pages_through_many_blogs(ds, monkeypatch):
 )
 def test_sanitise_html_removes_everything_that_runs(payload):
     cleaned = str(sanitise_html(payload)).lower()
-    for marker in (
-        "<script",
-        "onerror",
-        "onload",
-        "onfocus",
-        "javascript",
-        "expression(",
-        "<iframe",
-        "style=",
-        "<object",
-        "<embed",
-        "<form",
-        "<base",
-        "<meta",
-        "data:text",
-    ):
+    for marker in ("<script", "onerror", "onload", "onfocus", "javascript", "expression(", "<iframe", "style=",
+                   "<object", "<embed", "<form", "<base", "<meta", "data:text"):
         assert marker not in cleaned, (marker, cleaned)
 
 

@@ -12,20 +12,8 @@ from urllib.parse import urlencode
 from . import data
 from .data import Comment, Media, Post, Term, User
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -59,13 +47,11 @@ def html(status: int, page: str, headers: list[tuple[str, str]] | None = None) -
     return Response(status, page.encode(), headers=headers or [])
 
 
-def json_response(
-    status: int,
-    payload: Any,
-    headers: list[tuple[str, str]] | None = None,
-) -> Response:
+def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None,
+                  ) -> Response:
     """A JSON response, encoded like ``wp_json_encode`` (non-ASCII as ``\\u`` escapes)."""
-    return Response(status, json.dumps(payload).encode(), "application/json; charset=UTF-8", headers or [])
+    return Response(status, json.dumps(payload).encode(), "application/json; charset=UTF-8",
+                    headers or [])
 
 
 def xml(document: str, content_type: str = "application/xml; charset=UTF-8") -> Response:
@@ -254,9 +240,8 @@ class PlainUrls(Urls):
 
     def date_archive(self, year: int, month: int | None = None, day: int | None = None) -> str:
         """``?m=YYYY``, ``?m=YYYYMM`` or ``?m=YYYYMMDD``."""
-        return self.calendar(
-            f"{year:04d}" + (f"{month:02d}" if month else "") + (f"{day:02d}" if month and day else "")
-        )
+        return self.calendar(f"{year:04d}" + (f"{month:02d}" if month else "")
+                             + (f"{day:02d}" if month and day else ""))
 
     def paged(self, url: str, page: int) -> str:
         """``&paged=N`` added to the list's URL."""
@@ -296,4 +281,5 @@ class PlainUrls(Urls):
         pretty = Urls(self.home)
         plain = {pretty.permalink(p): self.permalink(p) for p in data.all_entries()}
         plain |= {pretty.attachment(m): self.attachment(m) for m in data.MEDIA}
-        return re.sub(r'href="([^"]*)"', lambda m: f'href="{plain.get(m[1], m[1])}"', super().expand(html))
+        return re.sub(r'href="([^"]*)"', lambda m: f'href="{plain.get(m[1], m[1])}"',
+                      super().expand(html))

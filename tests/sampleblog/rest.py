@@ -35,13 +35,15 @@ class RestError(Exception):
 
     def response(self) -> Response:
         """The JSON body WordPress sends for the error."""
-        body = {"code": self.code, "message": self.message, "data": {"status": self.status, **self.extra}}
+        body = {"code": self.code, "message": self.message,
+                "data": {"status": self.status, **self.extra}}
         return json_response(self.status, body)
 
 
 def invalid(name: str, reason: str) -> RestError:
     """``rest_invalid_param`` for one query parameter."""
-    return RestError("rest_invalid_param", f"Invalid parameter(s): {name}", 400, params={name: reason})
+    return RestError("rest_invalid_param", f"Invalid parameter(s): {name}", 400,
+                     params={name: reason})
 
 
 def local_iso(when: datetime) -> str:
@@ -62,11 +64,11 @@ def rendered_title(title: str) -> str:
 def avatar_urls(name: str) -> dict[str, str]:
     """Gravatar URLs in the three sizes the API lists."""
     digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
-    return {str(s): f"https://secure.gravatar.com/avatar/{digest}?s={s}&d=mm&r=g" for s in (24, 48, 96)}
+    return {str(s): f"https://secure.gravatar.com/avatar/{digest}?s={s}&d=mm&r=g"
+            for s in (24, 48, 96)}
 
 
 # ------------------------------------------------------------------ query parameters
-
 
 def int_param(q: Query, name: str, default: int, low: int = 1, high: int | None = None) -> int:
     """An integer parameter, validated like the schema WordPress registers for it."""
@@ -77,11 +79,8 @@ def int_param(q: Query, name: str, default: int, low: int = 1, high: int | None 
         raise invalid(name, f"{name} is not of type integer.")
     value = int(raw)
     if value < low or (high is not None and value > high):
-        bound = (
-            f"between {low} (inclusive) and {high} (inclusive)"
-            if high is not None
+        bound = f"between {low} (inclusive) and {high} (inclusive)" if high is not None \
             else f"greater than or equal to {low}"
-        )
         raise invalid(name, f"{name} must be {bound}")
     return value
 
@@ -118,13 +117,13 @@ def choice_param(q: Query, name: str, default: str, allowed: Sequence[str]) -> s
     return value
 
 
-def ordered(
-    items: list[Any], q: Query, keys: dict[str, Callable[[Any], Any]], default: str, default_order: str
-) -> list[Any]:
+def ordered(items: list[Any], q: Query, keys: dict[str, Callable[[Any], Any]],
+            default: str, default_order: str) -> list[Any]:
     """Sort by ``orderby``/``order``; ties are broken by id, as MySQL usually does."""
     orderby = choice_param(q, "orderby", default, list(keys))
     order = choice_param(q, "order", default_order, ("asc", "desc"))
-    return sorted(items, key=lambda item: (keys[orderby](item), item.id), reverse=order == "desc")
+    return sorted(items, key=lambda item: (keys[orderby](item), item.id),
+                  reverse=order == "desc")
 
 
 def in_range(when: datetime, q: Query, after: str, before: str) -> bool:
@@ -153,39 +152,23 @@ class RestApi:
     def __init__(self, urls: Urls) -> None:
         self.urls = urls
         self.collections: dict[str, Collection] = {
-            "posts": Collection(
-                lambda q: self.entries(data.POSTS, q),
-                self.entry_of("post"),
-                self.post_json,
-                ("rest_post_invalid_id", "Invalid post ID."),
-                True,
-            ),
-            "pages": Collection(
-                lambda q: self.entries(data.PAGES, q),
-                self.entry_of("page"),
-                self.post_json,
-                ("rest_post_invalid_id", "Invalid post ID."),
-                True,
-            ),
-            "media": Collection(
-                self.media, self.media_of, self.media_json, ("rest_post_invalid_id", "Invalid post ID."), True
-            ),
-            "comments": Collection(
-                self.comments, self.comment_of, self.comment_json, ("rest_comment_invalid_id", "Invalid comment ID.")
-            ),
-            "categories": Collection(
-                lambda q: self.terms(data.CATEGORIES, q),
-                self.term_of(data.CATEGORIES),
-                self.term_json,
-                ("rest_term_invalid", "Term does not exist."),
-            ),
-            "tags": Collection(
-                lambda q: self.terms(data.TAGS, q),
-                self.term_of(data.TAGS),
-                self.term_json,
-                ("rest_term_invalid", "Term does not exist."),
-            ),
-            "users": Collection(self.users, self.user_of, self.user_json, ("rest_user_invalid_id", "Invalid user ID.")),
+            "posts": Collection(lambda q: self.entries(data.POSTS, q), self.entry_of("post"),
+                                self.post_json, ("rest_post_invalid_id", "Invalid post ID."),
+                                True),
+            "pages": Collection(lambda q: self.entries(data.PAGES, q), self.entry_of("page"),
+                                self.post_json, ("rest_post_invalid_id", "Invalid post ID."),
+                                True),
+            "media": Collection(self.media, self.media_of, self.media_json,
+                                ("rest_post_invalid_id", "Invalid post ID."), True),
+            "comments": Collection(self.comments, self.comment_of, self.comment_json,
+                                   ("rest_comment_invalid_id", "Invalid comment ID.")),
+            "categories": Collection(lambda q: self.terms(data.CATEGORIES, q),
+                                     self.term_of(data.CATEGORIES), self.term_json,
+                                     ("rest_term_invalid", "Term does not exist.")),
+            "tags": Collection(lambda q: self.terms(data.TAGS, q), self.term_of(data.TAGS),
+                               self.term_json, ("rest_term_invalid", "Term does not exist.")),
+            "users": Collection(self.users, self.user_of, self.user_json,
+                                ("rest_user_invalid_id", "Invalid user ID.")),
         }
 
     def handle(self, route: str, q: Query) -> Response:
@@ -198,7 +181,8 @@ class RestApi:
                 return json_response(200, {"namespace": "wp/v2", "routes": self.routes()})
             match = re.fullmatch(r"/wp/v2/([a-z]+)(?:/(\d+))?", route)
             if not match or match[1] not in self.collections:
-                raise RestError("rest_no_route", "No route was found matching the URL and request method.", 404)
+                raise RestError("rest_no_route",
+                                "No route was found matching the URL and request method.", 404)
             collection = self.collections[match[1]]
             if match[2]:
                 return self.item(collection, int(match[2]), "_embed" in q)
@@ -208,12 +192,9 @@ class RestApi:
 
     def headers(self) -> list[tuple[str, str]]:
         """Headers WordPress adds to every REST response."""
-        return [
-            ("X-Robots-Tag", "noindex"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link"),
-            ("Allow", "GET"),
-        ]
+        return [("X-Robots-Tag", "noindex"), ("X-Content-Type-Options", "nosniff"),
+                ("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link"),
+                ("Allow", "GET")]
 
     def item(self, collection: Collection, item_id: int, embed: bool) -> Response:
         """A single object by id."""
@@ -230,13 +211,11 @@ class RestApi:
         items = collection.objects(q)
         total, pages = len(items), math.ceil(len(items) / per_page)
         if collection.past_end_error and page > pages and total > 0:
-            raise RestError(
-                "rest_post_invalid_page_number",
-                "The page number requested is larger than the number of pages available.",
-                400,
-            )
+            raise RestError("rest_post_invalid_page_number",
+                            "The page number requested is larger than the number of pages "
+                            "available.", 400)
         embed = "_embed" in q
-        body = [collection.render(obj, embed) for obj in items[offset : offset + per_page]]
+        body = [collection.render(obj, embed) for obj in items[offset:offset + per_page]]
         headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages)), *self.headers()]
         base = {k: v for k, v in q.items() if k not in ("page", "rest_route")}
         route = f"/wp/v2/{name}"
@@ -255,28 +234,19 @@ class RestApi:
         now = datetime.now(UTC)
         offset = data.eastern(now.year, now.month, now.day, now.hour).utcoffset()
         assert offset is not None
-        return {
-            "name": SITE.name,
-            "description": SITE.tagline,
-            "url": self.urls.home,
-            "home": self.urls.home,
-            "gmt_offset": int(offset.total_seconds() // 3600),
-            "timezone_string": SITE.timezone,
-            "namespaces": ["oembed/1.0", "wp/v2"],
-            "authentication": [],
-            "routes": self.routes(),
-            "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},
-        }
+        return {"name": SITE.name, "description": SITE.tagline, "url": self.urls.home,
+                "home": self.urls.home, "gmt_offset": int(offset.total_seconds() // 3600),
+                "timezone_string": SITE.timezone, "namespaces": ["oembed/1.0", "wp/v2"],
+                "authentication": [], "routes": self.routes(),
+                "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]}}
 
     def routes(self) -> Json:
         """The ``wp/v2`` routes this imitation answers."""
         routes: Json = {"/wp/v2": {"namespace": "wp/v2", "methods": ["GET"]}}
         for name in COLLECTIONS:
-            routes[f"/wp/v2/{name}"] = {
-                "namespace": "wp/v2",
-                "methods": ["GET"],
-                "_links": {"self": [{"href": self.urls.rest(f"/wp/v2/{name}")}]},
-            }
+            routes[f"/wp/v2/{name}"] = {"namespace": "wp/v2", "methods": ["GET"],
+                                        "_links": {"self": [{"href": self.urls.rest(
+                                            f"/wp/v2/{name}")}]}}
             routes[f"/wp/v2/{name}/(?P<id>[\\d]+)"] = {"namespace": "wp/v2", "methods": ["GET"]}
         return routes
 
@@ -289,10 +259,8 @@ class RestApi:
         slugs = set(q["slug"].split(",")) if q.get("slug") else None
         search = q.get("search", "").lower()
         chosen = [
-            p
-            for p in pool
-            if (include is None or p.id in include)
-            and (authors is None or p.author in authors)
+            p for p in pool
+            if (include is None or p.id in include) and (authors is None or p.author in authors)
             and (categories is None or set(categories) & set(p.categories))
             and (tags is None or set(tags) & set(p.tags))
             and (slugs is None or p.slug in slugs)
@@ -300,34 +268,23 @@ class RestApi:
             and in_range(p.date, q, "after", "before")
             and in_range(p.modified, q, "modified_after", "modified_before")
         ]
-        return ordered(
-            chosen,
-            q,
-            {
-                "date": lambda p: p.date,
-                "modified": lambda p: p.modified,
-                "id": lambda p: p.id,
-                "title": lambda p: p.title,
-                "slug": lambda p: p.slug,
-            },
-            "date",
-            "desc",
-        )
+        return ordered(chosen, q, {"date": lambda p: p.date, "modified": lambda p: p.modified,
+                                   "id": lambda p: p.id, "title": lambda p: p.title,
+                                   "slug": lambda p: p.slug}, "date", "desc")
 
     def entry_of(self, kind: str) -> Callable[[int], Post | None]:
         """Lookup of one post or page by id."""
-
         def find(entry_id: int) -> Post | None:
             found = data.entry(entry_id)
             return found if found and found.type == kind else None
-
         return find
 
     def media(self, q: Query) -> list[Media]:
         """Attachments, optionally of one parent post."""
         parents = ids_param(q, "parent")
         chosen = [m for m in data.MEDIA if parents is None or m.parent in parents]
-        return ordered(chosen, q, {"date": lambda m: m.date, "id": lambda m: m.id}, "date", "desc")
+        return ordered(chosen, q, {"date": lambda m: m.date, "id": lambda m: m.id},
+                       "date", "desc")
 
     def media_of(self, media_id: int) -> Media | None:
         """Lookup of one attachment."""
@@ -340,27 +297,15 @@ class RestApi:
         posts, parents = ids_param(q, "post"), ids_param(q, "parent")
         include = ids_param(q, "include")
         chosen = [
-            c
-            for c in data.COMMENTS
-            if c.type == "comment"
-            and (posts is None or c.post in posts)
+            c for c in data.COMMENTS
+            if c.type == "comment" and (posts is None or c.post in posts)
             and (parents is None or c.parent in parents)
             and (include is None or c.id in include)
             and in_range(c.date, q, "after", "before")
         ]
-        return ordered(
-            chosen,
-            q,
-            {
-                "date_gmt": lambda c: c.date,
-                "date": lambda c: c.date,
-                "id": lambda c: c.id,
-                "post": lambda c: c.post,
-                "parent": lambda c: c.parent,
-            },
-            "date_gmt",
-            "desc",
-        )
+        return ordered(chosen, q, {"date_gmt": lambda c: c.date, "date": lambda c: c.date,
+                                   "id": lambda c: c.id, "post": lambda c: c.post,
+                                   "parent": lambda c: c.parent}, "date_gmt", "desc")
 
     def comment_of(self, comment_id: int) -> Comment | None:
         """Lookup of one comment; pingbacks and trackbacks are readable by id, as in core."""
@@ -371,27 +316,15 @@ class RestApi:
         include, posts = ids_param(q, "include"), ids_param(q, "post")
         slugs = set(q["slug"].split(",")) if q.get("slug") else None
         hide_empty = q.get("hide_empty", "") in ("1", "true")
-        attached = {t for p in data.all_entries() if posts and p.id in posts for t in p.categories + p.tags}
-        chosen = [
-            t
-            for t in pool
-            if (include is None or t.id in include)
-            and (posts is None or t.id in attached)
-            and (slugs is None or t.slug in slugs)
-            and (not hide_empty or data.post_count(t.id))
-        ]
-        return ordered(
-            chosen,
-            q,
-            {
-                "name": lambda t: t.name,
-                "id": lambda t: t.id,
-                "slug": lambda t: t.slug,
-                "count": lambda t: data.post_count(t.id),
-            },
-            "name",
-            "asc",
-        )
+        attached = {t for p in data.all_entries() if posts and p.id in posts
+                    for t in p.categories + p.tags}
+        chosen = [t for t in pool
+                  if (include is None or t.id in include) and (posts is None or t.id in attached)
+                  and (slugs is None or t.slug in slugs)
+                  and (not hide_empty or data.post_count(t.id))]
+        return ordered(chosen, q, {"name": lambda t: t.name, "id": lambda t: t.id,
+                                   "slug": lambda t: t.slug,
+                                   "count": lambda t: data.post_count(t.id)}, "name", "asc")
 
     def term_of(self, pool: tuple[Term, ...]) -> Callable[[int], Term | None]:
         """Lookup of one term in a taxonomy."""
@@ -401,21 +334,18 @@ class RestApi:
         """Users with published posts (core hides everyone else from anonymous clients)."""
         include = ids_param(q, "include")
         slugs = set(q["slug"].split(",")) if q.get("slug") else None
-        chosen = [
-            u
-            for u in data.authors_with_posts()
-            if (include is None or u.id in include) and (slugs is None or u.slug in slugs)
-        ]
-        return ordered(
-            chosen, q, {"name": lambda u: u.display_name, "id": lambda u: u.id, "slug": lambda u: u.slug}, "name", "asc"
-        )
+        chosen = [u for u in data.authors_with_posts()
+                  if (include is None or u.id in include) and (slugs is None or u.slug in slugs)]
+        return ordered(chosen, q, {"name": lambda u: u.display_name, "id": lambda u: u.id,
+                                   "slug": lambda u: u.slug}, "name", "asc")
 
     def user_of(self, user_id: int) -> User | None:
         """Lookup of one user; those without posts answer 401 as in core."""
         if user_id not in {u.id for u in data.USERS}:
             return None
         if user_id not in {u.id for u in data.authors_with_posts()}:
-            raise RestError("rest_user_cannot_view", "Sorry, you are not allowed to list users.", 401)
+            raise RestError("rest_user_cannot_view", "Sorry, you are not allowed to list users.",
+                            401)
         return data.user(user_id)
 
     # -------------------------------------------------------------- objects
@@ -428,44 +358,36 @@ class RestApi:
         """A post or page as ``wp/v2/posts`` / ``wp/v2/pages`` returns it."""
         base = f"/wp/v2/{p.type}s"
         out: Json = {
-            "id": p.id,
-            "date": local_iso(p.date),
-            "date_gmt": gmt_iso(p.date),
-            "guid": {"rendered": self.urls.at(f"/?{'p' if p.type == 'post' else 'page_id'}={p.id}")},
-            "modified": local_iso(p.modified),
-            "modified_gmt": gmt_iso(p.modified),
-            "slug": p.slug,
-            "status": "publish",
-            "type": p.type,
-            "link": self.urls.permalink(p),
+            "id": p.id, "date": local_iso(p.date), "date_gmt": gmt_iso(p.date),
+            "guid": {"rendered": self.urls.at(f"/?{'p' if p.type == 'post' else 'page_id'}"
+                                              f"={p.id}")},
+            "modified": local_iso(p.modified), "modified_gmt": gmt_iso(p.modified),
+            "slug": p.slug, "status": "publish", "type": p.type, "link": self.urls.permalink(p),
             "title": {"rendered": rendered_title(p.title)},
             "content": {"rendered": self.urls.expand(p.content), "protected": False},
             "excerpt": {"rendered": f"<p>{data.excerpt(p)}</p>\n", "protected": False},
-            "author": p.author,
-            "featured_media": 0,
-            "comment_status": p.comment_status,
-            "ping_status": p.ping_status,
-            "template": "",
-            "meta": [],
+            "author": p.author, "featured_media": 0, "comment_status": p.comment_status,
+            "ping_status": p.ping_status, "template": "", "meta": [],
         }
         if p.type == "post":
-            out |= {"sticky": False, "format": "standard", "categories": list(p.categories), "tags": list(p.tags)}
+            out |= {"sticky": False, "format": "standard", "categories": list(p.categories),
+                    "tags": list(p.tags)}
         else:
             out |= {"parent": 0, "menu_order": p.menu_order}
         if context == "embed":
             keep = ("id", "date", "slug", "type", "link", "title", "author", "excerpt")
             return {k: out[k] for k in keep}
         links: Json = {
-            "self": self.link(f"{base}/{p.id}"),
-            "collection": self.link(base),
+            "self": self.link(f"{base}/{p.id}"), "collection": self.link(base),
             "author": self.link(f"/wp/v2/users/{p.author}", embeddable=True),
-            "replies": [{"embeddable": True, "href": self.urls.rest("/wp/v2/comments", {"post": p.id})}],
+            "replies": [{"embeddable": True,
+                         "href": self.urls.rest("/wp/v2/comments", {"post": p.id})}],
         }
         if p.type == "post":
             links["wp:term"] = [
-                {"taxonomy": tax, "embeddable": True, "href": self.urls.rest(f"/wp/v2/{route}", {"post": p.id})}
-                for tax, route in (("category", "categories"), ("post_tag", "tags"))
-            ]
+                {"taxonomy": tax, "embeddable": True,
+                 "href": self.urls.rest(f"/wp/v2/{route}", {"post": p.id})}
+                for tax, route in (("category", "categories"), ("post_tag", "tags"))]
         out["_links"] = links
         if embed:
             embedded: Json = {"author": [self.user_json(data.user(p.author), False)]}
@@ -473,57 +395,32 @@ class RestApi:
             if replies:
                 embedded["replies"] = [[self.comment_json(c, False) for c in replies]]
             if p.type == "post":
-                embedded["wp:term"] = [
-                    [self.term_json(data.term(t), False) for t in ids] for ids in (p.categories, p.tags)
-                ]
+                embedded["wp:term"] = [[self.term_json(data.term(t), False) for t in ids]
+                                       for ids in (p.categories, p.tags)]
             out["_embedded"] = embedded
         return out
 
     def media_json(self, m: Media, embed: bool) -> Json:
         """An attachment as ``wp/v2/media`` returns it."""
-        sizes = {
-            name: {
-                "file": self.urls.upload(m, name).rsplit("/", 1)[1],
-                "width": w,
-                "height": h,
-                "mime_type": "image/png",
-                "source_url": self.urls.upload(m, name),
-            }
-            for name, w, h in m.sizes
-        }
-        sizes["full"] = {
-            "file": m.file.rsplit("/", 1)[1],
-            "width": m.width,
-            "height": m.height,
-            "mime_type": "image/png",
-            "source_url": self.urls.upload(m),
-        }
+        sizes = {name: {"file": self.urls.upload(m, name).rsplit("/", 1)[1], "width": w,
+                        "height": h, "mime_type": "image/png",
+                        "source_url": self.urls.upload(m, name)} for name, w, h in m.sizes}
+        sizes["full"] = {"file": m.file.rsplit("/", 1)[1], "width": m.width, "height": m.height,
+                         "mime_type": "image/png", "source_url": self.urls.upload(m)}
         return {
-            "id": m.id,
-            "date": local_iso(m.date),
-            "date_gmt": gmt_iso(m.date),
-            "guid": {"rendered": self.urls.upload(m)},
-            "modified": local_iso(m.date),
-            "modified_gmt": gmt_iso(m.date),
-            "slug": m.slug,
-            "status": "inherit",
-            "type": "attachment",
-            "link": self.urls.attachment(m),
-            "title": {"rendered": rendered_title(m.title)},
-            "author": m.author,
-            "comment_status": "open",
-            "ping_status": "closed",
-            "template": "",
-            "meta": [],
-            "description": {"rendered": ""},
-            "caption": {"rendered": f"<p>{m.caption}</p>\n"},
-            "alt_text": m.alt,
-            "media_type": "image",
-            "mime_type": "image/png",
-            "media_details": {"width": m.width, "height": m.height, "file": m.file, "sizes": sizes},
-            "post": m.parent,
-            "source_url": self.urls.upload(m),
-            "_links": {"self": self.link(f"/wp/v2/media/{m.id}"), "collection": self.link("/wp/v2/media")},
+            "id": m.id, "date": local_iso(m.date), "date_gmt": gmt_iso(m.date),
+            "guid": {"rendered": self.urls.upload(m)}, "modified": local_iso(m.date),
+            "modified_gmt": gmt_iso(m.date), "slug": m.slug, "status": "inherit",
+            "type": "attachment", "link": self.urls.attachment(m),
+            "title": {"rendered": rendered_title(m.title)}, "author": m.author,
+            "comment_status": "open", "ping_status": "closed", "template": "", "meta": [],
+            "description": {"rendered": ""}, "caption": {"rendered": f"<p>{m.caption}</p>\n"},
+            "alt_text": m.alt, "media_type": "image", "mime_type": "image/png",
+            "media_details": {"width": m.width, "height": m.height, "file": m.file,
+                              "sizes": sizes},
+            "post": m.parent, "source_url": self.urls.upload(m),
+            "_links": {"self": self.link(f"/wp/v2/media/{m.id}"),
+                       "collection": self.link("/wp/v2/media")},
         }
 
     def comment_json(self, c: Comment, embed: bool) -> Json:
@@ -533,28 +430,20 @@ class RestApi:
         links: Json = {
             "self": self.link(f"/wp/v2/comments/{c.id}"),
             "collection": self.link("/wp/v2/comments"),
-            "up": self.link(f"/wp/v2/{post.type}s/{post.id}", embeddable=True, post_type=post.type),
+            "up": self.link(f"/wp/v2/{post.type}s/{post.id}", embeddable=True,
+                            post_type=post.type),
         }
         if c.user_id:
             links["author"] = self.link(f"/wp/v2/users/{c.user_id}", embeddable=True)
         if c.parent:
             links["in-reply-to"] = self.link(f"/wp/v2/comments/{c.parent}", embeddable=True)
         out: Json = {
-            "id": c.id,
-            "post": c.post,
-            "parent": c.parent,
-            "author": c.user_id,
-            "author_name": c.author_name,
-            "author_url": c.author_url,
-            "date": local_iso(c.date),
-            "date_gmt": gmt_iso(c.date),
+            "id": c.id, "post": c.post, "parent": c.parent, "author": c.user_id,
+            "author_name": c.author_name, "author_url": c.author_url,
+            "date": local_iso(c.date), "date_gmt": gmt_iso(c.date),
             "content": {"rendered": self.urls.expand(c.content)},
-            "link": self.urls.comment(c),
-            "status": "approved",
-            "type": c.type,
-            "author_avatar_urls": avatar_urls(c.author_name),
-            "meta": [],
-            "_links": links,
+            "link": self.urls.comment(c), "status": "approved", "type": c.type,
+            "author_avatar_urls": avatar_urls(c.author_name), "meta": [], "_links": links,
         }
         if embed:
             out["_embedded"] = {"up": [self.post_json(post, False, "embed")]}
@@ -563,33 +452,19 @@ class RestApi:
     def term_json(self, t: Term, embed: bool) -> Json:
         """A category or tag."""
         route = "categories" if t.taxonomy == "category" else "tags"
-        out: Json = {
-            "id": t.id,
-            "count": data.post_count(t.id),
-            "description": t.description,
-            "link": self.urls.term(t),
-            "name": t.name,
-            "slug": t.slug,
-            "taxonomy": t.taxonomy,
-        }
+        out: Json = {"id": t.id, "count": data.post_count(t.id), "description": t.description,
+                     "link": self.urls.term(t), "name": t.name, "slug": t.slug,
+                     "taxonomy": t.taxonomy}
         if t.taxonomy == "category":
             out["parent"] = 0
-        out |= {
-            "meta": [],
-            "_links": {"self": self.link(f"/wp/v2/{route}/{t.id}"), "collection": self.link(f"/wp/v2/{route}")},
-        }
+        out |= {"meta": [], "_links": {"self": self.link(f"/wp/v2/{route}/{t.id}"),
+                                       "collection": self.link(f"/wp/v2/{route}")}}
         return out
 
     def user_json(self, u: User, embed: bool) -> Json:
         """A user as anonymous clients see one (no login, no e-mail, no roles)."""
-        return {
-            "id": u.id,
-            "name": u.display_name,
-            "url": u.url,
-            "description": u.description,
-            "link": self.urls.author(u),
-            "slug": u.slug,
-            "avatar_urls": avatar_urls(u.display_name),
-            "meta": [],
-            "_links": {"self": self.link(f"/wp/v2/users/{u.id}"), "collection": self.link("/wp/v2/users")},
-        }
+        return {"id": u.id, "name": u.display_name, "url": u.url, "description": u.description,
+                "link": self.urls.author(u), "slug": u.slug,
+                "avatar_urls": avatar_urls(u.display_name), "meta": [],
+                "_links": {"self": self.link(f"/wp/v2/users/{u.id}"),
+                           "collection": self.link("/wp/v2/users")}}

@@ -106,14 +106,14 @@ class BlogRequestHandler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = False, **options: Any) -> SampleBlogServer:
+def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = False,
+                **options: Any) -> SampleBlogServer:
     """Bind a server (port 0 picks a free port); ``options`` are ``Options`` fields."""
     return SampleBlogServer(host, port, Options(**options), quiet)
 
 
-def serve_in_thread(
-    port: int = 0, host: str = "127.0.0.1", quiet: bool = True, **options: Any
-) -> tuple[SampleBlogServer, str]:
+def serve_in_thread(port: int = 0, host: str = "127.0.0.1", quiet: bool = True,
+                    **options: Any) -> tuple[SampleBlogServer, str]:
     """Start a server in a daemon thread; return it and the blog's base URL.
 
     ``options``: ``rest``, ``block_wp_json``, ``sitemap``, ``feeds``, ``plain_permalinks``
@@ -127,36 +127,24 @@ def serve_in_thread(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the server until interrupted."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tests.sampleblog.server", description="Serve the sample WordPress course blog."
-    )
+    parser = argparse.ArgumentParser(prog="python -m tests.sampleblog.server",
+                                     description="Serve the sample WordPress course blog.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--prefix", default="", help='serve the blog under a path, e.g. "/hist380"')
     parser.add_argument("--no-rest", action="store_true", help="no REST API (pre-4.7 WordPress)")
-    parser.add_argument(
-        "--block-wp-json", action="store_true", help="answer 403 under /wp-json/ (?rest_route= still works)"
-    )
+    parser.add_argument("--block-wp-json", action="store_true",
+                        help="answer 403 under /wp-json/ (?rest_route= still works)")
     parser.add_argument("--no-sitemap", action="store_true", help="no /wp-sitemap.xml")
     parser.add_argument("--no-feeds", action="store_true", help="no RSS feeds")
-    parser.add_argument(
-        "--plain-permalinks",
-        action="store_true",
-        help="plain permalinks: /?p=N, /?paged=2, /?feed=rss2, ?rest_route= only",
-    )
+    parser.add_argument("--plain-permalinks", action="store_true",
+                        help="plain permalinks: /?p=N, /?paged=2, /?feed=rss2, ?rest_route= only")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
-    server = make_server(
-        args.host,
-        args.port,
-        args.quiet,
-        rest=not args.no_rest,
-        block_wp_json=args.block_wp_json,
-        sitemap=not args.no_sitemap,
-        feeds=not args.no_feeds,
-        plain_permalinks=args.plain_permalinks,
-        prefix=args.prefix,
-    )
+    server = make_server(args.host, args.port, args.quiet, rest=not args.no_rest,
+                         block_wp_json=args.block_wp_json, sitemap=not args.no_sitemap,
+                         feeds=not args.no_feeds, plain_permalinks=args.plain_permalinks,
+                         prefix=args.prefix)
     print(server.base_url, flush=True)
     try:
         server.serve_forever()

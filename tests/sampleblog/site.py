@@ -61,16 +61,17 @@ class Archive:
 def png(width: int, height: int) -> bytes:
     """A small gradient PNG, standing in for an uploaded image of that size."""
     rows = b"".join(
-        b"\x00"
-        + bytes(v for x in range(width) for v in (x // 32 * 32 * 255 // width, y // 32 * 32 * 255 // height, 110))
-        for y in range(height)
-    )
+        b"\x00" + bytes(v for x in range(width)
+                        for v in (x // 32 * 32 * 255 // width, y // 32 * 32 * 255 // height, 110))
+        for y in range(height))
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
 
 
 class Site:
@@ -90,7 +91,8 @@ class Site:
         split = urlsplit(target)
         path, query = unquote(split.path) or "/", dict(parse_qsl(split.query, True))
         if method not in ("GET", "HEAD"):
-            return Response(405, b"Method Not Allowed", "text/plain; charset=UTF-8", [("Allow", "GET, HEAD")])
+            return Response(405, b"Method Not Allowed", "text/plain; charset=UTF-8",
+                             [("Allow", "GET, HEAD")])
         if path == "/robots.txt":
             return feeds.robots(self.urls, self.prefix, self.options.sitemap)
         prefix = self.prefix
@@ -98,7 +100,7 @@ class Site:
             return redirect(self.urls.at("/") + (f"?{split.query}" if split.query else ""))
         if prefix and not path.startswith(prefix + "/"):
             return text(404, "Not Found")
-        return self.route(path[len(prefix) :], query, split.query)
+        return self.route(path[len(prefix):], query, split.query)
 
     def route(self, path: str, q: Query, raw_query: str) -> Response:
         """Dispatch a path below the blog's home URL."""
@@ -139,13 +141,10 @@ class Site:
             if not self.options.rest:
                 return self.not_found()
             if self.options.block_wp_json:
-                return html(
-                    403,
-                    "<!DOCTYPE html><html><head><title>403 Forbidden</title></head>"
-                    "<body><h1>Forbidden</h1><p>You don't have permission to "
-                    "access this resource.</p></body></html>\n",
-                )
-            return self.rest.handle(path[len("/wp-json") :], q)
+                return html(403, "<!DOCTYPE html><html><head><title>403 Forbidden</title></head>"
+                                 "<body><h1>Forbidden</h1><p>You don't have permission to "
+                                 "access this resource.</p></body></html>\n")
+            return self.rest.handle(path[len("/wp-json"):], q)
         sitemap = re.fullmatch(r"/wp-sitemap(?:-([a-z_]+(?:-[a-z_]+)?-\d+))?\.xml", path)
         if sitemap:
             if not self.options.sitemap:
@@ -164,14 +163,12 @@ class Site:
         if path == "/wp-admin/admin-ajax.php":
             return text(400, "0")
         if path == "/wp-admin" or path.startswith("/wp-admin/"):
-            return redirect(
-                self.urls.at("/wp-login.php?redirect_to=")
-                + self.urls.at("/wp-admin/").replace(":", "%3A").replace("/", "%2F")
-                + "&reauth=1",
-                302,
-            )
+            return redirect(self.urls.at("/wp-login.php?redirect_to=")
+                            + self.urls.at("/wp-admin/").replace(":", "%3A").replace("/", "%2F")
+                            + "&reauth=1", 302)
         if path in ("/wp-comments-post.php", "/xmlrpc.php"):
-            return Response(405, b"POST requests only.", "text/plain; charset=UTF-8", [("Allow", "POST")])
+            return Response(405, b"POST requests only.", "text/plain; charset=UTF-8",
+                            [("Allow", "POST")])
         return None
 
     def static(self, path: str) -> Response:
@@ -232,16 +229,13 @@ class Site:
         newest = data.posts_newest_first()
         if base == "/" and "s" in q:
             term = q["s"]
-            hits = [p for p in newest if term.lower() in (p.title + data.plain_text(p.content)).lower()]
+            hits = [p for p in newest
+                    if term.lower() in (p.title + data.plain_text(p.content)).lower()]
             kind = "search-results" if hits else "search-no-results"
-            return Archive(
-                f"Search Results for “{term}” | {SITE.name}",
-                f"search {kind}",
-                f"Search Results for: <span>{escape(term)}</span>",
-                hits,
-                [("Home", home), (f"Search results for “{term}”", None)],
-                self.urls.search(term),
-            )
+            return Archive(f"Search Results for “{term}” | {SITE.name}", f"search {kind}",
+                           f"Search Results for: <span>{escape(term)}</span>", hits,
+                           [("Home", home), (f"Search results for “{term}”", None)],
+                           self.urls.search(term))
         if base == "/" and q.get("m", "").isdigit():
             value = q["m"]
             parts = [int(value[:4]), int(value[4:6] or 0), int(value[6:8] or 0)]
@@ -269,36 +263,28 @@ class Site:
                 return None
             url = self.urls.author(author)
             name = escape(author.display_name)
-            return Archive(
-                f"{author.display_name} | {SITE.name}",
-                f"archive author author-{author.slug} author-{author.id}",
-                f'Author Archives: <span class="vcard"><a class="url fn n" '
-                f'href="{url}" title="{name}" rel="me">{name}</a></span>',
-                [p for p in newest if p.author == author.id],
-                [("Home", home), (author.display_name, None)],
-                url,
-            )
+            return Archive(f"{author.display_name} | {SITE.name}",
+                           f"archive author author-{author.slug} author-{author.id}",
+                           f'Author Archives: <span class="vcard"><a class="url fn n" '
+                           f'href="{url}" title="{name}" rel="me">{name}</a></span>',
+                           [p for p in newest if p.author == author.id],
+                           [("Home", home), (author.display_name, None)], url)
         pool = data.CATEGORIES if kind == "category" else data.TAGS
         found = next((t for t in pool if t.slug == slug), None)
         if found is None:
             return None
         label = "Category" if kind == "category" else "Tag"
-        return Archive(
-            f"{found.name} | {SITE.name}",
-            f"archive {kind} {kind}-{found.slug} {kind}-{found.id}",
-            f"{label} Archives: <span>{escape(found.name)}</span>",
-            [p for p in newest if found.id in p.categories + p.tags],
-            [("Home", home), (found.name, None)],
-            self.urls.term(found),
-        )
+        return Archive(f"{found.name} | {SITE.name}",
+                       f"archive {kind} {kind}-{found.slug} {kind}-{found.id}",
+                       f"{label} Archives: <span>{escape(found.name)}</span>",
+                       [p for p in newest if found.id in p.categories + p.tags],
+                       [("Home", home), (found.name, None)], self.urls.term(found))
 
     def date_archive(self, year: int, month: int, day: int) -> Archive | None:
         """A yearly, monthly or daily archive; None when it has no posts (WordPress 404s)."""
-        posts = [
-            p
-            for p in data.posts_newest_first()
-            if p.date.year == year and (not month or p.date.month == month) and (not day or p.date.day == day)
-        ]
+        posts = [p for p in data.posts_newest_first()
+                 if p.date.year == year and (not month or p.date.month == month)
+                 and (not day or p.date.day == day)]
         if not posts:
             return None
         if day:
@@ -308,15 +294,10 @@ class Site:
         else:
             label, kind = str(year), "Yearly"
         cal = (year, month) if month else (posts[0].date.year, posts[0].date.month)
-        return Archive(
-            f"{label} | {SITE.name}",
-            "archive date",
-            f"{kind} Archives: <span>{label}</span>",
-            posts,
-            [("Home", self.urls.at("/")), (label, None)],
-            self.urls.date_archive(year, month or None, day or None),
-            cal,
-        )
+        return Archive(f"{label} | {SITE.name}", "archive date",
+                       f"{kind} Archives: <span>{label}</span>", posts,
+                       [("Home", self.urls.at("/")), (label, None)],
+                       self.urls.date_archive(year, month or None, day or None), cal)
 
     def archive_page(self, archive: Archive, page: int) -> Response:
         """One page of a list, 5 posts a page."""
@@ -324,17 +305,15 @@ class Site:
         pages = max(1, math.ceil(len(archive.posts) / per))
         if page > pages:
             return self.not_found()
-        chosen = archive.posts[(page - 1) * per : page * per]
+        chosen = archive.posts[(page - 1) * per:page * per]
 
         def page_url(n: int) -> str:
             return self.urls.paged(archive.url, n)
 
         main = self.theme.listing(archive.heading, chosen, page, pages, page_url)
         if not chosen:
-            main = (
-                f'<h1 class="page-title">{archive.heading}</h1>\n<p>Sorry, but nothing '
-                f"matched your search criteria.</p>"
-            )
+            main = (f'<h1 class="page-title">{archive.heading}</h1>\n<p>Sorry, but nothing '
+                     f"matched your search criteria.</p>")
         title, body_class = archive.title, archive.body_class
         if page > 1:
             title = f"{title} | Page {page}"
@@ -343,14 +322,9 @@ class Site:
                 words = archive.body_class.split()
                 kind = words[1] if words[0] == "archive" else words[0]
                 body_class += f" {kind}-paged-{page}"
-        page_html = self.theme.document(
-            title=title,
-            body_class=body_class,
-            main=main,
-            crumbs=archive.crumbs,
-            calendar_month=archive.month,
-            is_home=archive.body_class == "home blog",
-        )
+        page_html = self.theme.document(title=title, body_class=body_class, main=main,
+                                        crumbs=archive.crumbs, calendar_month=archive.month,
+                                        is_home=archive.body_class == "home blog")
         return html(200, page_html, self.html_headers())
 
     # ------------------------------------------------------------------ single entries
@@ -359,14 +333,8 @@ class Site:
         """A post (with comment pages, feed and attachments below it) or a page."""
         match = re.fullmatch(r"/(\d{4})/(\d{2})/(\d{2})/([^/]+)/(.*)", path)
         if match:
-            post = next(
-                (
-                    p
-                    for p in data.POSTS
-                    if p.slug == match[4] and f"{p.date:%Y/%m/%d}" == "/".join(match.group(1, 2, 3))
-                ),
-                None,
-            )
+            post = next((p for p in data.POSTS if p.slug == match[4]
+                         and f"{p.date:%Y/%m/%d}" == "/".join(match.group(1, 2, 3))), None)
             rest = match[5]
         else:
             match = re.fullmatch(r"/([^/]+)/(.*)", path)
@@ -377,29 +345,27 @@ class Site:
         if rest == "":
             return self.entry_page(post, 1, q)
         if rest == "feed/":
-            return feeds.comments_feed(self.urls, post) if self.options.feeds else self.not_found()
+            return feeds.comments_feed(self.urls, post) if self.options.feeds \
+                else self.not_found()
         cpage = re.fullmatch(r"comment-page-(\d+)/", rest)
         if cpage and 1 <= int(cpage[1]) <= data.comment_pages(post.id):
             return self.entry_page(post, int(cpage[1]), q)
-        media = next((m for m in data.MEDIA if m.parent == post.id and rest == f"{m.slug}/"), None)
+        media = next((m for m in data.MEDIA if m.parent == post.id and rest == f"{m.slug}/"),
+                     None)
         return self.attachment_page(media) if media else self.not_found()
 
     def attachment_page(self, media: Media) -> Response:
         """An image's attachment page, below its parent post in the trail."""
         post = data.entry(media.parent)
         assert post is not None
-        crumbs: Crumbs = [("Home", self.urls.at("/")), (post.title, self.urls.permalink(post)), (media.title, None)]
-        body = (
-            f"attachment attachment-template-default single single-attachment "
-            f"postid-{media.id} attachmentid-{media.id} attachment-png"
-        )
+        crumbs: Crumbs = [("Home", self.urls.at("/")),
+                          (post.title, self.urls.permalink(post)), (media.title, None)]
+        body = (f"attachment attachment-template-default single single-attachment "
+                f"postid-{media.id} attachmentid-{media.id} attachment-png")
         page_html = self.theme.document(
-            title=f"{media.title} | {SITE.name}",
-            body_class=body,
-            main=self.theme.attachment(media),
-            crumbs=crumbs,
-            head=[f'<link rel="canonical" href="{self.urls.attachment(media)}" />'],
-        )
+            title=f"{media.title} | {SITE.name}", body_class=body,
+            main=self.theme.attachment(media), crumbs=crumbs,
+            head=[f'<link rel="canonical" href="{self.urls.attachment(media)}" />'])
         return html(200, page_html, self.html_headers())
 
     def entry_page(self, post: Post, cpage: int, q: Query) -> Response:
@@ -411,8 +377,10 @@ class Site:
         home = self.urls.at("/")
         if post.type == "post":
             category = data.term(post.categories[0])
-            crumbs: Crumbs = [("Home", home), (category.name, self.urls.term(category)), (post.title, None)]
-            body_class = f"post-template-default single single-post postid-{post.id} single-format-standard"
+            crumbs: Crumbs = [("Home", home), (category.name, self.urls.term(category)),
+                              (post.title, None)]
+            body_class = (f"post-template-default single single-post postid-{post.id} "
+                          f"single-format-standard")
         else:
             crumbs = [("Home", home), (post.title, None)]
             body_class = f"page-template-default page page-id-{post.id}"
@@ -421,12 +389,8 @@ class Site:
             main += "\n" + self.theme.comments(post, cpage, reply_to)
         canonical = self.urls.comment_page(post, cpage)
         page_html = self.theme.document(
-            title=f"{post.title} | {SITE.name}",
-            body_class=body_class,
-            main=main,
-            crumbs=crumbs,
-            head=self.theme.entry_links(post, canonical, noindex="replytocom" in q),
-        )
+            title=f"{post.title} | {SITE.name}", body_class=body_class, main=main, crumbs=crumbs,
+            head=self.theme.entry_links(post, canonical, noindex="replytocom" in q))
         headers = self.html_headers()
         headers.append(("Link", f"<{self.urls.shortlink(post.id)}>; rel=shortlink"))
         return html(200, page_html, headers)
@@ -529,7 +493,6 @@ class Site:
 
     def not_found(self) -> Response:
         """The theme's 404 page."""
-        page_html = self.theme.document(
-            title=f"Page not found | {SITE.name}", body_class="error404", main=self.theme.not_found()
-        )
+        page_html = self.theme.document(title=f"Page not found | {SITE.name}",
+                                        body_class="error404", main=self.theme.not_found())
         return html(404, page_html, self.html_headers())

@@ -136,7 +136,8 @@ def test_data_is_consistent() -> None:
             parent = data.comment(c.parent)
             assert parent and parent.post == c.post and parent.date < c.date
     assert max(data.depth(c) for c in data.COMMENTS) == 3
-    assert sorted(c.type for c in data.COMMENTS if c.type != "comment") == ["pingback", "trackback"]
+    assert sorted(c.type for c in data.COMMENTS if c.type != "comment") == ["pingback",
+                                                                          "trackback"]
     assert len(data.comments_on(PAGED_POST)) == 25 and data.comment_pages(PAGED_POST) == 2
     closed = [p for p in data.POSTS if p.comment_status == "closed"]
     assert closed and all(not data.comments_on(p.id) for p in closed)
@@ -151,10 +152,12 @@ def test_home_pages_list_every_post_newest_first(base: str) -> None:
     for url in (f"{base}/", f"{base}/page/2/", f"{base}/page/3/"):
         page = fetch(url)
         assert page.status == 200
-        titles += re.findall(r'<h2 class="entry-title"><a href="[^"]+" rel="bookmark">(.*?)</a>', page.body)
+        titles += re.findall(r'<h2 class="entry-title"><a href="[^"]+" rel="bookmark">(.*?)</a>',
+                             page.body)
     assert len(titles) == 14
     assert titles[0] == data.posts_newest_first()[0].title
-    assert f'href="{base}/page/2/"><span class="meta-nav">&larr;</span> Older posts' in fetch(f"{base}/").body
+    assert f'href="{base}/page/2/"><span class="meta-nav">&larr;</span> Older posts' \
+        in fetch(f"{base}/").body
     assert 'class="home blog paged paged-2"' in fetch(f"{base}/page/2/").body
     assert fetch(f"{base}/page/4/").status == 404
     assert fetch(f"{base}/page/1/").headers["Location"] == f"{base}/"
@@ -163,16 +166,16 @@ def test_home_pages_list_every_post_newest_first(base: str) -> None:
 def test_post_page_shows_threads_three_levels_deep(base: str) -> None:
     page = fetch(permalink(base, POST_WITH_THREADS))
     assert page.status == 200
-    assert f'<body class="post-template-default single single-post postid-{POST_WITH_THREADS}' in page.body
+    assert f'<body class="post-template-default single single-post postid-{POST_WITH_THREADS}' \
+        in page.body
     assert f"<link rel='shortlink' href='{base}/?p={POST_WITH_THREADS}' />" in page.body
     assert '<div class="breadcrumbs">You are here: ' in page.body
-    assert "http://digg.com/submit?url=" in page.body
+    assert 'http://digg.com/submit?url=' in page.body
     seen = comments_in(page.body)
     expected = data.comments_on(POST_WITH_THREADS)
     assert [(c.id, c.depth, c.parent) for c in seen] == [
-        (c.id, data.depth(c), c.parent)
-        for c in sorted(expected, key=lambda c: (data.thread_root(c).date, data.depth(c), c.date))
-    ]
+        (c.id, data.depth(c), c.parent) for c in sorted(
+            expected, key=lambda c: (data.thread_root(c).date, data.depth(c), c.date))]
     assert max(c.depth for c in seen) == 3
     authors = {c.id for c in seen if "bypostauthor" in c.classes}
     assert authors == {c.id for c in expected if c.user_id == data.entry(c.post).author}
@@ -197,7 +200,8 @@ def test_comments_paginate_twenty_threads_a_page(base: str) -> None:
     assert [c.id for c in on_second] == [197, 198]
     assert 199 in {c.id for c in on_first}, "a late reply stays with its thread on page 1"
     assert f'href="{url}comment-page-2/#comments">Newer Comments' in first.body
-    assert f'href="{url}#comments"><span class="meta-nav">&larr;</span> Older Comments' in second.body
+    assert f'href="{url}#comments"><span class="meta-nav">&larr;</span> Older Comments' \
+        in second.body
     assert "25 Responses to &#8220;" in second.body
     assert fetch(f"{url}comment-page-3/").status == 404
 
@@ -208,23 +212,9 @@ def test_rest_totals_and_paging(base: str) -> None:
     assert (posts.headers["X-WP-Total"], posts.headers["X-WP-TotalPages"]) == ("14", "3")
     assert 'rel="next"' in posts.headers["Link"]
     first = posts.json()[0]
-    assert {
-        "id",
-        "date",
-        "date_gmt",
-        "modified",
-        "modified_gmt",
-        "slug",
-        "link",
-        "title",
-        "content",
-        "excerpt",
-        "author",
-        "categories",
-        "tags",
-        "comment_status",
-        "type",
-    } <= set(first)
+    assert {"id", "date", "date_gmt", "modified", "modified_gmt", "slug", "link", "title",
+            "content", "excerpt", "author", "categories", "tags", "comment_status",
+            "type"} <= set(first)
     beyond = fetch(f"{base}/wp-json/wp/v2/posts?per_page=5&page=4")
     assert beyond.status == 400 and beyond.json()["code"] == "rest_post_invalid_page_number"
     assert fetch(f"{base}/wp-json/wp/v2/posts?per_page=101").status == 400
@@ -345,10 +335,8 @@ def plain() -> Iterator[str]:
 
 def entry_titles(page: str) -> list[tuple[str, str]]:
     """(link, title) of the entries a list page shows."""
-    return [
-        (link, html.unescape(title))
-        for link, title in re.findall(r'<h2 class="entry-title"><a href="([^"]+)" rel="bookmark">(.*?)</a>', page)
-    ]
+    return [(link, html.unescape(title)) for link, title in re.findall(
+        r'<h2 class="entry-title"><a href="([^"]+)" rel="bookmark">(.*?)</a>', page)]
 
 
 def test_plain_home_pages_use_paged(plain: str) -> None:
@@ -359,7 +347,8 @@ def test_plain_home_pages_use_paged(plain: str) -> None:
         entries += entry_titles(page.body)
     newest = data.posts_newest_first()
     assert entries == [(f"{plain}/?p={p.id}", p.title) for p in newest]
-    assert f'href="{plain}/?paged=2"><span class="meta-nav">&larr;</span> Older posts' in fetch(f"{plain}/").body
+    assert f'href="{plain}/?paged=2"><span class="meta-nav">&larr;</span> Older posts' \
+        in fetch(f"{plain}/").body
     second = fetch(f"{plain}/?paged=2").body
     assert 'class="home blog paged paged-2"' in second
     assert f'href="{plain}/">Newer posts' in second
@@ -384,8 +373,7 @@ def test_plain_post_and_page(plain: str) -> None:
     assert f'href="{plain}/?p={POST_WITH_THREADS}&#038;share=facebook&amp;nb=1"' in page.body
     seen = comments_in(page.body)
     assert {(c.id, c.depth, c.parent) for c in seen} == {
-        (c.id, data.depth(c), c.parent) for c in data.comments_on(POST_WITH_THREADS)
-    }
+        (c.id, data.depth(c), c.parent) for c in data.comments_on(POST_WITH_THREADS)}
     about = fetch(f"{plain}/?page_id=2")
     assert about.status == 200 and 'class="page-template-default page page-id-2"' in about.body
     assert f'<a href="{plain}/?page_id=5">Syllabus</a>' in about.body
@@ -403,7 +391,8 @@ def test_plain_comment_page_two(plain: str) -> None:
     assert [c.id for c in comments_in(second.body)] == [197, 198]
     assert 199 in {c.id for c in comments_in(first.body)}
     assert f'href="{url}&#038;cpage=2#comments">Newer Comments' in first.body
-    assert f'href="{url}#comments"><span class="meta-nav">&larr;</span> Older Comments' in second.body
+    assert f'href="{url}#comments"><span class="meta-nav">&larr;</span> Older Comments' \
+        in second.body
     assert f'<link rel="canonical" href="{url}&#038;cpage=2" />' in second.body
     assert f'<a href="{url}&#038;cpage=2#comment-197">' in second.body
     assert f"href='{url}&#038;cpage=2&#038;replytocom=197#respond'" in second.body
@@ -416,14 +405,14 @@ def test_plain_feeds(plain: str) -> None:
 
     first, second = items(f"{plain}/?feed=rss2"), items(f"{plain}/?feed=rss2&paged=2")
     assert (len(first), len(second)) == (10, 4)
-    assert [i.findtext("link") for i in first + second] == [f"{plain}/?p={p.id}" for p in data.posts_newest_first()]
+    assert [i.findtext("link") for i in first + second] == [
+        f"{plain}/?p={p.id}" for p in data.posts_newest_first()]
     wfw = "{http://wellformedweb.org/CommentAPI/}commentRss"
     assert first[0].findtext(wfw) == f"{plain}/?feed=rss2&p={data.posts_newest_first()[0].id}"
     comments = items(f"{plain}/?feed=comments-rss2")
     assert len(comments) == 10
-    assert all(
-        re.fullmatch(rf"{re.escape(plain)}/\?p=\d+(&cpage=\d+)?#comment-\d+", i.findtext("link", "")) for i in comments
-    )
+    assert all(re.fullmatch(rf"{re.escape(plain)}/\?p=\d+(&cpage=\d+)?#comment-\d+",
+                            i.findtext("link", "")) for i in comments)
     assert len(items(f"{plain}/?feed=rss2&p={POST_WITH_THREADS}")) == 5
     home = fetch(f"{plain}/").body
     assert f'href="{plain}/?feed=rss2" />' in home
@@ -435,17 +424,14 @@ def test_plain_sitemaps(plain: str) -> None:
     assert f"Sitemap: {plain}/?sitemap=index" in fetch(f"{plain}/robots.txt").body
     index = ET.fromstring(fetch(f"{plain}/?sitemap=index").body)
     locs = [e.text for e in index.findall("sm:sitemap/sm:loc", ns)]
-    assert locs == [
-        f"{plain}/?sitemap=posts&sitemap-subtype=post&paged=1",
-        f"{plain}/?sitemap=posts&sitemap-subtype=page&paged=1",
-        f"{plain}/?sitemap=taxonomies&sitemap-subtype=category&paged=1",
-        f"{plain}/?sitemap=taxonomies&sitemap-subtype=post_tag&paged=1",
-        f"{plain}/?sitemap=users&paged=1",
-    ]
+    assert locs == [f"{plain}/?sitemap=posts&sitemap-subtype=post&paged=1",
+                    f"{plain}/?sitemap=posts&sitemap-subtype=page&paged=1",
+                    f"{plain}/?sitemap=taxonomies&sitemap-subtype=category&paged=1",
+                    f"{plain}/?sitemap=taxonomies&sitemap-subtype=post_tag&paged=1",
+                    f"{plain}/?sitemap=users&paged=1"]
     posts = ET.fromstring(fetch(locs[0]).body).findall("sm:url", ns)
     assert sorted(u.findtext("sm:loc", namespaces=ns) for u in posts) == sorted(
-        f"{plain}/?p={p.id}" for p in data.POSTS
-    )
+        f"{plain}/?p={p.id}" for p in data.POSTS)
     assert all(u.find("sm:lastmod", ns) is not None for u in posts)
     users = ET.fromstring(fetch(locs[4]).body).findall("sm:url/sm:loc", ns)
     assert {u.text for u in users} == {f"{plain}/?author={u.id}" for u in data.authors_with_posts()}
@@ -456,16 +442,16 @@ def test_plain_rest_route_only(plain: str) -> None:
     home = fetch(f"{plain}/")
     assert f'<link rel="https://api.w.org/" href="{plain}/index.php?rest_route=/" />' in home.body
     assert home.headers["Link"] == f'<{plain}/index.php?rest_route=/>; rel="https://api.w.org/"'
-    for url in (
-        f"{plain}/?rest_route=/wp/v2/posts&per_page=5",
-        f"{plain}/index.php?rest_route=/wp/v2/posts&per_page=5",
-    ):
+    for url in (f"{plain}/?rest_route=/wp/v2/posts&per_page=5",
+                f"{plain}/index.php?rest_route=/wp/v2/posts&per_page=5"):
         posts = fetch(url)
         assert posts.status == 200 and posts.headers["X-WP-Total"] == "14"
-    assert f'<{plain}/index.php?rest_route=/wp/v2/posts&per_page=5&page=2>; rel="next"' in posts.headers["Link"]
+    assert f'<{plain}/index.php?rest_route=/wp/v2/posts&per_page=5&page=2>; rel="next"' \
+        in posts.headers["Link"]
     first = posts.json()[0]
     assert first["link"] == f"{plain}/?p={first['id']}"
-    assert first["_links"]["self"][0]["href"] == f"{plain}/index.php?rest_route=/wp/v2/posts/{first['id']}"
+    assert first["_links"]["self"][0]["href"] == \
+        f"{plain}/index.php?rest_route=/wp/v2/posts/{first['id']}"
     pages = fetch(f"{plain}/?rest_route=/wp/v2/pages").json()
     assert {p["link"] for p in pages} == {f"{plain}/?page_id={p.id}" for p in data.PAGES}
     late = fetch(f"{plain}/?rest_route=/wp/v2/comments/197").json()
@@ -476,22 +462,10 @@ def test_plain_rest_route_only(plain: str) -> None:
 
 
 def test_plain_blog_has_no_pretty_paths(plain: str) -> None:
-    pretty = [
-        permalink("", POST_WITH_THREADS),
-        f"{permalink('', PAGED_POST)}comment-page-2/",
-        "/about/",
-        "/page/2/",
-        "/category/essays/",
-        "/tag/stalin/",
-        "/author/znovak/",
-        "/2013/04/",
-        "/feed/",
-        "/comments/feed/",
-        "/wp-sitemap.xml",
-        "/wp-sitemap-posts-post-1.xml",
-        "/wp-json/",
-        "/wp-json/wp/v2/posts",
-    ]
+    pretty = [permalink("", POST_WITH_THREADS), f"{permalink('', PAGED_POST)}comment-page-2/",
+              "/about/", "/page/2/", "/category/essays/", "/tag/stalin/", "/author/znovak/",
+              "/2013/04/", "/feed/", "/comments/feed/", "/wp-sitemap.xml",
+              "/wp-sitemap-posts-post-1.xml", "/wp-json/", "/wp-json/wp/v2/posts"]
     for path in pretty:
         page = fetch(plain + path)
         assert page.status == 404 and 'class="error404"' in page.body, path
@@ -508,8 +482,7 @@ def test_plain_permalinks_under_a_prefix() -> None:
         assert f"Sitemap: {base}/?sitemap=index" in fetch(f"{root}/robots.txt").body
         assert fetch(base).headers["Location"] == f"{base}/"
         assert [t for _, t in entry_titles(fetch(f"{base}/?paged=3").body)] == [
-            p.title for p in data.posts_newest_first()[10:]
-        ]
+            p.title for p in data.posts_newest_first()[10:]]
         assert fetch(f"{base}/index.php?p={PAGED_POST}&cpage=2").status == 200
         assert fetch(f"{root}/?p={PAGED_POST}").status == 404
     finally:

@@ -35,7 +35,8 @@ def avatar(name: str, size: int) -> str:
     """A Gravatar ``img`` as WordPress prints it (hashed from the name: we keep no e-mails)."""
     digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
     src = f"http://0.gravatar.com/avatar/{digest}?s={size}&amp;d=mm&amp;r=g"
-    return f"<img alt='' src='{src}' class='avatar avatar-{size} photo' height='{size}' width='{size}' />"
+    return (f"<img alt='' src='{src}' class='avatar avatar-{size} photo' "
+            f"height='{size}' width='{size}' />")
 
 
 class Theme:
@@ -47,17 +48,9 @@ class Theme:
 
     # ------------------------------------------------------------------ document
 
-    def document(
-        self,
-        *,
-        title: str,
-        body_class: str,
-        main: str,
-        crumbs: Crumbs | None = None,
-        head: Iterable[str] = (),
-        calendar_month: tuple[int, int] | None = None,
-        is_home: bool = False,
-    ) -> str:
+    def document(self, *, title: str, body_class: str, main: str, crumbs: Crumbs | None = None,
+                 head: Iterable[str] = (), calendar_month: tuple[int, int] | None = None,
+                 is_home: bool = False) -> str:
         """A whole page: head, header, breadcrumbs, the main column, sidebar and footer."""
         head_html = "\n".join([*self.site_links(), *head])
         return f"""<!DOCTYPE html>
@@ -111,15 +104,13 @@ class Theme:
             links.append(
                 f'<link rel="alternate" type="application/rss+xml" title="{e(SITE.name)} '
                 f'&raquo; {e(post.title)} Comments Feed" '
-                f'href="{href(self.urls.post_feed(post))}" />'
-            )
+                f'href="{href(self.urls.post_feed(post))}" />')
         if self.options.rest:
             route = f"/wp/v2/{post.type}s/{post.id}"
-            links.append(f'<link rel="alternate" type="application/json" href="{self.urls.rest(route)}" />')
-        links += [
-            f'<link rel="canonical" href="{href(canonical)}" />',
-            f"<link rel='shortlink' href='{self.urls.shortlink(post.id)}' />",
-        ]
+            links.append(f'<link rel="alternate" type="application/json" '
+                         f'href="{self.urls.rest(route)}" />')
+        links += [f'<link rel="canonical" href="{href(canonical)}" />',
+                  f"<link rel='shortlink' href='{self.urls.shortlink(post.id)}' />"]
         return links
 
     def header(self, is_home: bool) -> str:
@@ -127,7 +118,8 @@ class Theme:
         tag = "h1" if is_home else "div"
         home = self.urls.at("/")
         items = [("Home", home), *((p.title, self.urls.permalink(p)) for p in data.PAGES)]
-        menu = "".join(f'<li class="menu-item"><a href="{url}">{e(label)}</a></li>' for label, url in items)
+        menu = "".join(f'<li class="menu-item"><a href="{url}">{e(label)}</a></li>'
+                       for label, url in items)
         return f"""<div id="header"><div id="masthead">
 <div id="branding" role="banner">
 <{tag} id="site-title"><span><a href="{home}" title="{e(SITE.name)}" rel="home">\
@@ -147,10 +139,8 @@ class Theme:
 
     def breadcrumbs(self, crumbs: Crumbs) -> str:
         """The theme's own trail: "You are here: Home > Category > Title", last crumb unlinked."""
-        parts = [
-            f'<a href="{url}">{e(label)}</a>' if url else f'<span class="current">{e(label)}</span>'
-            for label, url in crumbs
-        ]
+        parts = [f'<a href="{url}">{e(label)}</a>' if url else
+                 f'<span class="current">{e(label)}</span>' for label, url in crumbs]
         return f'<div class="breadcrumbs">You are here: {" &gt; ".join(parts)}</div>'
 
     # ------------------------------------------------------------------ sidebar
@@ -159,7 +149,8 @@ class Theme:
         """The widget area: search, recent comments, calendar, archives, categories, meta."""
         widgets = [
             ("search-2", "widget_search", "", self.search_form()),
-            ("recent-comments-2", "widget_recent_comments", "Recent Comments", self.recent_comments()),
+            ("recent-comments-2", "widget_recent_comments", "Recent Comments",
+             self.recent_comments()),
             ("calendar-2", "widget_calendar", "", self.calendar(month)),
             ("archives-2", "widget_archive", "Archives", self.archives_list()),
             ("categories-2", "widget_categories", "Categories", self.categories_list()),
@@ -167,20 +158,17 @@ class Theme:
         ]
         items = "\n".join(
             f'<li id="{wid}" class="widget-container {cls}">'
-            + (f'<h3 class="widget-title">{title}</h3>' if title else "")
-            + f"{body}</li>"
-            for wid, cls, title, body in widgets
-        )
-        return f'<div id="primary" class="widget-area" role="complementary"><ul class="xoxo">\n{items}\n</ul></div>'
+            + (f'<h3 class="widget-title">{title}</h3>' if title else "") + f"{body}</li>"
+            for wid, cls, title, body in widgets)
+        return (f'<div id="primary" class="widget-area" role="complementary">'
+                f'<ul class="xoxo">\n{items}\n</ul></div>')
 
     def search_form(self) -> str:
         """The search widget."""
-        return (
-            f'<form role="search" method="get" id="searchform" class="searchform" '
-            f'action="{self.urls.at("/")}"><div><label class="screen-reader-text" '
-            f'for="s">Search for:</label><input type="text" value="" name="s" id="s" />'
-            f'<input type="submit" id="searchsubmit" value="Search" /></div></form>'
-        )
+        return (f'<form role="search" method="get" id="searchform" class="searchform" '
+                f'action="{self.urls.at("/")}"><div><label class="screen-reader-text" '
+                f'for="s">Search for:</label><input type="text" value="" name="s" id="s" />'
+                f'<input type="submit" id="searchsubmit" value="Search" /></div></form>')
 
     def recent_comments(self) -> str:
         """The five newest comments, linked to their place on the post."""
@@ -189,11 +177,9 @@ class Theme:
         for c in newest:
             post = data.entry(c.post)
             assert post is not None
-            items.append(
-                f'<li class="recentcomments"><span class="comment-author-link">'
-                f'{self.author_link(c)}</span> on <a href="{href(self.urls.comment(c))}">'
-                f"{e(post.title)}</a></li>"
-            )
+            items.append(f'<li class="recentcomments"><span class="comment-author-link">'
+                         f'{self.author_link(c)}</span> on <a href="{href(self.urls.comment(c))}">'
+                         f'{e(post.title)}</a></li>')
         return f'<ul id="recentcomments">{"".join(items)}</ul>'
 
     def calendar(self, month: tuple[int, int] | None) -> str:
@@ -214,7 +200,8 @@ class Theme:
                 else:
                     cells.append(f"<td>{day}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        head = "".join(f'<th scope="col" title="{d}">{d[0]}</th>' for d in calendar_module.day_name)
+        head = "".join(f'<th scope="col" title="{d}">{d[0]}</th>'
+                       for d in calendar_module.day_name)
         before = [m for m in post_months if m < (year, mon)]
         after = [m for m in post_months if m > (year, mon)]
         return f"""<div id="calendar_wrap" class="calendar_wrap">
@@ -240,31 +227,23 @@ class Theme:
     def archives_list(self) -> str:
         """Monthly archive links, newest first."""
         months = sorted({(p.date.year, p.date.month) for p in data.POSTS}, reverse=True)
-        return (
-            "<ul>"
-            + "".join(f"<li><a href='{self.urls.date_archive(y, m)}'>{MONTHS[m - 1]} {y}</a></li>" for y, m in months)
-            + "</ul>"
-        )
+        return "<ul>" + "".join(
+            f"<li><a href='{self.urls.date_archive(y, m)}'>{MONTHS[m - 1]} {y}</a></li>"
+            for y, m in months) + "</ul>"
 
     def categories_list(self) -> str:
         """Category links with posts, by name."""
         cats = sorted((c for c in data.CATEGORIES if data.post_count(c.id)), key=lambda c: c.name)
-        return (
-            "<ul>"
-            + "".join(
-                f'<li class="cat-item cat-item-{c.id}"><a href="{self.urls.term(c)}">{e(c.name)}</a></li>' for c in cats
-            )
-            + "</ul>"
-        )
+        return "<ul>" + "".join(
+            f'<li class="cat-item cat-item-{c.id}"><a href="{self.urls.term(c)}">{e(c.name)}</a>'
+            f"</li>" for c in cats) + "</ul>"
 
     def meta_list(self) -> str:
         """The Meta widget: log-in link (a trap) and feed links."""
         items = [f'<li><a href="{self.urls.at("/wp-login.php")}">Log in</a></li>']
         if self.options.feeds:
-            items += [
-                f'<li><a href="{self.urls.feed()}">Entries feed</a></li>',
-                f'<li><a href="{self.urls.comments_feed()}">Comments feed</a></li>',
-            ]
+            items += [f'<li><a href="{self.urls.feed()}">Entries feed</a></li>',
+                      f'<li><a href="{self.urls.comments_feed()}">Comments feed</a></li>']
         items.append('<li><a href="https://wordpress.org/">WordPress.org</a></li>')
         return f"<ul>{''.join(items)}</ul>"
 
@@ -279,36 +258,32 @@ class Theme:
         return " ".join([f"post-{post.id} {kind}{fmt} hentry", *terms])
 
     def entry_meta(self, post: Post) -> str:
-        """ "Posted on DATE by AUTHOR", with ``time.entry-date`` and ``.author.vcard``."""
+        """"Posted on DATE by AUTHOR", with ``time.entry-date`` and ``.author.vcard``."""
         author = data.user(post.author)
         updated = ""
         if post.modified != post.date:
-            updated = f' <time class="updated" datetime="{post.modified.isoformat()}">{long_date(post.modified)}</time>'
-        return (
-            f'<div class="entry-meta"><span class="meta-prep meta-prep-author">Posted on'
-            f'</span> <a href="{self.urls.permalink(post)}" title="{short_time(post.date)}" '
-            f'rel="bookmark"><time class="entry-date published" '
-            f'datetime="{post.date.isoformat()}">{long_date(post.date)}</time>{updated}</a> '
-            f'<span class="meta-sep">by</span> <span class="author vcard"><a class="url fn n" '
-            f'href="{self.urls.author(author)}" title="View all posts by '
-            f'{e(author.display_name)}" rel="author">{e(author.display_name)}</a></span></div>'
-        )
+            updated = (f' <time class="updated" datetime="{post.modified.isoformat()}">'
+                       f"{long_date(post.modified)}</time>")
+        return (f'<div class="entry-meta"><span class="meta-prep meta-prep-author">Posted on'
+                f'</span> <a href="{self.urls.permalink(post)}" title="{short_time(post.date)}" '
+                f'rel="bookmark"><time class="entry-date published" '
+                f'datetime="{post.date.isoformat()}">{long_date(post.date)}</time>{updated}</a> '
+                f'<span class="meta-sep">by</span> <span class="author vcard"><a class="url fn n" '
+                f'href="{self.urls.author(author)}" title="View all posts by '
+                f'{e(author.display_name)}" rel="author">{e(author.display_name)}</a></span></div>')
 
     def term_links(self, ids: Iterable[int], rel: str) -> str:
         """Comma-separated term links with the ``rel`` WordPress gives them."""
-        return ", ".join(
-            f'<a href="{self.urls.term(data.term(t))}" rel="{rel}">{e(data.term(t).name)}</a>' for t in ids
-        )
+        return ", ".join(f'<a href="{self.urls.term(data.term(t))}" rel="{rel}">'
+                         f"{e(data.term(t).name)}</a>" for t in ids)
 
     def entry_utility(self, post: Post) -> str:
-        """ "This entry was posted in ... and tagged ... Bookmark the permalink."."""
+        """"This entry was posted in ... and tagged ... Bookmark the permalink."."""
         tagged = f" and tagged {self.term_links(post.tags, 'tag')}" if post.tags else ""
-        return (
-            f'<div class="entry-utility">This entry was posted in '
-            f"{self.term_links(post.categories, 'category tag')}{tagged}. Bookmark the "
-            f'<a href="{self.urls.permalink(post)}" title="Permalink to {e(post.title)}" '
-            f'rel="bookmark">permalink</a>.</div>'
-        )
+        return (f'<div class="entry-utility">This entry was posted in '
+                f'{self.term_links(post.categories, "category tag")}{tagged}. Bookmark the '
+                f'<a href="{self.urls.permalink(post)}" title="Permalink to {e(post.title)}" '
+                f'rel="bookmark">permalink</a>.</div>')
 
     def comments_link(self, post: Post) -> str:
         """``comments_popup_link`` as used in post lists."""
@@ -348,16 +323,13 @@ Continue reading <span class="meta-nav">&rarr;</span></a></p></div>
         first = ' class="sociablefirst"'
         items = "".join(
             f'<li{first if i == 0 else ""}><a rel="nofollow" target="_blank" href="{link}" '
-            f'title="{name}">{name}</a></li>'
-            for i, (name, link) in enumerate(services)
-        )
+            f'title="{name}">{name}</a></li>' for i, (name, link) in enumerate(services))
         jetpack = "".join(
             f'<li class="share-{service}"><a rel="nofollow noopener noreferrer" '
             f'class="share-{service} sd-button" '
             f'href="{href(self.urls.share(post, service))}&amp;nb=1" '
             f'target="_blank" title="Click to share on {label}"><span>{label}</span></a></li>'
-            for service, label in (("facebook", "Facebook"), ("email", "Email"))
-        )
+            for service, label in (("facebook", "Facebook"), ("email", "Email")))
         return f"""<div class="sociable">
 <div class="sociable_tagline"><strong>Share and Enjoy:</strong></div>
 <ul>{items}</ul>
@@ -371,26 +343,12 @@ Continue reading <span class="meta-nav">&rarr;</span></a></p></div>
         i = ordered.index(post)
         older = ordered[i - 1] if i > 0 else None
         newer = ordered[i + 1] if i + 1 < len(ordered) else None
-        prev_link = (
-            (
-                f'<a href="{self.urls.permalink(older)}" rel="prev"><span class="meta-nav">'
-                f"&larr;</span> {e(older.title)}</a>"
-            )
-            if older
-            else ""
-        )
-        next_link = (
-            (
-                f'<a href="{self.urls.permalink(newer)}" rel="next">{e(newer.title)} '
-                f'<span class="meta-nav">&rarr;</span></a>'
-            )
-            if newer
-            else ""
-        )
-        return (
-            f'<div id="nav-below" class="navigation"><div class="nav-previous">{prev_link}'
-            f'</div><div class="nav-next">{next_link}</div></div>'
-        )
+        prev_link = (f'<a href="{self.urls.permalink(older)}" rel="prev"><span class="meta-nav">'
+                     f"&larr;</span> {e(older.title)}</a>") if older else ""
+        next_link = (f'<a href="{self.urls.permalink(newer)}" rel="next">{e(newer.title)} '
+                     f'<span class="meta-nav">&rarr;</span></a>') if newer else ""
+        return (f'<div id="nav-below" class="navigation"><div class="nav-previous">{prev_link}'
+                f'</div><div class="nav-next">{next_link}</div></div>')
 
     def article(self, post: Post) -> str:
         """A post or page in full, share links inside ``.entry-content`` as plugins add them."""
@@ -430,7 +388,8 @@ alt="{e(media.alt)}" /></a></p>
         """``get_comment_author_link``: the name, linked to the author's URL when there is one."""
         if not c.author_url:
             return e(c.author_name)
-        return f"<a href='{e(c.author_url)}' rel='external nofollow ugc' class='url'>{e(c.author_name)}</a>"
+        return (f"<a href='{e(c.author_url)}' rel='external nofollow ugc' class='url'>"
+                f"{e(c.author_name)}</a>")
 
     def comment_classes(self, c: Comment, post: Post, level: int, counter: list[int]) -> str:
         """``comment_class()``: type, user classes, even/odd, thread parity and depth."""
@@ -454,13 +413,12 @@ alt="{e(media.alt)}" /></a></p>
         children = "".join(self.comment(r, post, page, counter) for r in replies)
         classes = self.comment_classes(c, post, level, counter)
         reply = ""
-        if c.type == "comment" and post.comment_status == "open" and level < SITE.thread_comments_depth:
-            reply = (
-                f"<div class=\"reply\"><a rel='nofollow' class='comment-reply-link' "
-                f"href='{href(self.urls.reply(post, page, c))}' data-commentid=\"{c.id}\" "
-                f"data-postid=\"{post.id}\" aria-label='Reply to {e(c.author_name)}'>"
-                f"Reply</a></div>"
-            )
+        if c.type == "comment" and post.comment_status == "open" \
+                and level < SITE.thread_comments_depth:
+            reply = (f"<div class=\"reply\"><a rel='nofollow' class='comment-reply-link' "
+                     f"href='{href(self.urls.reply(post, page, c))}' data-commentid=\"{c.id}\" "
+                     f"data-postid=\"{post.id}\" aria-label='Reply to {e(c.author_name)}'>"
+                     f"Reply</a></div>")
         picture = avatar(c.author_name, 40) if c.type == "comment" else ""
         body = self.urls.expand(c.content)
         return f"""<li class="{classes}" id="li-comment-{c.id}">
@@ -478,23 +436,18 @@ alt="{e(media.alt)}" /></a></p>
 """
 
     def comment_nav(self, post: Post, page: int, pages: int) -> str:
-        """ "Older Comments" / "Newer Comments" between comment pages."""
+        """"Older Comments" / "Newer Comments" between comment pages."""
         if pages == 1:
             return ""
         older = newer = ""
         if page > 1:
-            older = (
-                f'<a href="{href(self.urls.comment_page(post, page - 1))}#comments">'
-                f'<span class="meta-nav">&larr;</span> Older Comments</a>'
-            )
+            older = (f'<a href="{href(self.urls.comment_page(post, page - 1))}#comments">'
+                     f'<span class="meta-nav">&larr;</span> Older Comments</a>')
         if page < pages:
-            newer = (
-                f'<a href="{href(self.urls.comment_page(post, page + 1))}#comments">'
-                f'Newer Comments <span class="meta-nav">&rarr;</span></a>'
-            )
-        return (
-            f'<div class="navigation"><div class="nav-previous">{older}</div><div class="nav-next">{newer}</div></div>'
-        )
+            newer = (f'<a href="{href(self.urls.comment_page(post, page + 1))}#comments">'
+                     f'Newer Comments <span class="meta-nav">&rarr;</span></a>')
+        return (f'<div class="navigation"><div class="nav-previous">{older}</div>'
+                f'<div class="nav-next">{newer}</div></div>')
 
     def comments(self, post: Post, page: int, reply_to: Comment | None) -> str:
         """The ``#comments`` block: heading, one page of threads, paging and the form."""
@@ -507,9 +460,8 @@ alt="{e(media.alt)}" /></a></p>
         count = len(everything)
         label = "One Response" if count == 1 else f"{count} Responses"
         counter = [0, 0]
-        threads = "".join(
-            self.comment(c, post, page, counter) for c in data.top_level(post.id) if data.comment_page(c) == page
-        )
+        threads = "".join(self.comment(c, post, page, counter)
+                          for c in data.top_level(post.id) if data.comment_page(c) == page)
         nav = self.comment_nav(post, page, pages)
         return f"""<div class="comments-area">
 <h3 id="comments">{label} to &#8220;{e(post.title)}&#8221;</h3>
@@ -529,8 +481,7 @@ alt="{e(media.alt)}" /></a></p>
         fields = "".join(
             f'<p class="comment-form-{name}"><label for="{name}">{label}</label> '
             f'<input id="{name}" name="{name}" type="text" value="" size="30" /></p>'
-            for name, label in (("author", "Name *"), ("email", "Email *"), ("url", "Website"))
-        )
+            for name, label in (("author", "Name *"), ("email", "Email *"), ("url", "Website")))
         return f"""<div id="respond" class="comment-respond">
 <h3 id="reply-title" class="comment-reply-title">{title} <small><a rel="nofollow" \
 id="cancel-comment-reply-link" href="{self.urls.permalink(post)}#respond"{hidden}>Cancel reply\
@@ -551,20 +502,21 @@ value="{reply_to.id if reply_to else 0}" /></p>
     # ------------------------------------------------------------------ lists and errors
 
     def paging_nav(self, page: int, pages: int, page_url: Callable[[int], str]) -> str:
-        """ "Older posts" / "Newer posts" below a list; ``page_url(n)`` is page n's URL."""
+        """"Older posts" / "Newer posts" below a list; ``page_url(n)`` is page n's URL."""
         if pages <= 1:
             return ""
         older = newer = ""
         if page < pages:
-            older = f'<a href="{href(page_url(page + 1))}"><span class="meta-nav">&larr;</span> Older posts</a>'
+            older = (f'<a href="{href(page_url(page + 1))}"><span class="meta-nav">&larr;'
+                     f"</span> Older posts</a>")
         if page > 1:
-            newer = f'<a href="{href(page_url(page - 1))}">Newer posts <span class="meta-nav">&rarr;</span></a>'
-        return (
-            f'<div id="nav-below" class="navigation"><div class="nav-previous">{older}</div>'
-            f'<div class="nav-next">{newer}</div></div>'
-        )
+            newer = (f'<a href="{href(page_url(page - 1))}">Newer posts '
+                     f'<span class="meta-nav">&rarr;</span></a>')
+        return (f'<div id="nav-below" class="navigation"><div class="nav-previous">{older}</div>'
+                f'<div class="nav-next">{newer}</div></div>')
 
-    def listing(self, heading: str, posts: list[Post], page: int, pages: int, page_url: Callable[[int], str]) -> str:
+    def listing(self, heading: str, posts: list[Post], page: int, pages: int,
+                page_url: Callable[[int], str]) -> str:
         """A page of a post list, with an optional archive heading."""
         head = f'<h1 class="page-title">{heading}</h1>\n' if heading else ""
         body = "\n".join(self.summary(p) for p in posts)
