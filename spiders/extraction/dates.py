@@ -259,7 +259,10 @@ def _valid_day(year: int, month: int, day: int) -> datetime | None:
         return None
 
 
-def _with_time(date: datetime, hour: str | None, minute: str | None, ampm: str | None = None) -> str:
+def _with_time(
+    date: datetime, hour: str | None, minute: str | None, ampm: str | None = None, second: str | None = None
+) -> str:
+    """The day, with the time when one is given and valid (12-hour clocks turned to 24)."""
     if hour is None or minute is None:
         return _day(date)
     h = int(hour)
@@ -271,7 +274,7 @@ def _with_time(date: datetime, hour: str | None, minute: str | None, ampm: str |
             h += 12
     if h > 23 or int(minute) > 59:
         return _day(date)
-    return f"{_day(date)}T{h:02d}:{int(minute):02d}:00"
+    return f"{_day(date)}T{h:02d}:{int(minute):02d}:{int(second or 0):02d}"
 
 
 def _cjk(text: str) -> str | None:
@@ -344,19 +347,7 @@ def _english(text: str) -> str | None:
             date = datetime(int(year), month, int(day))
         except ValueError:
             return None
-        hour, minute, second, ampm = m.group(4), m.group(5), m.group(6), m.group(7)
-        if hour is None:
-            return _day(date)
-        h = int(hour)
-        if ampm:
-            pm = ampm.lower().startswith("p")
-            if h == 12:
-                h = 0 if not pm else 12
-            elif pm:
-                h += 12
-        if h > 23 or int(minute) > 59:
-            return _day(date)
-        return f"{_day(date)}T{h:02d}:{int(minute):02d}:{int(second or 0):02d}"
+        return _with_time(date, m.group(4), m.group(5), m.group(7), m.group(6))
     return None
 
 
