@@ -152,6 +152,10 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
             continue
         anchors.append(anchor)
         if not _maybe_share(href, hosts):
+            if _MEMBER_HREF.search(href) and _share_block(anchor, kinds) is not None:
+                member = _block_member_service(absolute_url(base_url, href), anchor)
+                if member and not belongs_elsewhere(anchor, own_post, memo):
+                    services[anchor] = (member, absolute_url(base_url, href))
             continue
         url = absolute_url(base_url, href)
         service = share_service(url)
@@ -195,6 +199,8 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         # One link per service and shared page: a second bar (top and bottom, a floating copy)
         # repeats the same links, sometimes with another title parameter.
         key = (found[0], _shared_url(found[1]) or _EMAIL_PROTECTION.sub("", found[1]))
+        if found[0] == "other":  # services outside the list differ by their own address
+            key = (*key, found[1].split("?", 1)[0])
         if key not in seen:
             seen.add(key)
             links.append(ShareLink(service=found[0], url=found[1]))
