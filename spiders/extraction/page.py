@@ -741,12 +741,14 @@ def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | N
     """The post's author as WordPress names them in the thread: a comment the post's author wrote
     carries the class `bypostauthor` (used when the page prints no byline)."""
     authors = {comment.wp_id: comment.author for comment in comments if comment.wp_id is not None}
+    names = set()
     for node in doc.index.with_class("bypostauthor"):
         match = _COMMENT_ID.match(node.get("id") or "")
         name = authors.get(bounded_int(match.group(1))) if match else None
         if name:
-            return name
-    return None
+            names.add(name)
+    # Comments written under two names (a display name changed since) do not say which is shown.
+    return names.pop() if len(names) == 1 else None
 
 
 _COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
