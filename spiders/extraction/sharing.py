@@ -152,7 +152,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
             continue
         anchors.append(anchor)
         if not _maybe_share(href, hosts):
-            if _MEMBER_HREF.search(href) and _share_block(anchor, kinds) is not None:
+            if _may_be_member(href) and _share_block(anchor, kinds) is not None:
                 member = _block_member_service(absolute_url(base_url, href), anchor)
                 if member and not belongs_elsewhere(anchor, own_post, memo):
                     services[anchor] = (member, absolute_url(base_url, href))
@@ -166,7 +166,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
             block = _share_block(anchor, kinds)
             if block is not None and block not in blocks:
                 blocks.append(block)
-        elif _MEMBER_HREF.search(href) and _share_block(anchor, kinds) is not None:
+        elif _may_be_member(href) and _share_block(anchor, kinds) is not None:
             member = _block_member_service(absolute_url(base_url, href), anchor)
             if member and not belongs_elsewhere(anchor, own_post, memo):
                 services[anchor] = (member, absolute_url(base_url, href))
@@ -301,8 +301,10 @@ def _block_kind(element: etree._Element) -> str:
     return ""
 
 
-# Links that may be a share block's email, print or feed button (looked at outside known blocks).
-_MEMBER_HREF = re.compile(r"^mailto:|/cdn-cgi/l/email-protection|window\.print|printfriendly\.com", re.IGNORECASE)
+def _may_be_member(href: str) -> bool:
+    """Could the link be a share block's email or print button (looked at outside known blocks)?
+    Substring tests: this runs for every link of the page."""
+    return href[:7].lower() == "mailto:" or "email-protection" in href or "print" in href.lower()
 
 
 def _block_member_service(url: str, anchor: etree._Element) -> str | None:
