@@ -304,7 +304,9 @@ def _block_kind(element: etree._Element) -> str:
 def _may_be_member(href: str) -> bool:
     """Could the link be a share block's email or print button (looked at outside known blocks)?
     Substring tests: this runs for every link of the page."""
-    return href[:7].lower() == "mailto:" or "email-protection" in href or "print" in href.lower()
+    if href[:7].lower() == "mailto:" or "email-protection" in href:
+        return True
+    return "print" in href and ("window.print" in href or "printfriendly.com" in href.lower())
 
 
 def _block_member_service(url: str, anchor: etree._Element) -> str | None:
