@@ -340,11 +340,14 @@ def _container(doc: Document) -> etree._Element | None:
             element_id = element.get("id") or ""
             if element_id.startswith("post-") and (not _POST_ID.match(element_id) or (shown and element_id != shown)):
                 continue  # not a post's element, or another post's (a related post, a teaser)
+            if element.tag in _NOT_CONTAINERS:
+                continue  # a theme that puts the post's id on its title holds nothing in it
             return element
     return doc.root.find("body")
 
 
 _POST_CLASSES = frozenset(["hentry", "post", "type-post", "type-page", "page"])
+_NOT_CONTAINERS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6", "a", "span", "p"])
 
 
 def _container_candidates(index: PageIndex) -> Iterator[list[etree._Element]]:
