@@ -907,7 +907,8 @@ class WordPressSpider(scrapy.Spider):
                 **_validators(response),
             }
         ]
-        paging = CommentPaging(post=post, rest=rest)
+        self._note_truncated(post, response.url)
+        paging = CommentPaging(post=post, rest=rest, complete=post.comments_complete)
         paging.pages[comment_page_number(response.url) or post.comment_page_number] = post.comments
         paging.seen.add(normalise_url(response.url))
         self._queue_comment_pages(paging, post.comment_page_urls, site)
@@ -940,6 +941,8 @@ class WordPressSpider(scrapy.Spider):
     def parse_comment_page(self, response: Response, paging: CommentPaging, site: Site) -> Iterator[Any]:
         self.count("comment_pages")
         page = extract_post(response.text, response.url)
+        self._note_truncated(page, response.url)
+        paging.complete = paging.complete and page.comments_complete
         paging.pages[comment_page_number(response.url) or page.comment_page_number] = page.comments
         self._queue_comment_pages(paging, page.comment_page_urls, site)
         yield from self._next_comment_page(paging, site)
@@ -1148,6 +1151,13 @@ class WordPressSpider(scrapy.Spider):
             site.listing_ok = False
             site.error = site.error or "REST listing without X-WP-TotalPages: cannot tell it is complete"
         return data
+
+    def _note_truncated(self, post: Post, url: str) -> None:
+        """Count and log a page the HTML parser could not read whole: its comments are kept, and
+        none archived before is marked missing for not being among them."""
+        if not post.comments_complete:
+            self.count("pages_nested_too_deep")
+            self.logger.warning("%s nests its markup deeper than the parser reads: comments may be missing", url)
 
     def count(self, key: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(f"wparchive/{key}", amount)

@@ -142,3 +142,19 @@ def test_deep_json_ld_and_huge_numbers(pages: list[bytes]) -> None:
 def test_malformed_urls(pages: list[bytes]) -> None:
     page = pages[0].replace(b'href="http', b'href="http://[::1', 30).replace(b'src="', b'src="http://[zz', 30)
     assert_valid_contract(extract_post(decode_html(page), URL).summary())
+
+
+def test_a_page_nested_past_the_parsers_limit_says_its_comments_are_not_all_there() -> None:
+    """Broken markup that nests each comment in the one before (real: a theme's unclosed <li>)
+    runs past libxml2's 256 levels; what is deeper is dropped, and the page says so."""
+    comments = "".join(
+        f'<div class="comment" id="comment-{n}"><p class="comment-author">Student {n}</p><p>Reply {n}</p>'
+        for n in range(1, 301)
+    )
+    page = f'<html><body class="single postid-1"><article id="post-1"><h1>Post</h1></article>{comments}</body></html>'
+    post = extract_post(page, URL)
+    assert 0 < len(post.comments) < 300
+    assert post.comments_complete is False
+    shallow = comments.replace('<div class="comment"', '</div><div class="comment"').replace("</div>", "", 1)
+    whole = extract_post(f"<html><body>{shallow}</div></body></html>", URL)
+    assert len(whole.comments) == 300 and whole.comments_complete is True

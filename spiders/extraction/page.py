@@ -139,6 +139,7 @@ _EXTERNAL_SYSTEMS = [
 ]
 
 
+_DEPTH_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 # Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
 _PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False)
@@ -148,7 +149,18 @@ class Document:
     """A parsed page with the signals every extractor needs; the element index is built on first
     use and shared by all the extractors."""
 
-    __slots__ = ("root", "url", "text", "language", "body_classes", "_index", "_json_ld", "_mentions", "_meta_names")
+    __slots__ = (
+        "root",
+        "url",
+        "text",
+        "language",
+        "body_classes",
+        "truncated",
+        "_index",
+        "_json_ld",
+        "_mentions",
+        "_meta_names",
+    )
 
     def __init__(self, root: etree._Element, url: str, text: str) -> None:
         self.root = root
@@ -160,6 +172,7 @@ class Document:
         self.language = (root.get("lang") or root.get("xml:lang") or "").strip().lower() or None
         body = root.find("body")
         self.body_classes = set((body.get("class") or "").split()) if body is not None else set()
+        self.truncated = False  # the parser dropped part of the page (see `parse`)
         self._index: PageIndex | None = None
         self._json_ld: list[dict] | None = None
         self._mentions: dict[str, bool] = {}
@@ -175,13 +188,19 @@ class Document:
         # Control characters XML cannot hold (text pasted from Word carries them) would make any
         # value set on an element raise: they go before parsing (never inside a UTF-8 sequence).
         data = data.translate(None, _NOT_XML_BYTES)
+        truncated = False
         try:
             root = etree.fromstring(data, parser=parser) if text and not text.isspace() else None
+            # libxml2 stops at 256 levels of nesting and drops what is deeper (broken markup that
+            # nests each comment in the one before): the page as parsed is not the whole page.
+            truncated = root is not None and any(error.type == _DEPTH_LIMIT for error in parser.error_log)
         except (etree.ParserError, ValueError):
             root = None
         if root is None:
             root = etree.fromstring(b"<html><body></body></html>", parser=parser)
-        return cls(root, url, text)
+        document = cls(root, url, text)
+        document.truncated = truncated
+        return document
 
     @property
     def index(self) -> PageIndex:
@@ -247,6 +266,8 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     post.breadcrumbs = extract_breadcrumbs(doc)
     post.share_links = extract_share_links(doc)
     post.comments = extract_comments(doc)
+    # Comments nested past the parser's depth limit are not in the tree: the list is not the whole.
+    post.comments_complete = not doc.truncated
     if post.author is None:
         post.author = _author_from_own_comments(doc, post.comments)
     post.comment_count_declared = declared_comment_count(doc)
