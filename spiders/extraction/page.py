@@ -663,14 +663,15 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
     lines = [e for e in index.class_containing(*_META_LINE_PARTS) if index.end(e) - index.pos(e) <= 30]
     for element in _in_scopes(index, scopes, lines):
         text = collapse(text_of(element)) or ""
-        found = _BY_WORD.search(text) if len(text) <= 200 else None
-        name = _name_in_byline(text[found.end() :]) if found else None
+        # The last "by": "Reblogged from X: ... Posted by Name under ..." names the author last.
+        found = list(_BY_WORD.finditer(text))[-1:] if len(text) <= 200 else []
+        name = _name_in_byline(text[found[0].end() :]) if found else None
         if name:
             return name
     return None
 
 
-_META_LINE_PARTS = ("meta", "info", "byline", "post_author", "author", "posted")
+_META_LINE_PARTS = ("meta", "info", "byline", "post_author", "author", "posted", "date", "datum")
 _BY_WORD = re.compile(r"(?:^|\s)(?:by|von|par|por|door|av)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Yoast's "Written by" label before the author in twitter:data1, in its common languages.
 _WRITTEN_BY = re.compile(r"^(written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da)$", re.I)
@@ -740,7 +741,9 @@ _AUTHOR_BOX_PREFIX = re.compile(
 )
 # Where a byline's name ends: a separator, or a short word before a number ("am 29. Mai 2017",
 # "on 3 May"), or a date's words.
-_BYLINE_END = re.compile(r"\s*(?:[|•·,;]|\s[-–—]\s|\s\w{1,3}\s+\d|\s\d)", re.UNICODE)
+_BYLINE_END = re.compile(
+    r"\s*(?:[|•·,;]|\s[-–—]\s|\s\w{1,3}\s+\d|\s\d|\s(?:in|under|filed under|im|in der|dans|en)\s)", re.UNICODE
+)
 # "2nd of March 2010 by admin": the date first, then the name.
 _BY_INSIDE = re.compile(r"\s(?:by|von|par|por|door)\s*:?\s+(?=\S)", re.IGNORECASE)
 
