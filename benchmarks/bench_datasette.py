@@ -418,7 +418,7 @@ def reading(sql_rows: list[dict[str, Any]], page_rows: list[dict[str, Any]]) -> 
         "of every crawl (`finish_crawl`) and before serving (`prepare_archive`), so they are never older than "
         "the rows Datasette shows.",
         f"- **Search** answers in at most {search:.0f} ms for any word. Ranking every hit of a word found in "
-        f'most comments would take {ranked:.0f} ms (the "ranked anyway" row), which is why such words are '
+        f"most comments would take {ranked:.0f} ms (the \"ranked anyway\" row), which is why such words are "
         "shown newest first and the page says so.",
         f"- **All blogs at once** (the canned queries with `site` left empty) read the whole of those summaries: "
         f"reply network {every['reply network']:,.0f} ms, weekly activity {every['weekly activity']:,.0f} ms, "
@@ -438,7 +438,9 @@ def reading(sql_rows: list[dict[str, Any]], page_rows: list[dict[str, Any]]) -> 
     ]
     if slow_pages:
         lines.append(
-            "- Pages over the goal: " + "; ".join(f"`{r['scope']}` {r['median']:.0f} ms" for r in slow_pages) + "."
+            "- Pages over the goal: "
+            + "; ".join(f"`{r['scope']}` {r['median']:.0f} ms" for r in slow_pages)
+            + "."
         )
     return "\n".join(lines)
 
