@@ -785,7 +785,7 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
         element = found[0]
         generic = number == len(_CONTENT_RULES) - 1 or element in region.wrappers
         nested = region.removed_inside(element)
-        if generic and region.inside(element, region.with_class("comment-author")) or element in region.wrappers:
+        if element in region.wrappers or (generic and region.inside(element, region.with_class("comment-author"))):
             duplicate = _copy_without(element, nested)
             _strip_meta(duplicate)
             _remove_junk(duplicate)

@@ -389,18 +389,8 @@ def _day_month_year(text: str, language: str | None = None) -> str | None:
     if not m:
         return None
     month = _month_number(m.group(2), language)
-    if not month:
-        return None
-    try:
-        date = datetime(int(m.group(3)), month, int(m.group(1)))
-    except ValueError:
-        return None
-    if m.group(4) is None:
-        return _day(date)
-    hour, minute = int(m.group(4)), int(m.group(5))
-    if hour > 23 or minute > 59:
-        return _day(date)
-    return f"{_day(date)}T{hour:02d}:{minute:02d}:00"
+    found = _valid_day(int(m.group(3)), month, int(m.group(1))) if month else None
+    return _with_time(found, m.group(4), m.group(5)) if found else None
 
 
 _MONTH_DAY_YEAR = re.compile(

@@ -21,7 +21,7 @@ from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.index import PageIndex
-from spiders.extraction.regions import belongs_elsewhere, is_widget_area, own_post_id
+from spiders.extraction.regions import COMMENT_ID, belongs_elsewhere, is_widget_area, own_post_id
 from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import (
     absolute_url,
@@ -346,14 +346,10 @@ def _container(doc: Document) -> etree._Element | None:
     """The post's own element: WordPress's `post-N` wrapper, else an `hentry`, else the main region."""
     index = doc.index
     # body_class() names the post shown (`postid-N`, `page-id-N`) and post_class() its element.
-    shown = None
-    for cls in doc.body_classes:
-        match = _BODY_ID.match(cls)
-        if match:
-            shown = f"post-{match.group(1)}"
-            for element in index.by_id.get(shown, []):
-                if not index.in_widget_area(element, include_self=False):
-                    return element
+    shown = own_post_id(doc.body_classes)
+    for element in index.by_id.get(shown, []) if shown else []:
+        if element.tag not in _NOT_CONTAINERS and not index.in_widget_area(element, include_self=False):
+            return element
     for candidates in _container_candidates(index):
         for element in candidates:
             if index.in_widget_area(element, include_self=False):
@@ -742,7 +738,9 @@ _AUTHOR_BOX_PREFIX = re.compile(
 # Where a byline's name ends: a separator, or a short word before a number ("am 29. Mai 2017",
 # "on 3 May"), or a date's words.
 _BYLINE_END = re.compile(
-    r"\s*(?:[|•·,;]|\s[-–—]\s|\s\w{1,3}\s+\d|\s\d|\s(?:in|under|filed under|im|in der|dans|en)\s)", re.UNICODE
+    r"\s*(?:[|•·,;]|\s[-–—]\s|\s\w{1,3}\s+\d|\s\d|\s(?:in|under|filed under|im|in der|dans|en)\s"
+    r"|\s(?:on|am|le|el)\s+[^\W\d_]+\.?\s+\d)",  # "by Name on August 5, 2019", "von Name am Montag, ..."
+    re.UNICODE,
 )
 # "2nd of March 2010 by admin": the date first, then the name.
 _BY_INSIDE = re.compile(r"\s(?:by|von|par|por|door)\s*:?\s+(?=\S)", re.IGNORECASE)
@@ -770,15 +768,12 @@ def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | N
     authors = {comment.wp_id: comment.author for comment in comments if comment.wp_id is not None}
     names = set()
     for node in doc.index.with_class("bypostauthor"):
-        match = _COMMENT_ID.match(node.get("id") or "")
+        match = COMMENT_ID.match(node.get("id") or "")
         name = authors.get(bounded_int(match.group(1))) if match else None
         if name:
             names.add(name)
     # Comments written under two names (a display name changed since) do not say which is shown.
     return names.pop() if len(names) == 1 else None
-
-
-_COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 
 
 def _is_author_bio(element: etree._Element) -> bool:

@@ -97,7 +97,8 @@ def own_post_id(body_classes: set[str]) -> str | None:
     return None
 
 
-_COMMENT_NODE = re.compile(r"^(?:li-|div-)?comment-\d+$")
+# The id WordPress gives a comment's element (`comment-N`, `li-comment-N`, `div-comment-N`).
+COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 
 
 def belongs_elsewhere(anchor: etree._Element, own_post: str | None, memo: dict[etree._Element, bool]) -> bool:
@@ -114,7 +115,7 @@ def belongs_elsewhere(anchor: etree._Element, own_post: str | None, memo: dict[e
         walked.append(element)
         element_id = element.get("id") or ""
         classes = element.get("class") or ""
-        if _COMMENT_NODE.match(element_id) or "related" in classes.lower():
+        if COMMENT_ID.match(element_id) or "related" in classes.lower():
             verdict = True
             break
         if "post-" in classes or element_id.startswith("post-"):

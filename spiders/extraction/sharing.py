@@ -151,25 +151,19 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         if not href or href[0] == "#" or not (href := href.strip()) or href[0] == "#":
             continue
         anchors.append(anchor)
-        if not _maybe_share(href, hosts):
-            if _may_be_member(href) and _share_block(anchor, kinds) is not None:
-                member = _block_member_service(absolute_url(base_url, href), anchor)
-                if member and not belongs_elsewhere(anchor, own_post, memo):
-                    services[anchor] = (member, absolute_url(base_url, href))
-            continue
-        url = absolute_url(base_url, href)
-        service = share_service(url)
-        if service and belongs_elsewhere(anchor, own_post, memo):
-            continue  # a comment's own share button (wpDiscuz), or a related post's
+        service = share_service(url := absolute_url(base_url, href)) if _maybe_share(href, hosts) else None
         if service:
+            if belongs_elsewhere(anchor, own_post, memo):
+                continue  # a comment's own share button (wpDiscuz), or a related post's
             services[anchor] = (service, url)
             block = _share_block(anchor, kinds)
             if block is not None and block not in blocks:
                 blocks.append(block)
         elif _may_be_member(href) and _share_block(anchor, kinds) is not None:
-            member = _block_member_service(absolute_url(base_url, href), anchor)
+            # An email or print button in a block marked as a share block by its class.
+            member = _block_member_service(url := absolute_url(base_url, href), anchor)
             if member and not belongs_elsewhere(anchor, own_post, memo):
-                services[anchor] = (member, absolute_url(base_url, href))
+                services[anchor] = (member, url)
     # A block without share words in its class: the nearest element around two share links.
     holding: dict[etree._Element, int] = {}
     for anchor in services:
