@@ -680,6 +680,7 @@ def finish_site(
                 "status": report["status"],
                 "mode": report.get("mode"),
                 "discovery": report.get("discovery"),
+                "listing_proof": report.get("proof"),
                 "site_clock": report.get("site_clock"),
                 "requests": report.get("requests"),
                 "rest_comment_total": report.get("rest_comment_total"),

@@ -318,7 +318,19 @@ TABLES: tuple[Table, ...] = (
                 "re-fetched: no complete crawl yet); incremental (only what changed since the last complete "
                 "crawl); single (one post).",
             ),
-            _c("discovery", str, "How posts were listed: rest, rest_route, sitemap, feed or html."),
+            _c(
+                "discovery",
+                str,
+                "How posts were listed: rest, rest_route, sitemap, feed or html; feed+html when the feed "
+                "could not be read to its end and the blog's own links were followed as well.",
+            ),
+            _c(
+                "listing_proof",
+                str,
+                "The rule by which the listing was complete: REST totals reached, every sitemap read, feed "
+                "read to its end, link graph exhausted, single post. NULL: not proven (the crawl is partial "
+                "and marks nothing missing).",
+            ),
             _c(
                 "site_clock",
                 str,

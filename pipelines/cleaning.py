@@ -62,7 +62,10 @@ def clean_url(value: str | None) -> str | None:
     value = value.strip()
     if not re.match(r"^https?://", value, re.IGNORECASE):
         return None
-    return safe_url_string(value)
+    try:
+        return safe_url_string(value)
+    except ValueError:  # not a URL after all ("http://mailto:someone@example.org" has no valid port)
+        return None
 
 
 def clean_date(value: str | None) -> str | None:

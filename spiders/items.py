@@ -155,6 +155,7 @@ class SiteCrawl:
     mode: str  # full, resume, incremental, single
     discovery: str | None = None
     site_clock: str | None = None  # the site's clock when the crawl of it began (ISO 8601, UTC)
+    proof: str | None = None  # the rule that proved the listing complete (None: not proven)
     requests: int = 0
     error: str | None = None
     rest_comment_total: int | None = None  # the REST API's X-WP-Total for comments, when listed

@@ -36,6 +36,7 @@ _FILE_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|pdf|docx?|pptx?|xlsx?|zip|mp3|mp4|mov|avi|css|js|ico|xml)$",
     re.IGNORECASE,
 )
+_UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])")
 _COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 _COMMENT_PAGE_PARAM = re.compile(r"(?:^|&)cpage=(\d+)")
 
@@ -43,6 +44,8 @@ _COMMENT_PAGE_PARAM = re.compile(r"(?:^|&)cpage=(\d+)")
 def normalise_url(url: str) -> str:
     """A safe, canonical absolute URL: percent-encoded, fragment dropped, query kept in order."""
     url = safe_url_string(url.strip())
+    if "%" in url:  # RFC 3986 6.2.2.2: an escaped letter, digit or -._~ is that character
+        url = _UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     netloc = parts.netloc.lower()

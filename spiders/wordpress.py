@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -60,7 +61,9 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.merge import merge_comments, merge_post
 from spiders.extraction.page import Document, document_kind, extract_post, is_wordpress
+from spiders.extraction.text import split_url
 from spiders.items import Comment, Post, SiteCrawl, Term
+from spiders.linkgraph import LinkGraph, links_prefix, static_copy_url
 from spiders.urls import (
     comment_page_number,
     dedupe_key,
@@ -117,6 +120,16 @@ class Site:
     listed_urls: set[str] = field(default_factory=set)  # sitemap URLs (for missing posts)
     validators: list[dict[str, str | None]] = field(default_factory=list)
     finished: bool = False
+    # How the listing was proven complete ("REST totals reached", "every sitemap read", "feed read
+    # to its end", "link graph exhausted"); None: not proven, so the crawl is partial.
+    proof: str | None = None
+    graph: LinkGraph | None = None  # the HTML way: the blog's own links
+    graph_capped: bool = False  # a listing guard stopped the graph before it was exhausted
+    listings_queued: int = 0
+    found: set[str] = field(default_factory=set)  # post and page URLs this crawl saw as posts
+    feed_pages: list[frozenset[str]] = field(default_factory=list)
+    listing_prints: dict[frozenset[str], str] = field(default_factory=dict)
+    unlisted_checked: bool = False
 
     def known_by_wp_id(self) -> dict[int, KnownPost]:
         return self.state.by_wp_id if self.state else {}
@@ -218,6 +231,7 @@ class WordPressSpider(scrapy.Spider):
         if kind in ("post", "page"):
             home = normalise_url(home_url(doc) or site_prefix(response.url))
             site = Site(home=home, discovery="single", api=self._api_root(doc, home), mode="single", requests=1)
+            site.proof = "single post"
             site.clock = _http_date(response) or _utc_now()
             self.sites.append(site)
             self.discovery[home] = "single"
@@ -491,6 +505,7 @@ class WordPressSpider(scrapy.Spider):
                 continue
             yield self._post_request(url, site, rest=post, known=archived)
         if site.listing_ok:
+            site.proof = "REST totals reached"
             listed = {p.wp_id for p in site.rest_posts.values()}
             site.missing |= {p.id for wp_id, p in known.items() if not p.missing and wp_id not in listed}
 
@@ -624,6 +639,7 @@ class WordPressSpider(scrapy.Spider):
             sum(1 for p in known.values() if not p.missing and p.wp_id not in fetched and p.id not in site.missing),
         )
         if site.listing_ok:
+            site.proof = "REST totals reached"
             unchanged = {p.id for wp_id, p in known.items() if not p.missing and wp_id not in fetched} - site.missing
             site.seen |= unchanged
             site.confirmed |= unchanged
@@ -714,6 +730,8 @@ class WordPressSpider(scrapy.Spider):
         children, urls = parse_sitemap(response.body) if response.status == 200 else ([], [])
         if response.meta.get("root"):
             if not children and not urls:
+                if response.status == 200:
+                    self.count("listing_rejected/not_a_sitemap")  # e.g. the home page for ?sitemap=index
                 fallbacks = response.meta["fallbacks"]
                 if fallbacks:
                     yield self._sitemap_root_request(site, fallbacks[0], fallbacks[1:], response.meta["home_response"])
@@ -721,6 +739,7 @@ class WordPressSpider(scrapy.Spider):
                     yield from self._after_sitemaps(site, response.meta["home_response"])
                 return
             site.discovery = "sitemap"
+            site.proof = "every sitemap read"
             self.discovery[site.home] = "sitemap"
             self.count("discovery/sitemap")
         elif response.status != 200:
@@ -770,12 +789,17 @@ class WordPressSpider(scrapy.Spider):
 
     @site_step
     def parse_feed(self, response: Response, site: Site, feed: str) -> Iterator[Any]:
+        """One page of the posts feed. The feed proves the listing complete only when its pages
+        run to an empty one (as WordPress serves a page past the end); a page that repeats an
+        earlier one (a host that ignores `paged`) or a feed that stops otherwise is not proof, and
+        the blog's own links are followed as well."""
         entries = parse_feed(response.body) if response.status == 200 else []
         page = response.meta["page"]
         home_response = response.meta["home_response"]
-        if not entries:
-            if page == 1:
-                yield from self._start_html(site, home_response)
+        if page == 1 and not entries:
+            if response.status == 200:
+                self.count("listing_rejected/not_a_feed")
+            yield from self._start_html(site, home_response)
             return
         if page == 1:
             site.discovery = "feed"
@@ -785,14 +809,27 @@ class WordPressSpider(scrapy.Spider):
             _, _, page_links = listing_links(Document.parse(home_response.text, home_response.url))
             for url in page_links:
                 if self._allowed(url, site):
-                    yield from self._listed_post(site, url)
-        new = 0
+                    yield from self._listed_post(site, static_copy_url(url))
+        if not entries:
+            if response.status == 200:
+                site.proof = "feed read to its end"
+                return
+            self.count("listing_ended_unproven/feed")
+            yield from self._start_html(site, home_response)
+            return
+        links = frozenset(dedupe_key(static_copy_url(url)) for url, _ in entries)
+        if links in site.feed_pages:
+            self.count("listing_repeated/feed")
+            self.logger.info("%s: feed page %d repeats an earlier page; following the blog's links", site.home, page)
+            yield from self._start_html(site, home_response)
+            return
+        site.feed_pages.append(links)
         for url, _published in entries:
+            url = static_copy_url(url)
             if self._allowed(url, site):
-                new += 1
                 yield from self._listed_post(site, url)
         next_url = f"{feed}{'&' if '?' in feed else '?'}paged={page + 1}"
-        if new and page < self.settings.getint("ARCHIVE_MAX_LISTING_PAGES") and self._first_time(site, next_url):
+        if page < self.settings.getint("ARCHIVE_MAX_LISTING_PAGES") and self._first_time(site, next_url):
             yield self._request(
                 site,
                 next_url,
@@ -801,53 +838,124 @@ class WordPressSpider(scrapy.Spider):
                 meta={"handle_httpstatus_all": True, "home_response": home_response, "page": page + 1},
                 cb_kwargs={"feed": feed},
             )
+        else:
+            self.count("listing_ended_unproven/feed")
+            yield from self._start_html(site, home_response)
 
     @site_step
     def feed_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         request = failure.request
-        if request.meta.get("page") == 1:
-            yield from self._start_html(request.cb_kwargs["site"], request.meta["home_response"])
+        yield from self._start_html(request.cb_kwargs["site"], request.meta["home_response"])
+
+    # --- The HTML way: the blog's own link graph ---------------------------------------------
 
     def _start_html(self, site: Site, home_response: Response) -> Iterator[Any]:
-        site.discovery = "html"
-        self.discovery[site.home] = "html"
+        """Follow the blog's links from its home page (after a feed that proved nothing, too).
+        When the home page names another home than where it is served and that one answers 404
+        (a static copy moved to another path), its links are read as moved."""
+        if site.graph is not None:
+            return
+        site.discovery = "html" if site.discovery in ("single", "html") else f"{site.discovery}+html"
+        self.discovery[site.home] = site.discovery
         self.count("discovery/html")
+        site.graph = LinkGraph(site.home)
+        site.graph.offer(site.home)
+        site.graph.offer(static_copy_url(home_response.url))
         site.queued.add(dedupe_key(home_response.url))
+        site.proof = "link graph exhausted"
+        doc = Document.parse(home_response.text, home_response.url)
+        declared = links_prefix(doc, site.home) or home_url(doc)
+        if declared and in_scope(declared, site.home) and split_url(declared).path != split_url(site.home).path:
+            yield self._request(
+                site,
+                declared,
+                self.parse_declared_home,
+                errback=self.declared_home_failed,
+                meta={"handle_httpstatus_all": True, "home_response": home_response},
+            )
+            return
         yield from self._listing_page(home_response, site)
+
+    @site_step
+    def parse_declared_home(self, response: Response, site: Site) -> Iterator[Any]:
+        assert site.graph is not None
+        declared = _requested_url(response)
+        if response.status in (404, 410):
+            site.graph.rebase = (normalise_url(declared), site.home)
+            self.count("static_copy_rebased")
+            self.logger.info(
+                "%s: its links name %s, which answers %d: read as moved", site.home, declared, response.status
+            )
+        yield from self._listing_page(response.meta["home_response"], site)
+        if response.status == 200 and isinstance(response, TextResponse):
+            site.graph.offer(declared)
+            yield from self._listing_page(response, site)
+
+    @site_step
+    def declared_home_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
+        yield from self._listing_page(failure.request.meta["home_response"], failure.request.cb_kwargs["site"])
 
     @site_step
     def parse_listing(self, response: Response, site: Site) -> Iterator[Any]:
         yield from self._listing_page(response, site)
 
     def _listing_page(self, response: Response, site: Site) -> Iterator[Any]:
+        if response.status >= 500:
+            site.failures += 1
+            site.error = site.error or f"listing {response.url}: HTTP {response.status}"
+            return
         if response.status >= 400 or not isinstance(response, TextResponse):
+            self.count(f"listing_unavailable/{response.status}")
             return
         site.listing_pages += 1
         doc = Document.parse(response.text, response.url)
-        posts, listings, pages = listing_links(doc)
-        for url in posts + pages:
-            if self._allowed(url, site):
-                yield from self._listed_post(site, url)
-        if site.listing_pages < self.settings.getint("ARCHIVE_MAX_LISTING_PAGES"):
-            for url in listings:
-                if in_scope(url, site.home) and self._first_time(site, url):
-                    yield self._request(site, url, self.parse_listing)
+        yield from self._follow_links(site, doc)
 
-    def _listed_post(self, site: Site, url: str, lastmod: str | None = None) -> Iterator[Any]:
+    def _follow_links(self, site: Site, doc: Document) -> Iterator[Any]:
+        """The page's new links: posts to fetch, listings to read (up to the listing guard)."""
+        if site.graph is None:
+            return
+        harvest = site.graph.harvest(doc)
+        if len(harvest.marked) > 1:
+            seen_at = site.listing_prints.setdefault(harvest.marked, doc.url)
+            if seen_at != doc.url:
+                self.count("listing_repeated/html")  # e.g. `?paged=2` answered with the home page
+        for url in harvest.likely_posts:
+            yield from self._listed_post(site, url, priority=1, marked=url in harvest.marked)
+        for url in harvest.posts:
+            yield from self._listed_post(site, url)
+        limit = self.settings.getint("ARCHIVE_MAX_LISTING_PAGES")
+        for url in harvest.listings:
+            if site.listings_queued >= limit:
+                site.graph_capped = True
+                self.count("listing_guard_reached")
+                continue
+            if self._first_time(site, url):
+                site.listings_queued += 1
+                yield self._request(site, url, self.parse_listing, meta={"handle_httpstatus_all": True})
+
+    def _listed_post(
+        self, site: Site, url: str, lastmod: str | None = None, priority: int = 0, marked: bool = False
+    ) -> Iterator[Any]:
         """A post found in a sitemap, feed or HTML listing: skipped when its sitemap lastmod is the
         archived one, asked for conditionally when it has validators, else fetched."""
         if not self._first_time(site, url):
             return
         archived = site.known_url(url)
         if archived is None or archived.missing or site.mode == "full" or normalise_url(url) in site.refetch_urls:
-            yield self._post_request(url, site, rest=None, known=archived, lastmod=lastmod)
+            yield self._post_request(
+                url, site, rest=None, known=archived, lastmod=lastmod, priority=priority, marked=marked
+            )
             return
         stored = site.state.validators.get(url) or site.state.validators.get(normalise_url(url)) or {}
         if lastmod and stored.get("lastmod") == lastmod:
             site.seen.add(archived.id)
+            site.found.add(normalise_url(url))
             self.count("skipped/same_lastmod")
             return
-        yield self._post_request(url, site, rest=None, known=archived, lastmod=lastmod, validators=stored)
+        yield self._post_request(
+            url, site, rest=None, known=archived, lastmod=lastmod, validators=stored, priority=priority, marked=marked
+        )
 
     # --- Post pages and their comment pages -------------------------------------------------
 
@@ -859,7 +967,11 @@ class WordPressSpider(scrapy.Spider):
         known: KnownPost | None = None,
         lastmod: str | None = None,
         validators: dict[str, str | None] | None = None,
+        priority: int = 0,
+        marked: bool = False,
     ) -> scrapy.Request:
+        """`marked`: the blog links it as a post (`rel="bookmark"`, its page menu), so an old theme's
+        page that carries no sign of being one is still taken as one."""
         headers = _conditional_headers(validators or {})
         return self._request(
             site,
@@ -870,10 +982,12 @@ class WordPressSpider(scrapy.Spider):
                 "known": known.id if known else None,
                 "lastmod": lastmod,
                 "listed_url": normalise_url(url),
+                "marked": marked,
                 **({"handle_httpstatus_list": [304]} if headers else {}),
             },
             cb_kwargs={"rest": rest},
             headers=headers,
+            priority=priority,
         )
 
     @site_step
@@ -883,6 +997,7 @@ class WordPressSpider(scrapy.Spider):
             if known is not None:
                 site.seen.add(known)
                 site.confirmed.add(known)
+            site.found.add(response.meta.get("listed_url") or normalise_url(response.url))
             self.count("not_modified")
             return
         yield from self._parse_post_page(response, site, rest)
@@ -891,14 +1006,29 @@ class WordPressSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count("skipped/not_html")
             return
-        doc = Document.parse(response.text, response.url)
-        post = extract_post(response.text, response.url, doc=doc)
+        url = static_copy_url(response.url)
+        doc = Document.parse(response.text, url)
+        yield from self._follow_links(site, doc)
         if rest is None and site.discovery != "single":
             doc_kind = document_kind(doc)
-            if doc_kind not in ("post", "page"):
+            marked = response.meta.get("marked") or (site.graph is not None and site.graph.is_marked(url))
+            if doc_kind not in ("post", "page") and not (doc_kind == "other" and marked):
                 self.count("skipped/not_a_post")
                 self.logger.info("Skipping %s: %s, not a post or page", response.url, doc_kind)
+                if response.meta.get("known") is not None:
+                    # An archived post's URL answers with something else (the home page, a login
+                    # wall): that proves nothing about the post, and the crawl is not complete.
+                    site.failures += 1
+                    site.error = site.error or f"{response.url}: an archived post answered with a {doc_kind} page"
                 return
+        post = extract_post(response.text, url, doc=doc)
+        # A static copy names its pages `.../index.html`, or by the path it was exported from.
+        move = site.graph.canonical if site.graph is not None else static_copy_url
+        post.url = normalise_url(move(post.url))
+        post.comment_page_urls = [move(u) for u in post.comment_page_urls]
+        if site.graph is not None:
+            site.graph.learn(url)
+        site.found.add(response.meta.get("listed_url") or normalise_url(url))
         post.site_url = site.home
         post.fetched = [
             {
@@ -941,6 +1071,8 @@ class WordPressSpider(scrapy.Spider):
     def parse_comment_page(self, response: Response, paging: CommentPaging, site: Site) -> Iterator[Any]:
         self.count("comment_pages")
         page = extract_post(response.text, response.url)
+        move = site.graph.canonical if site.graph is not None else static_copy_url
+        page.comment_page_urls = [move(u) for u in page.comment_page_urls]
         self._note_truncated(page, response.url)
         paging.complete = paging.complete and page.comments_complete
         paging.pages[comment_page_number(response.url) or page.comment_page_number] = page.comments
@@ -1017,6 +1149,11 @@ class WordPressSpider(scrapy.Spider):
     @site_step
     def post_failed(self, failure: Failure, **_: Any) -> None:
         site: Site = failure.request.cb_kwargs["site"]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt forbids it (or a middleware dropped it): not fetched by choice, not a failure.
+            self.count("skipped/ignored")
+            self.logger.info("Not fetched: %s (%s)", failure.request.url, failure.value)
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else type(failure.value).__name__
         self.count(f"post_failed/{status}")
@@ -1039,6 +1176,7 @@ class WordPressSpider(scrapy.Spider):
         meta: dict[str, Any] | None = None,
         cb_kwargs: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        priority: int = 0,
     ) -> scrapy.Request:
         """Every request of a site: counted, so that the site's end is known."""
         site.pending += 1
@@ -1051,23 +1189,44 @@ class WordPressSpider(scrapy.Spider):
             cb_kwargs={**(cb_kwargs or {}), "site": site},
             headers=headers or None,
             dont_filter=True,
+            priority=priority,
         )
 
     @site_step
     def request_failed(self, failure: Failure, **_: Any) -> None:
         site: Site = failure.request.cb_kwargs["site"]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.count("skipped/ignored")
+            self.logger.info("Not fetched: %s (%s)", failure.request.url, failure.value)
+            return
         site.failures += 1
         site.error = site.error or f"{failure.request.url}: {_failure_reason(failure)}"
         self.logger.warning("Request %s failed: %s", failure.request.url, failure.value)
 
     def _maybe_done(self, site: Site) -> Iterator[Any]:
+        if site.pending == 0 and not site.finished and site.graph is not None and not site.unlisted_checked:
+            site.unlisted_checked = True
+            yield from self._check_unlisted(site)
         if site.pending == 0 and not site.finished:
             site.finished = True
             yield self.site_report(site)
 
+    def _check_unlisted(self, site: Site) -> Iterator[Any]:
+        """Archived posts the blog's links no longer reach are asked for at their own URL: only a
+        404 or 410 there marks one missing."""
+        if site.state is None:
+            return
+        found = {dedupe_key(url) for url in site.found}
+        for post in site.state.posts:
+            if post.missing or post.id in site.seen or dedupe_key(post.url) in found:
+                continue
+            if self._first_time(site, post.url):
+                self.count("unlisted_checked")
+                yield self._post_request(post.url, site, rest=None, known=post)
+
     def site_report(self, site: Site, status: str | None = None) -> SiteCrawl:
         """How the site's crawl went (`status` overrides, e.g. interrupted)."""
-        complete = site.listing_ok and not site.failures
+        complete = site.listing_ok and not site.failures and self._listing_proven(site)
         if status is None:
             status = "complete" if complete else "partial"
         if status == "interrupted":
@@ -1095,7 +1254,27 @@ class WordPressSpider(scrapy.Spider):
             confirmed=sorted(site.confirmed - missing),
             missing=sorted(missing),
             validators=site.validators if status == "complete" else [],
+            proof=site.proof if status == "complete" else None,
         )
+
+    def _listing_proven(self, site: Site) -> bool:
+        """Whether the listing is complete by a rule the crawl can state (kept in `site.proof`);
+        a crawl that found clearly fewer posts than the archive holds proves nothing."""
+        if site.graph_capped:
+            site.error = site.error or "the listing guard (ARCHIVE_MAX_LISTING_PAGES) stopped the link graph"
+            site.proof = None
+        if site.proof is None:
+            site.error = site.error or "no listing of the blog could be proven complete"
+            return False
+        if site.state is not None and site.discovery not in ("single", "rest", "rest_route"):
+            archived = sum(1 for post in site.state.posts if not post.missing)
+            seen = max(len({dedupe_key(url) for url in site.found}), len(site.seen))
+            if archived and seen < archived / 2:
+                self.count("listing_clearly_short")
+                site.error = site.error or f"the listing reached {seen} posts where the archive holds {archived}"
+                site.proof = None
+                return False
+        return True
 
     def unfinished_sites(self) -> list[Site]:
         """Sites whose crawl did not end (interrupted, or a request lost)."""

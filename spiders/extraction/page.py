@@ -294,11 +294,21 @@ def document_kind(doc: Document) -> str:
         for element in doc.index.id_starting("post-")
         if element.tag == "article" or "post" in (element.get("class") or "")
     ]
+    if not entries:
+        # post_class() without an id on the element: `post-26 post hentry` (older themes).
+        entries = [
+            element
+            for element in doc.index.with_class("hentry", "type-post", "type-page")
+            if any(_POST_CLASS.fullmatch(token) for token in (element.get("class") or "").split())
+        ]
     if len(entries) > 1:
         return "listing"
     if len(entries) == 1 or doc.index.id_starting("comment-"):
         return "post"
     return "other"
+
+
+_POST_CLASS = re.compile(r"post-\d{1,19}")
 
 
 def is_wordpress(text: str) -> bool:
@@ -1228,13 +1238,17 @@ def comment_page_links(doc: Document) -> list[str]:
             continue
         # Comment permalinks (`.../comment-page-1/#comment-12`) are not pagination links.
         if _COMMENT_PAGE_LINK.search(href):
-            absolute = absolute_url(doc.url, href).split("#")[0]
+            absolute = _STATIC_INDEX.sub("", absolute_url(doc.url, href).split("#")[0])
             if absolute not in links:
                 links.append(absolute)
     return links
 
 
-_COMMENT_PAGE_LINK = re.compile(r"/comment-page-\d+/?(#comments|#respond)?$|[?&]cpage=\d+(#comments)?$")
+# A static copy links `comment-page-2/index.html`, often relative.
+_STATIC_INDEX = re.compile(r"(?<=/)index\.html?$")
+_COMMENT_PAGE_LINK = re.compile(
+    r"(?:^|/)comment-page-\d+/?(?:index\.html?)?(#comments|#respond)?$|[?&]cpage=\d+(#comments)?$"
+)
 
 
 def _comment_feed(doc: Document, post_url: str) -> str | None:
