@@ -158,7 +158,11 @@ class LinkGraph:
         marked = {self.canonical(absolute_url(doc.url, href)) for href in doc.root.xpath(_POST_MARKS)}
         found.marked = frozenset(url for url in marked if in_scope(url, self.home))
         self.marked |= {dedupe_key(url) for url in found.marked}
-        for href in doc.root.xpath("//a/@href | //link[@rel='next' or @rel='prev' or @rel='previous']/@href"):
+        links = doc.root.xpath(
+            "//a[not(contains(concat(' ', normalize-space(@rel), ' '), ' attachment '))]/@href"
+            " | //link[@rel='next' or @rel='prev' or @rel='previous']/@href"
+        )
+        for href in links:
             href = href.strip()
             if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
                 continue

@@ -5,7 +5,9 @@ The sites are test data in ``../shared/realsites`` (see its README). A static ho
 - answers ``/path/`` with ``path/index.html`` and a file's path with the file;
 - answers ``/path`` (a folder, no slash) with a 301 to ``/path/``;
 - ignores query strings: ``/?p=12`` and ``/feed/?paged=2`` answer what ``/`` and ``/feed/`` answer;
-- answers 404 for anything else.
+- answers 404 for anything else;
+- sends `ETag` and `Last-Modified` and answers a conditional request for an unchanged file 304,
+  as GitHub Pages, nginx and Apache do.
 
 The site's links name its original hosts; they are rewritten to this server's address in every
 text response, so a crawl never leaves 127.0.0.1. ``mode`` imitates a host gone wrong:
@@ -26,6 +28,7 @@ import re
 import tarfile
 import threading
 from collections import Counter
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -110,14 +113,15 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
             status, found = 200, server.root / "index.html"
         else:
             status, found = server.resolve(self.path)
-        server.record(self.command, self.path, status)
         if status == 301:
+            server.record(self.command, self.path, 301)
             self.send_response(301)
             self.send_header("Location", f"{server.base_url}{found}")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
         if status != 200 or not isinstance(found, Path):
+            server.record(self.command, self.path, status)
             body = b"<html><body><h1>404 Not Found</h1></body></html>" if status == 404 else b"busy"
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -126,6 +130,17 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
             if not head:
                 self.wfile.write(body)
             return
+        stat = found.stat()
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        last_modified = formatdate(stat.st_mtime, usegmt=True)
+        asked_etag = self.headers.get("If-None-Match")
+        if asked_etag == etag or (not asked_etag and self.headers.get("If-Modified-Since") == last_modified):
+            server.record(self.command, self.path, 304)
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        server.record(self.command, self.path, 200)
         content_type = mimetypes.guess_type(found.name)[0] or "text/html"
         body = found.read_bytes()
         if content_type.startswith(TEXT_TYPES):
@@ -133,6 +148,8 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
         if content_type.startswith("text/html"):
             content_type += "; charset=utf-8"
         self.send_response(200)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", last_modified)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
