@@ -666,6 +666,11 @@ def finish_site(
                         "etag": entry.get("etag"),
                         "last_modified": entry.get("last_modified"),
                         "lastmod": entry.get("lastmod"),
+                        "links": (
+                            json.dumps({key: entry.get(key, []) for key in ("links", "marked", "pages")})
+                            if entry.get("links") is not None
+                            else None
+                        ),
                         "crawl_id": crawl_id,
                     },
                     pk="url",
@@ -724,7 +729,7 @@ class SiteState:
     last_site_clock: str | None  # the site's clock when that crawl began
     posts: list[KnownPost]
     urls: dict[str, int]  # URL as listed or stored -> post id
-    validators: dict[str, dict[str, str | None]]  # URL -> etag, last_modified, lastmod
+    validators: dict[str, dict[str, Any]]  # URL -> etag, last_modified, lastmod (, links, marked)
     missing_comment_ids: frozenset[int] = frozenset()
     by_id: dict[int, KnownPost] = field(init=False, repr=False)
     by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
@@ -844,13 +849,15 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         ).fetchall()
     ]
     urls = {p.url: p.id for p in posts}
-    validators: dict[str, dict[str, str | None]] = {}
-    for url, post_id, etag, last_modified, lastmod in db.execute(
-        "SELECT url, post_id, etag, last_modified, lastmod FROM url_state WHERE site_id = ?", [site_id]
+    validators: dict[str, dict[str, Any]] = {}
+    for url, post_id, etag, last_modified, lastmod, links in db.execute(
+        "SELECT url, post_id, etag, last_modified, lastmod, links FROM url_state WHERE site_id = ?", [site_id]
     ).fetchall():
         if post_id is not None:
             urls.setdefault(url, post_id)
         validators[url] = {"etag": etag, "last_modified": last_modified, "lastmod": lastmod}
+        if links:
+            validators[url].update(json.loads(links))
     return SiteState(
         site_id=site_id,
         url=site_url,

@@ -407,6 +407,12 @@ TABLES: tuple[Table, ...] = (
             _c("etag", str, "The ETag the server sent (sent back as If-None-Match)."),
             _c("last_modified", str, "The Last-Modified the server sent (sent back as If-Modified-Since)."),
             _c("lastmod", str, "The sitemap's lastmod for the URL when the page was archived."),
+            _c(
+                "links",
+                str,
+                "For an HTML listing page: its in-scope links and those it marks as posts (JSON), so that "
+                "a 304 for it stands for the page on the next crawl.",
+            ),
             _c("crawl_id", int, "The crawl that stored these."),
         ),
         pk="url",

@@ -22,6 +22,7 @@ query, no feeds, files, logins or attachments.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spiders.extraction.page import Document
@@ -29,20 +30,23 @@ from spiders.extraction.text import absolute_url, split_url
 from spiders.urls import comment_page_number, dedupe_key, in_scope, trap_reason
 
 _STATIC_INDEX = re.compile(r"(?<=/)index\.html?$", re.IGNORECASE)
-_PAGED_PATH = re.compile(r"/page/\d{1,6}/?$")
+_PAGED_PATH = re.compile(r"/page/\d{1,6}(?:/|\.html?)?$")  # `page/2.html`: a static export's name
 _PAGED_QUERY = re.compile(r"(?:^|&)paged=\d{1,6}(?:&|$)")
 _TAXONOMY = re.compile(r"/(category|tag|author|topics?|series)/[^/]+/")
-_DATE_ARCHIVE = re.compile(r"/\d{4}/(?:\d{2}/)?(?:page/\d{1,6}/)?$")
-_DAY_ARCHIVE = re.compile(r"/\d{4}/\d{2}/\d{2}/(?:page/\d{1,6}/)?$")
+_DATE_ARCHIVE = re.compile(r"/\d{4}/(?:\d{2}/)?(?:page/\d{1,6}(?:/|\.html?))?$")
+_DAY_ARCHIVE = re.compile(r"/\d{4}/\d{2}/\d{2}/(?:page/\d{1,6}(?:/|\.html?))?$")
 _POST_MARKS = (
     "//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
     " | //*[contains(concat(' ', @class, ' '), ' entry-title ')"
     " or contains(concat(' ', @class, ' '), ' wp-block-post-title ')"
     " or contains(concat(' ', @class, ' '), ' post-title ')"
     " or contains(concat(' ', @class, ' '), ' storytitle ')]//a/@href"
-    " | //li[contains(concat(' ', @class, ' '), ' page_item ')"
+    " | //li[contains(concat(' ', @class, ' '), ' menu-item-object-post ')]/a/@href"
+)
+# wp_list_pages(), menus and the block page list name WordPress pages (and only pages).
+_PAGE_MENU = (
+    "//li[contains(concat(' ', @class, ' '), ' page_item ')"
     " or contains(concat(' ', @class, ' '), ' menu-item-object-page ')"
-    " or contains(concat(' ', @class, ' '), ' menu-item-object-post ')"
     " or contains(concat(' ', @class, ' '), ' wp-block-pages-list__item ')]/a/@href"
 )
 
@@ -122,7 +126,8 @@ class LinkGraph:
     rebase: tuple[str, str] | None = None  # (the prefix its links name, where it is served)
     shapes: set[str] = field(default_factory=set)
     offered: set[str] = field(default_factory=set)
-    marked: set[str] = field(default_factory=set)  # every URL some page links as a post
+    marked: set[str] = field(default_factory=set)  # every URL some page links as a post or page
+    menu_pages: set[str] = field(default_factory=set)  # every URL a page menu names
     skipped: dict[str, int] = field(default_factory=dict)
 
     def canonical(self, url: str) -> str:
@@ -139,6 +144,10 @@ class LinkGraph:
         """Whether some page read so far links `url` as a post (`rel="bookmark"`, a page menu)."""
         return dedupe_key(self.canonical(url)) in self.marked
 
+    def in_page_menu(self, url: str) -> bool:
+        """Whether some page's page menu (wp_list_pages(), a menu's page item) names `url`."""
+        return dedupe_key(self.canonical(url)) in self.menu_pages
+
     def learn(self, post_url: str) -> None:
         """A page that turned out to be a post: its permalink shape makes links like it go first."""
         if in_scope(post_url, self.home):
@@ -152,40 +161,53 @@ class LinkGraph:
         self.offered.add(key)
         return True
 
-    def harvest(self, doc: Document) -> Harvest:
-        """The page's links not offered before, sorted into posts and listings."""
-        found = Harvest()
+    def page_links(self, doc: Document) -> tuple[list[str], list[str], list[str]]:
+        """The page's in-scope links as this blog serves them, in page order, those it marks as
+        posts, and those its page menu names (kept with a listing's validators, so that a 304 can
+        stand for the page)."""
         marked = {self.canonical(absolute_url(doc.url, href)) for href in doc.root.xpath(_POST_MARKS)}
-        found.marked = frozenset(url for url in marked if in_scope(url, self.home))
-        self.marked |= {dedupe_key(url) for url in found.marked}
-        links = doc.root.xpath(
+        pages = {self.canonical(absolute_url(doc.url, href)) for href in doc.root.xpath(_PAGE_MENU)}
+        links: list[str] = []
+        for href in doc.root.xpath(
             "//a[not(contains(concat(' ', normalize-space(@rel), ' '), ' attachment '))]/@href"
             " | //link[@rel='next' or @rel='prev' or @rel='previous']/@href"
-        )
-        for href in links:
+        ):
             href = href.strip()
             if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
                 continue
             url = self.canonical(absolute_url(doc.url, href))
-            if not in_scope(url, self.home) or comment_page_number(url) is not None:
+            if in_scope(url, self.home):
+                links.append(url)
+        links = list(dict.fromkeys(links))
+        in_scope_only = lambda urls: sorted(url for url in urls if in_scope(url, self.home))  # noqa: E731
+        return links, in_scope_only(marked), in_scope_only(pages)
+
+    def harvest(self, doc: Document) -> Harvest:
+        """The page's links not offered before, sorted into posts and listings."""
+        return self.harvest_links(*self.page_links(doc))
+
+    def harvest_links(self, links: list[str], marked: list[str], pages: Sequence[str] = ()) -> Harvest:
+        """`page_links`' result (read now, or stored with the page's validators) sorted into
+        posts and listings, each URL once per crawl."""
+        found = Harvest(marked=frozenset(marked) | frozenset(pages))
+        self.marked |= {dedupe_key(url) for url in found.marked}
+        self.menu_pages |= {dedupe_key(url) for url in pages}
+        for url in links:
+            if comment_page_number(url) is not None:
                 continue
             kind = listing_kind(url)
             if kind == "day":
                 self._skip("day_archive")
                 continue
-            if kind is None:
-                reason = trap_reason(url)
-                if reason:
-                    self._skip(reason)
-                    continue
-            elif re.search(r"[?&](?!paged=)[^=&]+=", "&" + split_url(url).query) or "/feed" in url:
-                self._skip("listing_query")
+            reason = trap_reason(url)
+            if reason and not (kind is not None and reason == "date_archive"):
+                self._skip(reason)
                 continue
             if not self.offer(url):
                 continue
             if kind is not None:
                 found.listings.append(url)
-            elif url in marked or permalink_shape(url, self.home) in self.shapes:
+            elif url in found.marked or permalink_shape(url, self.home) in self.shapes:
                 found.likely_posts.append(url)
             else:
                 found.posts.append(url)

@@ -11,8 +11,10 @@ ARCHIVE_ENABLED = True
 ARCHIVE_CONTACT = ""
 # Follow the REST API, sitemaps, feeds and HTML archives in this order of preference.
 ARCHIVE_DISCOVERY = ["rest", "sitemap", "feed", "html"]
-# At most this many pages of HTML listings are followed per site (a guard against endless archives).
-ARCHIVE_MAX_LISTING_PAGES = 500
+# At most this many HTML listing pages are read per site (a guard against endless archives): the
+# HTML way reads every home, category, tag, author, year and month page, about two per post on a
+# blog with many tags. A site that reaches the guard is recorded partial.
+ARCHIVE_MAX_LISTING_PAGES = 5000
 # At most this many comment pages per post.
 ARCHIVE_MAX_COMMENT_PAGES = 200
 # Re-crawls fetch only what changed since the last complete crawl of a site; True fetches every
@@ -38,6 +40,9 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPERROR_ALLOW_ALL = False
+# A `<meta http-equiv="refresh">` page (a static copy's stub at an old URL) is read by the spider
+# as a link, so that its target is fetched once, not again for every stub that points to it.
+METAREFRESH_ENABLED = False
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,

@@ -36,6 +36,7 @@ _FILE_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|pdf|docx?|pptx?|xlsx?|zip|mp3|mp4|mov|avi|css|js|ico|xml)$",
     re.IGNORECASE,
 )
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])")
 _COMMENT_PAGE_PATH = re.compile(r"/comment-page-(\d+)/?$")
 _COMMENT_PAGE_PARAM = re.compile(r"(?:^|&)cpage=(\d+)")
@@ -44,8 +45,9 @@ _COMMENT_PAGE_PARAM = re.compile(r"(?:^|&)cpage=(\d+)")
 def normalise_url(url: str) -> str:
     """A safe, canonical absolute URL: percent-encoded, fragment dropped, query kept in order."""
     url = safe_url_string(url.strip())
-    if "%" in url:  # RFC 3986 6.2.2.2: an escaped letter, digit or -._~ is that character
+    if "%" in url:  # RFC 3986 6.2.2: an escaped letter, digit or -._~ is that character; hex upper
         url = _UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), url)
+        url = _ESCAPE.sub(lambda m: m.group(0).upper(), url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     netloc = parts.netloc.lower()
@@ -93,11 +95,24 @@ def trap_reason(url: str) -> str | None:
         return "query"
     if _TRAP_PATH.search(parts.path):
         return "path"
+    if pathological(parts.path):
+        return "repeated_path"
     if _FILE_EXTENSIONS.search(parts.path):
         return "file"
     if re.search(r"/\d{4}/(\d{2}/)?(\d{2}/)?(page/\d+/)?$", parts.path):
         return "date_archive"
     return None
+
+
+def pathological(path: str) -> bool:
+    """A path that relative links on a page served at the wrong depth grow without end
+    (`/2009/04/x/2009/04/y/`): too many segments, or a run of two or more segments repeated."""
+    if path.count("/") > 20:
+        return True
+    return bool(_REPEATED_RUN.search(path))
+
+
+_REPEATED_RUN = re.compile(r"(/[^/]+/[^/]+)(?:/.*)?\1(?:/|$)")
 
 
 def comment_page_number(url: str) -> int | None:

@@ -28,6 +28,7 @@ or missing. A site that could not be listed completely marks nothing missing.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.html import get_meta_refresh
 
 from archive.db import KnownPost, SiteState, read_archived_posts, read_site_state
 from spiders.extraction.discovery import (
@@ -63,7 +65,7 @@ from spiders.extraction.merge import merge_comments, merge_post
 from spiders.extraction.page import Document, document_kind, extract_post, is_wordpress
 from spiders.extraction.text import split_url
 from spiders.items import Comment, Post, SiteCrawl, Term
-from spiders.linkgraph import LinkGraph, links_prefix, static_copy_url
+from spiders.linkgraph import Harvest, LinkGraph, links_prefix, static_copy_url
 from spiders.urls import (
     comment_page_number,
     dedupe_key,
@@ -118,7 +120,7 @@ class Site:
     refetch: dict[int, Post | None] = field(default_factory=dict)  # post wp_id -> REST data
     refetch_urls: set[str] = field(default_factory=set)  # pages with comments the archive lacks
     listed_urls: set[str] = field(default_factory=set)  # sitemap URLs (for missing posts)
-    validators: list[dict[str, str | None]] = field(default_factory=list)
+    validators: list[dict[str, Any]] = field(default_factory=list)  # url, etag, last_modified (, links)
     finished: bool = False
     # How the listing was proven complete ("REST totals reached", "every sitemap read", "feed read
     # to its end", "link graph exhausted"); None: not proven, so the crawl is partial.
@@ -130,6 +132,7 @@ class Site:
     feed_pages: list[frozenset[str]] = field(default_factory=list)
     listing_prints: dict[frozenset[str], str] = field(default_factory=dict)
     unlisted_checked: bool = False
+    page_digests: dict[bytes, str] = field(default_factory=dict)  # page bodies read, by digest
 
     def known_by_wp_id(self) -> dict[int, KnownPost]:
         return self.state.by_wp_id if self.state else {}
@@ -222,6 +225,12 @@ class WordPressSpider(scrapy.Spider):
     def parse_start(self, response: Response, start_url: str) -> Iterator[Any]:
         if response.status >= 400 or not isinstance(response, TextResponse):
             yield self._site_failed(start_url, f"HTTP {response.status}")
+            return
+        target = _meta_refresh(response)
+        if target and response.meta.get("refreshes", 0) < 5:
+            yield response.request.replace(
+                url=target, meta={**response.meta, "refreshes": response.meta.get("refreshes", 0) + 1}
+            )
             return
         doc = Document.parse(response.text, response.url)
         kind = document_kind(doc)
@@ -904,22 +913,66 @@ class WordPressSpider(scrapy.Spider):
             site.failures += 1
             site.error = site.error or f"listing {response.url}: HTTP {response.status}"
             return
+        stored = self._stored_listing(site, _requested_url(response))
+        if response.status == 304 and site.graph is not None and stored is not None:
+            # Unchanged since the last complete crawl: its links are the ones stored then.
+            self.count("not_modified/listing")
+            site.listing_pages += 1
+            site.validators.append({"url": _requested_url(response), **stored})
+            harvest = site.graph.harvest_links(stored["links"], stored["marked"], stored.get("pages", []))
+            yield from self._follow(site, harvest, _requested_url(response))
+            return
         if response.status >= 400 or not isinstance(response, TextResponse):
             self.count(f"listing_unavailable/{response.status}")
             return
+        target = _meta_refresh(response)
+        if target and site.graph is not None:
+            self.count("meta_refresh")
+            target = site.graph.canonical(target)
+            if in_scope(target, site.home) and site.graph.offer(target) and self._first_time(site, target):
+                site.listings_queued += 1
+                yield self._request(site, target, self.parse_listing, meta={"handle_httpstatus_all": True})
+            return
         site.listing_pages += 1
         doc = Document.parse(response.text, response.url)
-        yield from self._follow_links(site, doc)
-
-    def _follow_links(self, site: Site, doc: Document) -> Iterator[Any]:
-        """The page's new links: posts to fetch, listings to read (up to the listing guard)."""
         if site.graph is None:
             return
-        harvest = site.graph.harvest(doc)
+        if self._duplicate(site, response.body, doc.url):
+            self.count("duplicate_page")
+            return
+        links, marked, pages = site.graph.page_links(doc)
+        validators = _validators(response)
+        if validators.get("etag") or validators.get("last_modified"):
+            site.validators.append(
+                {"url": _requested_url(response), **validators, "links": links, "marked": marked, "pages": pages}
+            )
+        yield from self._follow(site, site.graph.harvest_links(links, marked, pages), doc.url)
+
+    @staticmethod
+    def _duplicate(site: Site, body: bytes, url: str) -> bool:
+        """Whether this body was read before under another URL (the home page answered for an
+        unknown URL, `?paged=2` ignored)."""
+        digest = hashlib.blake2b(body, digest_size=16).digest()
+        return site.page_digests.setdefault(digest, url) != url
+
+    def _follow_links(self, site: Site, doc: Document, body: bytes) -> Iterator[Any]:
+        """The page's new links: posts to fetch, listings to read (up to the listing guard). A page
+        that is byte for byte one already read under another URL (a host that answers unknown
+        URLs with its home page) adds nothing: its relative links would only grow new paths."""
+        if site.graph is None:
+            return
+        if self._duplicate(site, body, doc.url):
+            self.count("duplicate_page")
+            return
+        yield from self._follow(site, site.graph.harvest(doc), doc.url)
+
+    def _follow(self, site: Site, harvest: Harvest, page_url: str) -> Iterator[Any]:
+        """Fetch what a page's links add: posts (those marked or shaped like one first), and
+        listings up to the listing guard (conditionally when their links are stored)."""
         if len(harvest.marked) > 1:
-            seen_at = site.listing_prints.setdefault(harvest.marked, doc.url)
-            if seen_at != doc.url:
-                self.count("listing_repeated/html")  # e.g. `?paged=2` answered with the home page
+            seen_at = site.listing_prints.setdefault(harvest.marked, page_url)
+            if seen_at != page_url:
+                self.count("listing_repeated/html")  # the same posts as another listing page
         for url in harvest.likely_posts:
             yield from self._listed_post(site, url, priority=1, marked=url in harvest.marked)
         for url in harvest.posts:
@@ -932,7 +985,22 @@ class WordPressSpider(scrapy.Spider):
                 continue
             if self._first_time(site, url):
                 site.listings_queued += 1
-                yield self._request(site, url, self.parse_listing, meta={"handle_httpstatus_all": True})
+                stored = self._stored_listing(site, url)
+                yield self._request(
+                    site,
+                    url,
+                    self.parse_listing,
+                    meta={"handle_httpstatus_all": True},
+                    headers=_conditional_headers(stored) if stored else None,
+                )
+
+    @staticmethod
+    def _stored_listing(site: Site, url: str) -> dict[str, Any] | None:
+        """A listing page's validators and links from the last complete crawl (re-crawls only)."""
+        if site.state is None or site.mode == "full":
+            return None
+        stored = site.state.validators.get(url)
+        return stored if stored and stored.get("links") is not None else None
 
     def _listed_post(
         self, site: Site, url: str, lastmod: str | None = None, priority: int = 0, marked: bool = False
@@ -1006,13 +1074,31 @@ class WordPressSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count("skipped/not_html")
             return
+        target = _meta_refresh(response)
+        if target:
+            # A stub that sends readers on (a static copy's old URL): its target is the post.
+            self.count("meta_refresh")
+            target = site.graph.canonical(target) if site.graph is not None else static_copy_url(target)
+            if self._allowed(target, site):
+                if site.graph is not None:
+                    site.graph.offer(target)
+                yield from self._listed_post(site, target, marked=bool(response.meta.get("marked")))
+            return
         url = static_copy_url(response.url)
         doc = Document.parse(response.text, url)
-        yield from self._follow_links(site, doc)
+        yield from self._follow_links(site, doc, response.body)
         if rest is None and site.discovery != "single":
             doc_kind = document_kind(doc)
             marked = response.meta.get("marked") or (site.graph is not None and site.graph.is_marked(url))
-            if doc_kind not in ("post", "page") and not (doc_kind == "other" and marked):
+            # An old theme's post or page may carry no sign of being one (no body_class(), at most
+            # one `id="post-N"`): the blog's own permalink or page-menu link to it says so.
+            one_entry = doc_kind == "other" and marked and _single_entry(doc)
+            if doc_kind == "other" and site.graph is not None and site.graph.in_page_menu(url):
+                one_entry = True  # a page menu names WordPress pages only
+            duplicate = site.graph is not None and self._duplicate(site, response.body, url)
+            if duplicate:
+                doc_kind = "copy of another page"
+            if duplicate or (doc_kind not in ("post", "page") and not one_entry):
                 self.count("skipped/not_a_post")
                 self.logger.info("Skipping %s: %s, not a post or page", response.url, doc_kind)
                 if response.meta.get("known") is not None:
@@ -1222,7 +1308,8 @@ class WordPressSpider(scrapy.Spider):
                 continue
             if self._first_time(site, post.url):
                 self.count("unlisted_checked")
-                yield self._post_request(post.url, site, rest=None, known=post)
+                stored = site.state.validators.get(post.url, {}) if site.mode != "full" else {}
+                yield self._post_request(post.url, site, rest=None, known=post, validators=stored)
 
     def site_report(self, site: Site, status: str | None = None) -> SiteCrawl:
         """How the site's crawl went (`status` overrides, e.g. interrupted)."""
@@ -1340,6 +1427,21 @@ class WordPressSpider(scrapy.Spider):
 
     def count(self, key: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(f"wparchive/{key}", amount)
+
+
+def _single_entry(doc: Document) -> bool:
+    """Whether the page holds one entry as old themes mark it: one `id="post-N"` (the_ID()), or
+    without ids, one element of class `post`, `hentry` or `entry`."""
+    ids = [e for e in doc.index.id_starting("post-") if e.get("id", "")[5:].isdigit()]
+    if ids:
+        return len(ids) == 1
+    return len(doc.index.with_class("post", "hentry", "entry")) == 1
+
+
+def _meta_refresh(response: TextResponse) -> str | None:
+    """Where a `<meta http-equiv="refresh">` page sends its reader at once, if it does."""
+    interval, url = get_meta_refresh(response.text[:8192], response.url)
+    return url if url and interval is not None and interval <= 10 and url != response.url else None
 
 
 def _utc_now() -> str:

@@ -284,6 +284,8 @@ def document_kind(doc: Document) -> str:
     classes = doc.body_classes
     if "attachment" in classes or any(c.startswith("attachmentid-") for c in classes):
         return "attachment"  # a media file's own page (body_class() of attachment.php)
+    if "error404" in classes:
+        return "error"  # the theme's 404 page, whatever the status code said
     if classes & {"single", "single-post", "postid"} or any(c.startswith("postid-") for c in classes):
         return "post"
     is_page = "page" in classes or any(c.startswith("page-id-") for c in classes)

@@ -57,7 +57,7 @@ DEFAULT_PORT = 8089
 HOST = "127.0.0.1"
 THEMES = ("twentytwentyone", "twentytwentythree")
 DEFAULT_THEME = "twentytwentyone"
-REST_MODES = ("open", "wp-json-blocked", "disabled")
+REST_MODES = ("open", "wp-json-blocked", "disabled", "legacy")
 ADMIN_USER = "instructor"
 ADMIN_PASSWORD = "wparchive-admin"
 ADMIN_EMAIL = "instructor@example.edu"
@@ -264,6 +264,9 @@ class WordPressSite:
           server or security plugin would do) while ``/?rest_route=/...`` still works.
         - ``disabled``: no API (mu-plugin): both forms give the theme's 404 page and the
           ``https://api.w.org/`` discovery link is gone from pages and headers.
+        - ``legacy``: an old blog behind a cache: no API, no core sitemaps (before 4.7 and 5.5),
+          and every query string ignored (router.php), so ``/feed/?paged=2`` answers the first
+          feed page and ``/?sitemap=index`` or ``/?rest_route=/`` the home page.
 
         Takes effect on the next request; no restart.
         """

@@ -12,6 +12,8 @@
  * - "disabled": no REST API at all, as on a pre-4.7 blog: /wp-json/... and ?rest_route=...
  *   both get the theme's 404 page, and the API discovery link (tag, Link header, RSD entry,
  *   oEmbed discovery) is gone.
+ * - "legacy": "disabled", and no core sitemaps (before 5.5); router.php drops every query string,
+ *   as a cache in front of an old blog does.
  *
  * With "validators": true in the same file, post and page views send `Last-Modified` (the later
  * of the post's modification and its newest approved comment) and an `ETag`, and answer
@@ -58,7 +60,12 @@ add_filter('wp_resource_hints', function ($urls, $relation_type) {
     return $relation_type === 'dns-prefetch' ? array() : $urls;
 }, 10, 2);
 
-if (wparchive_harness_rest_mode() === 'disabled') {
+if (wparchive_harness_rest_mode() === 'legacy') {
+    // No core sitemaps either, as before WordPress 5.5 (router.php also drops every query string).
+    add_filter('wp_sitemaps_enabled', '__return_false');
+}
+
+if (in_array(wparchive_harness_rest_mode(), array('disabled', 'legacy'), true)) {
     // Requests for the API (both /wp-json/... through the rewrite rule and ?rest_route=...)
     // become ordinary 404s before WordPress's REST server sees them.
     add_action('parse_request', function ($wp) {

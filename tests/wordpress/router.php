@@ -14,9 +14,10 @@
 
 // Every request, with its status, one line each in logs/requests.log (WordPressSite.requests_since):
 // php -S itself logs only the requests it answers without this router.
-register_shutdown_function(function () {
+$requested_uri = $_SERVER['REQUEST_URI'];
+register_shutdown_function(function () use ($requested_uri) {
     $status = http_response_code();
-    $line = sprintf("%s %d %s %s\n", gmdate('Y-m-d\TH:i:s\Z'), $status ? $status : 200, $_SERVER['REQUEST_METHOD'], $_SERVER['REQUEST_URI']);
+    $line = sprintf("%s %d %s %s\n", gmdate('Y-m-d\TH:i:s\Z'), $status ? $status : 200, $_SERVER['REQUEST_METHOD'], $requested_uri);
     file_put_contents(__DIR__ . '/logs/requests.log', $line, FILE_APPEND | LOCK_EX);
 });
 
@@ -45,6 +46,15 @@ if ($rest_mode === 'wp-json-blocked' && preg_match('#^/(index\.php/)?wp-json(/|$
     echo "<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head>"
         . "<body><h1>Forbidden</h1><p>You don't have permission to access this resource.</p></body></html>\n";
     return true;
+}
+
+// "legacy": a cache in front of an old blog that ignores query strings: /feed/?paged=2 answers the
+// first feed page, /?sitemap=index and /?rest_route=/ the home page.
+if ($rest_mode === 'legacy' && strpos($_SERVER['REQUEST_URI'], '?') !== false) {
+    $_SERVER['REQUEST_URI'] = strtok($_SERVER['REQUEST_URI'], '?');
+    $_SERVER['QUERY_STRING'] = '';
+    $_GET = array();
+    $_REQUEST = array();
 }
 
 $docroot = rtrim((string) realpath($_SERVER['DOCUMENT_ROOT']), '/');
