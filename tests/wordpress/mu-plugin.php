@@ -63,6 +63,14 @@ add_filter('wp_resource_hints', function ($urls, $relation_type) {
 if (wparchive_harness_rest_mode() === 'legacy') {
     // No core sitemaps either, as before WordPress 5.5 (router.php also drops every query string).
     add_filter('wp_sitemaps_enabled', '__return_false');
+    // Themes of that time list the blog's pages with wp_list_pages() in a header or sidebar
+    // (Kubrick, Twenty Ten to Twenty Fourteen as shipped); a theme of today without a menu
+    // assigned links its pages nowhere, and nothing but an API or a sitemap could find them.
+    add_action('wp_footer', function () {
+        echo '<nav class="legacy-pages"><ul>';
+        wp_list_pages(array('title_li' => ''));
+        echo '</ul></nav>';
+    });
 }
 
 if (in_array(wparchive_harness_rest_mode(), array('disabled', 'legacy'), true)) {
