@@ -750,6 +750,10 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
     else:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        old = Path(args.output).read_text(encoding="utf-8") if Path(args.output).exists() else ""
+        start, end = "<!-- realsites:start -->", "<!-- realsites:end -->"
+        if start in old and end in old:  # bench_realsites.py's section stays
+            text = text.rstrip("\n") + "\n\n" + old[old.index(start) : old.index(end) + len(end)] + "\n"
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
     return 1 if any(problems.values()) else 0

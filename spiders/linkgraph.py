@@ -102,6 +102,8 @@ def links_prefix(doc: Document, home: str) -> str | None:
     for path in paths[1:]:
         while not path.startswith(common):
             common = common[:-1].rsplit("/", 1)[0] + "/"
+    while re.search(r"/\d{1,4}/$", common):  # a folder of dates is the permalinks', not the blog's
+        common = common[:-1].rsplit("/", 1)[0] + "/"
     base = split_url(home)
     if len(common) <= len(base.path) or not common.startswith(base.path):
         return None
