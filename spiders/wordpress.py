@@ -133,6 +133,7 @@ class Site:
     listing_prints: dict[frozenset[str], str] = field(default_factory=dict)
     unlisted_checked: bool = False
     page_digests: dict[bytes, str] = field(default_factory=dict)  # page bodies read, by digest
+    answered: set[int] = field(default_factory=set)  # archived posts whose own page answered as a post
 
     def known_by_wp_id(self) -> dict[int, KnownPost]:
         return self.state.by_wp_id if self.state else {}
@@ -1065,6 +1066,7 @@ class WordPressSpider(scrapy.Spider):
             if known is not None:
                 site.seen.add(known)
                 site.confirmed.add(known)
+                site.answered.add(known)
             site.found.add(response.meta.get("listed_url") or normalise_url(response.url))
             self.count("not_modified")
             return
@@ -1107,6 +1109,8 @@ class WordPressSpider(scrapy.Spider):
                     site.failures += 1
                     site.error = site.error or f"{response.url}: an archived post answered with a {doc_kind} page"
                 return
+        if response.meta.get("known") is not None:
+            site.answered.add(response.meta["known"])
         post = extract_post(response.text, url, doc=doc)
         # A static copy names its pages `.../index.html`, or by the path it was exported from.
         move = site.graph.canonical if site.graph is not None else static_copy_url
@@ -1290,12 +1294,28 @@ class WordPressSpider(scrapy.Spider):
         self.logger.warning("Request %s failed: %s", failure.request.url, failure.value)
 
     def _maybe_done(self, site: Site) -> Iterator[Any]:
+        if site.pending == 0 and not site.finished and site.graph is None and self._listed_short(site):
+            # The way in listed fewer posts than the archive holds: the blog's links add to it.
+            self.count(f"listing_short/{site.discovery}")
+            self.logger.info("%s: %s listed fewer posts than archived; following its links", site.home, site.discovery)
+            home = site.home_response
+            if home is not None and "html" in self.settings.getlist("ARCHIVE_DISCOVERY"):
+                yield from self._start_html(site, home)
         if site.pending == 0 and not site.finished and site.graph is not None and not site.unlisted_checked:
             site.unlisted_checked = True
             yield from self._check_unlisted(site)
         if site.pending == 0 and not site.finished:
             site.finished = True
             yield self.site_report(site)
+
+    def _listed_short(self, site: Site) -> bool:
+        """Whether this crawl's listing reached fewer posts than the archive holds (not counting
+        those already marked missing)."""
+        if site.state is None or site.mode not in ("full", "resume") or site.home_response is None:
+            return False  # an incremental listing lists what changed, by design
+        archived = sum(1 for post in site.state.posts if not post.missing)
+        listed = max(len(site.found), len(site.rest_posts), len(site.listed_urls), len(site.seen))
+        return listed < archived
 
     def _check_unlisted(self, site: Site) -> Iterator[Any]:
         """Archived posts the blog's links no longer reach are asked for at their own URL: only a
@@ -1325,6 +1345,7 @@ class WordPressSpider(scrapy.Spider):
             missing |= {p.id for p in site.state.posts if not p.missing and p.id not in listed}
         elif site.listing_ok:
             missing |= site.missing
+        missing -= site.answered  # its own page answered as a post: not missing, whatever a listing said
         self.count("sites_crawled")
         if status != "complete":
             self.count(f"sites_{status}")
