@@ -18,6 +18,8 @@ from archive.db import (
     finish_crawl,
     finish_site,
     open_db,
+    read_archived_posts,
+    read_site_state,
     save_post_result,
     save_site,
     start_crawl,
@@ -26,6 +28,21 @@ from spiders.items import Post, SiteCrawl
 from spiders.urls import site_prefix
 
 logger = logging.getLogger(__name__)
+
+
+class ArchiveReader:
+    """What the archive holds about a blog, handed to the spider as `spider.archive`: the spider
+    decides what to fetch from it and never opens the database itself. Reads use read-only
+    connections of their own."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def site_state(self, site_url: str):  # -> archive.db.SiteState | None
+        return read_site_state(self.path, site_url)
+
+    def archived_posts(self, site_url: str, wp_ids: set[int]) -> dict:
+        return read_archived_posts(self.path, site_url, wp_ids)
 
 
 class ArchivePipeline:
@@ -72,6 +89,7 @@ class ArchivePipeline:
         if dead:
             logger.warning("Crawls %s never finished (the process died): marked killed", dead)
         spider = self.crawler.spider
+        spider.archive = ArchiveReader(self.path)
         arguments = getattr(spider, "archive_arguments", {})
         self.crawl_id = start_crawl(self.db, arguments)
         logger.info("Archiving into %s (crawl %s)", self.path, self.crawl_id)

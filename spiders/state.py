@@ -1,0 +1,199 @@
+"""What the spider knows about a blog while it crawls it, and small helpers on responses."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+from w3lib.html import get_meta_refresh
+
+from archive.db import KnownPost, SiteState
+from spiders.extraction.page import Document
+from spiders.items import Comment, Post
+from spiders.linkgraph import LinkGraph
+from spiders.urls import (
+    normalise_url,
+)
+
+
+@dataclass
+class Site:
+    """What the spider knows about one blog while it crawls it."""
+
+    home: str
+    discovery: str = "single"
+    api: str | None = None  # REST root: ".../wp-json/" or ".../?rest_route=/"
+    rest_posts: dict[str, Post] = field(default_factory=dict)  # by URL
+    rest_comments: dict[int, dict[int, Comment]] = field(default_factory=dict)  # post wp_id -> id -> comment
+    home_response: Response | None = None  # the home page, read again if the REST API fails
+    pending_listings: int = 0
+    listing_pages: int = 0
+    feed_items: int = 0
+    # Re-crawling: what the archive holds, and what this crawl observed.
+    state: SiteState | None = None
+    mode: str = "full"  # full, resume, incremental, single
+    since: str | None = None  # incremental: changes after this instant (ISO 8601)
+    clock: str | None = None  # the site's clock when this crawl began
+    pending: int = 0  # requests not answered yet
+    requests: int = 0
+    queued: set[str] = field(default_factory=set)
+    steps: list[Callable[[Site], Iterator[Any]]] = field(default_factory=list)
+    listing_ok: bool = True  # every listing answered: only then is anything marked missing
+    failures: int = 0  # pages that failed (not 404/410)
+    error: str | None = None
+    seen: set[int] = field(default_factory=set)  # archive post ids confirmed present
+    confirmed: set[int] = field(default_factory=set)  # archive post ids whose comments are unchanged
+    missing: set[int] = field(default_factory=set)
+    gone: set[int] = field(default_factory=set)  # known posts whose page answered 404 or 410
+    ids: dict[str, set[int]] = field(default_factory=dict)  # REST id listing by route
+    id_pages: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # X-WP-Total by route
+    ids_complete: dict[str, bool] = field(default_factory=dict)
+    listed_comments: dict[int, set[int]] = field(default_factory=dict)  # post wp_id -> REST comment ids
+    comment_ids_ok: bool | None = None  # the comment id listing answered, each id with its post
+    refetch: dict[int, Post | None] = field(default_factory=dict)  # post wp_id -> REST data
+    refetch_urls: set[str] = field(default_factory=set)  # pages with comments the archive lacks
+    listed_urls: set[str] = field(default_factory=set)  # sitemap URLs (for missing posts)
+    validators: list[dict[str, Any]] = field(default_factory=list)  # url, etag, last_modified (, links)
+    finished: bool = False
+    # How the listing was proven complete ("REST totals reached", "every sitemap read", "feed read
+    # to its end", "link graph exhausted"); None: not proven, so the crawl is partial.
+    proof: str | None = None
+    graph: LinkGraph | None = None  # the HTML way: the blog's own links
+    graph_capped: bool = False  # a listing guard stopped the graph before it was exhausted
+    listings_queued: int = 0
+    found: set[str] = field(default_factory=set)  # post and page URLs this crawl saw as posts
+    feed_pages: list[frozenset[str]] = field(default_factory=list)
+    listing_prints: dict[frozenset[str], str] = field(default_factory=dict)
+    unlisted_checked: bool = False
+    page_digests: dict[bytes, str] = field(default_factory=dict)  # page bodies read, by digest
+    answered: set[int] = field(default_factory=set)  # archived posts whose own page answered as a post
+
+    def known_by_wp_id(self) -> dict[int, KnownPost]:
+        return self.state.by_wp_id if self.state else {}
+
+    def known_url(self, url: str) -> KnownPost | None:
+        if not self.state:
+            return None
+        post_id = self.state.urls.get(url) or self.state.urls.get(normalise_url(url))
+        return self.state.by_id.get(post_id) if post_id else None
+
+
+@dataclass
+class CommentPaging:
+    """Comment pages of one post still to fetch, and the comments gathered so far."""
+
+    post: Post
+    rest: Post | None
+    pages: dict[int | None, list[Comment]] = field(default_factory=dict)
+    queue: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    complete: bool = True
+
+
+def site_step(method: Callable[..., Iterable[Any] | None]) -> Callable[..., Iterator[Any]]:
+    """A callback or errback of one site's request: counts the request as answered, and when it
+    was the site's last, yields the site's `SiteCrawl`. An exception is logged and makes the site
+    partial rather than leaving it unfinished."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, first: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        site: Site = kwargs["site"] if "site" in kwargs else first.request.cb_kwargs["site"]
+        try:
+            yield from method(self, first, *args, **kwargs) or ()
+        except Exception:
+            site.failures += 1
+            site.error = site.error or f"error in {method.__name__}"
+            self.count("callback_errors")
+            self.logger.exception("Error in %s for %s", method.__name__, site.home)
+        site.pending -= 1
+        yield from self._maybe_done(site)
+
+    return wrapper
+
+
+def single_entry(doc: Document) -> bool:
+    """Whether the page holds one entry as old themes mark it: one `id="post-N"` (the_ID()), or
+    without ids, one element of class `post`, `hentry` or `entry`."""
+    ids = [e for e in doc.index.id_starting("post-") if e.get("id", "")[5:].isdigit()]
+    if ids:
+        return len(ids) == 1
+    return len(doc.index.with_class("post", "hentry", "entry")) == 1
+
+
+def meta_refresh(response: TextResponse) -> str | None:
+    """Where a `<meta http-equiv="refresh">` page sends its reader at once, if it does."""
+    interval, url = get_meta_refresh(response.text[:8192], response.url)
+    return url if url and interval is not None and interval <= 10 and url != response.url else None
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def http_date(response: Response) -> str | None:
+    """The server's clock from the `Date` header, as ISO 8601 UTC."""
+    value = response.headers.get(b"Date")
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value.decode("latin-1"))
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def requested_url(response: Response) -> str:
+    """The URL as requested, before redirects."""
+    return normalise_url((response.meta.get("redirect_urls") or [response.url])[0])
+
+
+def response_validators(response: Response) -> dict[str, str | None]:
+    etag = response.headers.get(b"ETag")
+    last_modified = response.headers.get(b"Last-Modified")
+    return {
+        "etag": etag.decode("latin-1") if etag else None,
+        "last_modified": last_modified.decode("latin-1") if last_modified else None,
+    }
+
+
+def conditional_headers(stored: dict[str, str | None]) -> dict[str, str]:
+    headers = {}
+    if stored.get("etag"):
+        headers["If-None-Match"] = str(stored["etag"])
+    if stored.get("last_modified"):
+        headers["If-Modified-Since"] = str(stored["last_modified"])
+    return headers
+
+
+def same_instant(a: str | None, b: str | None) -> bool:
+    """Whether two ISO 8601 dates name the same instant (or, without offsets, the same text)."""
+    if a is None or b is None:
+        return a == b
+    try:
+        first, second = datetime.fromisoformat(a), datetime.fromisoformat(b)
+    except ValueError:
+        return a == b
+    if (first.tzinfo is None) != (second.tzinfo is None):
+        return first.replace(tzinfo=None) == second.replace(tzinfo=None)
+    return first == second
+
+
+def failure_reason(failure: Failure) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(failure.value).__name__}: {failure.value}"
+
+
+def chunked(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,438 @@
+"""The REST way in: `/wp-json/wp/v2/...` (or `?rest_route=`), full and incremental."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from archive.db import KnownPost
+from spiders.extraction.discovery import (
+    rest_comment,
+    rest_post,
+    rest_root,
+)
+from spiders.extraction.page import Document
+from spiders.items import Comment, Post, Term
+from spiders.state import (
+    Site,
+    chunked,
+    failure_reason,
+    same_instant,
+    site_step,
+)
+from spiders.urls import (
+    normalise_url,
+    post_url_of_comment_page,
+)
+
+REST_EMBED = "author,wp:term"
+# Incremental crawls list every REST comment id with its post, to notice what is gone or came late.
+COMMENT_IDS = {"_fields": "id,post"}
+
+
+def _archived_rest_post(data: dict[str, Any], site_url: str) -> Post:
+    """A post's REST fields as the archive holds them (`archive.db.archived_posts`), to merge with
+    its page fetched again: what the API would say of a post that did not change."""
+    return Post(
+        url=data["url"],
+        site_url=site_url,
+        wp_id=data["wp_id"],
+        type=data["type"] or "post",
+        title=data["title"],
+        author=data["author"],
+        published=data["published"],
+        modified=data["modified"],
+        terms=[Term(t["taxonomy"], t["name"], t["url"]) for t in data["terms"]],
+        content_html=data["content_html"],
+        content_text=data["content_text"],
+        protected=data["protected"],
+        sources=["rest"],
+    )
+
+
+def _archived_comment(data: dict[str, Any]) -> Comment:
+    """An archived REST comment, as the API would give it again (depth follows from its parents)."""
+    return Comment(
+        wp_id=data["wp_id"],
+        parent_wp_id=data["parent_wp_id"],
+        author=data["author"],
+        author_url=data["author_url"],
+        published=data["published"],
+        type="comment",
+        content_html=data["content_html"],
+        content_text=data["content_text"],
+        sources=["rest"],
+    )
+
+
+class RestWay:
+    """Lists posts, pages and comments through the REST API; on a re-crawl, what changed (the
+    `modified_after`/`after` listings, id listings to notice what is gone or came late)."""
+
+    def _api_root(self, doc: Document, home: str) -> str | None:
+        return rest_root(doc) or home + "wp-json/"
+
+    def _rest_url(
+        self, site: Site, route: str, page: int, extra: dict[str, Any] | None = None, per_page: int = 100
+    ) -> str:
+        params: dict[str, Any] = {"per_page": per_page, "page": page}
+        if route in ("posts", "pages") and "_fields" not in (extra or {}):
+            params["_embed"] = REST_EMBED
+        if route == "comments":
+            params["orderby"] = "id"
+            params["order"] = "asc"
+        params.update(extra or {})
+        api = site.api or site.home + "wp-json/"
+        if "rest_route=" in api:
+            base = api.split("?")[0]
+            return f"{base}?{urlencode({'rest_route': f'/wp/v2/{route}', **params})}"
+        return f"{api.rstrip('/')}/wp/v2/{route}?{urlencode(params)}"
+
+    def _rest_request(
+        self,
+        site: Site,
+        route: str,
+        page: int,
+        callback: Callable[..., Any],
+        extra: dict[str, Any] | None = None,
+        kind: str = "data",
+        per_page: int = 100,
+        more: bool = True,
+    ) -> scrapy.Request:
+        """A REST listing request; `kind` is data, ids or count; `more`: follow its other pages."""
+        return self._request(
+            site,
+            self._rest_url(site, route, page, extra, per_page),
+            callback,
+            errback=self.rest_failed,
+            meta={
+                "handle_httpstatus_all": True,
+                "route": route,
+                "page": page,
+                "kind": kind,
+                "extra": extra or {},
+                "more": more,
+            },
+        )
+
+    def _rest_first_request(self, site: Site) -> scrapy.Request:
+        extra = {"modified_after": site.since} if site.mode == "incremental" else {}
+        return self._rest_request(site, "posts", 1, self.parse_rest_first, extra=extra)
+
+    def _listing(self, site: Site, request: scrapy.Request) -> scrapy.Request:
+        site.pending_listings += 1
+        return request
+
+    @site_step
+    def parse_rest_first(self, response: Response, site: Site) -> Iterator[Any]:
+        """The first page of REST posts: decides whether the API is usable."""
+        data = self._json_list(response)
+        if data is None:
+            if site.api and "rest_route=" not in site.api:
+                self.logger.info(
+                    "REST API at %s did not answer (%s); trying ?rest_route=",
+                    site.api,
+                    response.status,
+                )
+                site.api = site.home + "?rest_route=/"
+                yield self._rest_first_request(site)
+                return
+            self.logger.info("No usable REST API on %s; using sitemaps, feeds or HTML", site.home)
+            yield from self._after_rest(site, site.home_response)
+            return
+        site.discovery = "rest_route" if "rest_route=" in (site.api or "") else "rest"
+        self.discovery[site.home] = site.discovery
+        self.count(f"discovery/{site.discovery}")
+        self._add_rest_posts(site, data)
+        extra = response.meta["extra"]
+        total = self._total_pages(response)
+        requests = [
+            self._rest_request(site, "posts", p, self.parse_rest_listing, extra, more=False)
+            for p in range(2, total + 1)
+        ]
+        requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing, extra))
+        if site.mode == "incremental":
+            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
+            # What disappeared or came late: post and page ids (the first page, more when the total
+            # is off), and every comment id with its post (100 a request).
+            for route in ("posts", "pages"):
+                requests.append(
+                    self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
+                )
+            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, COMMENT_IDS, "ids"))
+            requests.append(self._site_comments_feed_request(site, then=None))
+            site.steps = [self._step_more_ids, self._step_compare, self._step_fetch]
+        else:
+            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing))
+            site.steps = [self._step_fetch_listed]
+        for request in requests:
+            yield self._listing(site, request)
+
+    @site_step
+    def parse_rest_listing(self, response: Response, site: Site) -> Iterator[Any]:
+        route, page, kind = response.meta["route"], response.meta["page"], response.meta["kind"]
+        data = self._json_list(response)
+        if data is None:
+            site.listing_ok = False
+            site.error = site.error or f"REST {route} ({kind}) page {page}: HTTP {response.status}"
+            self.count(f"rest_failed/{route}")
+            self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+        elif kind == "ids" and route == "comments":
+            if page == 1 and site.comment_ids_ok is None:
+                site.comment_ids_ok = True
+                if self._total(response) is not None:
+                    site.totals[route] = self._total(response)
+            for item in data:
+                if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("post"), int):
+                    site.listed_comments.setdefault(item["post"], set()).add(item["id"])
+                else:
+                    site.comment_ids_ok = False  # not what was asked for: cannot say what is gone
+        elif kind == "ids":
+            site.ids.setdefault(route, set()).update(i["id"] for i in data if isinstance(i, dict) and "id" in i)
+            if page == 1 and self._total(response) is not None:
+                site.totals[route] = self._total(response)
+                site.id_pages[route] = self._total_pages(response)
+        elif route == "comments":
+            if page == 1 and not response.meta["extra"] and self._total(response) is not None:
+                site.totals[route] = self._total(response)  # the whole listing: its total is the count
+            for item in data:
+                post_id, comment = rest_comment(item)
+                if post_id is not None:
+                    self._add_rest_comment(site, post_id, comment)
+        else:
+            self._add_rest_posts(site, data)
+        if data is not None and page == 1 and response.meta["more"]:
+            extra = response.meta["extra"]
+            for p in range(2, self._total_pages(response) + 1):
+                yield self._listing(site, self._rest_request(site, route, p, self.parse_rest_listing, extra, kind))
+        yield from self._listing_done(site)
+
+    @site_step
+    def rest_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
+        request = failure.request
+        site: Site = request.cb_kwargs["site"]
+        self.count(f"rest_failed/{request.meta.get('route')}")
+        self.logger.warning("REST request %s failed: %s", request.url, failure.value)
+        if request.callback == self.parse_rest_first:
+            yield from self._after_rest(site, site.home_response)
+            return
+        site.listing_ok = False
+        site.error = site.error or f"REST {request.meta.get('route')}: {failure_reason(failure)}"
+        yield from self._listing_done(site)
+
+    def _listing_done(self, site: Site) -> Iterator[Any]:
+        site.pending_listings -= 1
+        if site.pending_listings > 0:
+            return
+        while site.steps and site.pending_listings == 0:
+            step = site.steps.pop(0)
+            yield from step(site)
+
+    def _add_rest_posts(self, site: Site, data: list[dict]) -> None:
+        for item in data:
+            if not isinstance(item, dict) or item.get("status", "publish") != "publish":
+                continue
+            post = rest_post(item, site.home, users={}, terms={})
+            site.rest_posts[normalise_url(post.url)] = post
+
+    def _add_rest_comment(self, site: Site, post_wp_id: int, comment: Comment) -> None:
+        key = comment.wp_id if comment.wp_id is not None else id(comment)
+        site.rest_comments.setdefault(post_wp_id, {})[key] = comment
+
+    # Full and resumed crawls: everything is listed.
+
+    def _step_fetch_listed(self, site: Site) -> Iterator[Any]:
+        """Fetch every listed post, except (resume) those archived with the same date and comments."""
+        self.logger.info(
+            "%s: %d posts and pages, %d comments listed by the REST API",
+            site.home,
+            len(site.rest_posts),
+            sum(len(v) for v in site.rest_comments.values()),
+        )
+        known = site.known_by_wp_id()
+        for url, post in site.rest_posts.items():
+            archived = known.get(post.wp_id) if post.wp_id is not None else None
+            if site.mode == "resume" and archived and not archived.missing and self._up_to_date(site, archived, post):
+                site.seen.add(archived.id)
+                site.confirmed.add(archived.id)
+                self.count("skipped/up_to_date")
+                continue
+            yield self._post_request(url, site, rest=post, known=archived)
+        if site.listing_ok:
+            site.proof = "REST totals reached"
+            listed = {p.wp_id for p in site.rest_posts.values()}
+            site.missing |= {p.id for wp_id, p in known.items() if not p.missing and wp_id not in listed}
+
+    def _up_to_date(self, site: Site, archived: KnownPost, post: Post) -> bool:
+        rest_ids = set(site.rest_comments.get(post.wp_id or 0, {}))
+        return same_instant(archived.modified, post.modified) and rest_ids == set(archived.rest_comment_ids)
+
+    # Incremental crawls: only what changed.
+
+    def _step_more_ids(self, site: Site) -> Iterator[Any]:
+        """The rest of an id listing, unless its total says nothing appeared or disappeared."""
+        known = site.known_by_wp_id()
+        for route, kind in (("posts", "post"), ("pages", "page")):
+            if route not in site.totals:
+                continue
+            expected = {p.wp_id for p in known.values() if p.type == kind and not p.missing}
+            expected |= {p.wp_id for p in site.rest_posts.values() if p.type == kind}
+            first_page = site.ids.get(route, set())
+            pages = site.id_pages.get(route, 1)
+            if pages <= 1:
+                site.ids_complete[route] = True
+            elif site.totals[route] == len(expected) and first_page <= expected:
+                site.ids_complete[route] = False  # settled by the count: nothing gone, nothing new
+            else:
+                site.ids_complete[route] = True
+                for page in range(2, pages + 1):
+                    yield self._listing(
+                        site,
+                        self._rest_request(site, route, page, self.parse_rest_listing, {"_fields": "id"}, "ids"),
+                    )
+
+    def _step_compare(self, site: Site) -> Iterator[Any]:
+        """What must be fetched again: posts gone from the id listings are missing; new and changed
+        posts, posts listed but not archived, and posts whose comment ids differ from the archive's
+        REST comments (one gone, one new, one approved late) are fetched again. Their REST data and
+        REST comments come from the listings and the archive; only comments approved late (listed
+        by id but older than `after`) are asked for (`include=`)."""
+        known = site.known_by_wp_id()
+        listed = {p.wp_id for p in site.rest_posts.values()}
+        for route, kind in (("posts", "post"), ("pages", "page")):
+            if site.listing_ok and site.ids_complete.get(route):
+                ids = site.ids.get(route, set()) | listed
+                site.missing |= {
+                    p.id for wp_id, p in known.items() if p.type == kind and not p.missing and wp_id not in ids
+                }
+        by_id = {p.wp_id: p for p in site.rest_posts.values()}
+        for post in site.rest_posts.values():
+            archived = known.get(post.wp_id) if post.wp_id is not None else None
+            if archived is None or archived.missing or not same_instant(archived.modified, post.modified):
+                site.refetch[post.wp_id or 0] = post
+        for route in ("posts", "pages"):
+            for wp_id in site.ids.get(route, set()):
+                if (wp_id not in known or known[wp_id].missing) and wp_id not in by_id:
+                    site.refetch[wp_id] = None
+        for post_wp_id, comments in site.rest_comments.items():
+            archived = known.get(post_wp_id)
+            if archived is None or not set(comments) <= archived.comment_ids:
+                site.refetch.setdefault(post_wp_id, by_id.get(post_wp_id))
+        complete = self._comment_ids_complete(site)
+        if complete:
+            present = {wp_id for wp_id, p in known.items() if not p.missing and p.id not in site.missing}
+            present |= listed | site.ids.get("posts", set()) | site.ids.get("pages", set())
+            for wp_id in sorted(present):
+                archived = known.get(wp_id)
+                if site.listed_comments.get(wp_id, set()) != (archived.rest_comment_ids if archived else frozenset()):
+                    site.refetch.setdefault(wp_id, by_id.get(wp_id))
+        for url in site.refetch_urls:
+            archived = site.known_url(url) or site.known_url(post_url_of_comment_page(url))
+            if archived is not None and archived.wp_id is not None:
+                site.refetch.setdefault(archived.wp_id, by_id.get(archived.wp_id))
+        site.refetch.pop(0, None)
+        wanted = set(site.refetch) & set(known)
+        stored = self.archive.archived_posts(site.home, wanted) if self.archive is not None and wanted else {}
+        lacking: dict[str, list[int]] = {"posts": [], "pages": [], "comments": []}
+        for wp_id, rest in site.refetch.items():
+            archived = stored.get(wp_id)
+            if rest is None and archived is not None and "rest" in archived["sources"]:
+                site.refetch[wp_id] = _archived_rest_post(archived, site.home)
+            elif rest is None:
+                page = (wp_id in known and known[wp_id].type == "page") or wp_id in site.ids.get("pages", set())
+                lacking["pages" if page else "posts"].append(wp_id)
+            # Its REST comments: the archived ones still listed (or all present ones, without a
+            # complete listing), and the new ones from the `after` listing.
+            kept = {
+                c["wp_id"]: c
+                for c in (archived or {}).get("comments", [])
+                if c["type"] == "comment" and "rest" in c["sources"] and c["wp_id"] is not None
+            }
+            fresh = site.rest_comments.get(wp_id, {})
+            if complete:
+                ids = site.listed_comments.get(wp_id, set())
+                kept = {i: c for i, c in kept.items() if i in ids}
+                lacking["comments"] += sorted(ids - set(kept) - set(fresh))
+            else:
+                kept = {i: c for i, c in kept.items() if not c["missing"]}
+            site.rest_comments[wp_id] = {**{i: _archived_comment(c) for i, c in kept.items()}, **fresh}
+        if lacking["comments"]:
+            self.count("comments_fetched_by_id", len(lacking["comments"]))
+        for route, ids in lacking.items():
+            for chunk in chunked(sorted(ids), 100):
+                yield self._listing(
+                    site,
+                    self._rest_request(site, route, 1, self.parse_rest_listing, {"include": ",".join(map(str, chunk))}),
+                )
+
+    def _comment_ids_complete(self, site: Site) -> bool:
+        """Whether every REST comment id was listed, with its post."""
+        return bool(site.comment_ids_ok) and site.listing_ok
+
+    def _step_fetch(self, site: Site) -> Iterator[Any]:
+        """Fetch what changed; everything else archived and still listed was seen, unchanged."""
+        known = site.known_by_wp_id()
+        by_id = {p.wp_id: p for p in site.rest_posts.values()}
+        fetched: set[int] = set()
+        for wp_id, rest in sorted(site.refetch.items()):
+            rest = rest or by_id.get(wp_id)
+            archived = known.get(wp_id)
+            url = rest.url if rest else archived.url if archived else None
+            if url is None or not self._first_time(site, url):
+                continue
+            fetched.add(wp_id)
+            yield self._post_request(url, site, rest=rest, known=archived)
+        for url in sorted(site.refetch_urls):
+            page = post_url_of_comment_page(url)
+            if not site.known_url(url) and not site.known_url(page) and self._first_time(site, page):
+                yield self._post_request(page, site, rest=None)
+        self.logger.info(
+            "%s: %d posts to fetch again, %d gone, %d unchanged",
+            site.home,
+            len(fetched),
+            len(site.missing),
+            sum(1 for p in known.values() if not p.missing and p.wp_id not in fetched and p.id not in site.missing),
+        )
+        if site.listing_ok:
+            site.proof = "REST totals reached"
+            unchanged = {p.id for wp_id, p in known.items() if not p.missing and wp_id not in fetched} - site.missing
+            site.seen |= unchanged
+            site.confirmed |= unchanged
+
+    @staticmethod
+    def _total_pages(response: Response) -> int:
+        try:
+            return int(response.headers.get(b"X-WP-TotalPages", b"1").decode())
+        except ValueError:
+            return 1
+
+    @staticmethod
+    def _total(response: Response) -> int | None:
+        """X-WP-Total, or None when the response does not say (a proxy may strip it)."""
+        try:
+            return int(response.headers[b"X-WP-Total"].decode())
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def _json_list(self, response: Response) -> list[dict] | None:
+        if response.status != 200:
+            return None
+        try:
+            data = json.loads(response.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, list):
+            return None
+        site: Site | None = response.request.cb_kwargs.get("site") if response.request else None
+        if site is not None and len(data) >= 100 and b"X-WP-TotalPages" not in response.headers:
+            # A full page and no paging headers (a proxy stripped them): the listing may go on,
+            # so it cannot say what is gone.
+            site.listing_ok = False
+            site.error = site.error or "REST listing without X-WP-TotalPages: cannot tell it is complete"
+        return data
