@@ -155,11 +155,11 @@ class SiteCrawl:
     mode: str  # full, resume, incremental, single
     discovery: str | None = None
     site_clock: str | None = None  # the site's clock when the crawl of it began (ISO 8601, UTC)
-    proof: str | None = None  # the rule that proved the listing complete (None: not proven)
     requests: int = 0
     error: str | None = None
     rest_comment_total: int | None = None  # the REST API's X-WP-Total for comments, when listed
     seen: list[int] = field(default_factory=list)  # archive post ids listed or answered 304
     confirmed: list[int] = field(default_factory=list)  # archive post ids whose comments are unchanged
     missing: list[int] = field(default_factory=list)  # archive post ids gone from a complete listing
-    validators: list[dict[str, str | None]] = field(default_factory=list)  # listings: url, etag, last_modified
+    validators: list[dict[str, Any]] = field(default_factory=list)  # listings: url, etag, last_modified (, links)
+    proof: str | None = None  # the rule that proved the listing complete (None: not proven)

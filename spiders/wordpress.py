@@ -658,7 +658,15 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
         if status is None:
             status = "complete" if complete else "partial"
         if status == "interrupted":
-            return SiteCrawl(site.home, status, site.mode, site.discovery, site.clock, site.requests, site.error)
+            return SiteCrawl(
+                site_url=site.home,
+                status=status,
+                mode=site.mode,
+                discovery=site.discovery,
+                site_clock=site.clock,
+                requests=site.requests,
+                error=site.error,
+            )
         missing = set(site.gone)
         if site.listing_ok and site.state and site.discovery == "sitemap" == site.state.discovery:
             # A complete sitemap lists every post: archived posts it no longer lists are gone.
