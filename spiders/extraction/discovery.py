@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import UTC, datetime
 
+import feedparser
 from lxml import etree
+from scrapy.utils.sitemap import Sitemap
 
-from spiders.extraction.dates import normalise_machine_date, parse_text_date, with_offset
+from spiders.extraction.dates import with_offset
 from spiders.extraction.page import Document
 from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, split_url
 from spiders.items import Comment, Post, Term
-
-_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-
 
 # --- HTML pages -----------------------------------------------------------------------------
 
@@ -112,26 +112,19 @@ def _add(values: list[str], value: str) -> None:
 
 
 def parse_sitemap(body: bytes) -> tuple[list[str], list[tuple[str, str | None]]]:
-    """A sitemap or sitemap index: (child sitemaps, (url, lastmod) entries)."""
+    """A sitemap or sitemap index, read by Scrapy's own `Sitemap` (size limits, no entities):
+    (child sitemaps, (url, lastmod) entries). Anything else (an HTML page where a sitemap was
+    asked for) gives nothing."""
     try:
-        root = etree.fromstring(body, parser=_XML_PARSER)
-    except etree.XMLSyntaxError:
+        sitemap = Sitemap(body)
+    except (etree.XMLSyntaxError, ValueError, StopIteration):  # not XML at all, or empty
         return [], []
-    if root is None:
-        return [], []
-    children, urls = [], []
-    for element in root:
-        if not isinstance(element.tag, str):
-            continue
-        name = etree.QName(element).localname
-        loc = _child_text(element, "loc")
-        if not loc:
-            continue
-        if name == "sitemap":
-            children.append(loc)
-        elif name == "url":
-            urls.append((loc, _child_text(element, "lastmod")))
-    return children, urls
+    entries = [(entry["loc"].strip(), entry.get("lastmod")) for entry in sitemap if entry.get("loc")]
+    if sitemap.type == "sitemapindex":
+        return [loc for loc, _ in entries], []
+    if sitemap.type == "urlset":
+        return [], entries
+    return [], []
 
 
 def is_content_sitemap(url: str) -> bool:
@@ -147,34 +140,31 @@ def is_content_sitemap(url: str) -> bool:
 
 
 def parse_feed(body: bytes) -> list[tuple[str, str | None]]:
-    """RSS 2 or Atom: (item link, published) in feed order."""
-    try:
-        root = etree.fromstring(body, parser=_XML_PARSER)
-    except etree.XMLSyntaxError:
-        return []
-    if root is None:
+    """RSS (0.9x to 2.0, RDF) or Atom, read by feedparser: (item link, published) in feed order.
+    Anything that is not a feed (an HTML page where a feed was asked for) gives nothing."""
+    feed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    if not feed.get("version"):
         return []
     entries = []
-    for item in root.iter():
-        if not isinstance(item.tag, str):
-            continue
-        name = etree.QName(item).localname
-        if name == "item":
-            link = _child_text(item, "link")
-            date = _child_text(item, "pubDate")
-            if link:
-                entries.append((link, _rfc822(date)))
-        elif name == "entry":
-            links = [
-                child.get("href")
-                for child in item
-                if isinstance(child.tag, str)
-                and etree.QName(child).localname == "link"
-                and child.get("rel", "alternate") == "alternate"
-            ]
-            if links and links[0]:
-                entries.append((links[0], normalise_machine_date(_child_text(item, "published"))))
+    for entry in feed.entries:
+        link = _entry_link(entry)
+        if link:
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            published = datetime(*stamp[:6], tzinfo=UTC).isoformat() if stamp else None
+            entries.append((link, published))
     return entries
+
+
+def _entry_link(entry: feedparser.FeedParserDict) -> str | None:
+    """An item's own link: RSS `<link>` (or a permalink `<guid>`), Atom's `rel="alternate"`."""
+    for link in entry.get("links") or []:
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return link["href"].strip()
+    if entry.get("link"):
+        return entry["link"].strip()
+    if entry.get("guidislink") and entry.get("id"):
+        return entry["id"].strip()
+    return None
 
 
 def parse_comment_feed(body: bytes) -> tuple[dict[int, str], bool]:
@@ -187,24 +177,6 @@ def parse_comment_feed(body: bytes) -> tuple[dict[int, str], bool]:
         if match and published and bounded_int(match.group(1)):
             dates[int(match.group(1))] = published
     return dates, bool(entries)
-
-
-def _child_text(element: etree._Element, localname: str) -> str | None:
-    for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == localname:
-            return (child.text or "").strip() or None
-    return None
-
-
-def _rfc822(value: str | None) -> str | None:
-    if not value:
-        return None
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError):
-        return parse_text_date(value)
 
 
 # --- REST API -------------------------------------------------------------------------------------
