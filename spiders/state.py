@@ -174,19 +174,6 @@ def conditional_headers(stored: dict[str, str | None]) -> dict[str, str]:
     return headers
 
 
-def same_instant(a: str | None, b: str | None) -> bool:
-    """Whether two ISO 8601 dates name the same instant (or, without offsets, the same text)."""
-    if a is None or b is None:
-        return a == b
-    try:
-        first, second = datetime.fromisoformat(a), datetime.fromisoformat(b)
-    except ValueError:
-        return a == b
-    if (first.tzinfo is None) != (second.tzinfo is None):
-        return first.replace(tzinfo=None) == second.replace(tzinfo=None)
-    return first == second
-
-
 def failure_reason(failure: Failure) -> str:
     response = getattr(failure.value, "response", None)
     if response is not None:

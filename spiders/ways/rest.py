@@ -19,11 +19,11 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.page import Document
 from spiders.items import Comment, Post, Term
+from spiders.recrawl import Listings, plan_recrawl, same_instant
 from spiders.state import (
     Site,
     chunked,
     failure_reason,
-    same_instant,
     site_step,
 )
 from spiders.urls import (
@@ -304,39 +304,28 @@ class RestWay:
         REST comments come from the listings and the archive; only comments approved late (listed
         by id but older than `after`) are asked for (`include=`)."""
         known = site.known_by_wp_id()
-        listed = {p.wp_id for p in site.rest_posts.values()}
-        for route, kind in (("posts", "post"), ("pages", "page")):
-            if site.listing_ok and site.ids_complete.get(route):
-                ids = site.ids.get(route, set()) | listed
-                site.missing |= {
-                    p.id for wp_id, p in known.items() if p.type == kind and not p.missing and wp_id not in ids
-                }
-        by_id = {p.wp_id: p for p in site.rest_posts.values()}
-        for post in site.rest_posts.values():
-            archived = known.get(post.wp_id) if post.wp_id is not None else None
-            if archived is None or archived.missing or not same_instant(archived.modified, post.modified):
-                site.refetch[post.wp_id or 0] = post
-        for route in ("posts", "pages"):
-            for wp_id in site.ids.get(route, set()):
-                if (wp_id not in known or known[wp_id].missing) and wp_id not in by_id:
-                    site.refetch[wp_id] = None
-        for post_wp_id, comments in site.rest_comments.items():
-            archived = known.get(post_wp_id)
-            if archived is None or not set(comments) <= archived.comment_ids:
-                site.refetch.setdefault(post_wp_id, by_id.get(post_wp_id))
-        complete = self._comment_ids_complete(site)
-        if complete:
-            present = {wp_id for wp_id, p in known.items() if not p.missing and p.id not in site.missing}
-            present |= listed | site.ids.get("posts", set()) | site.ids.get("pages", set())
-            for wp_id in sorted(present):
-                archived = known.get(wp_id)
-                if site.listed_comments.get(wp_id, set()) != (archived.rest_comment_ids if archived else frozenset()):
-                    site.refetch.setdefault(wp_id, by_id.get(wp_id))
+        noticed = set()
         for url in site.refetch_urls:
             archived = site.known_url(url) or site.known_url(post_url_of_comment_page(url))
             if archived is not None and archived.wp_id is not None:
-                site.refetch.setdefault(archived.wp_id, by_id.get(archived.wp_id))
-        site.refetch.pop(0, None)
+                noticed.add(archived.wp_id)
+        plan = plan_recrawl(
+            known,
+            Listings(
+                changed={p.wp_id or 0: p for p in site.rest_posts.values()},
+                ids=site.ids,
+                ids_complete=site.ids_complete,
+                new_comments={wp_id: set(comments) for wp_id, comments in site.rest_comments.items()},
+                comment_ids=site.listed_comments,
+                comment_ids_complete=bool(site.comment_ids_ok),
+                listing_ok=site.listing_ok,
+                noticed=noticed,
+            ),
+        )
+        site.missing |= plan.missing
+        for wp_id, rest in plan.refetch.items():
+            site.refetch.setdefault(wp_id, rest)
+        complete = self._comment_ids_complete(site)
         wanted = set(site.refetch) & set(known)
         stored = self.archive.archived_posts(site.home, wanted) if self.archive is not None and wanted else {}
         lacking: dict[str, list[int]] = {"posts": [], "pages": [], "comments": []}
