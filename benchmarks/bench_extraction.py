@@ -41,7 +41,8 @@ from spiders.evaluation import cases, load_case, run_trafilatura  # noqa: E402
 from spiders.evaluation_real import load_labels, read_page, unpack_pages  # noqa: E402
 from spiders.extraction import dates  # noqa: E402
 from spiders.extraction.comments import extract_comments  # noqa: E402
-from spiders.extraction.page import Document, extract_post  # noqa: E402
+from spiders.extraction.document import Document  # noqa: E402
+from spiders.extraction.page import extract_post  # noqa: E402
 
 WORDPRESS_DIR = "/tmp/wparchive-wp-extract"
 REALPAGES = ROOT.parent / "shared" / "realpages" / "pages.tar.xz"

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spiders.extraction.page import Document
+from spiders.extraction.document import Document
 from spiders.extraction.text import absolute_url, split_url
 from spiders.urls import comment_page_number, dedupe_key, in_scope, trap_reason
 

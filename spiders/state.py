@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 from w3lib.html import get_meta_refresh
 
 from archive.db import KnownPost, SiteState
-from spiders.extraction.page import Document
+from spiders.extraction.document import Document
 from spiders.items import Comment, Post
 from spiders.linkgraph import LinkGraph
 from spiders.urls import (

@@ -49,8 +49,9 @@ from spiders.extraction.discovery import (
     parse_comment_feed,
     rest_comment,
 )
+from spiders.extraction.document import Document
 from spiders.extraction.merge import merge_comments, merge_post
-from spiders.extraction.page import Document, document_kind, extract_post, is_wordpress
+from spiders.extraction.page import document_kind, extract_post, is_wordpress
 from spiders.items import Comment, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
 from spiders.state import (

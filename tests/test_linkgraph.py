@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipelines.cleaning import clean_url
-from spiders.extraction.page import Document, document_kind
+from spiders.extraction.document import Document
+from spiders.extraction.page import document_kind
 from spiders.linkgraph import LinkGraph, links_prefix, listing_kind, permalink_shape, static_copy_url
 from spiders.urls import normalise_url, trap_reason
 

@@ -261,7 +261,7 @@ def test_english_month_prefilter_covers_every_month_name() -> None:
 
 def _trail(body: str) -> list[tuple[str, str | None]]:
     from spiders.extraction.breadcrumbs import extract_breadcrumbs
-    from spiders.extraction.page import Document
+    from spiders.extraction.document import Document
 
     html = f"<html><body><div id='page'>{body}</div></body></html>"
     return [(crumb.label, crumb.url) for crumb in extract_breadcrumbs(Document.parse(html, "http://b.example/p/"))]

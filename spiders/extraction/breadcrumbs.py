@@ -17,7 +17,7 @@ from spiders.extraction.text import absolute_url, collapse, text_of, xpath
 from spiders.items import Crumb
 
 if TYPE_CHECKING:
-    from spiders.extraction.page import Document
+    from spiders.extraction.document import Document
 
 _YOU_ARE_HERE = re.compile(
     r"^\s*(you are here|vous êtes ici|sie sind hier|usted está aquí|está aquí|você está aqui"

@@ -27,7 +27,7 @@ from spiders.extraction.text import absolute_url, block_text, bounded_int, colla
 from spiders.items import Comment
 
 if TYPE_CHECKING:
-    from spiders.extraction.page import Document
+    from spiders.extraction.document import Document
 
 _ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
 _NODE_CLASSES = {"comment", "pingback", "trackback", "wp-block-comment"}

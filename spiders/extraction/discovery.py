@@ -11,7 +11,7 @@ from lxml import etree
 from scrapy.utils.sitemap import Sitemap
 
 from spiders.extraction.dates import with_offset
-from spiders.extraction.page import Document
+from spiders.extraction.document import Document
 from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, split_url
 from spiders.items import Comment, Post, Term
 

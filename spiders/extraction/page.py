@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -20,6 +19,7 @@ from lxml import etree
 from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
+from spiders.extraction.document import Document
 from spiders.extraction.index import PageIndex
 from spiders.extraction.regions import COMMENT_ID, belongs_elsewhere, is_widget_area, own_post_id
 from spiders.extraction.sharing import extract_share_links
@@ -139,97 +139,6 @@ _EXTERNAL_SYSTEMS = [
 ]
 
 
-_DEPTH_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
-_NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
-# Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
-_PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False)
-
-
-class Document:
-    """A parsed page with the signals every extractor needs; the element index is built on first
-    use and shared by all the extractors."""
-
-    __slots__ = (
-        "root",
-        "url",
-        "text",
-        "language",
-        "body_classes",
-        "truncated",
-        "_index",
-        "_json_ld",
-        "_mentions",
-        "_meta_names",
-    )
-
-    def __init__(self, root: etree._Element, url: str, text: str) -> None:
-        self.root = root
-        self.text = text
-        base = next(root.iter("base"), None)
-        href = base.get("href") if base is not None else None
-        self.url = absolute_url(url, href) if href else url
-        # The full tag ("en-gb"): the region tells how numeric dates are written.
-        self.language = (root.get("lang") or root.get("xml:lang") or "").strip().lower() or None
-        body = root.find("body")
-        self.body_classes = set((body.get("class") or "").split()) if body is not None else set()
-        self.truncated = False  # the parser dropped part of the page (see `parse`)
-        self._index: PageIndex | None = None
-        self._json_ld: list[dict] | None = None
-        self._mentions: dict[str, bool] = {}
-        self._meta_names: list[tuple[str | None, str | None, etree._Element]] | None = None
-
-    @classmethod
-    def parse(cls, text: str, url: str) -> Document:
-        parser = _PARSER
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates (a page decoded with "surrogateescape")
-            data = text.encode("utf-8", "replace")
-        # Control characters XML cannot hold (text pasted from Word carries them) would make any
-        # value set on an element raise: they go before parsing (never inside a UTF-8 sequence).
-        data = data.translate(None, _NOT_XML_BYTES)
-        truncated = False
-        try:
-            root = etree.fromstring(data, parser=parser) if text and not text.isspace() else None
-            # libxml2 stops at 256 levels of nesting and drops what is deeper (broken markup that
-            # nests each comment in the one before): the page as parsed is not the whole page.
-            truncated = root is not None and any(error.type == _DEPTH_LIMIT for error in parser.error_log)
-        except (etree.ParserError, ValueError):
-            root = None
-        if root is None:
-            root = etree.fromstring(b"<html><body></body></html>", parser=parser)
-        document = cls(root, url, text)
-        document.truncated = truncated
-        return document
-
-    @property
-    def index(self) -> PageIndex:
-        if self._index is None:
-            self._index = PageIndex(self.root)
-        return self._index
-
-    @property
-    def json_ld(self) -> list[dict]:
-        if self._json_ld is None:
-            self._json_ld = _json_ld(self)
-        return self._json_ld
-
-    @property
-    def meta_names(self) -> list[tuple[str | None, str | None, etree._Element]]:
-        """Each `<meta>`'s property and name, read once, with the element."""
-        if self._meta_names is None:
-            self._meta_names = [(meta.get("property"), meta.get("name"), meta) for meta in self.index.tag("meta")]
-        return self._meta_names
-
-    def mentions(self, needle: str) -> bool:
-        """True when the page's HTML contains the string (case-sensitive, like the XPath tests it
-        guards): a cheap way to skip searches for signals a page cannot have. Remembered."""
-        found = self._mentions.get(needle)
-        if found is None:
-            found = self._mentions[needle] = needle in self.text
-        return found
-
-
 def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     """Everything a post or page shows: metadata, content, trail, share links and comments.
     `doc`, the same page already parsed, saves parsing it again."""
@@ -324,25 +233,6 @@ def is_wordpress(text: str) -> bool:
             re.IGNORECASE,
         )
     )
-
-
-def _json_ld(doc: Document) -> list[dict]:
-    nodes: list[dict] = []
-    for script in doc.index.tag("script"):
-        if script.get("type") != "application/ld+json":
-            continue
-        try:
-            data = json.loads(script.text or "")
-        except (json.JSONDecodeError, TypeError, RecursionError, ValueError):
-            continue  # not JSON, nested deeper than Python's stack, or numbers past int()'s limit
-        stack = data if isinstance(data, list) else [data]
-        for item in stack:
-            if isinstance(item, dict):
-                nodes.append(item)
-                graph = item.get("@graph")
-                if isinstance(graph, list):
-                    nodes.extend(g for g in graph if isinstance(g, dict))
-    return nodes
 
 
 def _ld_article(nodes: list[dict]) -> dict:

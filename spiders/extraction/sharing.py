@@ -20,7 +20,7 @@ from spiders.extraction.text import absolute_url, split_url
 from spiders.items import ShareLink
 
 if TYPE_CHECKING:
-    from spiders.extraction.page import Document
+    from spiders.extraction.document import Document
 
 # Share URLs by service, checked as one alternation against "host/path?query"; with each, the
 # literal parts (lower case) one of which every match contains: an ASCII URL holding none of them

@@ -12,7 +12,7 @@ from spiders.extraction.discovery import (
     listing_links,
     parse_feed,
 )
-from spiders.extraction.page import Document
+from spiders.extraction.document import Document
 from spiders.linkgraph import static_copy_url
 from spiders.state import (
     Site,

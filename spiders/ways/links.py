@@ -12,7 +12,7 @@ from twisted.python.failure import Failure
 from spiders.extraction.discovery import (
     home_url,
 )
-from spiders.extraction.page import Document
+from spiders.extraction.document import Document
 from spiders.extraction.text import split_url
 from spiders.linkgraph import Harvest, LinkGraph, links_prefix, static_copy_url
 from spiders.state import (

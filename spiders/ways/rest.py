@@ -17,7 +17,7 @@ from spiders.extraction.discovery import (
     rest_post,
     rest_root,
 )
-from spiders.extraction.page import Document
+from spiders.extraction.document import Document
 from spiders.items import Comment, Post, Term
 from spiders.recrawl import Listings, plan_recrawl, same_instant
 from spiders.state import (
