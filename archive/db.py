@@ -29,6 +29,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
+from spiders.items import KnownPost, SiteState
 
 
 def open_db(path: str | Path, *, create_dirs: bool = True) -> sqlite_utils.Database:
@@ -702,43 +703,6 @@ def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
 
 
 # --- What a re-crawl needs to know -------------------------------------------------------------
-
-
-@dataclass
-class KnownPost:
-    """An archived post, as a re-crawl sees it."""
-
-    id: int
-    wp_id: int | None
-    type: str
-    url: str
-    modified: str | None
-    missing: bool
-    comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
-    rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
-
-
-@dataclass
-class SiteState:
-    """What the archive holds about one site: enough to fetch only what changed."""
-
-    site_id: int
-    url: str
-    discovery: str | None  # how the site was listed last time
-    last_complete_crawl: int | None  # the last crawl that listed and fetched everything it had to
-    last_site_clock: str | None  # the site's clock when that crawl began
-    posts: list[KnownPost]
-    urls: dict[str, int]  # URL as listed or stored -> post id
-    validators: dict[str, dict[str, Any]]  # URL -> etag, last_modified, lastmod (, links, marked)
-    missing_comment_ids: frozenset[int] = frozenset()
-    by_id: dict[int, KnownPost] = field(init=False, repr=False)
-    by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
-    comment_ids: frozenset[int] = field(init=False, repr=False)  # every present comment's WordPress id
-
-    def __post_init__(self) -> None:
-        self.by_id = {p.id: p for p in self.posts}
-        self.by_wp_id = {p.wp_id: p for p in self.posts if p.wp_id is not None}
-        self.comment_ids = frozenset().union(*(p.comment_ids for p in self.posts))
 
 
 def read_site_state(path: str | Path, site_url: str) -> SiteState | None:

@@ -163,3 +163,43 @@ class SiteCrawl:
     missing: list[int] = field(default_factory=list)  # archive post ids gone from a complete listing
     validators: list[dict[str, Any]] = field(default_factory=list)  # listings: url, etag, last_modified (, links)
     proof: str | None = None  # the rule that proved the listing complete (None: not proven)
+
+
+# --- What the archive knows, handed to the spider for a re-crawl (archive.db reads it) -----------
+
+
+@dataclass
+class KnownPost:
+    """An archived post, as a re-crawl sees it."""
+
+    id: int
+    wp_id: int | None
+    type: str
+    url: str
+    modified: str | None
+    missing: bool
+    comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
+    rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
+
+
+@dataclass
+class SiteState:
+    """What the archive holds about one site: enough to fetch only what changed."""
+
+    site_id: int
+    url: str
+    discovery: str | None  # how the site was listed last time
+    last_complete_crawl: int | None  # the last crawl that listed and fetched everything it had to
+    last_site_clock: str | None  # the site's clock when that crawl began
+    posts: list[KnownPost]
+    urls: dict[str, int]  # URL as listed or stored -> post id
+    validators: dict[str, dict[str, Any]]  # URL -> etag, last_modified, lastmod (, links, marked)
+    missing_comment_ids: frozenset[int] = frozenset()
+    by_id: dict[int, KnownPost] = field(init=False, repr=False)
+    by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
+    comment_ids: frozenset[int] = field(init=False, repr=False)  # every present comment's WordPress id
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: p for p in self.posts}
+        self.by_wp_id = {p.wp_id: p for p in self.posts if p.wp_id is not None}
+        self.comment_ids = frozenset().union(*(p.comment_ids for p in self.posts))

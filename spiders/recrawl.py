@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from archive.db import KnownPost
-from spiders.items import Post
+from spiders.items import KnownPost, Post
 
 
 @dataclass

@@ -13,9 +13,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.html import get_meta_refresh
 
-from archive.db import KnownPost, SiteState
 from spiders.extraction.document import Document
-from spiders.items import Comment, Post
+from spiders.items import Comment, KnownPost, Post, SiteState
 from spiders.linkgraph import LinkGraph
 from spiders.urls import (
     normalise_url,

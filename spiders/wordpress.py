@@ -40,7 +40,6 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.db import KnownPost
 from spiders.extraction.discovery import (
     comment_feed_links,
     comments_feed_url,
@@ -52,7 +51,7 @@ from spiders.extraction.discovery import (
 from spiders.extraction.document import Document
 from spiders.extraction.merge import merge_comments, merge_post
 from spiders.extraction.page import document_kind, extract_post, is_wordpress
-from spiders.items import Comment, Post, SiteCrawl
+from spiders.items import Comment, KnownPost, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
 from spiders.state import (
     CommentPaging,

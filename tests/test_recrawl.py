@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from archive.db import KnownPost
-from spiders.items import Post
+from spiders.items import KnownPost, Post
 from spiders.recrawl import Listings, plan_recrawl, same_instant
 
 SITE = "http://blog.test/"

@@ -11,14 +11,13 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from archive.db import KnownPost
 from spiders.extraction.discovery import (
     rest_comment,
     rest_post,
     rest_root,
 )
 from spiders.extraction.document import Document
-from spiders.items import Comment, Post, Term
+from spiders.items import Comment, KnownPost, Post, Term
 from spiders.recrawl import Listings, plan_recrawl, same_instant
 from spiders.state import (
     Site,
