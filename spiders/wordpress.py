@@ -1,9 +1,11 @@
 """The `wordpress` spider: decides what to fetch from a blog; extraction lives in `extraction/`.
 
-From a home page it lists every published post and page through the REST API (or its
-`?rest_route=` form), else the sitemaps, else the feeds, else the HTML archive pages, and then
-fetches each post's own page (breadcrumbs, share links, pingbacks and the theme's comment
-threads exist only there), following comment pages. From a single post URL it archives that post.
+From a home page it lists every published post and page through one of the ways in of
+`spiders/ways/` (the REST API or its `?rest_route=` form, else the sitemaps, else the feed, else
+the blog's own links; a way that proves nothing, or lists fewer posts than the archive holds,
+hands over to the blog's links as well), and then fetches each post's own page (breadcrumbs,
+share links, pingbacks and the theme's comment threads exist only there), following comment
+pages. From a single post URL it archives that post.
 
 A blog already in the archive is re-crawled for what changed only (`spider.archive`, which the
 archive pipeline hands over, says what is there and since when; the spider never opens the
