@@ -132,6 +132,10 @@ class RestWay:
     def parse_rest_first(self, response: Response, site: Site) -> Iterator[Any]:
         """The first page of REST posts: decides whether the API is usable."""
         data = self._json_list(response)
+        if data is None and response.status == 200:
+            # Not what was asked for: an old WordPress or a cache answers `?rest_route=` with the
+            # home page, a security plugin with a JSON error.
+            self.count("listing_rejected/not_a_rest_listing")
         if data is None:
             if site.api and "rest_route=" not in site.api:
                 self.logger.info(

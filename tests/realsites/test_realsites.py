@@ -13,6 +13,7 @@ REST API, no sitemap, query strings ignored. Four crawls of each into one archiv
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import sqlite3
@@ -59,6 +60,7 @@ def crawl_site(name: str, tmp: Path) -> dict:
             db.row_factory = sqlite3.Row
             row = dict(db.execute("SELECT * FROM site_crawls ORDER BY id DESC LIMIT 1").fetchone())
             row["missing_now"] = db.execute("SELECT count(*) FROM posts WHERE missing_since IS NOT NULL").fetchone()[0]
+            row["stats"] = json.loads(db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
         crawls.append({"row": row, "requests": list(server.request_log)})
     _results[name] = {"db": db_path, "root": root, "crawls": crawls}
     return _results[name]
@@ -106,6 +108,14 @@ def test_first_crawl_is_complete_by_a_stated_rule(site) -> None:
     assert (row["status"], row["mode"], row["error"]) == ("complete", "full", None)
     assert row["listing_proof"] == "link graph exhausted"
     assert row["discovery"] in ("html", "feed+html")
+
+
+def test_answers_that_are_not_what_was_asked_for_are_recognised(site) -> None:
+    """A static host answers `?rest_route=/...` and `?sitemap=index` with the home page."""
+    _, result = site
+    stats = result["crawls"][0]["row"]["stats"]
+    assert stats["wparchive/listing_rejected/not_a_rest_listing"] == 1
+    assert stats["wparchive/listing_rejected/not_a_sitemap"] == 1
 
 
 def test_requests_stay_few(site) -> None:
