@@ -71,6 +71,8 @@ class ArchivePipeline:
             if self.lock is not None:
                 self.lock.release()
             raise
+        self.failed_posts: Counter[str] = Counter()  # site -> posts that could not be archived
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -116,7 +118,22 @@ class ArchivePipeline:
             stats.inc_value(f"wparchive/{name}", value)
         return item
 
+    def item_error(self, item: object, failure: object) -> None:
+        """A post that a pipeline could not clean or save is lost to this crawl: its site's crawl
+        is not complete (the next crawl starts from the last complete one and fetches it again)."""
+        if isinstance(item, Post):
+            site_url = item.site_url or site_prefix(item.url)
+            self.failed_posts[site_url] += 1
+            self.crawler.stats.inc_value("wparchive/posts_not_archived")
+            logger.error("Not archived: %s (%s)", item.url, getattr(failure, "value", failure))
+
     def _finish_site(self, report: SiteCrawl) -> None:
+        failed = self.failed_posts.pop(report.site_url, 0)
+        if failed and report.status == "complete":
+            report.status = "partial"
+            report.error = report.error or f"{failed} post(s) could not be archived (see the log)"
+            report.proof = None
+            report.validators = []
         counts = self.site_counts.pop(report.site_url, Counter())
         added = finish_site(self.db, self.crawl_id, asdict(report), counts)
         for name, value in added.items():
