@@ -669,8 +669,10 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                 requests=site.requests,
                 error=site.error,
             )
-        missing = set(site.gone)
-        if site.listing_ok and site.state and site.discovery == "sitemap" == site.state.discovery:
+        missing = set(site.gone)  # its own URL answered 404 or 410: proof enough, whatever the status
+        if status != "complete":
+            pass  # a listing that is not proven complete says nothing about what is gone
+        elif site.listing_ok and site.state and site.discovery == "sitemap" == site.state.discovery:
             # A complete sitemap lists every post: archived posts it no longer lists are gone.
             listed = {p for url, p in site.state.urls.items() if normalise_url(url) in site.listed_urls}
             missing |= {p.id for p in site.state.posts if not p.missing and p.id not in listed}
@@ -705,9 +707,15 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
         if site.proof is None:
             site.error = site.error or "no listing of the blog could be proven complete"
             return False
-        if site.state is not None and site.discovery not in ("single", "rest", "rest_route"):
+        if site.state is not None and site.discovery != "single":
             archived = sum(1 for post in site.state.posts if not post.missing)
-            seen = max(len({dedupe_key(url) for url in site.found}), len(site.seen))
+            listed_ids = site.ids.get("posts", set()) | site.ids.get("pages", set())
+            seen = max(
+                len({dedupe_key(url) for url in site.found}),
+                len(site.seen | site.answered),
+                len(site.rest_posts),
+                len(listed_ids),
+            )
             if archived and seen < archived / 2:
                 self.count("listing_clearly_short")
                 site.error = site.error or f"the listing reached {seen} posts where the archive holds {archived}"

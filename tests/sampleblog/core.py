@@ -26,6 +26,9 @@ class Options:
     feeds: bool = True
     prefix: str = ""
     plain_permalinks: bool = False
+    # A security plugin that hides the API from anonymous users: every listing answers 200 [] with
+    # X-WP-Total: 0 (the pages themselves are still there).
+    hidden_rest: bool = False
 
     def __post_init__(self) -> None:
         prefix = "/" + self.prefix.strip("/") if self.prefix.strip("/") else ""

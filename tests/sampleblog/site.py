@@ -26,6 +26,7 @@ from .core import (
     Response,
     Urls,
     html,
+    json_response,
     long_date,
     redirect,
     site_urls,
@@ -144,7 +145,7 @@ class Site:
                 return html(403, "<!DOCTYPE html><html><head><title>403 Forbidden</title></head>"
                                  "<body><h1>Forbidden</h1><p>You don't have permission to "
                                  "access this resource.</p></body></html>\n")
-            return self.rest.handle(path[len("/wp-json"):], q)
+            return self.rest_answer(path[len("/wp-json"):], q)
         sitemap = re.fullmatch(r"/wp-sitemap(?:-([a-z_]+(?:-[a-z_]+)?-\d+))?\.xml", path)
         if sitemap:
             if not self.options.sitemap:
@@ -184,7 +185,13 @@ class Site:
 
     def rest_route(self, q: Query) -> Response:
         """``?rest_route=ROUTE`` (on ``/`` or ``/index.php``)."""
-        return self.rest.handle(q["rest_route"], q) if self.options.rest else self.not_found()
+        return self.rest_answer(q["rest_route"], q) if self.options.rest else self.not_found()
+
+    def rest_answer(self, route: str, q: Query) -> Response:
+        """The REST API's answer, or (``hidden_rest``) an empty listing for every ``wp/v2`` route."""
+        if self.options.hidden_rest and route.strip("/").startswith("wp/v2/"):
+            return json_response(200, [], [("X-WP-Total", "0"), ("X-WP-TotalPages", "0")])
+        return self.rest.handle(route, q)
 
     def feed_route(self, path: str, q: Query) -> Response | None:
         """``/feed/``, ``/comments/feed/`` and the ``?feed=`` forms."""
