@@ -126,7 +126,8 @@ class ArchiveLock:
     """
 
     def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(f"{db_path}.lock")
+        # Beside the file itself: an archive reached through a symlink or another path is one archive.
+        self.path = Path(f"{os.path.realpath(db_path)}.lock")
         self._handle: IO[str] | None = None
 
     def acquire(self, timeout: float = 0.0) -> None:

@@ -409,6 +409,14 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                     site.graph.offer(target)
                 yield from self._listed_post(site, target, marked=bool(response.meta.get("marked")))
             return
+        if not in_scope(response.url, site.home):
+            # Redirected off the blog (another host, another blog): not this blog's post.
+            self.count("skipped/offsite_redirect")
+            self.logger.warning("%s redirected off the blog to %s: not archived", response.request.url, response.url)
+            if response.meta.get("known") is not None:
+                site.failures += 1
+                site.error = site.error or f"{response.request.url} redirects off the blog"
+            return
         url = static_copy_url(response.url)
         doc = Document.parse(response.text, url)
         yield from self._follow_links(site, doc, response.body)
@@ -483,6 +491,11 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
     @site_step
     def parse_comment_page(self, response: Response, paging: CommentPaging, site: Site) -> Iterator[Any]:
         self.count("comment_pages")
+        if not in_scope(response.url, site.home) or not isinstance(response, TextResponse):
+            self.count("skipped/offsite_redirect")
+            paging.complete = False  # its comments are not this post's
+            yield from self._next_comment_page(paging, site)
+            return
         page = extract_post(response.text, response.url)
         move = site.graph.canonical if site.graph is not None else static_copy_url
         page.comment_page_urls = [move(u) for u in page.comment_page_urls]
