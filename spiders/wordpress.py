@@ -223,7 +223,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             for item in data:
                 post_id, comment = rest_comment(item)
                 self._add_rest_comment(site, post_id or wp_id, comment)
-            if page < self._total_pages(response):
+            if page < min(self._total_pages(response), self.settings.getint("ARCHIVE_MAX_COMMENT_PAGES")):
                 yield self._single_rest_comments_request(response_for_post, site, wp_id, page + 1)
                 return
         yield from self._parse_post_page(response_for_post, site=site, rest=None)
@@ -471,9 +471,18 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             key = normalise_url(url)
             if comment_page_number(url) in paging.pages:
                 continue  # the page already fetched under another URL (the post's own)
-            if key not in paging.seen and in_scope(url, site.home) and len(paging.seen) < limit:
-                paging.seen.add(key)
-                paging.queue.append(url)
+            if key in paging.seen or not in_scope(url, site.home):
+                continue
+            if len(paging.seen) >= limit:
+                # The guard against endless comment pages: the post's comments are not all read,
+                # and the site's crawl is not complete.
+                self.count("comment_page_guard_reached")
+                paging.complete = False
+                site.failures += 1
+                site.error = site.error or f"{paging.post.url}: more than {limit} comment pages (the guard)"
+                return
+            paging.seen.add(key)
+            paging.queue.append(url)
 
     def _next_comment_page(self, paging: CommentPaging, site: Site) -> Iterator[Any]:
         if paging.queue:

@@ -19,9 +19,16 @@ POST = """<!DOCTYPE html><html><head><title>{title}</title><meta name="generator
 <cite class="fn">{author}</cite><p>A comment.</p></div></li></ol></body></html>"""
 
 
-def serve(pages: dict[str, tuple[int, dict[str, str], str]], host: str) -> ThreadingHTTPServer:
+def serve(
+    pages: dict[str, tuple[int, dict[str, str], str]], host: str, requested: list[str] | None = None
+) -> ThreadingHTTPServer:
+    """A server of fixed pages (path without query -> status, headers, body) on `host`; each
+    request's path is appended to `requested`."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            if requested is not None:
+                requested.append(self.path)
             status, headers, body = pages.get(self.path.split("?")[0], (404, {}, "<h1>Not found</h1>"))
             data = body.encode()
             self.send_response(status)

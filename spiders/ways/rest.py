@@ -154,7 +154,7 @@ class RestWay:
         self.count(f"discovery/{site.discovery}")
         self._add_rest_posts(site, data)
         extra = response.meta["extra"]
-        total = self._total_pages(response)
+        total = self._pages_to_read(site, response)
         requests = [
             self._rest_request(site, "posts", p, self.parse_rest_listing, extra, more=False)
             for p in range(2, total + 1)
@@ -200,7 +200,7 @@ class RestWay:
             site.ids.setdefault(route, set()).update(i["id"] for i in data if isinstance(i, dict) and "id" in i)
             if page == 1 and self._total(response) is not None:
                 site.totals[route] = self._total(response)
-                site.id_pages[route] = self._total_pages(response)
+                site.id_pages[route] = self._pages_to_read(site, response)
         elif route == "comments":
             if page == 1 and not response.meta["extra"] and self._total(response) is not None:
                 site.totals[route] = self._total(response)  # the whole listing: its total is the count
@@ -212,7 +212,7 @@ class RestWay:
             self._add_rest_posts(site, data)
         if data is not None and page == 1 and response.meta["more"]:
             extra = response.meta["extra"]
-            for p in range(2, self._total_pages(response) + 1):
+            for p in range(2, self._pages_to_read(site, response) + 1):
                 yield self._listing(site, self._rest_request(site, route, p, self.parse_rest_listing, extra, kind))
         yield from self._listing_done(site)
 
@@ -396,6 +396,18 @@ class RestWay:
             unchanged = {p.id for wp_id, p in known.items() if not p.missing and wp_id not in fetched} - site.missing
             site.seen |= unchanged
             site.confirmed |= unchanged
+
+    def _pages_to_read(self, site: Site, response: Response) -> int:
+        """X-WP-TotalPages, up to the listing guard: a listing that claims more pages than that
+        (50,000,000, say) is read that far and is not complete."""
+        total = self._total_pages(response)
+        limit = self.settings.getint("ARCHIVE_MAX_LISTING_PAGES")
+        if total > limit:
+            self.count("listing_guard_reached")
+            site.listing_ok = False
+            site.error = site.error or f"a REST listing claims {total} pages, more than ARCHIVE_MAX_LISTING_PAGES"
+            return limit
+        return total
 
     @staticmethod
     def _total_pages(response: Response) -> int:
