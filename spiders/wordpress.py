@@ -440,6 +440,15 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                     site.failures += 1
                     site.error = site.error or f"{response.url}: an archived post answered with a {doc_kind} page"
                 return
+        elif rest is not None and document_kind(doc) == "error":
+            # A soft 404: the theme's error page with status 200. The REST API lists the post, but
+            # this page is not it: its trail, share links, images and pingbacks must not replace
+            # the archived ones, and the crawl is not complete (the next one fetches it again).
+            self.count("soft_404")
+            self.logger.warning("%s answered the theme's error page (a soft 404): not archived", response.url)
+            site.failures += 1
+            site.error = site.error or f"{response.url}: a soft 404 (the theme's error page, status 200)"
+            return
         if response.meta.get("known") is not None:
             site.answered.add(response.meta["known"])
         post = extract_post(response.text, url, doc=doc)

@@ -52,3 +52,36 @@ def test_an_empty_rest_listing_marks_nothing_missing(tmp_path, full: bool) -> No
     else:
         assert (second["status"], second["mode"], second["listing_proof"]) == ("partial", "incremental", None)
         assert "where the archive holds" in second["error"]
+
+
+def test_soft_404_post_pages_replace_nothing_archived(tmp_path) -> None:
+    """A full re-crawl whose post pages answer 200 with the theme's error page (a broken cache)
+    keeps every archived trail, share link, image and pingback, and is not complete."""
+    port = free_port()
+    db_path = tmp_path / "archive.db"
+
+    def rows(db) -> tuple[int, ...]:
+        tables = ("breadcrumbs", "share_links", "images", "comments", "posts")
+        return tuple(db.execute(f"select count(*) from {table}").fetchone()[0] for table in tables)
+
+    server, base = serve_in_thread(port=port)
+    try:
+        run_crawl(f"{base}/", db_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    db = open_db(db_path)
+    before = rows(db)
+    db.close()
+    assert all(before)
+    server, base = serve_in_thread(port=port, soft_404=True)
+    try:
+        run_crawl(f"{base}/", db_path, "-s", "ARCHIVE_FULL_RECRAWL=True")
+    finally:
+        server.shutdown()
+        server.server_close()
+    db = open_db(db_path)
+    assert rows(db) == before
+    assert db.execute("select count(*) from comments where missing_since is not null").fetchone()[0] == 0
+    last = list(db.query("select status, error from site_crawls order by id"))[-1]
+    assert last["status"] == "partial" and "soft 404" in last["error"]

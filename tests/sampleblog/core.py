@@ -29,6 +29,8 @@ class Options:
     # A security plugin that hides the API from anonymous users: every listing answers 200 [] with
     # X-WP-Total: 0 (the pages themselves are still there).
     hidden_rest: bool = False
+    # A broken cache or plugin: post and page views answer 200 with the theme's 404 page.
+    soft_404: bool = False
 
     def __post_init__(self) -> None:
         prefix = "/" + self.prefix.strip("/") if self.prefix.strip("/") else ""

@@ -377,6 +377,8 @@ class Site:
 
     def entry_page(self, post: Post, cpage: int, q: Query) -> Response:
         """A post or page at one of its comment pages (``?replytocom=``, ``?share=`` too)."""
+        if self.options.soft_404:
+            return Response(200, self.not_found().body, headers=self.html_headers())
         reply_id = q.get("replytocom", "")
         reply_to = data.comment(int(reply_id)) if reply_id.isdigit() else None
         if reply_to and reply_to.post != post.id:
