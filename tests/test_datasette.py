@@ -646,3 +646,25 @@ def test_docs_list_every_page_and_query():
         assert f"### {spec['title']} — `{name}`" in text
     for facets in ("site, author, year, categories, tags", "site, type (comment, pingback, trackback), author"):
         assert facets in text
+
+
+# ---------------------------------------------------------------------------------------------
+# No route answers 500, whatever the input (issue 13)
+
+
+async def test_odd_ids_and_queries_are_never_a_server_error(ds):
+    for path in ("/-/post/99999999999999999999999", "/-/post/9223372036854775808"):
+        soup = await page(ds, path, status=404)
+        assert "No post" in soup.get_text()
+    for q in ['"', '""', "'", "-", "NEAR(", '"a" "', "^", "*a"]:
+        soup = await page(ds, "/-/search?q=" + quote(q))
+        assert not soup.select(".content script"), q
+    soup = await page(ds, "/-/search?q=" + quote('"'))
+    assert "no words to find" in soup.select_one(".message-error").get_text()
+
+
+async def test_sql_cannot_reach_the_fts3_tokenizer(ds):
+    for sql in ("select fts3_tokenizer('simple') as t", "select fts3_tokenizer('porter', x'00') as t"):
+        response = await ds.client.get(f"/{DB}.json?_shape=array&sql=" + quote(sql))
+        assert response.status_code == 200, response.text
+        assert response.json() == [{"t": None}]

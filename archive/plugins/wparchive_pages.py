@@ -117,6 +117,8 @@ def _comment_view(node: ThreadNode) -> dict[str, Any]:
 async def post_page(datasette: Datasette, request: Request) -> Response:
     """A post with its trail, terms, content, share links and its comments as nested replies."""
     post_id = int(request.url_vars["post_id"])
+    if post_id > 2**63 - 1:  # past SQLite's integers: no such post (and no overflow error)
+        raise NotFound(f"No post {post_id} in this archive")
     found = await _rows(
         datasette,
         "SELECT p.*, s.name AS site_name, s.url AS site_url FROM posts p JOIN sites s ON s.id = p.site_id "
@@ -247,7 +249,9 @@ async def search_page(datasette: Datasette, request: Request) -> Response:
         "rank_limit": research.SEARCH_RANK_LIMIT,
     }
     match = escape_fts(q) if q else ""
-    if match:
+    if q and not match.strip('" '):
+        context["error"] = "there are no words to find in it"  # only quotes, say: no query to run
+    elif match:
         params = {
             "q": match,
             "site": site,
@@ -340,6 +344,14 @@ async def activity_page(datasette: Datasette, request: Request) -> Response:
 
 # ---------------------------------------------------------------------------------------------
 # Hooks
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    """`fts3_tokenizer()` hands out a native pointer (and, with two arguments, would take one): the
+    SQL page must not reach it, so it answers NULL."""
+    for arguments in (1, 2):
+        conn.create_function("fts3_tokenizer", arguments, lambda *_: None)
 
 
 @hookimpl
