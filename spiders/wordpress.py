@@ -711,6 +711,8 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             missing |= site.missing
         missing -= site.answered  # its own page answered as a post: not missing, whatever a listing said
         self.count("sites_crawled")
+        for reason, times in site.graph.skipped.items() if site.graph is not None else ():
+            self.count(f"skipped/link/{reason}", times)  # links the blog's link graph did not follow
         if status != "complete":
             self.count(f"sites_{status}")
         return SiteCrawl(
