@@ -68,6 +68,15 @@ def crawl_stats(db) -> dict:
     return json.loads(row[0])
 
 
+@pytest.fixture(scope="session")
+def wordpress_dirs(tmp_path_factory) -> dict[str, Path]:
+    """This test session's own WordPress folders (the harness picks a free port for each): two
+    sessions, or two checkouts, on one machine never share a site. A fresh site takes a few
+    seconds to install and seed."""
+    root = tmp_path_factory.mktemp("wordpress")
+    return {"site": root / "site", "incremental": root / "incremental"}
+
+
 @pytest.fixture
 def db():
     """An empty archive in memory, with the whole schema (storage tests)."""

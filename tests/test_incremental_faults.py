@@ -24,17 +24,16 @@ sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
 import harness  # noqa: E402
 
 pytestmark = pytest.mark.wordpress
-SITE_DIR = "/tmp/wparchive-wp-incremental"
 WPARCHIVE = str(Path(sys.executable).with_name("wparchive"))
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 SLOW = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(wordpress_dirs):
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
-    with harness.WordPressSite(SITE_DIR, scale=1) as wp:  # stopped afterwards if it started here
+    with harness.WordPressSite(wordpress_dirs["incremental"], scale=1) as wp:  # stopped afterwards if it started here
         wp.reset()
         yield wp
         if not wp.is_running():

@@ -32,14 +32,13 @@ sys.path.insert(0, str(ROOT / "tests" / "wordpress"))
 import harness  # noqa: E402
 
 pytestmark = pytest.mark.wordpress
-SITE_DIR = "/tmp/wparchive-wp-incremental"
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(wordpress_dirs):
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
-    with harness.WordPressSite(SITE_DIR, scale=1) as wp:  # stopped afterwards if it started here
+    with harness.WordPressSite(wordpress_dirs["incremental"], scale=1) as wp:  # stopped afterwards if it started here
         wp.reset()
         yield wp
         wp.reset()

@@ -40,10 +40,10 @@ _crawls: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(wordpress_dirs):
     missing = harness.missing_requirements()
     require(not missing, f"real WordPress not installed (missing {missing}): make system-deps")
-    with harness.WordPressSite() as wp:  # stopped afterwards if it started here
+    with harness.WordPressSite(wordpress_dirs["site"]) as wp:  # stopped afterwards if it started here
         yield wp
         wp.set_rest_mode("open")
         wp.set_theme("twentytwentyone")

@@ -82,14 +82,14 @@ def has_api_link(headers: Any, body: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[Any]:
+def site(wordpress_dirs) -> Iterator[Any]:
     missing = harness.missing_requirements()
     if missing:
         reason = f"real WordPress not installed (missing: {', '.join(missing)}); run: bash tests/wordpress/install.sh"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    wp = harness.WordPressSite()
+    wp = harness.WordPressSite(wordpress_dirs["site"])
     started = wp.start()
     theme, rest_mode = wp.theme, wp.rest_mode
     yield wp
