@@ -5,11 +5,13 @@ and is not recorded complete; a full re-crawl finds the posts through the blog's
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from archive.db import open_db
-from tests.conftest import run_crawl
+from tests.conftest import ROOT, run_crawl
 from tests.sampleblog import data
 from tests.sampleblog.server import serve_in_thread
 
@@ -85,3 +87,25 @@ def test_soft_404_post_pages_replace_nothing_archived(tmp_path) -> None:
     assert db.execute("select count(*) from comments where missing_since is not null").fetchone()[0] == 0
     last = list(db.query("select status, error from site_crawls order by id"))[-1]
     assert last["status"] == "partial" and "soft 404" in last["error"]
+
+
+def test_wparchive_crawl_exits_2_on_bad_arguments_and_5_on_a_partial_crawl(tmp_path) -> None:
+    """The exit codes the README promises for these cases: 2 bad arguments, 5 partial."""
+
+    def wparchive(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "archive.cli", "crawl", *args]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+    assert wparchive("--db", str(tmp_path / "a.db")).returncode == 2  # no URL
+    assert wparchive("http://127.0.0.1:9/", "-s", "no-equals-sign").returncode == 2
+    port = free_port()
+    fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "--contact", "tests@localhost"]
+    db_path = str(tmp_path / "archive.db")
+    for soft_404, code in ((False, 0), (True, 5)):
+        server, base = serve_in_thread(port=port, soft_404=soft_404)
+        try:
+            result = wparchive(f"{base}/", "--db", db_path, "--full", *fast)
+        finally:
+            server.shutdown()
+            server.server_close()
+        assert result.returncode == code, result.stderr[-2000:]
