@@ -13,7 +13,6 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.html import get_meta_refresh
 
-from spiders.extraction.document import Document
 from spiders.items import Comment, KnownPost, Post, SiteState
 from spiders.linkgraph import LinkGraph
 from spiders.urls import (
@@ -32,8 +31,6 @@ class Site:
     rest_comments: dict[int, dict[int, Comment]] = field(default_factory=dict)  # post wp_id -> id -> comment
     home_response: Response | None = None  # the home page, read again if the REST API fails
     pending_listings: int = 0
-    listing_pages: int = 0
-    feed_items: int = 0
     # Re-crawling: what the archive holds, and what this crawl observed.
     state: SiteState | None = None
     mode: str = "full"  # full, resume, incremental, single
@@ -115,15 +112,6 @@ def site_step(method: Callable[..., Iterable[Any] | None]) -> Callable[..., Iter
         yield from self._maybe_done(site)
 
     return wrapper
-
-
-def single_entry(doc: Document) -> bool:
-    """Whether the page holds one entry as old themes mark it: one `id="post-N"` (the_ID()), or
-    without ids, one element of class `post`, `hentry` or `entry`."""
-    ids = [e for e in doc.index.id_starting("post-") if e.get("id", "")[5:].isdigit()]
-    if ids:
-        return len(ids) == 1
-    return len(doc.index.with_class("post", "hentry", "entry")) == 1
 
 
 def meta_refresh(response: TextResponse) -> str | None:

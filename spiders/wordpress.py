@@ -52,7 +52,7 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.document import Document
 from spiders.extraction.merge import merge_comments, merge_post
-from spiders.extraction.page import document_kind, extract_post, is_wordpress
+from spiders.extraction.page import document_kind, extract_post, is_wordpress, single_entry
 from spiders.items import Comment, KnownPost, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
 from spiders.state import (
@@ -64,7 +64,6 @@ from spiders.state import (
     meta_refresh,
     requested_url,
     response_validators,
-    single_entry,
     site_step,
     utc_now,
 )
@@ -671,35 +670,22 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
         listed = max(len(site.found), len(site.rest_posts), len(site.listed_urls), len(site.seen))
         return listed < archived
 
-    def _check_unlisted(self, site: Site) -> Iterator[Any]:
-        """Archived posts the blog's links no longer reach are asked for at their own URL: only a
-        404 or 410 there marks one missing."""
-        if site.state is None:
-            return
-        found = {dedupe_key(url) for url in site.found}
-        for post in site.state.posts:
-            if post.missing or post.id in site.seen or dedupe_key(post.url) in found:
-                continue
-            if self._first_time(site, post.url):
-                self.count("unlisted_checked")
-                stored = site.state.validators.get(post.url, {}) if site.mode != "full" else {}
-                yield self._post_request(post.url, site, rest=None, known=post, validators=stored)
-
     def site_report(self, site: Site, status: str | None = None) -> SiteCrawl:
         """How the site's crawl went (`status` overrides, e.g. interrupted)."""
         complete = site.listing_ok and not site.failures and self._listing_proven(site)
         if status is None:
             status = "complete" if complete else "partial"
+        report = SiteCrawl(
+            site_url=site.home,
+            status=status,
+            mode=site.mode,
+            discovery=site.discovery,
+            site_clock=site.clock,
+            requests=site.requests,
+            error=site.error,
+        )
         if status == "interrupted":
-            return SiteCrawl(
-                site_url=site.home,
-                status=status,
-                mode=site.mode,
-                discovery=site.discovery,
-                site_clock=site.clock,
-                requests=site.requests,
-                error=site.error,
-            )
+            return report
         missing = set(site.gone)  # its own URL answered 404 or 410: proof enough, whatever the status
         if status != "complete":
             pass  # a listing that is not proven complete says nothing about what is gone
@@ -715,21 +701,13 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             self.count(f"skipped/link/{reason}", times)  # links the blog's link graph did not follow
         if status != "complete":
             self.count(f"sites_{status}")
-        return SiteCrawl(
-            site_url=site.home,
-            status=status,
-            mode=site.mode,
-            discovery=site.discovery,
-            site_clock=site.clock,
-            requests=site.requests,
-            error=site.error,
-            rest_comment_total=site.totals.get("comments"),
-            seen=sorted(site.seen - missing),
-            confirmed=sorted(site.confirmed - missing),
-            missing=sorted(missing),
-            validators=site.validators if status == "complete" else [],
-            proof=site.proof if status == "complete" else None,
-        )
+        report.rest_comment_total = site.totals.get("comments")
+        report.seen = sorted(site.seen - missing)
+        report.confirmed = sorted(site.confirmed - missing)
+        report.missing = sorted(missing)
+        report.validators = site.validators if status == "complete" else []
+        report.proof = site.proof if status == "complete" else None
+        return report
 
     def _listing_proven(self, site: Site) -> bool:
         """Whether the listing is complete by a rule the crawl can state (kept in `site.proof`);

@@ -22,22 +22,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def crawl_sample(port: int, db_path, *settings: str, **options) -> None:
+    """Serve the sample blog on `port` with these options and crawl it once into `db_path` (the
+    same port each time: the archive knows a blog by its URL)."""
+    server, base = serve_in_thread(port=port, **options)
+    try:
+        run_crawl(f"{base}/", db_path, *settings)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])
 def test_an_empty_rest_listing_marks_nothing_missing(tmp_path, full: bool) -> None:
     port = free_port()
     db_path = tmp_path / "archive.db"
-    server, base = serve_in_thread(port=port)
-    try:
-        run_crawl(f"{base}/", db_path)
-    finally:
-        server.shutdown()
-        server.server_close()
-    server, base = serve_in_thread(port=port, hidden_rest=True)
-    try:
-        run_crawl(f"{base}/", db_path, *(["-s", "ARCHIVE_FULL_RECRAWL=True"] if full else []))
-    finally:
-        server.shutdown()
-        server.server_close()
+    crawl_sample(port, db_path)
+    crawl_sample(port, db_path, *(["-s", "ARCHIVE_FULL_RECRAWL=True"] if full else []), hidden_rest=True)
     db = open_db(db_path)
     first, second = list(db.query("select status, mode, discovery, listing_proof, error from site_crawls order by id"))
     assert first["status"] == "complete"
@@ -66,22 +67,12 @@ def test_soft_404_post_pages_replace_nothing_archived(tmp_path) -> None:
         tables = ("breadcrumbs", "share_links", "images", "comments", "posts")
         return tuple(db.execute(f"select count(*) from {table}").fetchone()[0] for table in tables)
 
-    server, base = serve_in_thread(port=port)
-    try:
-        run_crawl(f"{base}/", db_path)
-    finally:
-        server.shutdown()
-        server.server_close()
+    crawl_sample(port, db_path)
     db = open_db(db_path)
     before = rows(db)
     db.close()
     assert all(before)
-    server, base = serve_in_thread(port=port, soft_404=True)
-    try:
-        run_crawl(f"{base}/", db_path, "-s", "ARCHIVE_FULL_RECRAWL=True")
-    finally:
-        server.shutdown()
-        server.server_close()
+    crawl_sample(port, db_path, "-s", "ARCHIVE_FULL_RECRAWL=True", soft_404=True)
     db = open_db(db_path)
     assert rows(db) == before
     assert db.execute("select count(*) from comments where missing_since is not null").fetchone()[0] == 0

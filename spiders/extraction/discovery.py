@@ -42,36 +42,8 @@ def home_url(doc: Document) -> str | None:
     return None
 
 
-def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
-    """From a home or archive page: post links, further listing pages, and static page links."""
-    posts: list[str] = []
-    for href in doc.root.xpath(
-        "//a[@rel='bookmark' or contains(concat(' ', @rel, ' '), ' bookmark ')]/@href"
-        " | //*[contains(concat(' ', @class, ' '), ' entry-title ')"
-        " or contains(concat(' ', @class, ' '), ' wp-block-post-title ')"
-        " or contains(concat(' ', @class, ' '), ' post-title ')"
-        " or contains(concat(' ', @class, ' '), ' storytitle ')]//a/@href"
-        " | //*[starts-with(@id, 'post-')]//*[self::h2 or self::h3]//a/@href",
-    ):
-        _add(posts, absolute_url(doc.url, href))
-    listings: list[str] = []
-    for href in doc.root.xpath(
-        "//a[@rel='next' or contains(concat(' ', @class, ' '), ' next ')"
-        " or contains(concat(' ', @class, ' '), ' page-numbers ')"
-        " or contains(concat(' ', @class, ' '), ' wp-block-query-pagination-next ')"
-        " or contains(concat(' ', @class, ' '), ' wp-block-query-pagination-numbers ')]/@href"
-        " | //*[contains(@class, 'nav-previous') or contains(@class, 'nav-next')"
-        " or contains(@class, 'alignleft') or contains(@class, 'navigation')"
-        " or contains(@class, 'pagination') or contains(@class, 'wp-pagenavi')]//a/@href"
-        " | //link[@rel='next']/@href",
-    ):
-        url = absolute_url(doc.url, href)
-        if re.search(r"/page/\d+/?$|[?&]paged=\d+", url):
-            _add(listings, url)
-    for href in doc.root.xpath("//a/@href"):
-        url = absolute_url(doc.url, href)
-        if re.search(r"/page/\d+/?$|[?&]paged=\d+$", url) and "comment-page" not in url:
-            _add(listings, url)
+def page_menu_links(doc: Document) -> list[str]:
+    """The blog's static pages as a page links them (the feed lists posts only)."""
     # Static pages are not in feeds or post archives: WordPress's page lists (`page_item`,
     # `menu-item-object-page`, block page lists) name them; a custom menu may hold them too.
     pages: list[str] = []
@@ -85,7 +57,7 @@ def listing_links(doc: Document) -> tuple[list[str], list[str], list[str]]:
         url = absolute_url(doc.url, href)
         if not _ARCHIVE_PATH.search(split_url(url).path) and url.split("#")[0] != doc.url:
             _add(pages, url)
-    return posts, listings, pages
+    return pages
 
 
 _ARCHIVE_PATH = re.compile(r"/(category|tag|author|page|feed|comments)/|/\d{4}/(\d{2}/)?$")

@@ -224,6 +224,15 @@ def document_kind(doc: Document) -> str:
 _POST_CLASS = re.compile(r"post-\d{1,19}")
 
 
+def single_entry(doc: Document) -> bool:
+    """Whether the page holds one entry as old themes mark it: one `id="post-N"` (the_ID()), or
+    without ids, one element of class `post`, `hentry` or `entry`."""
+    ids = [e for e in doc.index.id_starting("post-") if e.get("id", "")[5:].isdigit()]
+    if ids:
+        return len(ids) == 1
+    return len(doc.index.with_class("post", "hentry", "entry")) == 1
+
+
 def is_wordpress(text: str) -> bool:
     """Signals that WordPress made this page."""
     return bool(

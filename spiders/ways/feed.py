@@ -9,7 +9,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from spiders.extraction.discovery import (
-    listing_links,
+    page_menu_links,
     parse_feed,
 )
 from spiders.extraction.document import Document
@@ -46,8 +46,7 @@ class FeedWay:
             self.discovery[site.home] = "feed"
             self.count("discovery/feed")
             # Feeds list posts only: pages come from the site's page menu.
-            _, _, page_links = listing_links(Document.parse(home_response.text, home_response.url))
-            for url in page_links:
+            for url in page_menu_links(Document.parse(home_response.text, home_response.url)):
                 if self._allowed(url, site):
                     yield from self._listed_post(site, static_copy_url(url))
         if not entries:

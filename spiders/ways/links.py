@@ -95,7 +95,6 @@ class LinksWay:
         if response.status == 304 and site.graph is not None and stored is not None:
             # Unchanged since the last complete crawl: its links are the ones stored then.
             self.count("not_modified/listing")
-            site.listing_pages += 1
             site.validators.append({"url": requested_url(response), **stored})
             harvest = site.graph.harvest_links(stored["links"], stored["marked"], stored.get("pages", []))
             yield from self._follow(site, harvest, requested_url(response))
@@ -111,7 +110,6 @@ class LinksWay:
                 site.listings_queued += 1
                 yield self._request(site, target, self.parse_listing, meta={"handle_httpstatus_all": True})
             return
-        site.listing_pages += 1
         doc = Document.parse(response.text, response.url)
         if site.graph is None:
             return
@@ -179,15 +177,6 @@ class LinksWay:
             return None
         stored = site.state.validators.get(url)
         return stored if stored and stored.get("links") is not None else None
-
-    def _listed_short(self, site: Site) -> bool:
-        """Whether this crawl's listing reached fewer posts than the archive holds (not counting
-        those already marked missing)."""
-        if site.state is None or site.mode not in ("full", "resume") or site.home_response is None:
-            return False  # an incremental listing lists what changed, by design
-        archived = sum(1 for post in site.state.posts if not post.missing)
-        listed = max(len(site.found), len(site.rest_posts), len(site.listed_urls), len(site.seen))
-        return listed < archived
 
     def _check_unlisted(self, site: Site) -> Iterator[Any]:
         """Archived posts the blog's links no longer reach are asked for at their own URL: only a
