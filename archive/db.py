@@ -32,13 +32,19 @@ from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
 from spiders.items import KnownPost, SiteState
 
 
-def open_db(path: str | Path, *, create_dirs: bool = True) -> sqlite_utils.Database:
-    """Open (or create) an archive with WAL, foreign keys and a busy timeout."""
+def open_db(path: str | Path, *, create_dirs: bool = True, check: bool = False) -> sqlite_utils.Database:
+    """Open (or create) an archive with WAL, foreign keys and a busy timeout. With `check`, an
+    existing file is first read whole (`PRAGMA quick_check`): damage anywhere in it (lost last
+    pages too) raises `ArchiveDamaged` before anything is written."""
     if create_dirs and str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
+        if check and str(path) != ":memory:" and Path(path).stat().st_size > 0:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError("; ".join(problems))
         conn.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
@@ -112,6 +118,17 @@ def now() -> str:
 
 
 # --- One writer at a time --------------------------------------------------------------------
+
+
+class ArchiveUnwritable(RuntimeError):
+    """The archive cannot be written: a read-only file or folder, or no space to start."""
+
+    def __init__(self, path: str | Path, error: BaseException) -> None:
+        super().__init__(
+            f"the archive {path} cannot be written ({error}); nothing was crawled. Check that the file "
+            "and its folder are writable (the crawl also writes <archive>-wal, -shm and .lock beside it) "
+            "and that the disk has room."
+        )
 
 
 class ArchiveLocked(RuntimeError):
@@ -299,12 +316,16 @@ def save_post_result(
     """
     with db.atomic():
         post_id = _post_id(db, site_id, post)
+        before = db.execute(
+            "SELECT content_hash, missing_since, last_crawl, sources, content_text, comment_count_rest FROM posts"
+            " WHERE id = ?",
+            [post_id],
+        ).fetchone()
+        if before is not None and lesser_reading(post.get("sources"), post.get("content_text"), before[3], before[4]):
+            post = _keep_richer_post(db, post_id, post)
         published = post.get("published")
         comments = list(post.get("comments") or [])
         new_hash = post_hash(post)
-        before = db.execute(
-            "SELECT content_hash, missing_since, last_crawl FROM posts WHERE id = ?", [post_id]
-        ).fetchone()
         if before is None:
             change = "new"
         else:
@@ -327,7 +348,10 @@ def save_post_result(
             "content_html": post.get("content_html"),
             "content_text": post.get("content_text"),
             "comment_count_declared": post.get("comment_count_declared"),
-            "comment_count_rest": post.get("comment_count_rest"),
+            # The count the REST API last gave: a crawl that could not ask keeps it.
+            "comment_count_rest": post["comment_count_rest"]
+            if post.get("comment_count_rest") is not None or before is None
+            else before[5],
             "external_comments": post.get("external_comments"),
             "protected": int(bool(post.get("protected"))),
             "comments_complete": int(bool(post.get("comments_complete", True))),
@@ -394,6 +418,43 @@ def save_post_result(
         if change != "unchanged":
             _log_changes(db, crawl_id, site_id, [(post_id, None, "post", change)])
     return SaveResult(post_id, change, comment_changes)
+
+
+# What a reading with the REST API brings beyond the page (exact dates with their offset, the
+# modified date, WordPress's own HTML): a reading without it does not replace these.
+_RICHER_POST_FIELDS = ("wp_id", "type", "title", "author", "published", "modified", "content_html", "content_text")
+_RICHER_COMMENT_FIELDS = (
+    "wp_id",
+    "parent_wp_id",
+    "depth",
+    "author",
+    "author_url",
+    "published",
+    "type",
+    "content_html",
+    "content_text",
+)
+
+
+def lesser_reading(new_sources: Any, new_text: str | None, old_sources: str | None, old_text: str | None) -> bool:
+    """Whether a new reading of an archived post or comment came from fewer sources than the
+    archived one (this crawl's REST request failed: the page alone was read) and says the same
+    text. It then replaces nothing with less: the archived values stay."""
+    new, old = set(new_sources or []), set((old_sources or "").split(",")) - {""}
+    same_text = " ".join((new_text or "").split()) == " ".join((old_text or "").split())
+    return bool(new) and new < old and same_text
+
+
+def _keep_richer_post(db: sqlite_utils.Database, post_id: int, post: Mapping[str, Any]) -> dict[str, Any]:
+    """The post with the archived values of what only the richer reading gave."""
+    stored = _stored_post(db, post_id)
+    merged = dict(post)
+    merged.update({k: stored[k] for k in _RICHER_POST_FIELDS if stored.get(k) is not None})
+    merged["sources"] = stored["sources"].split(",")
+    terms = {(t["taxonomy"], t["name"]) for t in post.get("terms") or []}
+    if terms <= {(t["taxonomy"], t["name"]) for t in stored["terms"]}:
+        merged["terms"] = stored["terms"]
+    return merged
 
 
 def _stored_post(db: sqlite_utils.Database, post_id: int) -> dict[str, Any]:
@@ -543,9 +604,10 @@ def _save_comments(
 ) -> Counter[str]:
     """Upsert the post's comments; with `authoritative`, mark the archived ones not in the list missing."""
     changes: Counter[str] = Counter()
+    stored = {row["key"]: row for row in db.query("SELECT * FROM comments WHERE post_id = ?", [post_id])}
     existing: dict[str, tuple[int, int | None, str | None, int | None]] = {
-        row["key"]: (row["id"], row["first_crawl"], row["content_hash"] or comment_hash(row), row["missing_since"])
-        for row in db.query("SELECT * FROM comments WHERE post_id = ?", [post_id])
+        key: (row["id"], row["first_crawl"], row["content_hash"] or comment_hash(row), row["missing_since"])
+        for key, row in stored.items()
     }
     log: list[tuple[int, int | None, str, str]] = []
     next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM comments").fetchone()[0]
@@ -553,6 +615,15 @@ def _save_comments(
     seen: set[str] = set()
     for position, comment in enumerate(comments, start=1):
         key = comment_key(comment)
+        archived = stored.get(key)
+        if archived is not None and lesser_reading(
+            comment.get("sources"), comment.get("content_text"), archived["sources"], archived["content_text"]
+        ):
+            comment = {
+                **comment,
+                **{k: archived[k] for k in _RICHER_COMMENT_FIELDS if archived[k] is not None},
+                "sources": archived["sources"].split(","),
+            }
         digest = comment_hash(comment)
         if key in seen:
             continue

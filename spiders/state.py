@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.html import get_meta_refresh
 
@@ -30,6 +32,9 @@ class Site:
     rest_posts: dict[str, Post] = field(default_factory=dict)  # by URL
     rest_comments: dict[int, dict[int, Comment]] = field(default_factory=dict)  # post wp_id -> id -> comment
     home_response: Response | None = None  # the home page, read again if the REST API fails
+    # How the REST API failed (5xx, reset, timeout, a redirect loop), unlike an API not offered
+    # (401, 403, 404, HTML instead of JSON): the blog is listed another way, but not completely.
+    rest_trouble: str | None = None
     pending_listings: int = 0
     # Re-crawling: what the archive holds, and what this crawl observed.
     state: SiteState | None = None
@@ -159,6 +164,21 @@ def conditional_headers(stored: dict[str, str | None]) -> dict[str, str]:
     if stored.get("last_modified"):
         headers["If-Modified-Since"] = str(stored["last_modified"])
     return headers
+
+
+# Statuses that reach the callbacks of listings and start pages (which say what each means): 304
+# Not Modified and the errors. Redirects are followed; a redirect loop fails the request.
+HTTP_ERRORS = [304, *range(400, 600)]
+
+
+def by_choice(failure: Failure) -> bool:
+    """Whether a request was dropped on purpose (robots.txt forbids it, or it leaves the allowed
+    hosts), not failed. Any other `IgnoreRequest` is a failure: a redirect loop (too many
+    redirects), a body over DOWNLOAD_MAXSIZE (a decompression bomb)."""
+    if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        return False
+    message = str(failure.value)
+    return message.startswith(("Forbidden by robots.txt", "Filtered offsite request"))
 
 
 def failure_reason(failure: Failure) -> str:

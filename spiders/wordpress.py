@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -52,12 +51,21 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.document import Document
 from spiders.extraction.merge import merge_comments, merge_post
-from spiders.extraction.page import document_kind, extract_post, is_wordpress, single_entry
+from spiders.extraction.page import (
+    document_kind,
+    extract_post,
+    is_entry_page,
+    is_login_page,
+    is_wordpress,
+    single_entry,
+)
 from spiders.items import Comment, KnownPost, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
 from spiders.state import (
+    HTTP_ERRORS,
     CommentPaging,
     Site,
+    by_choice,
     conditional_headers,
     failure_reason,
     http_date,
@@ -125,7 +133,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                 url,
                 callback=self.parse_start,
                 errback=self.start_failed,
-                meta={"handle_httpstatus_all": True},
+                meta={"handle_httpstatus_list": HTTP_ERRORS},
                 cb_kwargs={"start_url": url},
                 dont_filter=True,
             )
@@ -144,6 +152,12 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             return
         doc = Document.parse(response.text, response.url)
         kind = document_kind(doc)
+        if is_login_page(doc) or kind == "error":
+            # Nothing of the blog can be read behind a login wall or from an error page: the crawl
+            # proves nothing (it must not be recorded complete with no posts).
+            what = "a login page (a login wall)" if kind != "error" else "the theme's error page"
+            yield self._site_failed(start_url, f"{response.url} answered {what}")
+            return
         if not is_wordpress(response.text):
             self.logger.warning("%s does not look like WordPress; extracting what it can", response.url)
             self.count("not_wordpress")
@@ -209,7 +223,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             self._rest_url(site, "comments", page, extra={"post": wp_id}),
             self.parse_single_rest_comments,
             errback=self.single_rest_failed,
-            meta={"handle_httpstatus_all": True},
+            meta={"handle_httpstatus_list": HTTP_ERRORS},
             cb_kwargs={"response_for_post": response, "wp_id": wp_id, "page": page},
         )
 
@@ -245,7 +259,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             url,
             self.parse_site_comments_feed,
             errback=self.site_comments_feed_failed,
-            meta={"handle_httpstatus_all": True, "then": then},
+            meta={"handle_httpstatus_list": HTTP_ERRORS, "then": then},
             headers=conditional_headers(stored),
         )
 
@@ -314,7 +328,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                 feeds[0],
                 self.parse_feed,
                 errback=self.feed_failed,
-                meta={"handle_httpstatus_all": True, "home_response": home_response, "page": 1},
+                meta={"handle_httpstatus_list": HTTP_ERRORS, "home_response": home_response, "page": 1},
                 cb_kwargs={"feed": feeds[0]},
             )
         elif "html" in order:
@@ -439,14 +453,20 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                     site.failures += 1
                     site.error = site.error or f"{response.url}: an archived post answered with a {doc_kind} page"
                 return
-        elif rest is not None and document_kind(doc) == "error":
-            # A soft 404: the theme's error page with status 200. The REST API lists the post, but
-            # this page is not it: its trail, share links, images and pingbacks must not replace
-            # the archived ones, and the crawl is not complete (the next one fetches it again).
-            self.count("soft_404")
-            self.logger.warning("%s answered the theme's error page (a soft 404): not archived", response.url)
+        elif rest is not None and not is_entry_page(doc, rest.wp_id, rest.type, rest.title):
+            # Not the post the REST API lists: the theme's error page with status 200 (a soft 404),
+            # a login wall, a plain "not found" page, another entry. Its trail, share links, images
+            # and pingbacks must not replace the archived ones, and the crawl is not complete (the
+            # next one fetches it again).
+            what = (
+                "a soft 404 (the theme's error page, status 200)"
+                if document_kind(doc) == "error"
+                else ("a login page" if is_login_page(doc) else "a page that is not the post")
+            )
+            self.count("soft_404" if document_kind(doc) == "error" else "not_the_post")
+            self.logger.warning("%s answered %s: not archived", response.url, what)
             site.failures += 1
-            site.error = site.error or f"{response.url}: a soft 404 (the theme's error page, status 200)"
+            site.error = site.error or f"{response.url}: {what}"
             return
         if response.meta.get("known") is not None:
             site.answered.add(response.meta["known"])
@@ -561,7 +581,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             url,
             self.parse_comment_feed,
             errback=self.comment_feed_failed,
-            meta={"handle_httpstatus_all": True},
+            meta={"handle_httpstatus_list": HTTP_ERRORS},
             cb_kwargs={"post": post, "feed": feed, "undated": undated, "page": page, "seen": seen},
         )
 
@@ -592,8 +612,8 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
     @site_step
     def post_failed(self, failure: Failure, **_: Any) -> None:
         site: Site = failure.request.cb_kwargs["site"]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt forbids it (or a middleware dropped it): not fetched by choice, not a failure.
+        if by_choice(failure):
+            # robots.txt forbids it: not fetched by choice, not a failure.
             self.count("skipped/ignored")
             self.logger.info("Not fetched: %s (%s)", failure.request.url, failure.value)
             return
@@ -606,7 +626,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             site.gone.add(known)  # the archived page is gone (not a REST-listed post: that would be odd)
         elif status not in (404, 410):
             site.failures += 1
-            site.error = site.error or f"{failure.request.url}: {status}"
+            site.error = site.error or f"{failure.request.url}: {failure_reason(failure)}"
 
     # --- Requests and the end of a site --------------------------------------------------------
 
@@ -638,7 +658,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
     @site_step
     def request_failed(self, failure: Failure, **_: Any) -> None:
         site: Site = failure.request.cb_kwargs["site"]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if by_choice(failure):
             self.count("skipped/ignored")
             self.logger.info("Not fetched: %s (%s)", failure.request.url, failure.value)
             return

@@ -233,6 +233,33 @@ def single_entry(doc: Document) -> bool:
     return len(doc.index.with_class("post", "hentry", "entry")) == 1
 
 
+_ENTRY_ID_CLASS = re.compile(r"(?:postid|page-id)-(\d{1,19})")
+
+
+def is_login_page(doc: Document) -> bool:
+    """WordPress's login form (`wp-login.php`, `body.login`, `form#loginform`): a login wall."""
+    return "login" in doc.body_classes or "loginform" in doc.index.by_id or "/wp-login.php" in doc.url
+
+
+def is_entry_page(doc: Document, wp_id: int | None, entry_type: str, title: str | None) -> bool:
+    """Whether the page is the view of the entry the REST API lists as `wp_id` (never of an
+    error, a login wall or another entry). body_class() names the entry (`postid-N`, `page-id-N`);
+    without it, the page reads as one post or page, or its `<title>` carries the entry's title. A
+    page may be the blog's posts page (page_for_posts), which WordPress shows as the listing."""
+    kind = document_kind(doc)
+    if kind == "error" or is_login_page(doc):
+        return False
+    named = {int(m[1]) for c in doc.body_classes if (m := _ENTRY_ID_CLASS.fullmatch(c))}
+    if named:
+        return wp_id in named
+    if kind in ("post", "page") or (kind == "listing" and entry_type == "page"):
+        return True
+    if kind == "other" and single_entry(doc):
+        return True
+    shown, head = collapse(title), collapse(doc.root.findtext(".//title"))
+    return bool(shown and head) and shown.casefold() in head.casefold()
+
+
 def is_wordpress(text: str) -> bool:
     """Signals that WordPress made this page."""
     return bool(

@@ -20,7 +20,9 @@ from spiders.extraction.document import Document
 from spiders.items import Comment, KnownPost, Post, Term
 from spiders.recrawl import Listings, plan_recrawl, same_instant
 from spiders.state import (
+    HTTP_ERRORS,
     Site,
+    by_choice,
     chunked,
     failure_reason,
     site_step,
@@ -111,7 +113,9 @@ class RestWay:
             callback,
             errback=self.rest_failed,
             meta={
-                "handle_httpstatus_all": True,
+                # Error statuses reach the callback (which says what they mean); redirects are
+                # followed (a redirect loop fails the request).
+                "handle_httpstatus_list": HTTP_ERRORS,
                 "route": route,
                 "page": page,
                 "kind": kind,
@@ -136,6 +140,8 @@ class RestWay:
             # Not what was asked for: an old WordPress or a cache answers `?rest_route=` with the
             # home page, a security plugin with a JSON error.
             self.count("listing_rejected/not_a_rest_listing")
+        if data is None and response.status >= 500:
+            site.rest_trouble = site.rest_trouble or f"HTTP {response.status}"
         if data is None:
             if site.api and "rest_route=" not in site.api:
                 self.logger.info(
@@ -147,7 +153,7 @@ class RestWay:
                 yield self._rest_first_request(site)
                 return
             self.logger.info("No usable REST API on %s; using sitemaps, feeds or HTML", site.home)
-            yield from self._after_rest(site, site.home_response)
+            yield from self._rest_unusable(site)
             return
         site.discovery = "rest_route" if "rest_route=" in (site.api or "") else "rest"
         self.discovery[site.home] = site.discovery
@@ -223,11 +229,23 @@ class RestWay:
         self.count(f"rest_failed/{request.meta.get('route')}")
         self.logger.warning("REST request %s failed: %s", request.url, failure.value)
         if request.callback == self.parse_rest_first:
-            yield from self._after_rest(site, site.home_response)
+            if not by_choice(failure):
+                site.rest_trouble = site.rest_trouble or failure_reason(failure)
+            yield from self._rest_unusable(site)
             return
         site.listing_ok = False
         site.error = site.error or f"REST {request.meta.get('route')}: {failure_reason(failure)}"
         yield from self._listing_done(site)
+
+    def _rest_unusable(self, site: Site) -> Iterator[Any]:
+        """List the blog another way. When the API failed (rather than not being offered), what the
+        other ways find is archived, but the site is not complete: the REST data (exact dates,
+        every comment) is missing, and the next crawl tries again."""
+        if site.rest_trouble:
+            site.failures += 1
+            site.error = site.error or f"the REST API failed ({site.rest_trouble}); listed another way"
+            self.count("rest_failed/api")
+        yield from self._after_rest(site, site.home_response)
 
     def _listing_done(self, site: Site) -> Iterator[Any]:
         site.pending_listings -= 1

@@ -14,6 +14,7 @@ from spiders.extraction.discovery import (
     parse_sitemap,
 )
 from spiders.state import (
+    HTTP_ERRORS,
     Site,
     failure_reason,
     site_step,
@@ -35,7 +36,12 @@ class SitemapWay:
             site.home + path,
             self.parse_sitemap,
             errback=self.sitemap_failed,
-            meta={"handle_httpstatus_all": True, "fallbacks": fallbacks, "home_response": home_response, "root": True},
+            meta={
+                "handle_httpstatus_list": HTTP_ERRORS,
+                "fallbacks": fallbacks,
+                "home_response": home_response,
+                "root": True,
+            },
         )
 
     @site_step
@@ -61,7 +67,11 @@ class SitemapWay:
         for child in children:
             if is_content_sitemap(child) and in_scope(child, site.home) and self._first_time(site, child):
                 yield self._request(
-                    site, child, self.parse_sitemap, errback=self.sitemap_failed, meta={"handle_httpstatus_all": True}
+                    site,
+                    child,
+                    self.parse_sitemap,
+                    errback=self.sitemap_failed,
+                    meta={"handle_httpstatus_list": HTTP_ERRORS},
                 )
         for url, lastmod in urls:
             if self._allowed(url, site):
