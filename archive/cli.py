@@ -174,6 +174,7 @@ EXIT_LOCKED = 3  # another crawl is writing this archive
 EXIT_INTERRUPTED = 4  # stopped by Ctrl-C or a signal before the end
 EXIT_PARTIAL = 5  # every site answered, but some pages or listings failed (the next run retries)
 EXIT_DAMAGED = 6  # the archive file cannot be read (damaged): nothing was crawled
+EXIT_UNWRITABLE = 7  # the archive cannot be written (read-only file or folder): nothing was crawled
 
 
 @main.command()
@@ -196,8 +197,8 @@ def crawl(
     """Crawl blogs into the archive (only what changed, when they are archived already) and exit
     with a code a scheduler can act on: 0 every site complete, 1 a site failed (down, refusing,
     5xx), 3 another crawl holds the archive, 4 interrupted, 5 some pages failed (retried next
-    run), 6 the archive is damaged, 2 bad arguments. It runs `scrapy crawl wordpress`, whose exit
-    code does not say that.
+    run), 6 the archive is damaged, 7 the archive cannot be written, 2 bad arguments. It runs
+    `scrapy crawl wordpress`, whose exit code does not say that.
 
     \b
     Examples:
@@ -207,7 +208,7 @@ def crawl(
     """
     import os
 
-    from archive.db import ArchiveLock, ArchiveLocked
+    from archive.db import ArchiveLock, ArchiveLocked, ArchiveUnwritable
 
     if not urls and not urls_file:
         raise click.UsageError("give blog URLs or --urls-file")
@@ -230,6 +231,9 @@ def crawl(
     except ArchiveLocked as error:
         click.echo(f"wparchive crawl: {error}", err=True)
         sys.exit(EXIT_LOCKED)
+    except OSError as error:
+        click.echo(f"wparchive crawl: {ArchiveUnwritable(settings_pairs['ARCHIVE_DB'], error)}", err=True)
+        sys.exit(EXIT_UNWRITABLE)
     lock.release()  # the crawl's pipeline takes it again for the whole crawl
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
@@ -252,12 +256,14 @@ def crawl(
 
 def crawl_exit_code(stats: dict, failures: list[BaseException]) -> int:
     """The exit code of `wparchive crawl` from the crawl's stats and bootstrap failures."""
-    from archive.db import ArchiveDamaged, ArchiveLocked
+    from archive.db import ArchiveDamaged, ArchiveLocked, ArchiveUnwritable
 
     if any(isinstance(f, ArchiveLocked) for f in failures):
         return EXIT_LOCKED
     if any(isinstance(f, ArchiveDamaged) for f in failures):
         return EXIT_DAMAGED
+    if any(isinstance(f, ArchiveUnwritable) for f in failures):
+        return EXIT_UNWRITABLE
     if failures or stats.get("finish_reason") not in ("finished", None):
         return EXIT_INTERRUPTED if stats.get("finish_reason") == "shutdown" else EXIT_SITE_FAILED
     if stats.get("wparchive/sites_failed"):

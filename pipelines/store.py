@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from dataclasses import asdict
 
@@ -14,6 +15,7 @@ from archive.db import (
     ArchiveDamaged,
     ArchiveLock,
     ArchiveLocked,
+    ArchiveUnwritable,
     close_dead_crawls,
     finish_crawl,
     finish_site,
@@ -64,13 +66,20 @@ class ArchivePipeline:
             except ArchiveLocked as error:
                 logger.error("Not crawling: %s", error)
                 raise
+            except OSError as error:  # the lock cannot be made beside a read-only archive
+                unwritable = ArchiveUnwritable(path, error)
+                logger.error("Not crawling: %s", unwritable)
+                raise unwritable from error
         try:
-            self.db = open_db(path)  # before the crawl starts: a damaged archive stops it here
-        except ArchiveDamaged as error:
+            # Before the crawl starts: a damaged or read-only archive stops it here, untouched.
+            self.db = open_db(path, check=True)
+        except (ArchiveDamaged, sqlite3.OperationalError, OSError) as error:
+            if not isinstance(error, ArchiveDamaged):
+                error = ArchiveUnwritable(path, error)
             logger.error("Not crawling: %s", error)
             if self.lock is not None:
                 self.lock.release()
-            raise
+            raise error
         self.failed_posts: Counter[str] = Counter()  # site -> posts that could not be archived
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
