@@ -10,11 +10,10 @@ Written for Datasette 0.65.x (metadata holds descriptions, facets and canned que
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import re
+import secrets
 import sqlite3
 import sys
 import tempfile
@@ -48,32 +47,94 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-def _datasette_script_hashes() -> str:
-    """CSP hashes of the inline scripts Datasette's own base template carries (menu closing)."""
-    try:
-        import datasette
-
-        source = (Path(datasette.__file__).parent / "templates" / "_close_open_menus.html").read_text()
-    except OSError:
-        return ""
-    hashes = []
-    for script in re.findall(r"<script>(.*?)</script>", source, flags=re.S):
-        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-        hashes.append(f"'sha256-{digest}'")
-    return " ".join(hashes)
-
-
 # The activity page draws this many blogs' charts at a time (each is one indexed query).
 CHARTS_PER_PAGE = 10
 
-# Sent with the archive's own pages: only Datasette's own inline script may run (by its hash);
-# nothing archived may run, frame or submit, whatever slipped through the sanitiser.
-_SCRIPT_SRC = _datasette_script_hashes() or "'none'"
-CONTENT_SECURITY_POLICY = (
-    f"default-src 'none'; script-src {_SCRIPT_SRC}; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
+
+def content_security_policy(nonce: str) -> str:
+    """The Content-Security-Policy of every response (the one definition of it).
+
+    Nothing is loaded from outside the machine: no source names another host, images are the
+    server's own or `data:` (Datasette's stylesheet draws an icon as a data: SVG). Only scripts that
+    carry this response's nonce run, and only Datasette's templates write `<script` tags (see
+    `add_script_nonces`). Styles may be inline: Datasette's templates use style attributes and
+    `<style>` blocks, archived HTML carries no style (the sanitiser drops it), and a style can load
+    nothing from outside under this policy. Forms submit only to the archive; nothing may frame it.
+    """
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+_SCRIPT_TAG = re.compile(rb"<script(?=[\s>/])", re.IGNORECASE)
+
+
+def add_script_nonces(html: bytes, nonce: str) -> bytes:
+    """Every `<script` tag of a page Datasette rendered, with the response's nonce.
+
+    Safe because no `<script` tag in the page can come from the archive: Datasette's templates
+    (and ours) autoescape every value they render, so a title, name or comment that contains
+    `<script>` arrives as `&lt;script&gt;`; the only markup rendered unescaped is archived HTML,
+    which has passed the nh3 sanitiser (`sanitise_html`: no `<script>`, no handler, no
+    `javascript:`), and our own cell links, which escape their values. So the tags found here are
+    the templates' own (Datasette's menu, table and SQL-editor scripts).
+    """
+    return _SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode("ascii") + b'"', html)
+
+
+def with_content_security_policy(app: Any) -> Any:
+    """ASGI middleware: every HTTP response carries `content_security_policy` with a fresh nonce,
+    which HTML responses give to their own `<script` tags (the page is held until complete, so
+    its length is rewritten); anything else (JSON, CSV streams, static files) passes unchanged."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(18)
+        policy = content_security_policy(nonce).encode("ascii")
+        held: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def send_with_policy(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers") or []
+                    if name.lower() != b"content-security-policy"
+                ]
+                headers.append((b"content-security-policy", policy))
+                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                if content_type.lower().startswith(b"text/html"):
+                    held["start"] = {**message, "headers": headers}
+                    return
+                await send({**message, "headers": headers})
+                return
+            if message["type"] == "http.response.body" and "start" in held:
+                body.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                page = add_script_nonces(b"".join(body), nonce)
+                start = held.pop("start")
+                start["headers"] = [(n, v) for n, v in start["headers"] if n.lower() != b"content-length"]
+                start["headers"].append((b"content-length", str(len(page)).encode("ascii")))
+                await send(start)
+                await send({"type": "http.response.body", "body": page})
+                return
+            await send(message)
+
+        await app(scope, receive, send_with_policy)
+
+    return wrapped
+
 
 __all__ = [
     "CANNED_QUERIES",
@@ -81,12 +142,14 @@ __all__ = [
     "activity_svg",
     "build_metadata",
     "build_thread",
+    "content_security_policy",
     "datasette_instance",
     "metadata_for",
     "prepare_archive",
     "safe_href",
     "sanitise_html",
     "serve_archive",
+    "with_content_security_policy",
 ]
 
 # Views of crawls and history (archive/schema.py), when this version of the schema has them.

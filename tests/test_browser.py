@@ -19,7 +19,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -54,12 +56,12 @@ def archive_path(tmp_path_factory) -> Path:
     return data.build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
 
 
-@pytest.fixture(scope="module")
-def server(archive_path) -> Iterator[str]:
-    """`wparchive serve` on a free port, until the module's tests are done."""
+@contextmanager
+def serving(archive_path: Path, log_name: str) -> Iterator[str]:
+    """`wparchive serve` on a free port of 127.0.0.1 until the block ends; yields its base URL."""
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "datasette-server.log"
+    log = ARTIFACTS / log_name
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
@@ -88,6 +90,25 @@ def server(archive_path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def server(archive_path) -> Iterator[str]:
+    """The test archive served, until the module's tests are done."""
+    with serving(archive_path, "datasette-server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def odd_path(tmp_path_factory) -> Path:
+    return data.build_odd_archive(tmp_path_factory.mktemp("browser-odd") / "odd.db")
+
+
+@pytest.fixture(scope="module")
+def odd_server(odd_path) -> Iterator[str]:
+    """The publishing tests' archive (hostile names, bidi controls, outside media) served."""
+    with serving(odd_path, "datasette-odd-server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def browser():
     require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     require(importlib.util.find_spec("playwright") is not None, "playwright is not installed (pip install playwright)")
@@ -99,16 +120,55 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh page that records every dialog (and dismisses it): none may ever open."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server)
+def open_page(browser, base: str):
+    """A fresh page on `base` that records every dialog (and dismisses it: none may ever open),
+    every request it makes (`page.requests`; one for another address than 127.0.0.1 is recorded
+    and aborted, so no test touches the network) and every Content-Security-Policy violation
+    Chromium reports (`page.csp_violations`)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=base)
     page = context.new_page()
     page.dialogs = []
+    page.requests = []
+    page.csp_violations = []
+
+    def route(route) -> None:
+        page.requests.append(route.request.url)
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.set_default_timeout(15000)
+    return context, page
+
+
+def outside_requests(page) -> list[str]:
+    """The requests the page made to anything but 127.0.0.1 (data: URLs are not requests)."""
+    return [url for url in page.requests if urlsplit(url).scheme != "data" and urlsplit(url).hostname != "127.0.0.1"]
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page on the test archive; afterwards, none of its requests left 127.0.0.1."""
+    context, page = open_page(browser, server)
     yield page
     context.close()
+    assert outside_requests(page) == []
+
+
+@pytest.fixture
+def odd_page(browser, odd_server):
+    """A fresh page on the publishing tests' archive; afterwards, none of its requests left 127.0.0.1."""
+    context, page = open_page(browser, odd_server)
+    yield page
+    context.close()
+    assert outside_requests(page) == []
 
 
 def settle(page) -> None:
@@ -251,3 +311,44 @@ def test_front_page_leads_to_a_thread_and_the_chart(page, archive_path):
     page.goto("/")
     settle(page)
     shoot(page, "front.png")
+
+
+# ---------------------------------------------------------------------------------------------
+# One Content-Security-Policy on every page (issue 13): Datasette's own scripts run, nothing else
+# does, and nothing is loaded from outside the machine.
+
+
+def test_every_kind_of_page_works_under_the_policy(page, archive_path):
+    deep = post_id(archive_path, data.DEEP_TITLE)
+    pages = [
+        "/",
+        "/archive",
+        "/archive/posts",
+        "/archive/post_index?_facet=author",
+        f"/archive/posts/{deep}",
+        "/archive/most_discussed",
+        "/archive?sql=select+id%2C+title+from+posts",
+        "/archive?sql=select+nonsense+from",
+        f"/-/post/{deep}",
+        f"/-/search?q={data.COMMENT_WORD}",
+        "/-/activity",
+        "/no-such-page",
+    ]
+    for path in pages:
+        page.goto(path)
+        settle(page)
+        assert page.csp_violations == [], path
+    # Datasette's own scripts ran under the nonce: the SQL editor, the table's column menus, and
+    # the script that closes the menu when the reader clicks elsewhere.
+    page.goto("/archive?sql=select+id%2C+title+from+posts")
+    settle(page)
+    assert page.locator(".CodeMirror").count() == 1
+    page.goto("/archive/posts")
+    settle(page)
+    assert page.locator("th .dropdown-menu-icon").count() > 3
+    page.locator("details.nav-menu summary").click()
+    assert page.locator("details.nav-menu").get_attribute("open") is not None
+    page.locator("h1").first.click()
+    assert page.locator("details.nav-menu").get_attribute("open") is None
+    assert page.csp_violations == [] and page.dialogs == []
+    assert len(page.requests) > len(pages) and outside_requests(page) == []

@@ -5,7 +5,8 @@ Routes:
   /-/search?q=   one search box over posts and comments (FTS5), hits link to the post page
   /-/activity    posts and comments per week, per site, as inline SVG charts
 Hooks: the front page's data (`extra_template_vars`), links from tables and canned queries to the
-post page (`render_cell`), and a menu on every page (`menu_links`).
+post page (`render_cell`), a menu on every page (`menu_links`), and the Content-Security-Policy on
+every response (`asgi_wrapper`).
 
 Queries are plain SQL run with `Database.execute` (read-only); what is safe to show is decided by
 `archive.datasette` (sanitise_html, safe_href).
@@ -25,7 +26,6 @@ from markupsafe import Markup, escape
 from archive import datasette as settings
 from archive import research
 from archive.datasette import (
-    CONTENT_SECURITY_POLICY,
     ThreadNode,
     activity_svg,
     build_thread,
@@ -33,6 +33,7 @@ from archive.datasette import (
     safe_href,
     sanitise_html,
     thread_depth,
+    with_content_security_policy,
 )
 from archive.research import CANNED_QUERIES, WEEKLY_ACTIVITY_SQL, count_sql, search_sql
 
@@ -75,7 +76,7 @@ async def _render(
 ) -> Response:
     context = {"database": _db(datasette).name, "wp_nav": nav_links(datasette), **context}
     html = await datasette.render_template(template, context, request=request)
-    return Response.html(html, status=status, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+    return Response.html(html, status=status)
 
 
 def nav_links(datasette: Datasette) -> list[dict[str, str]]:
@@ -344,6 +345,12 @@ async def activity_page(datasette: Datasette, request: Request) -> Response:
 
 # ---------------------------------------------------------------------------------------------
 # Hooks
+
+
+@hookimpl
+def asgi_wrapper(datasette: Datasette) -> Any:
+    """Every response, Datasette's and ours, carries the archive's Content-Security-Policy."""
+    return with_content_security_policy
 
 
 @hookimpl

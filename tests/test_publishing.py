@@ -1,0 +1,167 @@
+"""Publishing the archive safely (issue 13): one Content-Security-Policy on every response, archived
+media that never load from outside, bidi controls that cannot turn a page around, no server error
+on any input, and correct pages while a crawl writes.
+
+Real Datasette through its own client (and a real `wparchive serve` for serving during writes), on
+the archives of `tests/datasette_data.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from archive.datasette import datasette_instance
+from tests import datasette_data as data
+
+DB = "archive"
+ODD = "odd"
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory) -> Path:
+    return data.build_archive(tmp_path_factory.mktemp("publishing") / f"{DB}.db")
+
+
+@pytest.fixture(scope="module")
+def odd_path(tmp_path_factory) -> Path:
+    return data.build_odd_archive(tmp_path_factory.mktemp("publishing-odd") / f"{ODD}.db")
+
+
+@pytest.fixture
+def ds(archive_path):
+    return datasette_instance(archive_path)
+
+
+@pytest.fixture
+def odd(odd_path):
+    return datasette_instance(odd_path)
+
+
+def policy_directives(header: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [sources]}."""
+    directives: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0]] = words[1:]
+    return directives
+
+
+# ---------------------------------------------------------------------------------------------
+# One Content-Security-Policy on every response
+
+
+def every_kind_of_response(archive_path: Path) -> list[tuple[str, int]]:
+    """(path, expected status): each kind of page, file and error the archive serves."""
+    deep = data.post_id(archive_path, data.DEEP_TITLE)
+    return [
+        ("/", 200),
+        (f"/{DB}", 200),
+        (f"/{DB}/posts", 200),
+        (f"/{DB}/post_index?site=" + quote(data.HIST_NAME), 200),
+        (f"/{DB}/posts/{deep}", 200),
+        (f"/{DB}/most_discussed", 200),
+        (f"/{DB}/thread?post_id={deep}", 200),
+        (f"/{DB}?sql=" + quote("select id, title from posts"), 200),
+        (f"/{DB}/posts.json", 200),
+        (f"/{DB}/weekly_activity.csv?site=1", 200),
+        (f"/{DB}/posts.csv?_stream=on", 200),
+        ("/-/static/app.css", 200),
+        ("/wparchive-static/wparchive.css", 200),
+        ("/-/versions.json", 200),
+        (f"/-/post/{deep}", 200),
+        ("/-/search?q=sugar", 200),
+        ("/-/activity", 200),
+        ("/no-such-database", 404),
+        (f"/{DB}/no_such_table", 404),
+        ("/-/post/999999", 404),
+        (f"/{DB}?sql=" + quote("select nonsense from"), 400),
+    ]
+
+
+async def test_every_response_carries_the_same_policy(ds, archive_path):
+    nonces = set()
+    for path, status in every_kind_of_response(archive_path):
+        response = await ds.client.get(path)
+        assert response.status_code == status, (path, response.text[:500])
+        header = response.headers.get("content-security-policy")
+        assert header, path
+        directives = policy_directives(header)
+        nonce_source = directives["script-src"]
+        assert len(nonce_source) == 1 and re.fullmatch(r"'nonce-[A-Za-z0-9_-]{24}'", nonce_source[0]), header
+        nonces.add(nonce_source[0])
+        assert {k: v for k, v in directives.items() if k != "script-src"} == {
+            "default-src": ["'none'"],
+            "style-src": ["'self'", "'unsafe-inline'"],
+            "img-src": ["'self'", "data:"],
+            "form-action": ["'self'"],
+            "base-uri": ["'none'"],
+            "frame-ancestors": ["'none'"],
+        }, (path, header)
+        assert not re.search(r"(^|\s)(https?:|\*)", header), header  # no other host, no wildcard
+        assert len(response.headers.get_list("content-security-policy")) == 1, path
+    assert len(nonces) == len(every_kind_of_response(archive_path))  # a fresh nonce every time
+
+
+async def test_html_pages_give_the_nonce_to_their_own_scripts(ds, archive_path):
+    for path, _ in every_kind_of_response(archive_path):
+        response = await ds.client.get(path)
+        if not response.headers["content-type"].startswith("text/html"):
+            assert "nonce=" not in response.text, path
+            continue
+        nonce = policy_directives(response.headers["content-security-policy"])["script-src"][0][7:-1]
+        soup = BeautifulSoup(response.text, "html.parser")
+        scripts = soup.find_all("script")
+        assert scripts, path  # every Datasette page closes its menus with a script
+        assert [s.get("nonce") for s in scripts] == [nonce] * len(scripts), path
+        assert len(re.findall(r"<script", response.text, flags=re.I)) == len(scripts), path
+        assert int(response.headers["content-length"]) == len(response.content), path
+
+
+def odd_pages(odd_path: Path) -> list[str]:
+    """Every page that shows the hostile post, its author or its comment."""
+    xss = data.post_id(odd_path, data.XSS_TITLE)
+    return [
+        "/",
+        f"/-/post/{xss}",
+        "/-/search?q=alert",
+        "/-/search?q=" + quote("<script>alert('q')</script>"),
+        "/-/activity",
+        f"/{ODD}/posts",
+        f"/{ODD}/posts/{xss}",
+        f"/{ODD}/comments",
+        f"/{ODD}/post_index",
+        f"/{ODD}/comment_index",
+        f"/{ODD}/post_index?author=" + quote(data.XSS_AUTHOR),
+        f"/{ODD}/thread?post_id={xss}",
+        f"/{ODD}/authors?site=1&instructor=",
+        f"/{ODD}?sql=" + quote("select title, author, content_html from posts"),
+        f"/{ODD}?sql=" + quote("select '<script>alert(\"sql\")</script>' as x from"),
+        f"/{ODD}/posts?_where=" + quote("title like '<script>%'"),
+    ]
+
+
+async def test_no_nonce_lands_on_archived_content(odd, odd_path):
+    """Datasette autoescapes every value and archived HTML passes nh3: a `<script>` in a title,
+    an author's name, a post or a comment never becomes a script tag, so never gets the nonce."""
+    shown = 0
+    for path in odd_pages(odd_path):
+        response = await odd.client.get(path)
+        assert response.status_code in (200, 400), (path, response.status_code)
+        nonce = policy_directives(response.headers["content-security-policy"])["script-src"][0][7:-1]
+        soup = BeautifulSoup(response.text, "html.parser")
+        for script in soup.find_all("script"):
+            assert script.get("nonce") == nonce, path
+            assert "alert" not in (script.string or ""), (path, str(script)[:300])
+            assert not script.get("src") or script["src"].startswith("/-/static/"), (path, script)
+        for element in soup.find_all(True):
+            assert not any(name.startswith("on") for name in element.attrs), (path, str(element)[:200])
+            assert not str(element.get("href", "")).lower().startswith("javascript"), (path, element)
+        text = soup.get_text(" ")
+        shown += any(marker in text for marker in ("alert('title')", "alert('author')", "alert('comment')"))
+    assert shown >= 10  # the hostile strings were on the pages, as text
