@@ -17,14 +17,15 @@ import secrets
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nh3
+from bs4 import BeautifulSoup, Tag
 from markupsafe import Markup, escape
 
 from archive import schema
@@ -140,12 +141,14 @@ __all__ = [
     "CANNED_QUERIES",
     "THREAD_SQL",
     "activity_svg",
+    "archived_media_url",
     "build_metadata",
     "build_thread",
     "content_security_policy",
     "datasette_instance",
     "metadata_for",
     "prepare_archive",
+    "rewrite_media",
     "safe_href",
     "sanitise_html",
     "serve_archive",
@@ -331,12 +334,19 @@ def metadata_for(db_path: str | Path) -> dict[str, Any]:
 # Safe rendering
 
 _SAFE_SCHEMES = {"http", "https", "mailto"}
+# Elements that load a file: the sanitiser keeps them so that `rewrite_media` can see them, and
+# `rewrite_media` replaces every one of them.
+MEDIA_TAGS = {"img", "picture", "video", "audio", "source", "track"}
 _CLEANER = nh3.Cleaner(
-    tags=set(nh3.ALLOWED_TAGS),
+    tags=set(nh3.ALLOWED_TAGS) | MEDIA_TAGS,
     attributes={
         **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
         "a": {"href", "hreflang", "title"},
-        "img": {"alt", "height", "width", "src", "title"},
+        "img": {"alt", "height", "width", "src", "srcset", "title"},
+        "source": {"src", "srcset", "type"},
+        "video": {"src", "poster", "title"},
+        "audio": {"src", "title"},
+        "track": {"src"},
         "td": {"rowspan", "colspan"},
         "th": {"rowspan", "colspan", "scope"},
     },
@@ -344,16 +354,130 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_SAFE_SCHEMES,
     url_relative="deny",
     link_rel="noopener noreferrer nofollow ugc",
-    set_tag_attribute_values={"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}},
 )
+# Every attribute by which an element asks for a file; none is left on archived HTML's elements.
+_LOADING_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "ping", "style")
+# The placeholder shown where an archived picture, video or recording would load: a small framed
+# picture drawn inline (a data: URI, which the Content-Security-Policy allows), never a request.
+MEDIA_PLACEHOLDER = "data:image/svg+xml," + quote(
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 20 16'><rect x='.5' y='.5' width='19' height='15' "
+    "rx='2' fill='#eef2f8' stroke='#8a94a6'/><path d='M3 13l4-5 3 3 3-4 4 6z' fill='#8a94a6'/></svg>",
+    safe="/=':.-",
+)
+_MEDIA_KIND = {"img": "Image", "picture": "Image", "video": "Video", "audio": "Audio recording"}
 
 
-def sanitise_html(html: str | None, text: str | None = None) -> Markup:
+def archived_media_url(original_url: str) -> str | None:
+    """Where the archive serves its own copy of the file at `original_url`, or None.
+
+    Media are not captured yet (issue #14 will): until then there is never a copy, and every
+    picture, video and recording is shown as a placeholder that links to the original. When
+    capture exists, this returns the copy's address on the archive's own server.
+    """
+    return None
+
+
+def _first_srcset_url(srcset: str | None) -> str | None:
+    """The first candidate's URL of a `srcset` ("a.jpg 1x, b.jpg 2x" -> "a.jpg")."""
+    for candidate in (srcset or "").split(","):
+        words = candidate.split()
+        if words:
+            return words[0]
+    return None
+
+
+def _media_source(element: Tag) -> str | None:
+    """The address an `<img>`, `<picture>`, `<video>` or `<audio>` would have loaded first."""
+    if element.name == "picture":
+        image = element.find("img")
+        if isinstance(image, Tag) and (url := _media_source(image)):
+            return url
+    if element.get("src"):
+        return str(element["src"])
+    if element.name == "img" and (url := _first_srcset_url(str(element.get("srcset") or ""))):
+        return url
+    for source in element.find_all("source"):
+        if url := str(source.get("src") or "") or _first_srcset_url(str(source.get("srcset") or "")):
+            return url
+    if element.name == "video" and element.get("poster"):
+        return str(element["poster"])
+    return None
+
+
+def _media_label(element: Tag, url: str | None) -> str:
+    """What the placeholder says: the kind of media and its alt text (or title, or file name)."""
+    image = element.find("img") if element.name == "picture" else element
+    text = ""
+    if isinstance(image, Tag):
+        text = str(image.get("alt") or image.get("title") or "").strip()
+    if not text and url:
+        try:
+            text = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        except ValueError:
+            text = ""
+    kind = _MEDIA_KIND.get(element.name, "Media")
+    return f"{kind}: {text}" if text else kind
+
+
+def _placeholder(soup: BeautifulSoup, element: Tag, url: str | None, inside_link: bool) -> Tag:
+    """A link out to the original (or, inside a link already, a marked span) with the placeholder
+    picture and the alt text: nothing in it is loaded from anywhere."""
+    href = safe_href(url)
+    if href and not inside_link:
+        box = soup.new_tag("a", attrs={"class": "archived-media", "href": href, "rel": "noopener noreferrer nofollow"})
+        box["title"] = f"Not loaded from {urlsplit(href).hostname}: open the original"
+    else:
+        box = soup.new_tag("span", attrs={"class": "archived-media"})
+        if href:
+            box["title"] = f"Not loaded: {href}"
+    box.append(soup.new_tag("img", attrs={"class": "media-placeholder", "src": MEDIA_PLACEHOLDER, "alt": ""}))
+    label = soup.new_tag("span", attrs={"class": "media-label"})
+    label.string = _media_label(element, url)
+    box.append(label)
+    return box
+
+
+def rewrite_media(html: str, archived_copy: Callable[[str], str | None] = archived_media_url) -> str:
+    """Sanitised HTML with nothing that loads from outside: each `<img>`, `<picture>`, `<video>`
+    and `<audio>` becomes the archive's copy (`archived_copy`) or a placeholder that links to the
+    original; stray `<source>`/`<track>` go, and no element keeps an attribute that loads a file."""
+    if not any(f"<{tag}" in html for tag in MEDIA_TAGS):
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    shown: list[Tag] = []  # the images this function puts in: the only ones that keep a src
+    for element in soup.find_all(["picture", "video", "audio", "img"]):
+        if element.find_parent(["picture", "video", "audio"]) or element.find_parent(class_="archived-media"):
+            continue  # replaced with the element around it
+        url = _media_source(element)
+        copy = archived_copy(url) if url else None
+        if copy and element.name in ("img", "picture"):
+            image = element.find("img") if element.name == "picture" else element
+            alt = str(image.get("alt") or "") if isinstance(image, Tag) else ""
+            replacement = soup.new_tag("img", attrs={"class": "archived-copy", "src": copy, "alt": alt})
+            shown.append(replacement)
+        else:
+            replacement = _placeholder(soup, element, url, inside_link=element.find_parent("a") is not None)
+            shown.extend(replacement.find_all("img"))
+        element.replace_with(replacement)
+    for element in soup.find_all(["source", "track", "picture", "video", "audio"]):
+        element.decompose()  # a <source> or <track> outside any media element loads nothing; drop it
+    for element in soup.find_all(True):
+        if any(element is image for image in shown):
+            continue
+        for attribute in _LOADING_ATTRIBUTES:
+            element.attrs.pop(attribute, None)
+    return str(soup)
+
+
+def sanitise_html(
+    html: str | None, text: str | None = None, archived_copy: Callable[[str], str | None] = archived_media_url
+) -> Markup:
     """Archived HTML made harmless again at render time (defence in depth: it was cleaned when
     stored). No script, handler, style, frame or `javascript:` URL survives; broken markup is
-    balanced so it cannot escape its container. Falls back to `text` as escaped paragraphs."""
+    balanced so it cannot escape its container; pictures, videos and recordings load nothing from
+    outside (`rewrite_media`). Falls back to `text` as escaped paragraphs."""
     if html:
-        return Markup(_CLEANER.clean(html))
+        return Markup(rewrite_media(_CLEANER.clean(html), archived_copy))
     if text:
         return Markup("".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip()))
     return Markup("")

@@ -290,6 +290,22 @@ MEDIA_HTML = f"""
 <img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E" alt="Inline data image">
 <img src="/relative/on-the-blog.png" alt="Relative image">
 """
+# What a reader must see instead, in order: (where the placeholder's link leads, its words). An
+# image inside a link keeps that link; a data: or relative address is no link at all.
+MEDIA_SHOWN = [
+    (f"{MEDIA_HOST}/map.jpg", "Image: A 1650 map of Barbados"),
+    (f"{MEDIA_HOST}/small.jpg", "Image: Plantation"),
+    (f"{MEDIA_HOST}/only-srcset-1.jpg", "Image: Srcset only"),
+    (f"{MEDIA_HOST}/ship.jpg", "Image: A ship"),
+    (f"{MEDIA_HOST}/full-size.jpg", "Image: Thumbnail"),
+    (f"{MEDIA_HOST}/no-alt.png", "Image: no-alt.png"),
+    (f"{MEDIA_HOST}/lecture.mp4", "Video: lecture.mp4"),
+    (f"{MEDIA_HOST}/clip.webm", "Video: clip.webm"),
+    (f"{MEDIA_HOST}/interview.mp3", "Audio recording: interview.mp3"),
+    (f"{MEDIA_HOST}/song.ogg", "Audio recording: song.ogg"),
+    (None, "Image: Inline data image"),
+    (None, "Image: Relative image"),
+]
 MEDIA_COMMENT = f'<p>My photo: <img src="{MEDIA_HOST}/commenter.jpg" alt="Commenter photo"></p>'
 
 

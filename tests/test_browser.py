@@ -352,3 +352,49 @@ def test_every_kind_of_page_works_under_the_policy(page, archive_path):
     assert page.locator("details.nav-menu").get_attribute("open") is None
     assert page.csp_violations == [] and page.dialogs == []
     assert len(page.requests) > len(pages) and outside_requests(page) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile names and outside media (issue 13), in the publishing tests' archive
+
+
+def test_outside_media_are_placeholders_and_nothing_leaves(odd_page, odd_path):
+    odd_page.goto(f"/-/post/{data.post_id(odd_path, data.MEDIA_TITLE)}")
+    settle(odd_page)
+    boxes = odd_page.locator(".post-content .archived-media")
+    assert boxes.count() == len(data.MEDIA_SHOWN)
+    for index, (href, words) in enumerate(data.MEDIA_SHOWN):
+        box = boxes.nth(index)
+        assert box.is_visible() and box.inner_text().strip() == words
+        link = box if box.evaluate("el => el.tagName") == "A" else box.locator("xpath=ancestor::a[1]")
+        assert (link.get_attribute("href") if href else None) == href
+    images = odd_page.evaluate("() => [...document.images].map(i => [i.currentSrc, i.complete, i.naturalWidth])")
+    assert images and all(src.startswith("data:image/svg+xml") and done and width > 0 for src, done, width in images)
+    assert odd_page.locator("video, audio, iframe, object, embed").count() == 0
+    assert odd_page.csp_violations == [] and odd_page.dialogs == []
+    assert outside_requests(odd_page) == []
+    shoot(odd_page, "media-placeholders.png")
+
+
+def test_hostile_names_run_nothing_on_any_page(odd_page, odd_path):
+    xss = data.post_id(odd_path, data.XSS_TITLE)
+    shown = 0
+    for path in (
+        "/",
+        f"/-/post/{xss}",
+        "/-/search?q=alert",
+        "/-/activity",
+        "/odd/posts",
+        f"/odd/posts/{xss}",
+        "/odd/comments",
+        "/odd/post_index?_facet=author",
+        f"/odd/thread?post_id={xss}",
+        "/odd?sql=select+title%2C+author%2C+content_html+from+posts",
+    ):
+        odd_page.goto(path)
+        settle(odd_page)
+        assert odd_page.dialogs == [], path
+        assert odd_page.csp_violations == [], path
+        shown += any(f"alert('{where}')" in odd_page.locator("body").inner_text() for where in ("title", "author"))
+    assert shown >= 8  # the hostile strings were there, as text
+    assert outside_requests(odd_page) == []

@@ -257,10 +257,11 @@ async def test_hostile_post_cannot_run_anything(ds, ids):
             assert not attribute.startswith("on"), element
             values = value if isinstance(value, list) else [value]
             assert not any("javascript" in v.lower() for v in values), element
-    # What is harmless stays: text, structure, the image (without its handler).
+    # What is harmless stays: text, structure, the image as a link to it (without its handler).
     content = soup.select_one(".post-content")
     assert "Styled paragraph" in content.get_text()
-    assert content.select_one("img[alt='broken image']")["src"] == "http://127.0.0.1:9/missing.png"
+    image = content.select_one("a.archived-media")
+    assert image["href"] == "http://127.0.0.1:9/missing.png" and image.get_text() == "Image: broken image"
     assert content.select_one("a").get_text() == "primary source" and not content.select_one("a").get("href")
     # Broken markup is balanced inside the post: nothing after it is swallowed or moved.
     shares = soup.select_one(".shares")
@@ -281,7 +282,7 @@ async def test_hostile_comments_keep_the_thread_intact(ds, ids):
     assert first.select_one(".comment-author").name == "span"  # javascript: website is not a link
     assert first.select_one(".data-url code").get_text() == "javascript:alert('author-url')"
     assert "click" in first.select_one(".comment-body").get_text()
-    assert not soup.select(".comment-body a[href]")
+    assert [a["href"] for a in soup.select(".comment-body a[href]")] == ["http://127.0.0.1:9/x.png"]  # the image
     assert not soup.select("article img[onerror]")
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from archive.datasette import datasette_instance
+from archive.datasette import MEDIA_PLACEHOLDER, archived_media_url, datasette_instance, sanitise_html
 from tests import datasette_data as data
 
 DB = "archive"
@@ -165,3 +165,96 @@ async def test_no_nonce_lands_on_archived_content(odd, odd_path):
         text = soup.get_text(" ")
         shown += any(marker in text for marker in ("alert('title')", "alert('author')", "alert('comment')"))
     assert shown >= 10  # the hostile strings were on the pages, as text
+
+
+# ---------------------------------------------------------------------------------------------
+# Archived media never load from outside
+
+LOADING_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "ping", "style")
+
+
+def loading_attributes(fragment: BeautifulSoup) -> list[tuple[str, str, str]]:
+    """(element, attribute, value) for every attribute that would make a browser fetch a file,
+    except the placeholder pictures drawn inline (data: URIs)."""
+    found = []
+    for element in fragment.find_all(True):
+        for attribute in LOADING_ATTRIBUTES:
+            value = element.get(attribute)
+            if value is None or (element.name == "img" and attribute == "src" and value == MEDIA_PLACEHOLDER):
+                continue
+            found.append((element.name, attribute, str(value)))
+    return found
+
+
+def attribute_text(fragment: BeautifulSoup) -> str:
+    """Every attribute value but links and tooltips, where an address may only be read, not loaded."""
+    return " ".join(
+        str(value)
+        for element in fragment.find_all(True)
+        for name, value in element.attrs.items()
+        if name not in ("href", "title")
+    )
+
+
+def shown_media(fragment: BeautifulSoup) -> list[tuple[str | None, str]]:
+    """(the link a placeholder leads to, its words), as a reader meets them."""
+    shown = []
+    for box in fragment.select(".archived-media"):
+        link = box if box.name == "a" else box.find_parent("a")
+        shown.append((link["href"] if link else None, box.get_text(" ", strip=True)))
+    return shown
+
+
+async def test_archived_media_become_placeholders_that_link_out(odd, odd_path):
+    response = await odd.client.get(f"/-/post/{data.post_id(odd_path, data.MEDIA_TITLE)}")
+    soup = BeautifulSoup(response.text, "html.parser")
+    content = soup.select_one(".post-content")
+    assert shown_media(content) == data.MEDIA_SHOWN
+    comment = soup.select_one(".comment-body")
+    assert shown_media(comment) == [(f"{data.MEDIA_HOST}/commenter.jpg", "Image: Commenter photo")]
+    for fragment in (content, comment):
+        assert loading_attributes(fragment) == []
+        assert not fragment.select("video, audio, source, track, picture, object, embed, iframe, input, svg, link")
+    for link in soup.select("a.archived-media"):
+        assert {"noopener", "noreferrer"} <= set(link["rel"]), link
+    for image in soup.find_all("img"):
+        assert image["src"] == MEDIA_PLACEHOLDER, image
+    assert "Styled with a picture" in content.get_text() and "a link that pings" in content.get_text()
+    assert data.MEDIA_HOST not in attribute_text(soup)
+
+
+def test_an_archived_copy_is_shown_instead_of_the_placeholder():
+    """Where media capture (issue 14) has a copy, `archived_copy` names it and the page shows it."""
+    copies = {f"{data.MEDIA_HOST}/map.jpg": "/-/media/1.jpg", f"{data.MEDIA_HOST}/ship.jpg": "/-/media/2.jpg"}
+    fragment = BeautifulSoup(str(sanitise_html(data.MEDIA_HTML, archived_copy=copies.get)), "html.parser")
+    shown = [(img["src"], img["alt"]) for img in fragment.select("img.archived-copy")]
+    assert shown == [("/-/media/1.jpg", "A 1650 map of Barbados"), ("/-/media/2.jpg", "A ship")]
+    assert len(shown_media(fragment)) == len(data.MEDIA_SHOWN) - 2
+    assert archived_media_url(f"{data.MEDIA_HOST}/map.jpg") is None  # nothing is captured yet
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://x.example/a.png" srcset="https://x.example/b.png 2x" alt="a">',
+        '<img srcset="https://x.example/b.png 2x, https://x.example/c.png 3x">',
+        '<picture><source srcset="https://x.example/a.webp"><img src="https://x.example/a.jpg"></picture>',
+        '<video poster="https://x.example/p.jpg"><source src="https://x.example/v.mp4"><track src="https://x.example/t.vtt"></video>',
+        '<audio src="https://x.example/a.mp3"></audio><source src="https://x.example/stray.mp4">',
+        '<p style="background:url(https://x.example/bg.png)">x</p><table background="https://x.example/t.png"></table>',
+        '<a href="https://ok.example/" ping="https://x.example/ping">x</a>',
+        '<input type="image" src="https://x.example/i.png"><object data="https://x.example/o"></object>',
+        '<embed src="https://x.example/e"><iframe src="https://x.example/f"></iframe><frame src="https://x.example/f">',
+        '<link rel="stylesheet" href="https://x.example/s.css"><svg><image href="https://x.example/i.png"/></svg>',
+        '<body background="https://x.example/b.png"><img lowsrc="https://x.example/l.png" dynsrc="https://x.example/d">',
+        '<img src="https://x.example/a.png" style="content:url(https://x.example/c.png)">',
+        "<img src=\"javascript:alert(1)\" srcset=\"javascript:alert(2) 1x\" alt='x'>",
+        '<math><mi xlink:href="https://x.example/m">x</mi></math><div><img src="https://x.example/deep.png"></div>',
+    ],
+)
+def test_sanitised_html_loads_nothing(html):
+    fragment = BeautifulSoup(str(sanitise_html(html)), "html.parser")
+    assert loading_attributes(fragment) == []
+    assert "x.example" not in attribute_text(fragment)
+    for link in fragment.select("a.archived-media"):
+        assert link["href"].startswith("https://x.example/")
