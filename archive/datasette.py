@@ -643,7 +643,8 @@ def activity_svg(weeks: Sequence[Mapping[str, Any]], title: str, width: int = 76
 def prepare_archive(db_path: str | Path) -> None:
     """Give an archive its full shape (tables, search, research views and indexes), refresh the
     query planner's statistics (ANALYZE: seconds on a million comments), and fold the write-ahead
-    log into the file, so that Datasette, reading it as immutable, sees every row."""
+    log into the file (it keeps the log short; Datasette reads the log as well, so a crawl may go on
+    writing while the archive is served)."""
     from archive.db import open_db
 
     db = open_db(db_path, create_dirs=False)
@@ -656,11 +657,17 @@ def prepare_archive(db_path: str | Path) -> None:
 
 
 def datasette_instance(db_path: str | Path) -> Datasette:
-    """A configured, read-only Datasette for the archive (used by tests and by `serve`)."""
+    """A configured, read-only Datasette for the archive (used by tests and by `serve`).
+
+    The file is opened normally, not as immutable: Datasette reads it through read-only
+    connections (`mode=ro`), and each query sees the archive as last committed (SQLite's WAL
+    snapshots), so the pages stay correct while a crawl writes. Immutable mode would skip the
+    write-ahead log and any change, and could return wrong rows from a file that changes.
+    """
     from datasette.app import Datasette
 
     return Datasette(
-        immutables=[str(db_path)],
+        [str(db_path)],
         metadata=metadata_for(db_path),
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),
@@ -676,7 +683,6 @@ def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[s
         "-m",
         "datasette",
         "serve",
-        "-i",
         db_path,
         "--metadata",
         metadata_path,
@@ -697,7 +703,8 @@ def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[s
 
 
 def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Prepare the archive, then run Datasette on it, read-only, until interrupted."""
+    """Prepare the archive, then run Datasette on it, read-only (a crawl may write meanwhile), until
+    interrupted."""
     try:
         prepare_archive(db_path)
     except sqlite3.OperationalError as error:  # a read-only file: serve what is there

@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests import datasette_data as data
-from tests.conftest import ARTIFACTS, ROOT, require
+from tests.conftest import ARTIFACTS, require, serving
 
 pytestmark = pytest.mark.browser
 
@@ -45,48 +39,9 @@ DEPTH_OF = """el => { let n = 0; for (let p = el.parentElement; p; p = p.parentE
   if (p.matches('ol.thread')) n++; } return n; }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def archive_path(tmp_path_factory) -> Path:
     return data.build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
-
-
-@contextmanager
-def serving(archive_path: Path, log_name: str) -> Iterator[str]:
-    """`wparchive serve` on a free port of 127.0.0.1 until the block ends; yields its base URL."""
-    port = free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / log_name
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
-             "--port", str(port)],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
-                    break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(f"datasette did not start:\n{log.read_text()[-3000:]}") from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ sanitising is what is tested.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
@@ -119,16 +120,22 @@ def test_metadata_without_an_archive():
     assert build_metadata()["databases"]["*"]["queries"].keys() == research.CANNED_QUERIES.keys()
 
 
-async def test_served_read_only(ds):
-    assert ds.databases[DB].is_mutable is False
+async def test_served_read_only(ds, archive_path):
+    before = archive_path.read_bytes()
     response = await ds.client.get(f"/{DB}.json?sql=" + quote("DELETE FROM posts"))
     assert response.status_code == 400
     assert "Statement must be a SELECT" in response.text
+    # Datasette reads through read-only connections: SQLite itself refuses a write.
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await ds.databases[DB].execute_fn(lambda conn: conn.execute("DELETE FROM posts"))
+    for path in ("/", f"/{DB}", f"/{DB}/posts", "/-/search?q=sugar", "/-/activity"):
+        assert (await ds.client.get(path)).status_code == 200
+    assert archive_path.read_bytes() == before
 
 
 def test_serve_command_matches_the_instance(archive_path):
     args = serve_args(str(archive_path), "/tmp/m.json", "127.0.0.1", 9999)
-    assert args[args.index("-i") + 1] == str(archive_path)
+    assert args[args.index("serve") + 1] == str(archive_path) and "-i" not in args  # not immutable
     assert "--plugins-dir" in args and "--template-dir" in args and "--static" in args
     assert args[args.index("max_returned_rows") - 1:][:3] == ["--setting", "max_returned_rows", "5000"]
 

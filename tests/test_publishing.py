@@ -8,7 +8,13 @@ the archives of `tests/datasette_data.py`.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,7 +22,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from archive.datasette import MEDIA_PLACEHOLDER, archived_media_url, datasette_instance, sanitise_html
+from archive.db import finish_crawl, open_db, save_post, start_crawl
 from tests import datasette_data as data
+from tests.conftest import serving
 
 DB = "archive"
 ODD = "odd"
@@ -258,3 +266,101 @@ def test_sanitised_html_loads_nothing(html):
     assert "x.example" not in attribute_text(fragment)
     for link in fragment.select("a.archived-media"):
         assert link["href"].startswith("https://x.example/")
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving while a crawl writes
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """(status, body) of a GET on the local server."""
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def counted(path: Path) -> dict[str, int]:
+    """What the archive holds, read from the file itself."""
+    conn = sqlite3.connect(path)
+    try:
+        posts, comments = conn.execute(
+            "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM comments)"
+        ).fetchone()
+    finally:
+        conn.close()
+    return {"posts": posts, "comments": comments}
+
+
+def live_post(number: int) -> dict:
+    """A post as a crawl would save it, with three comments and a word found nowhere else."""
+    comments = [
+        {"wp_id": 8000 + number * 10 + i, "parent_wp_id": None, "depth": 1, "author": f"Reader {i}",
+         "author_url": None, "published": f"2013-02-{number:02d}T10:0{i}:00+00:00", "type": "comment",
+         "content_html": f"<p>livecomment{number} number {i}</p>", "content_text": f"livecomment{number} number {i}",
+         "sources": ["html"]}
+        for i in range(3)
+    ]
+    return {
+        "url": f"{data.EDU}2013/02/live-{number}/", "wp_id": 800 + number, "type": "post",
+        "title": f"Live post {number}", "author": data.EDU_INSTRUCTOR,
+        "published": f"2013-02-{number:02d}T09:00:00+00:00",
+        "content_html": f"<p>liveword{number} written while the archive is served.</p>",
+        "content_text": f"liveword{number} written while the archive is served.",
+        "terms": [], "breadcrumbs": [], "share_links": [], "comments": comments,
+        "comment_count_declared": 3, "sources": ["html"],
+    }
+
+
+def test_pages_show_what_a_crawl_writes_while_serving(tmp_path):
+    """`wparchive serve` on 127.0.0.1 while posts are saved through archive.db: the next request
+    shows each one (counts as in the file), and no request fails meanwhile."""
+    path = data.build_archive(tmp_path / f"{DB}.db")
+    with serving(path, "datasette-live-server.log") as base:
+        statuses: Counter[int] = Counter()
+        failures: list[tuple[str, object]] = []
+        stop = threading.Event()
+
+        def read_all_the_time() -> None:
+            paths = ("/", f"/{DB}/posts.json?_size=5", "/-/search?q=liveword1", f"/{DB}/comments", "/-/activity")
+            while not stop.is_set():
+                for page_path in paths:
+                    try:
+                        status, _ = fetch(base + page_path)
+                    except OSError as error:
+                        failures.append((page_path, repr(error)))
+                        continue
+                    statuses[status] += 1
+                    if status != 200:
+                        failures.append((page_path, status))
+
+        reader = threading.Thread(target=read_all_the_time)
+        reader.start()
+        db = open_db(path)
+        try:
+            site = db.execute("SELECT id FROM sites WHERE url = ?", [data.EDU]).fetchone()[0]
+            crawl = start_crawl(db, {"urls": [data.EDU]})
+            for number in range(1, 6):
+                post_id = save_post(db, site, live_post(number), crawl)
+                expected = counted(path)
+                sql = "select (select count(*) from posts) as posts, (select count(*) from comments) as comments"
+                status, body = fetch(f"{base}/{DB}.json?_shape=array&sql=" + quote(sql))
+                assert (status, json.loads(body)) == (200, [expected]), number
+                status, body = fetch(f"{base}/{DB}/posts.json?_size=0")
+                assert json.loads(body)["filtered_table_rows_count"] == expected["posts"]
+                front = BeautifulSoup(fetch(base + "/")[1], "html.parser").select_one(".totals").get_text(" ")
+                assert f"{expected['posts']} posts and pages, {expected['comments']} comments" in front
+                status, body = fetch(f"{base}/-/post/{post_id}")
+                assert status == 200 and len(BeautifulSoup(body, "html.parser").select("article.comment")) == 3
+                status, body = fetch(f"{base}/-/search?q=liveword{number}")
+                hits = BeautifulSoup(body, "html.parser").select(".hit-post a.hit-title")
+                assert [a.get_text() for a in hits] == [f"Live post {number}"]
+            finish_crawl(db, crawl, "finished", "finished", {})
+        finally:
+            db.close()
+            stop.set()
+            reader.join(timeout=60)
+    assert failures == []
+    assert statuses[200] >= 10 and set(statuses) == {200}
+    assert counted(path) == {"posts": 15, "comments": 37}  # 10 + 5 posts, 22 + 15 comments
