@@ -144,6 +144,7 @@ __all__ = [
     "archived_media_url",
     "build_metadata",
     "build_thread",
+    "client_error",
     "content_security_policy",
     "datasette_instance",
     "metadata_for",
@@ -512,6 +513,28 @@ def format_date(value: str | None) -> str:
     if len(value) <= 10:
         return parsed.strftime("%a %d %b %Y")
     return parsed.strftime("%a %d %b %Y, %H:%M")
+
+
+def client_error(exception: BaseException, args: Mapping[str, str]) -> str | None:
+    """Why a request failed by its own fault, for exceptions Datasette 0.65 lets through as HTTP 500,
+    or None for a real server error (which stays a 500).
+
+    Found by sending odd input to every route (tests/test_publishing.py): a sort by a column that
+    is not there, a NUL character anywhere in the query, a filter number past SQLite's 64-bit
+    integers, and a facet given as a JSON object without a column.
+    """
+    message = str(exception)
+    if type(exception).__name__ == "DatasetteError" and message.startswith("Cannot sort table by "):
+        return f"there is no column {message.removeprefix('Cannot sort table by ')!r} to sort by"
+    if isinstance(exception, ValueError | sqlite3.ProgrammingError) and "null character" in message:
+        return "the request contains a NUL character"
+    if isinstance(exception, OverflowError):
+        return "a number in the request is larger than SQLite's integers"
+    if isinstance(exception, KeyError) and any(
+        name.startswith("_facet") and value.lstrip().startswith("{") for name, value in args.items()
+    ):
+        return 'a facet given as JSON must name its column, like {"simple": "author"}'
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

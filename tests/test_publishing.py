@@ -8,6 +8,7 @@ the archives of `tests/datasette_data.py`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -16,10 +17,12 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, quote_from_bytes
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive.datasette import MEDIA_PLACEHOLDER, archived_media_url, datasette_instance, sanitise_html
 from archive.db import finish_crawl, open_db, save_post, start_crawl
@@ -364,3 +367,89 @@ def test_pages_show_what_a_crawl_writes_while_serving(tmp_path):
     assert failures == []
     assert statuses[200] >= 10 and set(statuses) == {200}
     assert counted(path) == {"posts": 15, "comments": 37}  # 10 + 5 posts, 22 + 15 comments
+
+
+# ---------------------------------------------------------------------------------------------
+# No route answers 500, whatever the input
+
+ODD_VALUES = [
+    "", "'", '"', "\\", "%00", "%FF%FE", "%C0%AF", "%E2%82", "a%00b", "x" * 5000, "-1", "0", "1e308",
+    "99999999999999999999999999", "-99999999999999999999999", "nan", "<script>", "' OR 1=1 --", "%%", "%",
+    "%2F..%2F..%2Fetc%2Fpasswd", "\u202e", "%F0%9F%92%A9", "null", "[]", "{}",
+]
+
+
+def hostile_paths(post: int) -> list[str]:
+    """Every route with odd input in its path and query parameters (values are already URL-encoded)."""
+    paths = []
+    for value in ODD_VALUES:
+        v = value if "%" in value else quote(value)
+        paths += [
+            f"/-/post/{post}?x={v}",
+            f"/-/search?q={v}", f"/-/search?q=a&site={v}&in={v}&page={v}",
+            f"/-/activity?site={v}", f"/-/activity?page={v}",
+            f"/{DB}/posts?_sort={v}", f"/{DB}/posts?_sort_desc={v}", f"/{DB}/posts?_where={v}",
+            f"/{DB}/posts?_search={v}", f"/{DB}/comments?_search={v}&_searchmode=raw",
+            f"/{DB}/posts?title__contains={v}", f"/{DB}/posts?id__gt={v}", f"/{DB}/posts?{v}={v}",
+            f"/{DB}/posts?published__date={v}", f"/{DB}/post_index?categories__arraycontains={v}",
+            f"/{DB}/posts?_facet={v}", f"/{DB}/posts?_facet_array={v}", f"/{DB}/posts?_facet_date={v}",
+            f"/{DB}/posts?_size={v}", f"/{DB}/posts?_next={v}", f"/{DB}/posts?_col={v}", f"/{DB}/posts?_nocol={v}",
+            f"/{DB}/posts?_shape={v}", f"/{DB}/posts.json?_shape={v}", f"/{DB}/posts.json?_labels={v}",
+            f"/{DB}/posts/{v}", f"/{DB}/posts/{v}.json", f"/{DB}/comments/{v}",
+            f"/{DB}?sql={v}", f"/{DB}.json?sql={v}", f"/{DB}/thread?post_id={v}",
+            f"/{DB}/reply_network?site={v}", f"/{DB}/authors?site={v}&instructor={v}",
+            f"/{DB}/search?q={v}", f"/{DB}/weekly_activity.csv?site={v}",
+            f"/{v}", f"/{DB}/{v}", f"/-/{v}",
+        ]
+    paths += [
+        "/-/post/99999999999999999999999", "/-/post/0", "/-/post/9223372036854775807",
+        f"/{DB}/posts/99999999999999999999999", f"/{DB}/posts/-1", f"/{DB}/posts/9223372036854775808",
+        f"/{DB}?sql=" + quote("select * from posts where id = 99999999999999999999999"),
+        f"/{DB}?sql=" + quote("select zeroblob(2000000000)"), f"/{DB}?sql=" + quote("select char(0)"),
+        f"/{DB}?sql=" + quote("with recursive r(n) as (select 1 union all select n+1 from r) select n from r"),
+        f"/{DB}?sql=" + quote("select fts3_tokenizer('simple')"), f"/{DB}?sql=" + quote("attach 'x' as y"),
+        f"/{DB}?sql=" + quote("select load_extension('x')"), f"/{DB}?sql=" + quote("pragma writable_schema=1"),
+    ]
+    return paths
+
+
+async def test_no_route_answers_a_server_error(ds, archive_path):
+    deep = data.post_id(archive_path, data.DEEP_TITLE)
+    errors = []
+    statuses: Counter[int] = Counter()
+    for path in hostile_paths(deep):
+        response = await ds.client.get(path)
+        statuses[response.status_code] += 1
+        if response.status_code >= 500:
+            errors.append((path[:120], response.status_code, response.text[:200]))
+    assert errors == []
+    assert statuses[200] > 100 and sum(statuses.values()) == len(hostile_paths(deep))
+
+
+ENCODED_VALUES = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=300).map(lambda text: quote(text, safe="")),
+    st.binary(max_size=40).map(lambda raw: quote_from_bytes(raw, safe="")),  # invalid UTF-8 too
+    st.integers().map(str),
+)
+
+
+@pytest.fixture(scope="module")
+def sampled(tmp_path_factory):
+    """One Datasette and one event loop for every example hypothesis draws."""
+    loop = asyncio.new_event_loop()
+    archive = data.build_archive(tmp_path_factory.mktemp("sampled") / f"{DB}.db")
+    yield datasette_instance(archive), loop
+    loop.close()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(["/-/search", "/-/activity", "/-/post/2", "/-/post/99999999999999999999"]),
+    names=st.lists(st.sampled_from(["q", "site", "in", "page", "x", "q%00", "page[]"]), min_size=1, max_size=5),
+    values=st.lists(ENCODED_VALUES, min_size=5, max_size=5),
+)
+def test_our_routes_answer_any_query_without_a_server_error(sampled, route, names, values):
+    ds, loop = sampled
+    query = "&".join(f"{name}={value}" for name, value in zip(names, values, strict=False))
+    response = loop.run_until_complete(ds.client.get(f"{route}?{query}"))
+    assert response.status_code < 500, (route, query, response.text[:300])

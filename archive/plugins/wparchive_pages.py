@@ -5,8 +5,9 @@ Routes:
   /-/search?q=   one search box over posts and comments (FTS5), hits link to the post page
   /-/activity    posts and comments per week, per site, as inline SVG charts
 Hooks: the front page's data (`extra_template_vars`), links from tables and canned queries to the
-post page (`render_cell`), a menu on every page (`menu_links`), and the Content-Security-Policy on
-every response (`asgi_wrapper`).
+post page (`render_cell`), a menu on every page (`menu_links`), the Content-Security-Policy on
+every response (`asgi_wrapper`), and 400 instead of 500 for input Datasette fails on
+(`handle_exception`).
 
 Queries are plain SQL run with `Database.execute` (read-only); what is safe to show is decided by
 `archive.datasette` (sanitise_html, safe_href).
@@ -18,9 +19,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from datasette import handle_exception as datasette_errors
 from datasette import hookimpl
 from datasette.utils import escape_fts
-from datasette.utils.asgi import NotFound, Request, Response
+from datasette.utils.asgi import BadRequest, NotFound, Request, Response
 from markupsafe import Markup, escape
 
 from archive import datasette as settings
@@ -29,6 +31,7 @@ from archive.datasette import (
     ThreadNode,
     activity_svg,
     build_thread,
+    client_error,
     format_date,
     safe_href,
     sanitise_html,
@@ -351,6 +354,16 @@ async def activity_page(datasette: Datasette, request: Request) -> Response:
 def asgi_wrapper(datasette: Datasette) -> Any:
     """Every response, Datasette's and ours, carries the archive's Content-Security-Policy."""
     return with_content_security_policy
+
+
+@hookimpl
+def handle_exception(datasette: Datasette, request: Request, exception: BaseException) -> Any:
+    """Input Datasette fails on with a 500 (`client_error`) is answered 400, with the reason,
+    through Datasette's own error page; anything else is left to Datasette."""
+    reason = client_error(exception, {name: request.args.get(name) or "" for name in request.args})
+    if reason is None:
+        return None
+    return datasette_errors.handle_exception(datasette, request, BadRequest(f"Bad request: {reason}"))
 
 
 @hookimpl
