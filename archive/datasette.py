@@ -142,11 +142,14 @@ __all__ = [
     "THREAD_SQL",
     "activity_svg",
     "archived_media_url",
+    "bidi_text",
     "build_metadata",
     "build_thread",
     "client_error",
     "content_security_policy",
     "datasette_instance",
+    "isolated",
+    "NAME_COLUMNS",
     "metadata_for",
     "prepare_archive",
     "rewrite_media",
@@ -251,7 +254,7 @@ def provenance(summary: Mapping[str, Any]) -> str:
     sites = summary.get("sites") or []
     if not sites:
         return "No blog archived yet."
-    names = ", ".join(f"{s['name'] or s['url']} ({s['url']})" for s in sites[:5])
+    names = ", ".join(bidi_text(f"{s['name'] or s['url']} ({s['url']})") for s in sites[:5])
     more = f" and {len(sites) - 5} more" if len(sites) > 5 else ""
     crawled = ""
     if summary.get("crawls"):
@@ -482,6 +485,53 @@ def sanitise_html(
     if text:
         return Markup("".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip()))
     return Markup("")
+
+
+# Characters that reorder the text around them: embeddings and overrides (U+202A-U+202E) and
+# isolates (U+2066-U+2069). "Alice\u202egnp.exe" shows as "Aliceexe.png", and one left open turns
+# the rest of its line around. The marks U+200E, U+200F and U+061C are kept: they reorder nothing,
+# only give neutral characters next to them a direction, and names in Arabic or Hebrew need them;
+# inside the <bdi> that `isolated` puts around every name they cannot reach the page around it.
+BIDI_CONTROLS = {
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+}
+# Columns of the tables, views and research queries that hold a name or a title.
+NAME_COLUMNS = {
+    "title",
+    "author",
+    "name",
+    "label",
+    "site",
+    "post_title",
+    "term",
+    "replier",
+    "replied_to",
+    "reply_by",
+    "replying_to",
+    "site_name",
+}
+_BIDI_CONTROL = re.compile("[" + "".join(BIDI_CONTROLS) + "]")
+
+
+def bidi_text(value: Any) -> str:
+    """A name or title as plain text to show, each bidi control replaced by a visible marker
+    ("[U+202E]"); the archived value itself stays as crawled."""
+    text = "" if value is None else str(value)
+    return _BIDI_CONTROL.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
+
+
+def isolated(value: Any) -> Markup:
+    """A name or title as HTML: escaped, bidi controls shown as markers, inside `<bdi>` so that its
+    direction (a name in Arabic, say) cannot reorder the text around it."""
+    return Markup("<bdi>{}</bdi>").format(bidi_text(value))
 
 
 def safe_href(url: str | None, schemes: Iterable[str] = ("http", "https")) -> str | None:

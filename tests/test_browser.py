@@ -353,3 +353,24 @@ def test_hostile_names_run_nothing_on_any_page(odd_page, odd_path):
         shown += any(f"alert('{where}')" in odd_page.locator("body").inner_text() for where in ("title", "author"))
     assert shown >= 8  # the hostile strings were there, as text
     assert outside_requests(odd_page) == []
+
+
+def test_bidi_controls_cannot_turn_the_page_around(odd_page, odd_path):
+    odd_page.goto(f"/-/post/{data.post_id(odd_path, data.BIDI_TITLE)}")
+    settle(odd_page)
+    author = odd_page.locator(".post-meta .post-author")
+    assert author.inner_text() == "Alice[U+202E]gnp.exe"
+    # On screen, the date still follows the name on its line (an override left open would have
+    # turned the rest of the line around and put the date before it).
+    assert odd_page.locator(".post-meta time").bounding_box()["x"] > author.bounding_box()["x"]
+    comment = odd_page.locator("article.comment").first
+    assert comment.locator(".badge").bounding_box()["x"] > comment.locator(".comment-author").bounding_box()["x"]
+    assert odd_page.locator("h1.post-title").inner_text() == "Week 10: [U+2067]\u05e9\u05dc\u05d5\u05dd notes"
+    assert odd_page.title().startswith("Week 10: [U+2067]")
+    odd_page.goto("/odd/posts")
+    settle(odd_page)
+    row = odd_page.locator("tr", has=odd_page.locator("td.col-author", has_text="gnp.exe"))
+    assert row.locator("td.col-author").inner_text() == "Alice[U+202E]gnp.exe"
+    assert row.locator("td.col-published").bounding_box()["x"] > row.locator("td.col-author").bounding_box()["x"]
+    assert odd_page.csp_violations == [] and odd_page.dialogs == []
+    shoot(odd_page, "bidi-names.png")

@@ -453,3 +453,50 @@ def test_our_routes_answer_any_query_without_a_server_error(sampled, route, name
     query = "&".join(f"{name}={value}" for name, value in zip(names, values, strict=False))
     response = loop.run_until_complete(ds.client.get(f"{route}?{query}"))
     assert response.status_code < 500, (route, query, response.text[:300])
+
+
+# ---------------------------------------------------------------------------------------------
+# Bidi controls in names and titles
+
+RAW_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+async def test_bidi_controls_are_shown_as_markers_in_isolated_names(odd, odd_path):
+    bidi = data.post_id(odd_path, data.BIDI_TITLE)
+    response = await odd.client.get(f"/-/post/{bidi}")
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.select_one("h1.post-title bdi").get_text() == "Week 10: [U+2067]\u05e9\u05dc\u05d5\u05dd notes"
+    assert soup.select_one(".post-author bdi").get_text() == "Alice[U+202E]gnp.exe"
+    assert soup.select_one(".comment-author bdi").get_text() == "Alice[U+202E]gnp.exe"
+    assert soup.select_one(".site-line bdi").get_text() == "ODD 200 [U+202E]Spoofed[U+202C] blog"
+    assert soup.title.get_text() == (
+        "Week 10: [U+2067]\u05e9\u05dc\u05d5\u05dd notes — ODD 200 [U+202E]Spoofed[U+202C] blog"
+    )
+    for path in (f"/-/post/{bidi}", "/", "/-/search?q=names", "/-/search?q=gnp", "/-/activity"):
+        page = (await odd.client.get(path)).text
+        assert RAW_CONTROLS.findall(page) == [], path
+    # Datasette's tables and rows: every name and title cell is isolated, with markers.
+    for path, columns in (
+        (f"/{ODD}/posts?_facet=type", ("title", "author")),
+        (f"/{ODD}/posts/{bidi}", ("title", "author")),
+        (f"/{ODD}/comments?_facet=type", ("author",)),
+        (f"/{ODD}/post_index?_facet=type", ("title", "author", "site")),
+        (f"/{ODD}/comment_index?_facet=type", ("author", "post_title", "site")),
+        (f"/{ODD}/sites", ("name",)),
+        (f"/{ODD}/thread?post_id={bidi}", ("reply_by", "title")),
+    ):
+        soup = BeautifulSoup((await odd.client.get(path)).text, "html.parser")
+        cells = [cell for column in columns for cell in soup.select(f"td.col-{column}")]
+        assert cells, path
+        for cell in cells:
+            assert cell.find("bdi") is not None and not RAW_CONTROLS.search(cell.get_text()), (path, str(cell))
+    # The archive keeps the names as crawled: only what is shown changes.
+    conn = sqlite3.connect(odd_path)
+    try:
+        assert conn.execute("SELECT title, author FROM posts WHERE id = ?", [bidi]).fetchone() == (
+            data.BIDI_TITLE, data.BIDI_NAME,
+        )
+    finally:
+        conn.close()
+    rows = (await odd.client.get(f"/{ODD}/posts/{bidi}.json?_shape=objects")).json()["rows"]
+    assert (rows[0]["title"], rows[0]["author"]) == (data.BIDI_TITLE, data.BIDI_NAME)

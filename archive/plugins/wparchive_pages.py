@@ -28,11 +28,14 @@ from markupsafe import Markup, escape
 from archive import datasette as settings
 from archive import research
 from archive.datasette import (
+    NAME_COLUMNS,
     ThreadNode,
     activity_svg,
+    bidi_text,
     build_thread,
     client_error,
     format_date,
+    isolated,
     safe_href,
     sanitise_html,
     thread_depth,
@@ -324,7 +327,7 @@ async def activity_page(datasette: Datasette, request: Request) -> Response:
                 "site_id": shown_site["id"],
                 "name": shown_site["name"] or shown_site["url"],
                 "weeks": weeks,
-                "svg": activity_svg(weeks, shown_site["name"] or shown_site["url"] or ""),
+                "svg": activity_svg(weeks, bidi_text(shown_site["name"] or shown_site["url"] or "")),
                 "posts": sum(w["posts"] for w in weeks),
                 "comments": sum(w["comments"] for w in weeks),
                 "first": format_date(weeks[0]["week"]) if weeks else "",
@@ -391,14 +394,23 @@ def menu_links(datasette: Datasette, actor: Any, request: Request | None) -> lis
 
 
 def _link(href: str, label: Any) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href, label)
+    return Markup('<a href="{}">{}</a>').format(href, isolated(label))
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    """Filters for names and titles in the templates: `isolated` (HTML) and `bidi_text` (plain text,
+    for `<title>`, `<option>` and attributes)."""
+    env.filters["isolated"] = isolated
+    env.filters["bidi_text"] = bidi_text
 
 
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Datasette
 ) -> Markup | None:
-    """Titles and post ids lead to the post page; comment ids to their place in the thread."""
+    """Titles and post ids lead to the post page; comment ids to their place in the thread; names
+    and titles are shown isolated (`<bdi>`, bidi controls as markers)."""
     if value in (None, ""):
         return None
     keys = set(row.keys()) if hasattr(row, "keys") else set()
@@ -419,6 +431,8 @@ def render_cell(
             if isinstance(row["comment_id"], int):
                 return _link(post_path(datasette, row["post_id"], row["comment_id"]), value)
             return _link(post_path(datasette, row["post_id"]), value)
+    if column in NAME_COLUMNS and isinstance(value, str):
+        return isolated(value)
     return None
 
 
