@@ -2,7 +2,10 @@
 
 A real server process on a free port of 127.0.0.1 serves the test archive (`tests/datasette_data.py`).
 The tests open the deep thread, the hostile post, search and the chart, assert what is visible, fail
-on any `alert` dialog, and save screenshots in tests/artifacts/.
+on any `alert` dialog, and save screenshots in tests/artifacts/. A second server serves the
+publishing tests' archive (hostile names, bidi controls, media from other hosts). Every page records
+every request it makes (one to anything but 127.0.0.1 is aborted and fails the test) and every
+Content-Security-Policy violation Chromium reports.
 
 Needs the `chromium` Debian package and the `playwright` Python package (never `playwright
 install`: the browser is Debian's). Skipped when either is missing, except on CI (CI=true) where
