@@ -10,22 +10,22 @@ Written for Datasette 0.65.x (metadata holds descriptions, facets and canned que
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import re
+import secrets
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nh3
+from bs4 import BeautifulSoup, Tag
 from markupsafe import Markup, escape
 
 from archive import schema
@@ -48,45 +48,115 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-def _datasette_script_hashes() -> str:
-    """CSP hashes of the inline scripts Datasette's own base template carries (menu closing)."""
-    try:
-        import datasette
-
-        source = (Path(datasette.__file__).parent / "templates" / "_close_open_menus.html").read_text()
-    except OSError:
-        return ""
-    hashes = []
-    for script in re.findall(r"<script>(.*?)</script>", source, flags=re.S):
-        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-        hashes.append(f"'sha256-{digest}'")
-    return " ".join(hashes)
-
-
 # The activity page draws this many blogs' charts at a time (each is one indexed query).
 CHARTS_PER_PAGE = 10
 
-# Sent with the archive's own pages: only Datasette's own inline script may run (by its hash);
-# nothing archived may run, frame or submit, whatever slipped through the sanitiser.
-_SCRIPT_SRC = _datasette_script_hashes() or "'none'"
-CONTENT_SECURITY_POLICY = (
-    f"default-src 'none'; script-src {_SCRIPT_SRC}; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
+
+def content_security_policy(nonce: str) -> str:
+    """The Content-Security-Policy of every response (the one definition of it).
+
+    Nothing is loaded from outside the machine: no source names another host, images are the
+    server's own or `data:` (Datasette's stylesheet draws an icon as a data: SVG). Only scripts that
+    carry this response's nonce run, and only Datasette's templates write `<script` tags (see
+    `add_script_nonces`). Styles may be inline: Datasette's templates use style attributes and
+    `<style>` blocks, archived HTML carries no style (the sanitiser drops it), and a style can load
+    nothing from outside under this policy. Forms submit only to the archive; nothing may frame it.
+    """
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+_SCRIPT_TAG = re.compile(rb"<script(?=[\s>/])", re.IGNORECASE)
+
+
+def add_script_nonces(html: bytes, nonce: str) -> bytes:
+    """Every `<script` tag of a page Datasette rendered, with the response's nonce.
+
+    Safe because no `<script` tag in the page can come from the archive: Datasette's templates
+    (and ours) autoescape every value they render, so a title, name or comment that contains
+    `<script>` arrives as `&lt;script&gt;`; the only markup rendered unescaped is archived HTML,
+    which has passed the nh3 sanitiser (`sanitise_html`: no `<script>`, no handler, no
+    `javascript:`), and our own cell links, which escape their values. So the tags found here are
+    the templates' own (Datasette's menu, table and SQL-editor scripts).
+    """
+    return _SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode("ascii") + b'"', html)
+
+
+def with_content_security_policy(app: Any) -> Any:
+    """ASGI middleware: every HTTP response carries `content_security_policy` with a fresh nonce,
+    which HTML responses give to their own `<script` tags (the page is held until complete, so
+    its length is rewritten); anything else (JSON, CSV streams, static files) passes unchanged."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(18)
+        policy = content_security_policy(nonce).encode("ascii")
+        held: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def send_with_policy(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers") or []
+                    if name.lower() != b"content-security-policy"
+                ]
+                headers.append((b"content-security-policy", policy))
+                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                if content_type.lower().startswith(b"text/html"):
+                    held["start"] = {**message, "headers": headers}
+                    return
+                await send({**message, "headers": headers})
+                return
+            if message["type"] == "http.response.body" and "start" in held:
+                body.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                page = add_script_nonces(b"".join(body), nonce)
+                start = held.pop("start")
+                start["headers"] = [(n, v) for n, v in start["headers"] if n.lower() != b"content-length"]
+                start["headers"].append((b"content-length", str(len(page)).encode("ascii")))
+                await send(start)
+                await send({"type": "http.response.body", "body": page})
+                return
+            await send(message)
+
+        await app(scope, receive, send_with_policy)
+
+    return wrapped
+
 
 __all__ = [
     "CANNED_QUERIES",
     "THREAD_SQL",
     "activity_svg",
+    "archived_media_url",
+    "bidi_text",
     "build_metadata",
     "build_thread",
+    "client_error",
+    "content_security_policy",
     "datasette_instance",
+    "isolated",
+    "NAME_COLUMNS",
     "metadata_for",
     "prepare_archive",
+    "rewrite_media",
     "safe_href",
     "sanitise_html",
     "serve_archive",
+    "with_content_security_policy",
 ]
 
 # Views of crawls and history (archive/schema.py), when this version of the schema has them.
@@ -184,7 +254,7 @@ def provenance(summary: Mapping[str, Any]) -> str:
     sites = summary.get("sites") or []
     if not sites:
         return "No blog archived yet."
-    names = ", ".join(f"{s['name'] or s['url']} ({s['url']})" for s in sites[:5])
+    names = ", ".join(bidi_text(f"{s['name'] or s['url']} ({s['url']})") for s in sites[:5])
     more = f" and {len(sites) - 5} more" if len(sites) > 5 else ""
     crawled = ""
     if summary.get("crawls"):
@@ -268,12 +338,19 @@ def metadata_for(db_path: str | Path) -> dict[str, Any]:
 # Safe rendering
 
 _SAFE_SCHEMES = {"http", "https", "mailto"}
+# Elements that load a file: the sanitiser keeps them so that `rewrite_media` can see them, and
+# `rewrite_media` replaces every one of them.
+MEDIA_TAGS = {"img", "picture", "video", "audio", "source", "track"}
 _CLEANER = nh3.Cleaner(
-    tags=set(nh3.ALLOWED_TAGS),
+    tags=set(nh3.ALLOWED_TAGS) | MEDIA_TAGS,
     attributes={
         **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
         "a": {"href", "hreflang", "title"},
-        "img": {"alt", "height", "width", "src", "title"},
+        "img": {"alt", "height", "width", "src", "srcset", "title"},
+        "source": {"src", "srcset", "type"},
+        "video": {"src", "poster", "title"},
+        "audio": {"src", "title"},
+        "track": {"src"},
         "td": {"rowspan", "colspan"},
         "th": {"rowspan", "colspan", "scope"},
     },
@@ -281,19 +358,180 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_SAFE_SCHEMES,
     url_relative="deny",
     link_rel="noopener noreferrer nofollow ugc",
-    set_tag_attribute_values={"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}},
 )
+# Every attribute by which an element asks for a file; none is left on archived HTML's elements.
+_LOADING_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "ping", "style")
+# The placeholder shown where an archived picture, video or recording would load: a small framed
+# picture drawn inline (a data: URI, which the Content-Security-Policy allows), never a request.
+MEDIA_PLACEHOLDER = "data:image/svg+xml," + quote(
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 20 16'><rect x='.5' y='.5' width='19' height='15' "
+    "rx='2' fill='#eef2f8' stroke='#8a94a6'/><path d='M3 13l4-5 3 3 3-4 4 6z' fill='#8a94a6'/></svg>",
+    safe="/=':.-",
+)
+_MEDIA_KIND = {"img": "Image", "picture": "Image", "video": "Video", "audio": "Audio recording"}
 
 
-def sanitise_html(html: str | None, text: str | None = None) -> Markup:
+def archived_media_url(original_url: str) -> str | None:
+    """Where the archive serves its own copy of the file at `original_url`, or None.
+
+    Media are not captured yet (issue #14 will): until then there is never a copy, and every
+    picture, video and recording is shown as a placeholder that links to the original. When
+    capture exists, this returns the copy's address on the archive's own server.
+    """
+    return None
+
+
+def _first_srcset_url(srcset: str | None) -> str | None:
+    """The first candidate's URL of a `srcset` ("a.jpg 1x, b.jpg 2x" -> "a.jpg")."""
+    for candidate in (srcset or "").split(","):
+        words = candidate.split()
+        if words:
+            return words[0]
+    return None
+
+
+def _media_source(element: Tag) -> str | None:
+    """The address an `<img>`, `<picture>`, `<video>` or `<audio>` would have loaded first."""
+    if element.name == "picture":
+        image = element.find("img")
+        if isinstance(image, Tag) and (url := _media_source(image)):
+            return url
+    if element.get("src"):
+        return str(element["src"])
+    if element.name == "img" and (url := _first_srcset_url(str(element.get("srcset") or ""))):
+        return url
+    for source in element.find_all("source"):
+        if url := str(source.get("src") or "") or _first_srcset_url(str(source.get("srcset") or "")):
+            return url
+    if element.name == "video" and element.get("poster"):
+        return str(element["poster"])
+    return None
+
+
+def _media_label(element: Tag, url: str | None) -> str:
+    """What the placeholder says: the kind of media and its alt text (or title, or file name)."""
+    image = element.find("img") if element.name == "picture" else element
+    text = ""
+    if isinstance(image, Tag):
+        text = str(image.get("alt") or image.get("title") or "").strip()
+    if not text and url:
+        try:
+            text = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        except ValueError:
+            text = ""
+    kind = _MEDIA_KIND.get(element.name, "Media")
+    return f"{kind}: {text}" if text else kind
+
+
+def _placeholder(soup: BeautifulSoup, element: Tag, url: str | None, inside_link: bool) -> Tag:
+    """A link out to the original (or, inside a link already, a marked span) with the placeholder
+    picture and the alt text: nothing in it is loaded from anywhere."""
+    href = safe_href(url)
+    if href and not inside_link:
+        box = soup.new_tag("a", attrs={"class": "archived-media", "href": href, "rel": "noopener noreferrer nofollow"})
+        box["title"] = f"Not loaded from {urlsplit(href).hostname}: open the original"
+    else:
+        box = soup.new_tag("span", attrs={"class": "archived-media"})
+        if href:
+            box["title"] = f"Not loaded: {href}"
+    box.append(soup.new_tag("img", attrs={"class": "media-placeholder", "src": MEDIA_PLACEHOLDER, "alt": ""}))
+    label = soup.new_tag("span", attrs={"class": "media-label"})
+    label.string = _media_label(element, url)
+    box.append(label)
+    return box
+
+
+def rewrite_media(html: str, archived_copy: Callable[[str], str | None] = archived_media_url) -> str:
+    """Sanitised HTML with nothing that loads from outside: each `<img>`, `<picture>`, `<video>`
+    and `<audio>` becomes the archive's copy (`archived_copy`) or a placeholder that links to the
+    original; stray `<source>`/`<track>` go, and no element keeps an attribute that loads a file."""
+    if not any(f"<{tag}" in html for tag in MEDIA_TAGS):
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    shown: list[Tag] = []  # the images this function puts in: the only ones that keep a src
+    for element in soup.find_all(["picture", "video", "audio", "img"]):
+        if element.find_parent(["picture", "video", "audio"]) or element.find_parent(class_="archived-media"):
+            continue  # replaced with the element around it
+        url = _media_source(element)
+        copy = archived_copy(url) if url else None
+        if copy and element.name in ("img", "picture"):
+            image = element.find("img") if element.name == "picture" else element
+            alt = str(image.get("alt") or "") if isinstance(image, Tag) else ""
+            replacement = soup.new_tag("img", attrs={"class": "archived-copy", "src": copy, "alt": alt})
+            shown.append(replacement)
+        else:
+            replacement = _placeholder(soup, element, url, inside_link=element.find_parent("a") is not None)
+            shown.extend(replacement.find_all("img"))
+        element.replace_with(replacement)
+    for element in soup.find_all(["source", "track", "picture", "video", "audio"]):
+        element.decompose()  # a <source> or <track> outside any media element loads nothing; drop it
+    for element in soup.find_all(True):
+        if any(element is image for image in shown):
+            continue
+        for attribute in _LOADING_ATTRIBUTES:
+            element.attrs.pop(attribute, None)
+    return str(soup)
+
+
+def sanitise_html(
+    html: str | None, text: str | None = None, archived_copy: Callable[[str], str | None] = archived_media_url
+) -> Markup:
     """Archived HTML made harmless again at render time (defence in depth: it was cleaned when
     stored). No script, handler, style, frame or `javascript:` URL survives; broken markup is
-    balanced so it cannot escape its container. Falls back to `text` as escaped paragraphs."""
+    balanced so it cannot escape its container; pictures, videos and recordings load nothing from
+    outside (`rewrite_media`). Falls back to `text` as escaped paragraphs."""
     if html:
-        return Markup(_CLEANER.clean(html))
+        return Markup(rewrite_media(_CLEANER.clean(html), archived_copy))
     if text:
         return Markup("".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip()))
     return Markup("")
+
+
+# Characters that reorder the text around them: embeddings and overrides (U+202A-U+202E) and
+# isolates (U+2066-U+2069). "Alice\u202egnp.exe" shows as "Aliceexe.png", and one left open turns
+# the rest of its line around. The marks U+200E, U+200F and U+061C are kept: they reorder nothing,
+# only give neutral characters next to them a direction, and names in Arabic or Hebrew need them;
+# inside the <bdi> that `isolated` puts around every name they cannot reach the page around it.
+BIDI_CONTROLS = {
+    "\u202a": "LRE",
+    "\u202b": "RLE",
+    "\u202c": "PDF",
+    "\u202d": "LRO",
+    "\u202e": "RLO",
+    "\u2066": "LRI",
+    "\u2067": "RLI",
+    "\u2068": "FSI",
+    "\u2069": "PDI",
+}
+# Columns of the tables, views and research queries that hold a name or a title.
+NAME_COLUMNS = {
+    "title",
+    "author",
+    "name",
+    "label",
+    "site",
+    "post_title",
+    "term",
+    "replier",
+    "replied_to",
+    "reply_by",
+    "replying_to",
+    "site_name",
+}
+_BIDI_CONTROL = re.compile("[" + "".join(BIDI_CONTROLS) + "]")
+
+
+def bidi_text(value: Any) -> str:
+    """A name or title as plain text to show, each bidi control replaced by a visible marker
+    ("[U+202E]"); the archived value itself stays as crawled."""
+    text = "" if value is None else str(value)
+    return _BIDI_CONTROL.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
+
+
+def isolated(value: Any) -> Markup:
+    """A name or title as HTML: escaped, bidi controls shown as markers, inside `<bdi>` so that its
+    direction (a name in Arabic, say) cannot reorder the text around it."""
+    return Markup("<bdi>{}</bdi>").format(bidi_text(value))
 
 
 def safe_href(url: str | None, schemes: Iterable[str] = ("http", "https")) -> str | None:
@@ -325,6 +563,28 @@ def format_date(value: str | None) -> str:
     if len(value) <= 10:
         return parsed.strftime("%a %d %b %Y")
     return parsed.strftime("%a %d %b %Y, %H:%M")
+
+
+def client_error(exception: BaseException, args: Mapping[str, str]) -> str | None:
+    """Why a request failed by its own fault, for exceptions Datasette 0.65 lets through as HTTP 500,
+    or None for a real server error (which stays a 500).
+
+    Found by sending odd input to every route (tests/test_publishing.py): a sort by a column that
+    is not there, a NUL character anywhere in the query, a filter number past SQLite's 64-bit
+    integers, and a facet given as a JSON object without a column.
+    """
+    message = str(exception)
+    if type(exception).__name__ == "DatasetteError" and message.startswith("Cannot sort table by "):
+        return f"there is no column {message.removeprefix('Cannot sort table by ')!r} to sort by"
+    if isinstance(exception, ValueError | sqlite3.ProgrammingError) and "null character" in message:
+        return "the request contains a NUL character"
+    if isinstance(exception, OverflowError):
+        return "a number in the request is larger than SQLite's integers"
+    if isinstance(exception, KeyError) and any(
+        name.startswith("_facet") and value.lstrip().startswith("{") for name, value in args.items()
+    ):
+        return 'a facet given as JSON must name its column, like {"simple": "author"}'
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,7 +716,8 @@ def activity_svg(weeks: Sequence[Mapping[str, Any]], title: str, width: int = 76
 def prepare_archive(db_path: str | Path) -> None:
     """Give an archive its full shape (tables, search, research views and indexes), refresh the
     query planner's statistics (ANALYZE: seconds on a million comments), and fold the write-ahead
-    log into the file, so that Datasette, reading it as immutable, sees every row."""
+    log into the file (it keeps the log short; Datasette reads the log as well, so a crawl may go on
+    writing while the archive is served)."""
     from archive.db import open_db
 
     db = open_db(db_path, create_dirs=False)
@@ -469,11 +730,17 @@ def prepare_archive(db_path: str | Path) -> None:
 
 
 def datasette_instance(db_path: str | Path) -> Datasette:
-    """A configured, read-only Datasette for the archive (used by tests and by `serve`)."""
+    """A configured, read-only Datasette for the archive (used by tests and by `serve`).
+
+    The file is opened normally, not as immutable: Datasette reads it through read-only
+    connections (`mode=ro`), and each query sees the archive as last committed (SQLite's WAL
+    snapshots), so the pages stay correct while a crawl writes. Immutable mode would skip the
+    write-ahead log and any change, and could return wrong rows from a file that changes.
+    """
     from datasette.app import Datasette
 
     return Datasette(
-        immutables=[str(db_path)],
+        [str(db_path)],
         metadata=metadata_for(db_path),
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),
@@ -489,7 +756,6 @@ def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[s
         "-m",
         "datasette",
         "serve",
-        "-i",
         db_path,
         "--metadata",
         metadata_path,
@@ -510,7 +776,8 @@ def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[s
 
 
 def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Prepare the archive, then run Datasette on it, read-only, until interrupted."""
+    """Prepare the archive, then run Datasette on it, read-only (a crawl may write meanwhile), until
+    interrupted."""
     try:
         prepare_archive(db_path)
     except sqlite3.OperationalError as error:  # a read-only file: serve what is there

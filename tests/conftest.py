@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,6 +33,45 @@ def require(condition: bool, reason: str) -> None:
         if ON_CI:
             pytest.fail(f"missing on CI: {reason}")
         pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(archive_path: Path, log_name: str) -> Iterator[str]:
+    """`wparchive serve` on a free port of 127.0.0.1 until the block ends; yields its base URL."""
+    port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / log_name
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(f"datasette did not start:\n{log.read_text()[-3000:]}") from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def crawl_command(url: str, db: Path, *extra: str) -> list[str]:

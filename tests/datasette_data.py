@@ -246,3 +246,94 @@ def post_id(db_path: Path, title: str) -> int:
 
     with sqlite3.connect(db_path) as conn:
         return int(conn.execute("SELECT id FROM posts WHERE title = ?", [title]).fetchone()[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# A second archive for the publishing tests (issue 13): hostile names and titles, bidi controls,
+# and media from other hosts. Kept apart so that the figures of the archive above do not change.
+
+ODD_SITE = "https://odd-course.example.net/"
+ODD_NAME = "ODD 200 \u202eSpoofed\u202c blog"
+XSS = "<script>alert('{where}')</script><img src=x onerror=alert('{where}')> javascript:alert('{where}')"
+XSS_TITLE = "Week 9: " + XSS.format(where="title")
+XSS_AUTHOR = "Mallory " + XSS.format(where="author")
+XSS_COMMENTER = "Eve " + XSS.format(where="commenter")
+XSS_CONTENT = (
+    "<p>Read this.</p>" + XSS.format(where="content") + '<a href="javascript:alert(\'href\')">a link</a>'
+    "<svg onload=\"alert('svg')\"><script>alert('svg-script')</script></svg>"
+)
+XSS_COMMENT = "<p>Hello " + XSS.format(where="comment") + "</p>"
+BIDI_NAME = "Alice\u202egnp.exe"  # shows as "Aliceexe.png" when the override is obeyed
+BIDI_TITLE = "Week 10: \u2067\u05e9\u05dc\u05d5\u05dd notes"  # an isolate opened, never closed
+# Every way archived HTML can ask for a file from another host: what the page must never load.
+MEDIA_HOST = "https://media.example.org"
+MEDIA_TITLE = "Week 11: pictures, a video and a recording"
+MEDIA_HTML = f"""
+<p>The map we discussed:</p>
+<img src="{MEDIA_HOST}/map.jpg" alt="A 1650 map of Barbados" width="800" height="600">
+<img src="{MEDIA_HOST}/small.jpg" srcset="{MEDIA_HOST}/small.jpg 1x, {MEDIA_HOST}/large.jpg 2x" alt="Plantation">
+<img srcset="{MEDIA_HOST}/only-srcset-1.jpg 480w, {MEDIA_HOST}/only-srcset-2.jpg 960w" alt="Srcset only">
+<picture><source srcset="{MEDIA_HOST}/ship.webp" type="image/webp">
+<img src="{MEDIA_HOST}/ship.jpg" alt="A ship"></picture>
+<a href="{MEDIA_HOST}/full-size.jpg"><img src="{MEDIA_HOST}/thumb.jpg" alt="Thumbnail"></a>
+<img src="{MEDIA_HOST}/no-alt.png">
+<video src="{MEDIA_HOST}/lecture.mp4" poster="{MEDIA_HOST}/poster.jpg" controls>Your browser...</video>
+<video controls><source src="{MEDIA_HOST}/clip.webm" type="video/webm"><track src="{MEDIA_HOST}/subs.vtt"></video>
+<audio src="{MEDIA_HOST}/interview.mp3" controls></audio>
+<audio controls><source src="{MEDIA_HOST}/song.ogg"></audio>
+<p style="background: url({MEDIA_HOST}/style-bg.png)">Styled with a picture</p>
+<table background="{MEDIA_HOST}/table-bg.png"><tr><td background="{MEDIA_HOST}/td-bg.png">cell</td></tr></table>
+<a href="https://example.edu/" ping="{MEDIA_HOST}/ping">a link that pings</a>
+<input type="image" src="{MEDIA_HOST}/input.png"><object data="{MEDIA_HOST}/movie.swf"></object>
+<embed src="{MEDIA_HOST}/embed.swf"><iframe src="{MEDIA_HOST}/frame.html"></iframe>
+<link rel="stylesheet" href="{MEDIA_HOST}/style.css"><svg><image href="{MEDIA_HOST}/svg-image.png"/></svg>
+<img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E" alt="Inline data image">
+<img src="/relative/on-the-blog.png" alt="Relative image">
+"""
+# What a reader must see instead, in order: (where the placeholder's link leads, its words). An
+# image inside a link keeps that link; a data: or relative address is no link at all.
+MEDIA_SHOWN = [
+    (f"{MEDIA_HOST}/map.jpg", "Image: A 1650 map of Barbados"),
+    (f"{MEDIA_HOST}/small.jpg", "Image: Plantation"),
+    (f"{MEDIA_HOST}/only-srcset-1.jpg", "Image: Srcset only"),
+    (f"{MEDIA_HOST}/ship.jpg", "Image: A ship"),
+    (f"{MEDIA_HOST}/full-size.jpg", "Image: Thumbnail"),
+    (f"{MEDIA_HOST}/no-alt.png", "Image: no-alt.png"),
+    (f"{MEDIA_HOST}/lecture.mp4", "Video: lecture.mp4"),
+    (f"{MEDIA_HOST}/clip.webm", "Video: clip.webm"),
+    (f"{MEDIA_HOST}/interview.mp3", "Audio recording: interview.mp3"),
+    (f"{MEDIA_HOST}/song.ogg", "Audio recording: song.ogg"),
+    (None, "Image: Inline data image"),
+    (None, "Image: Relative image"),
+]
+MEDIA_COMMENT = f'<p>My photo: <img src="{MEDIA_HOST}/commenter.jpg" alt="Commenter photo"></p>'
+
+
+def odd_posts() -> list[dict[str, Any]]:
+    """Three posts: one hostile everywhere, one with bidi controls, one full of outside media."""
+    xss = _post(ODD_SITE, "xss", 91, XSS_TITLE, XSS_AUTHOR, "2014-03-03T09:00:00+00:00",
+                "Read this. alert('content')", html=XSS_CONTENT, categories=("Readings",),
+                comments=[_comment(901, XSS_COMMENTER, "2014-03-04T09:00:00+00:00", "Hello alert('comment')",
+                                   html=XSS_COMMENT)])
+    bidi = _post(ODD_SITE, "bidi", 92, BIDI_TITLE, BIDI_NAME, "2014-03-10T09:00:00+00:00",
+                 "Names that try to turn the page around.", categories=("Readings",),
+                 comments=[_comment(902, BIDI_NAME, "2014-03-11T09:00:00+00:00", "I sent gnp.exe")])
+    media = _post(ODD_SITE, "media", 93, MEDIA_TITLE, "Ben Okafor", "2014-03-17T09:00:00+00:00",
+                  "The map we discussed.", html=MEDIA_HTML, categories=("Readings",),
+                  comments=[_comment(903, "Chloé Martin", "2014-03-18T09:00:00+00:00", "My photo:",
+                                     html=MEDIA_COMMENT)])
+    return [xss, bidi, media]
+
+
+def build_odd_archive(path: Path) -> Path:
+    """Write the publishing tests' archive (one blog, `odd_posts`) to `path` and return it."""
+    db = open_db(path)
+    crawl = start_crawl(db, {"urls": [ODD_SITE]})
+    site = save_site(db, ODD_SITE, crawl, name=ODD_NAME, discovery="html")
+    for post in odd_posts():
+        save_post(db, site, post, crawl)
+    finish_crawl(db, crawl, "finished", "finished", {"downloader/request_count": 4})
+    ensure_research_shape(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path

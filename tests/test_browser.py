@@ -2,7 +2,10 @@
 
 A real server process on a free port of 127.0.0.1 serves the test archive (`tests/datasette_data.py`).
 The tests open the deep thread, the hostile post, search and the chart, assert what is visible, fail
-on any `alert` dialog, and save screenshots in tests/artifacts/.
+on any `alert` dialog, and save screenshots in tests/artifacts/. A second server serves the
+publishing tests' archive (hostile names, bidi controls, media from other hosts). Every page records
+every request it makes (one to anything but 127.0.0.1 is aborted and fails the test) and every
+Content-Security-Policy violation Chromium reports.
 
 Needs the `chromium` Debian package and the `playwright` Python package (never `playwright
 install`: the browser is Debian's). Skipped when either is missing, except on CI (CI=true) where
@@ -13,18 +16,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests import datasette_data as data
-from tests.conftest import ARTIFACTS, ROOT, require
+from tests.conftest import ARTIFACTS, require, serving
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +42,6 @@ DEPTH_OF = """el => { let n = 0; for (let p = el.parentElement; p; p = p.parentE
   if (p.matches('ol.thread')) n++; } return n; }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def archive_path(tmp_path_factory) -> Path:
     return data.build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
@@ -56,35 +49,21 @@ def archive_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(archive_path) -> Iterator[str]:
-    """`wparchive serve` on a free port, until the module's tests are done."""
-    port = free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "datasette-server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
-             "--port", str(port)],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
-                    break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(f"datasette did not start:\n{log.read_text()[-3000:]}") from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    """The test archive served, until the module's tests are done."""
+    with serving(archive_path, "datasette-server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def odd_path(tmp_path_factory) -> Path:
+    return data.build_odd_archive(tmp_path_factory.mktemp("browser-odd") / "odd.db")
+
+
+@pytest.fixture(scope="module")
+def odd_server(odd_path) -> Iterator[str]:
+    """The publishing tests' archive (hostile names, bidi controls, outside media) served."""
+    with serving(odd_path, "datasette-odd-server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -99,16 +78,55 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh page that records every dialog (and dismisses it): none may ever open."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server)
+def open_page(browser, base: str):
+    """A fresh page on `base` that records every dialog (and dismisses it: none may ever open),
+    every request it makes (`page.requests`; one for another address than 127.0.0.1 is recorded
+    and aborted, so no test touches the network) and every Content-Security-Policy violation
+    Chromium reports (`page.csp_violations`)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=base)
     page = context.new_page()
     page.dialogs = []
+    page.requests = []
+    page.csp_violations = []
+
+    def route(route) -> None:
+        page.requests.append(route.request.url)
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.set_default_timeout(15000)
+    return context, page
+
+
+def outside_requests(page) -> list[str]:
+    """The requests the page made to anything but 127.0.0.1 (data: URLs are not requests)."""
+    return [url for url in page.requests if urlsplit(url).scheme != "data" and urlsplit(url).hostname != "127.0.0.1"]
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page on the test archive; afterwards, none of its requests left 127.0.0.1."""
+    context, page = open_page(browser, server)
     yield page
     context.close()
+    assert outside_requests(page) == []
+
+
+@pytest.fixture
+def odd_page(browser, odd_server):
+    """A fresh page on the publishing tests' archive; afterwards, none of its requests left 127.0.0.1."""
+    context, page = open_page(browser, odd_server)
+    yield page
+    context.close()
+    assert outside_requests(page) == []
 
 
 def settle(page) -> None:
@@ -251,3 +269,111 @@ def test_front_page_leads_to_a_thread_and_the_chart(page, archive_path):
     page.goto("/")
     settle(page)
     shoot(page, "front.png")
+
+
+# ---------------------------------------------------------------------------------------------
+# One Content-Security-Policy on every page (issue 13): Datasette's own scripts run, nothing else
+# does, and nothing is loaded from outside the machine.
+
+
+def test_every_kind_of_page_works_under_the_policy(page, archive_path):
+    deep = post_id(archive_path, data.DEEP_TITLE)
+    pages = [
+        "/",
+        "/archive",
+        "/archive/posts",
+        "/archive/post_index?_facet=author",
+        f"/archive/posts/{deep}",
+        "/archive/most_discussed",
+        "/archive?sql=select+id%2C+title+from+posts",
+        "/archive?sql=select+nonsense+from",
+        f"/-/post/{deep}",
+        f"/-/search?q={data.COMMENT_WORD}",
+        "/-/activity",
+        "/no-such-page",
+    ]
+    for path in pages:
+        page.goto(path)
+        settle(page)
+        assert page.csp_violations == [], path
+    # Datasette's own scripts ran under the nonce: the SQL editor, the table's column menus, and
+    # the script that closes the menu when the reader clicks elsewhere.
+    page.goto("/archive?sql=select+id%2C+title+from+posts")
+    settle(page)
+    assert page.locator(".CodeMirror").count() == 1
+    page.goto("/archive/posts")
+    settle(page)
+    assert page.locator("th .dropdown-menu-icon").count() > 3
+    page.locator("details.nav-menu summary").click()
+    assert page.locator("details.nav-menu").get_attribute("open") is not None
+    page.locator("h1").first.click()
+    assert page.locator("details.nav-menu").get_attribute("open") is None
+    assert page.csp_violations == [] and page.dialogs == []
+    assert len(page.requests) > len(pages) and outside_requests(page) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile names and outside media (issue 13), in the publishing tests' archive
+
+
+def test_outside_media_are_placeholders_and_nothing_leaves(odd_page, odd_path):
+    odd_page.goto(f"/-/post/{data.post_id(odd_path, data.MEDIA_TITLE)}")
+    settle(odd_page)
+    boxes = odd_page.locator(".post-content .archived-media")
+    assert boxes.count() == len(data.MEDIA_SHOWN)
+    for index, (href, words) in enumerate(data.MEDIA_SHOWN):
+        box = boxes.nth(index)
+        assert box.is_visible() and box.inner_text().strip() == words
+        link = box if box.evaluate("el => el.tagName") == "A" else box.locator("xpath=ancestor::a[1]")
+        assert (link.get_attribute("href") if href else None) == href
+    images = odd_page.evaluate("() => [...document.images].map(i => [i.currentSrc, i.complete, i.naturalWidth])")
+    assert images and all(src.startswith("data:image/svg+xml") and done and width > 0 for src, done, width in images)
+    assert odd_page.locator("video, audio, iframe, object, embed").count() == 0
+    assert odd_page.csp_violations == [] and odd_page.dialogs == []
+    assert outside_requests(odd_page) == []
+    shoot(odd_page, "media-placeholders.png")
+
+
+def test_hostile_names_run_nothing_on_any_page(odd_page, odd_path):
+    xss = data.post_id(odd_path, data.XSS_TITLE)
+    shown = 0
+    for path in (
+        "/",
+        f"/-/post/{xss}",
+        "/-/search?q=alert",
+        "/-/activity",
+        "/odd/posts",
+        f"/odd/posts/{xss}",
+        "/odd/comments",
+        "/odd/post_index?_facet=author",
+        f"/odd/thread?post_id={xss}",
+        "/odd?sql=select+title%2C+author%2C+content_html+from+posts",
+    ):
+        odd_page.goto(path)
+        settle(odd_page)
+        assert odd_page.dialogs == [], path
+        assert odd_page.csp_violations == [], path
+        shown += any(f"alert('{where}')" in odd_page.locator("body").inner_text() for where in ("title", "author"))
+    assert shown >= 8  # the hostile strings were there, as text
+    assert outside_requests(odd_page) == []
+
+
+def test_bidi_controls_cannot_turn_the_page_around(odd_page, odd_path):
+    odd_page.goto(f"/-/post/{data.post_id(odd_path, data.BIDI_TITLE)}")
+    settle(odd_page)
+    author = odd_page.locator(".post-meta .post-author")
+    assert author.inner_text() == "Alice[U+202E]gnp.exe"
+    # On screen, the date still follows the name on its line (an override left open would have
+    # turned the rest of the line around and put the date before it).
+    assert odd_page.locator(".post-meta time").bounding_box()["x"] > author.bounding_box()["x"]
+    comment = odd_page.locator("article.comment").first
+    assert comment.locator(".badge").bounding_box()["x"] > comment.locator(".comment-author").bounding_box()["x"]
+    assert odd_page.locator("h1.post-title").inner_text() == "Week 10: [U+2067]\u05e9\u05dc\u05d5\u05dd notes"
+    assert odd_page.title().startswith("Week 10: [U+2067]")
+    odd_page.goto("/odd/posts")
+    settle(odd_page)
+    row = odd_page.locator("tr", has=odd_page.locator("td.col-author", has_text="gnp.exe"))
+    assert row.locator("td.col-author").inner_text() == "Alice[U+202E]gnp.exe"
+    assert row.locator("td.col-published").bounding_box()["x"] > row.locator("td.col-author").bounding_box()["x"]
+    assert odd_page.csp_violations == [] and odd_page.dialogs == []
+    shoot(odd_page, "bidi-names.png")

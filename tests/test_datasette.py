@@ -8,6 +8,7 @@ sanitising is what is tested.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
@@ -119,16 +120,22 @@ def test_metadata_without_an_archive():
     assert build_metadata()["databases"]["*"]["queries"].keys() == research.CANNED_QUERIES.keys()
 
 
-async def test_served_read_only(ds):
-    assert ds.databases[DB].is_mutable is False
+async def test_served_read_only(ds, archive_path):
+    before = archive_path.read_bytes()
     response = await ds.client.get(f"/{DB}.json?sql=" + quote("DELETE FROM posts"))
     assert response.status_code == 400
     assert "Statement must be a SELECT" in response.text
+    # Datasette reads through read-only connections: SQLite itself refuses a write.
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await ds.databases[DB].execute_fn(lambda conn: conn.execute("DELETE FROM posts"))
+    for path in ("/", f"/{DB}", f"/{DB}/posts", "/-/search?q=sugar", "/-/activity"):
+        assert (await ds.client.get(path)).status_code == 200
+    assert archive_path.read_bytes() == before
 
 
 def test_serve_command_matches_the_instance(archive_path):
     args = serve_args(str(archive_path), "/tmp/m.json", "127.0.0.1", 9999)
-    assert args[args.index("-i") + 1] == str(archive_path)
+    assert args[args.index("serve") + 1] == str(archive_path) and "-i" not in args  # not immutable
     assert "--plugins-dir" in args and "--template-dir" in args and "--static" in args
     assert args[args.index("max_returned_rows") - 1:][:3] == ["--setting", "max_returned_rows", "5000"]
 
@@ -244,7 +251,7 @@ async def test_comment_anchors_and_dates(ds, ids, archive_path):
 
 async def test_hostile_post_cannot_run_anything(ds, ids):
     response = await ds.client.get(f"/-/post/{ids['hostile']}")
-    assert "script-src 'sha256-" in response.headers["content-security-policy"]
+    assert re.search(r"script-src 'nonce-[\w-]+';", response.headers["content-security-policy"])
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     soup = BeautifulSoup(response.text, "html.parser")
     served = archived_html(soup)
@@ -257,10 +264,11 @@ async def test_hostile_post_cannot_run_anything(ds, ids):
             assert not attribute.startswith("on"), element
             values = value if isinstance(value, list) else [value]
             assert not any("javascript" in v.lower() for v in values), element
-    # What is harmless stays: text, structure, the image (without its handler).
+    # What is harmless stays: text, structure, the image as a link to it (without its handler).
     content = soup.select_one(".post-content")
     assert "Styled paragraph" in content.get_text()
-    assert content.select_one("img[alt='broken image']")["src"] == "http://127.0.0.1:9/missing.png"
+    image = content.select_one("a.archived-media")
+    assert image["href"] == "http://127.0.0.1:9/missing.png" and image.get_text() == "Image: broken image"
     assert content.select_one("a").get_text() == "primary source" and not content.select_one("a").get("href")
     # Broken markup is balanced inside the post: nothing after it is swallowed or moved.
     shares = soup.select_one(".shares")
@@ -281,7 +289,7 @@ async def test_hostile_comments_keep_the_thread_intact(ds, ids):
     assert first.select_one(".comment-author").name == "span"  # javascript: website is not a link
     assert first.select_one(".data-url code").get_text() == "javascript:alert('author-url')"
     assert "click" in first.select_one(".comment-body").get_text()
-    assert not soup.select(".comment-body a[href]")
+    assert [a["href"] for a in soup.select(".comment-body a[href]")] == ["http://127.0.0.1:9/x.png"]  # the image
     assert not soup.select("article img[onerror]")
 
 

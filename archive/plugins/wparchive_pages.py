@@ -5,7 +5,9 @@ Routes:
   /-/search?q=   one search box over posts and comments (FTS5), hits link to the post page
   /-/activity    posts and comments per week, per site, as inline SVG charts
 Hooks: the front page's data (`extra_template_vars`), links from tables and canned queries to the
-post page (`render_cell`), and a menu on every page (`menu_links`).
+post page (`render_cell`), a menu on every page (`menu_links`), the Content-Security-Policy on
+every response (`asgi_wrapper`), and 400 instead of 500 for input Datasette fails on
+(`handle_exception`).
 
 Queries are plain SQL run with `Database.execute` (read-only); what is safe to show is decided by
 `archive.datasette` (sanitise_html, safe_href).
@@ -17,22 +19,27 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from datasette import handle_exception as datasette_errors
 from datasette import hookimpl
 from datasette.utils import escape_fts
-from datasette.utils.asgi import NotFound, Request, Response
+from datasette.utils.asgi import BadRequest, NotFound, Request, Response
 from markupsafe import Markup, escape
 
 from archive import datasette as settings
 from archive import research
 from archive.datasette import (
-    CONTENT_SECURITY_POLICY,
+    NAME_COLUMNS,
     ThreadNode,
     activity_svg,
+    bidi_text,
     build_thread,
+    client_error,
     format_date,
+    isolated,
     safe_href,
     sanitise_html,
     thread_depth,
+    with_content_security_policy,
 )
 from archive.research import CANNED_QUERIES, WEEKLY_ACTIVITY_SQL, count_sql, search_sql
 
@@ -75,7 +82,7 @@ async def _render(
 ) -> Response:
     context = {"database": _db(datasette).name, "wp_nav": nav_links(datasette), **context}
     html = await datasette.render_template(template, context, request=request)
-    return Response.html(html, status=status, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+    return Response.html(html, status=status)
 
 
 def nav_links(datasette: Datasette) -> list[dict[str, str]]:
@@ -320,7 +327,7 @@ async def activity_page(datasette: Datasette, request: Request) -> Response:
                 "site_id": shown_site["id"],
                 "name": shown_site["name"] or shown_site["url"],
                 "weeks": weeks,
-                "svg": activity_svg(weeks, shown_site["name"] or shown_site["url"] or ""),
+                "svg": activity_svg(weeks, bidi_text(shown_site["name"] or shown_site["url"] or "")),
                 "posts": sum(w["posts"] for w in weeks),
                 "comments": sum(w["comments"] for w in weeks),
                 "first": format_date(weeks[0]["week"]) if weeks else "",
@@ -344,6 +351,22 @@ async def activity_page(datasette: Datasette, request: Request) -> Response:
 
 # ---------------------------------------------------------------------------------------------
 # Hooks
+
+
+@hookimpl
+def asgi_wrapper(datasette: Datasette) -> Any:
+    """Every response, Datasette's and ours, carries the archive's Content-Security-Policy."""
+    return with_content_security_policy
+
+
+@hookimpl
+def handle_exception(datasette: Datasette, request: Request, exception: BaseException) -> Any:
+    """Input Datasette fails on with a 500 (`client_error`) is answered 400, with the reason,
+    through Datasette's own error page; anything else is left to Datasette."""
+    reason = client_error(exception, {name: request.args.get(name) or "" for name in request.args})
+    if reason is None:
+        return None
+    return datasette_errors.handle_exception(datasette, request, BadRequest(f"Bad request: {reason}"))
 
 
 @hookimpl
@@ -371,14 +394,23 @@ def menu_links(datasette: Datasette, actor: Any, request: Request | None) -> lis
 
 
 def _link(href: str, label: Any) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(href, label)
+    return Markup('<a href="{}">{}</a>').format(href, isolated(label))
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    """Filters for names and titles in the templates: `isolated` (HTML) and `bidi_text` (plain text,
+    for `<title>`, `<option>` and attributes)."""
+    env.filters["isolated"] = isolated
+    env.filters["bidi_text"] = bidi_text
 
 
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Datasette
 ) -> Markup | None:
-    """Titles and post ids lead to the post page; comment ids to their place in the thread."""
+    """Titles and post ids lead to the post page; comment ids to their place in the thread; names
+    and titles are shown isolated (`<bdi>`, bidi controls as markers)."""
     if value in (None, ""):
         return None
     keys = set(row.keys()) if hasattr(row, "keys") else set()
@@ -399,6 +431,8 @@ def render_cell(
             if isinstance(row["comment_id"], int):
                 return _link(post_path(datasette, row["post_id"], row["comment_id"]), value)
             return _link(post_path(datasette, row["post_id"]), value)
+    if column in NAME_COLUMNS and isinstance(value, str):
+        return isolated(value)
     return None
 
 
