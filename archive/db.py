@@ -349,7 +349,7 @@ def save_post_result(
             "content_text": post.get("content_text"),
             "comment_count_declared": post.get("comment_count_declared"),
             # The count the REST API last gave: a crawl that could not ask keeps it.
-            "comment_count_rest": post["comment_count_rest"]
+            "comment_count_rest": post.get("comment_count_rest")
             if post.get("comment_count_rest") is not None or before is None
             else before[5],
             "external_comments": post.get("external_comments"),

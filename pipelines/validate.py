@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from pipelines.validation import rejection_reason
+from pipelines.validation import null_unstorable_numbers, rejection_reason
 from spiders.items import Post
+
+logger = logging.getLogger(__name__)
 
 
 class ValidatePipeline:
@@ -23,4 +27,7 @@ class ValidatePipeline:
             if reason:
                 self.stats.inc_value(f"wparchive/dropped/{reason}")
                 raise DropItem(f"{reason}: {item.url}")
+            for field in null_unstorable_numbers(item):
+                self.stats.inc_value(f"wparchive/out_of_range/{field}")
+                logger.warning("%s: %s out of range (past SQLite's integers): kept as NULL", item.url, field)
         return item

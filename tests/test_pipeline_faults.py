@@ -5,8 +5,14 @@ starts from the last complete one, archives the post once the fault is gone."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from archive.db import open_db
+import pytest
+from scrapy.utils.test import get_crawler
+
+from archive.db import open_db, save_post, save_site, start_crawl
+from pipelines.validate import ValidatePipeline
+from spiders.items import Comment, Post
 from tests.conftest import run_crawl
 from tests.sampleblog import data
 from tests.sampleblog.server import serve_in_thread
@@ -46,3 +52,43 @@ def test_a_post_the_pipeline_cannot_archive_makes_the_site_partial(tmp_path) -> 
     assert rows[-1] == {"status": "complete", "mode": "resume"}
     assert db["posts"].count == len(data.all_entries())
     assert any(VICTIM in r["url"] for r in db.query("select url from posts"))
+
+
+def test_ids_past_sqlites_integers_lose_only_themselves(tmp_path) -> None:
+    """A REST comment id, parent id or depth past 2^63 (JSON numbers have no limit) cannot be
+    stored as an integer: saving the post failed and lost it with all its comments. The validate
+    pipeline now clears just those numbers (counted in the stats), and the post is archived."""
+
+    def post() -> Post:
+        return Post(
+            url="https://blog.example.edu/2013/04/07/post/",
+            title="A post",
+            wp_id=7,
+            comments=[
+                Comment(wp_id=11, author="Ann", content_text="First."),
+                Comment(wp_id=2**64, parent_wp_id=11, depth=2**70, author="Bob", content_text="Huge id."),
+                Comment(wp_id=12, parent_wp_id=2**65, author="Cy", content_text="Huge parent."),
+            ],
+        )
+
+    db = open_db(tmp_path / "archive.db")
+    crawl = start_crawl(db, {})
+    site = save_site(db, "https://blog.example.edu/", crawl, "Blog", None)
+    with pytest.raises(OverflowError):
+        save_post(db, site, asdict(post()), crawl)
+    assert db["posts"].count == 0  # before: the post and its three comments lost
+
+    crawler = get_crawler()
+    item = ValidatePipeline(crawler).process_item(post())
+    save_post(db, site, asdict(item), crawl)
+    rows = list(db.query("select wp_id, parent_wp_id, depth, author from comments order by position"))
+    assert rows == [
+        {"wp_id": 11, "parent_wp_id": None, "depth": 1, "author": "Ann"},
+        {"wp_id": None, "parent_wp_id": 11, "depth": 1, "author": "Bob"},
+        {"wp_id": 12, "parent_wp_id": None, "depth": 1, "author": "Cy"},
+    ]
+    assert crawler.stats.get_stats() == {
+        "wparchive/out_of_range/comment_wp_id": 1,
+        "wparchive/out_of_range/comment_depth": 1,
+        "wparchive/out_of_range/comment_parent_wp_id": 1,
+    }
