@@ -127,3 +127,39 @@ def db():
     database = open_db(":memory:")
     yield database
     database.close()
+
+
+# Real parts whose tests a developer's machine may lack: when any of them was skipped, the run
+# says so in a box at its end, so that a green run without them is not taken for a full one.
+REAL_PARTS = {
+    "wordpress": "the real WordPress (make system-deps)",
+    "browser": "headless Chromium (make system-deps)",
+}
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001 - pytest's hook signature
+    """Count the tests of real parts that were skipped (told in `pytest_unconfigure`, last)."""
+    missed: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        keywords = getattr(report, "keywords", {}) or {}
+        parts = [part for part in REAL_PARTS if part in keywords]
+        location = str(getattr(report, "nodeid", "") or "")
+        if not parts and ("realpages" in location or "realsites" in location or "fuzz" in location):
+            parts = ["real-data"]
+        for part in parts:
+            missed[part] = missed.get(part, 0) + 1
+    config._wparchive_missed = missed
+
+
+def pytest_unconfigure(config) -> None:
+    """The last lines of the run: a loud box when real WordPress, browser or real-data tests did
+    not run, so that a green run without them is not taken for a full one."""
+    missed = getattr(config, "_wparchive_missed", None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not missed or reporter is None:
+        return
+    names = {**REAL_PARTS, "real-data": "the real pages and sites in ../shared"}
+    reporter.write_sep("!", "NOT A FULL RUN", red=True, bold=True)
+    for part, count in missed.items():
+        reporter.write_line(f"{count} tests of {names[part]} did not run (their skip reasons are above)", red=True)
+    reporter.write_sep("!", "", red=True, bold=True)
