@@ -217,7 +217,15 @@ class WordPressSite:
             )
         self.root.mkdir(parents=True, exist_ok=True)
         with self._lock():
-            return self._start_locked()
+            self._started_now: list[str] = []
+            try:
+                return self._start_locked()
+            except BaseException:
+                # A failed start-up stops what it started (and leaves running what was running).
+                for name in reversed(self._started_now):
+                    self._log(f"start-up failed: stopping the {name} it started")
+                    self._stop_process(name, timeout=60)
+                raise
 
     def stop(self) -> bool:
         """Stop the ``php -S`` and the mariadbd started by this harness in ``root``.
@@ -423,6 +431,7 @@ class WordPressSite:
             self._update_state(installed=False, seeded=False, seed_hash=None)
         if self._running_pid("mariadbd") is None:
             self._start_mariadbd()
+            self._started_now.append("mariadbd")
             started = True
         self._ensure_database()
 
@@ -438,6 +447,7 @@ class WordPressSite:
             php_pid = None
         if php_pid is None:
             self._start_php()
+            self._started_now.append("php")
             started = True
 
         if not self._state().get("installed"):

@@ -261,3 +261,25 @@ def test_excluded_posts_are_not_served(site: Any, truth: dict[str, Any]) -> None
     for post_id in truth["excluded"]["post_ids"]:
         status, _, _ = fetch(f"{site.base_url}/?p={post_id}")
         assert status == 404, post_id
+
+
+def test_a_failed_start_up_stops_what_it_started(tmp_path: Path) -> None:
+    """A start that fails after it started MariaDB and php -S (here: the seed summary cannot be
+    written, a folder stands in its way) stops both, so nothing is left running."""
+    missing = harness.missing_requirements()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail("missing on CI: " + ", ".join(missing))
+        pytest.skip("missing Debian packages: " + ", ".join(missing))
+    site = harness.WordPressSite(tmp_path / "site")
+    site.summary_path.mkdir(parents=True)
+    with pytest.raises(IsADirectoryError):
+        site.start()
+    for name in ("mariadbd", "php"):
+        assert (site.logdir / f"{name}.log").exists(), f"{name} was never started: the test proves nothing"
+    left = [
+        pid
+        for pid in (int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit())
+        if harness._pid_alive(pid) and any(str(site.root) in part for part in harness._cmdline(pid))
+    ]
+    assert left == [], f"still running from {site.root}: {[harness._cmdline(pid) for pid in left]}"
