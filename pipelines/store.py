@@ -143,8 +143,16 @@ class ArchivePipeline:
             report.error = report.error or f"{failed} post(s) could not be archived (see the log)"
             report.proof = None
             report.validators = []
+            self.crawler.stats.inc_value("wparchive/sites_partial")
         counts = self.site_counts.pop(report.site_url, Counter())
-        added = finish_site(self.db, self.crawl_id, asdict(report), counts)
+        try:
+            added = finish_site(self.db, self.crawl_id, asdict(report), counts)
+        except (sqlite3.Error, OSError) as error:
+            # The disk is full (or the file went read-only): the site's record cannot be written,
+            # so this crawl cannot become the base of the next; the exit code says so.
+            self.crawler.stats.inc_value("wparchive/records_not_saved")
+            logger.error("Could not record %s's crawl in the archive: %s", report.site_url, error)
+            return
         for name, value in added.items():
             self.crawler.stats.inc_value(f"wparchive/{name}", value)
         total = counts + added
@@ -176,10 +184,16 @@ class ArchivePipeline:
             status = "interrupted"
         else:
             status = reason
-        finish_crawl(self.db, self.crawl_id, status, reason, stats)
-        self.db.close()
-        self.db = None
-        self._release()
+        try:
+            finish_crawl(self.db, self.crawl_id, status, reason, stats)
+        except (sqlite3.Error, OSError) as error:
+            # The crawl row stays `running` and the next crawl marks it killed: nothing claims success.
+            self.crawler.stats.inc_value("wparchive/records_not_saved")
+            logger.error("Could not record the end of crawl %s in the archive: %s", self.crawl_id, error)
+        finally:
+            self.db.close()
+            self.db = None
+            self._release()
 
     def _release(self) -> None:
         if self.lock is not None:

@@ -126,3 +126,38 @@ def test_ctrl_c_during_wparchive_crawl_exits_4(tmp_path) -> None:
     assert next(db.query("select status from crawls"))["status"] == "interrupted"
     assert [row["status"] for row in db.query("select status from site_crawls")] == ["interrupted"]
     assert db.execute("select count(*) from posts where missing_since is not null").fetchone()[0] == 0
+
+
+def test_a_full_disk_mid_crawl_is_partial_and_the_next_crawl_archives_the_rest(tmp_path, archived) -> None:
+    """The archive's files may not grow past a limit (RLIMIT_FSIZE: what a full disk or a quota
+    does to SQLite's writes): saves fail part way, the site is partial (exit 5), the file stays
+    sound, and a crawl without the limit archives every post."""
+    import resource
+
+    db_path = tmp_path / "archive.db"
+    open_db(db_path).close()  # the empty archive: its schema fits
+    limit = db_path.stat().st_size + 64 * 1024
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    server, base = serve_in_thread(port=archived[1])
+    try:
+        command = [sys.executable, "-m", "archive.cli", "crawl", f"{base}/", "--db", str(db_path), *FAST]
+        full = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=small_disk)
+        db = open_db(db_path)
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+        saved = db["posts"].count
+        status, error = db.execute("select status, error from site_crawls").fetchone()
+        db.close()
+        assert full.returncode == 5, full.stderr[-2000:]
+        assert status == "partial" and "could not be archived" in error
+        again = wparchive_crawl(base, db_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    db = open_db(db_path)
+    good = open_db(archived[0])
+    assert 0 <= saved < good["posts"].count
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert db["posts"].count == good["posts"].count and db["comments"].count == good["comments"].count
