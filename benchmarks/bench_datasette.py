@@ -280,8 +280,8 @@ def pick_cases(conn: sqlite3.Connection, seed: int) -> dict[str, Any]:
 
 
 def sql_benchmarks(path: Path, repeat: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The research SQL straight on the file (immutable, as Datasette opens it)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    """The research SQL straight on the file (read-only, as Datasette opens it)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     cases = pick_cases(conn, seed)
     results = []
 
@@ -490,7 +490,7 @@ each question {args.repeat} times after one warm-up and reports the median. Goal
 
 ## The research SQL, straight on the file
 
-The queries of `archive.research` and of the search page, on a read-only (immutable) connection, as
+The queries of `archive.research` and of the search page, on a read-only (`mode=ro`) connection, as
 Datasette runs them. Search returns one page (21 rows): by relevance (FTS5 `rank`, bm25) when a
 word matches at most {research.SEARCH_RANK_LIMIT:,} rows, newest archived first beyond that, as the
 search page does; "count ... hits" is the total the page shows (counted up to {research.SEARCH_RANK_LIMIT + 1:,}).
