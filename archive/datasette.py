@@ -113,6 +113,9 @@ def with_content_security_policy(app: Any) -> Any:
                     if name.lower() != b"content-security-policy"
                 ]
                 headers.append((b"content-security-policy", policy))
+                # A link followed out of the archive does not tell the other host which page held it.
+                headers = [(n, v) for n, v in headers if n.lower() != b"referrer-policy"]
+                headers.append((b"referrer-policy", b"no-referrer"))
                 content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
                 if content_type.lower().startswith(b"text/html"):
                     held["start"] = {**message, "headers": headers}

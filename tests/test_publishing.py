@@ -116,6 +116,7 @@ async def test_every_response_carries_the_same_policy(ds, archive_path):
         }, (path, header)
         assert not re.search(r"(^|\s)(https?:|\*)", header), header  # no other host, no wildcard
         assert len(response.headers.get_list("content-security-policy")) == 1, path
+        assert response.headers.get_list("referrer-policy") == ["no-referrer"], path
     assert len(nonces) == len(every_kind_of_response(archive_path))  # a fresh nonce every time
 
 
