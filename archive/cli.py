@@ -270,8 +270,8 @@ def crawl_exit_code(stats: dict, failures: list[BaseException]) -> int:
         return EXIT_SITE_FAILED
     if stats.get("wparchive/sites_partial") or stats.get("wparchive/sites_interrupted"):
         return EXIT_PARTIAL
-    if stats.get("wparchive/posts_not_archived") or stats.get("wparchive/records_not_saved"):
-        return EXIT_PARTIAL  # a save failed (a full disk): whatever the site's record says
+    if any(stats.get(f"wparchive/{key}") for key in ("posts_not_archived", "records_not_saved", "capture_failed")):
+        return EXIT_PARTIAL  # a save or the capture failed (a full disk): whatever the site's record says
     if not stats:
         return EXIT_SITE_FAILED
     return EXIT_OK

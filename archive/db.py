@@ -415,6 +415,7 @@ def save_post_result(
         ).fetchone()[0]
         db.execute("UPDATE posts SET comment_count_captured = ? WHERE id = ?", [captured, post_id])
         _save_fetched(db, site_id, post_id, post.get("fetched") or [], crawl_id)
+        _save_captures(db, post_id, post.get("captures") or [], crawl_id)
         if change != "unchanged":
             _log_changes(db, crawl_id, site_id, [(post_id, None, "post", change)])
     return SaveResult(post_id, change, comment_changes)
@@ -517,6 +518,29 @@ def _save_fetched(
             },
             pk="url",
         )
+
+
+def _save_captures(
+    db: sqlite_utils.Database, post_id: int, captures: Sequence[Mapping[str, Any]], crawl_id: int | None
+) -> None:
+    """Where this crawl kept the post's page and comment pages (WACZ file, record id, digest)."""
+    if crawl_id is None or not captures:
+        return
+    db["captures"].upsert_all(
+        [
+            {
+                "crawl_id": crawl_id,
+                "url": c["url"],
+                "post_id": post_id,
+                "kind": c.get("kind"),
+                "wacz": c.get("wacz"),
+                "record_id": c.get("record_id"),
+                "digest": c.get("digest"),
+            }
+            for c in captures
+        ],
+        pk=("crawl_id", "url"),
+    )
 
 
 def _log_changes(

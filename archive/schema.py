@@ -419,6 +419,23 @@ TABLES: tuple[Table, ...] = (
         foreign_keys=(("site_id", "sites", "id"), ("post_id", "posts", "id"), ("crawl_id", "crawls", "id")),
         indexes=((("site_id",), False), (("post_id",), False)),
     ),
+    Table(
+        "captures",
+        "Where each crawl kept the pages a post was read from, as WARC records in a WACZ file (one a crawl,"
+        " in the folder beside the archive: `archive/archive.wacz/` for `archive/archive.db`).",
+        (
+            _c("crawl_id", int, "The crawl that fetched the page."),
+            _c("url", str, "The page's URL as fetched."),
+            _c("post_id", int, "The post the page shows."),
+            _c("kind", str, "post page or comment page."),
+            _c("wacz", str, "The WACZ file's name in the capture folder."),
+            _c("record_id", str, "The response record's WARC-Record-ID."),
+            _c("digest", str, "The response record's WARC-Payload-Digest (sha1, base32)."),
+        ),
+        pk=("crawl_id", "url"),
+        foreign_keys=(("post_id", "posts", "id"), ("crawl_id", "crawls", "id")),
+        indexes=((("post_id",), False),),
+    ),
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}

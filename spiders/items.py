@@ -92,6 +92,9 @@ class Post:
     # The post's page as fetched: url, etag, last_modified, and the sitemap's lastmod, stored with
     # the post so that the next crawl can ask "changed since?" (If-None-Match, If-Modified-Since).
     fetched: list[dict[str, str | None]] = field(default_factory=list)
+    # Where this crawl kept the responses the post was read from (its page and comment pages):
+    # url, kind, and the WACZ file, record id and payload digest (pipelines/capture.py).
+    captures: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def categories(self) -> list[str]:

@@ -48,6 +48,10 @@ HTTPERROR_ALLOW_ALL = False
 # as a link, so that its target is fetched once, not again for every stub that points to it.
 METAREFRESH_ENABLED = False
 
+# Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
+# ARCHIVE_CAPTURE_DIR).
+EXTENSIONS = {"pipelines.capture.CaptureExtension": 500}
+
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,

@@ -171,6 +171,12 @@ def conditional_headers(stored: dict[str, str | None]) -> dict[str, str]:
 HTTP_ERRORS = [304, *range(400, 600)]
 
 
+def capture_of(response: Response, kind: str) -> list[dict[str, str]]:
+    """Where the capture extension kept this response (nothing when capture is off)."""
+    captured = response.meta.get("capture")
+    return [{"url": response.url, "kind": kind, **captured}] if captured else []
+
+
 def by_choice(failure: Failure) -> bool:
     """Whether a request was dropped on purpose (robots.txt forbids it, or it leaves the allowed
     hosts), not failed. Any other `IgnoreRequest` is a failure: a redirect loop (too many

@@ -66,6 +66,7 @@ from spiders.state import (
     CommentPaging,
     Site,
     by_choice,
+    capture_of,
     conditional_headers,
     failure_reason,
     http_date,
@@ -486,6 +487,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
                 **response_validators(response),
             }
         ]
+        post.captures = capture_of(response, "post page")
         self._note_truncated(post, response.url)
         paging = CommentPaging(post=post, rest=rest, complete=post.comments_complete)
         paging.pages[comment_page_number(response.url) or post.comment_page_number] = post.comments
@@ -534,6 +536,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             yield from self._next_comment_page(paging, site)
             return
         page = extract_post(response.text, response.url)
+        paging.post.captures += capture_of(response, "comment page")
         move = site.graph.canonical if site.graph is not None else static_copy_url
         page.comment_page_urls = [move(u) for u in page.comment_page_urls]
         self._note_truncated(page, response.url)

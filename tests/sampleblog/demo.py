@@ -6,12 +6,14 @@ python -m tests.sampleblog.demo --db archive/demo.db [--port 8765]
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from archive.warc import capture_folder
 from tests.sampleblog.server import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,10 +72,13 @@ def main() -> int:
         return result.returncode
     with sqlite3.connect(args.db) as db:
         posts, comments = (db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("posts", "comments"))
-        crawl = db.execute("select id, status, requests from crawls order by id desc limit 1").fetchone()
+        crawl = db.execute("select id, status, requests, stats from crawls order by id desc limit 1").fetchone()
     print(
         f"Crawl {crawl[0]} {crawl[1]}: {crawl[2]} requests; archive holds {posts} posts and pages, {comments} comments"
     )
+    wacz = json.loads(crawl[3] or "{}").get("wparchive/capture_wacz")
+    if wacz:
+        print(f"The pages themselves (every response, as WARC records): {capture_folder(args.db) / wacz}")
     return 0
 
 

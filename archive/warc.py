@@ -1,0 +1,155 @@
+"""The pages themselves: every response of a crawl as WARC records (ISO 28500, written by
+warcio), packed per crawl as a WACZ (by py-wacz: CDXJ index, pages.jsonl, datapackage).
+
+`WarcFile` writes one crawl's records as they arrive; `pack_wacz` turns the finished WARC into
+`<folder>/<name>.wacz`; `validate_wacz` runs py-wacz's validator. A record is named by its
+`WARC-Record-ID` and its `WARC-Payload-Digest`, which the archive keeps beside each fetched URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+# Headers that described the bytes on the wire, not the body kept (Scrapy has already inflated
+# and de-chunked it): a replay tool must not try to undo them again.
+_WIRE_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+@dataclass(frozen=True)
+class Captured:
+    """Where one response is kept: the WACZ file's name, the record's id and payload digest."""
+
+    wacz: str
+    record_id: str
+    digest: str
+
+
+def capture_folder(db_path: str | Path) -> Path:
+    """Where a crawl's WACZ files go by default: beside the archive (`archive/archive.wacz/` for
+    `archive/archive.db`)."""
+    path = Path(db_path)
+    return path.with_name(f"{path.stem}.wacz")
+
+
+class WarcFile:
+    """One crawl's WARC file, written record by record (gzip, one member a record)."""
+
+    def __init__(self, path: Path, wacz_name: str, software: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.wacz_name = wacz_name
+        self.records = 0
+        self._handle: IO[bytes] = path.open("wb")
+        self._writer = WARCWriter(self._handle, gzip=True)
+        info = self._writer.create_warcinfo_record(path.name, {"software": software, "format": "WARC File Format 1.1"})
+        self._writer.write_record(info)
+        self.pages: list[dict[str, str]] = []
+
+    def write_exchange(
+        self,
+        url: str,
+        method: str,
+        request_headers: list[tuple[bytes, bytes]],
+        request_body: bytes,
+        status: int,
+        response_headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        fetched: datetime | None = None,
+    ) -> Captured:
+        """A response record and its request record (concurrent to it); returns where it is kept."""
+        when = (fetched or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in response_headers
+            if name.lower() not in _WIRE_HEADERS
+        ]
+        headers.append(("Content-Length", str(len(body))))
+        http = StatusAndHeaders(f"{status} {_reason(status)}", headers, protocol="HTTP/1.1")
+        response = self._writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": when},
+        )
+        self._writer.write_record(response)
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        path = url.split("://", 1)[-1].split("/", 1)[-1]
+        request_http = StatusAndHeaders(
+            f"{method} /{path} HTTP/1.1",
+            [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request_headers],
+            is_http_request=True,
+        )
+        request = self._writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(request_body),
+            length=len(request_body),
+            http_headers=request_http,
+            warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
+        )
+        self._writer.write_record(request)
+        self.records += 1
+        digest = response.rec_headers.get_header("WARC-Payload-Digest")
+        return Captured(self.wacz_name, record_id, digest)
+
+    def add_page(self, url: str, title: str | None, fetched: datetime | None = None) -> None:
+        """A page a reader would open (a post, a page, a comment page), for pages.jsonl."""
+        when = (fetched or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.pages.append({"url": url, "ts": when, **({"title": title} if title else {})})
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def pack_wacz(warc: WarcFile, folder: Path) -> Path:
+    """Pack a finished WARC into `<folder>/<name>.wacz` with py-wacz (CDXJ index, pages.jsonl,
+    datapackage); the WARC is then removed (it is inside the WACZ)."""
+    warc.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    output = folder / warc.wacz_name
+    pages = warc.path.with_suffix(".pages.jsonl")
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "Pages"}
+    with pages.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(header) + "\n")
+        for page in warc.pages:
+            handle.write(json.dumps(page, ensure_ascii=False) + "\n")
+    from wacz.main import main as wacz_main
+
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        code = wacz_main(["create", "-o", str(output), str(warc.path), "-p", str(pages)])
+    if code not in (0, None) or not output.exists():
+        raise RuntimeError(f"py-wacz could not pack {warc.path}: {said.getvalue()[-2000:]}")
+    warc.path.unlink()
+    pages.unlink()
+    with contextlib.suppress(OSError):
+        warc.path.parent.rmdir()  # the folder of unfinished WARCs, when no other crawl writes one
+    return output
+
+
+def validate_wacz(path: Path) -> tuple[bool, str]:
+    """py-wacz's validator on one file: whether it passed, and what it said."""
+    from wacz.main import main as wacz_main
+
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        code = wacz_main(["validate", "-f", str(path)])
+    return code == 0, said.getvalue()
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"

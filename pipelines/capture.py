@@ -1,0 +1,87 @@
+"""CaptureExtension: every response of a crawl, with its request, into one WACZ per crawl.
+
+On by default (`ARCHIVE_CAPTURE`); the files go beside the archive (`archive/archive.wacz/` for
+`archive/archive.db`) or in `ARCHIVE_CAPTURE_DIR`. Each response is written when it arrives
+(`response_received`, before the spider reads it), and where it is kept is put in the request's
+meta (`capture`: WACZ name, record id, payload digest), so that the spider can hand it on with the
+post it reads. At the end the WARC is packed into `<started>-<pid>.wacz` (archive/warc.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response, TextResponse
+
+from archive.warc import WarcFile, capture_folder, pack_wacz
+
+logger = logging.getLogger(__name__)
+
+
+class CaptureExtension:
+    def __init__(self, crawler: Crawler, folder: Path) -> None:
+        self.crawler = crawler
+        self.folder = folder
+        started = datetime.now(UTC)
+        name = f"{started:%Y%m%dT%H%M%SZ}-{os.getpid()}"
+        self.warc = WarcFile(
+            folder / ".partial" / f"{name}.warc.gz", f"{name}.wacz", crawler.settings.get("USER_AGENT")
+        )
+        crawler.stats.set_value("wparchive/capture_wacz", self.warc.wacz_name)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureExtension:
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_CAPTURE", True) or not settings.getbool("ARCHIVE_ENABLED", True):
+            raise NotConfigured("ARCHIVE_CAPTURE is off")
+        folder = settings.get("ARCHIVE_CAPTURE_DIR") or capture_folder(settings.get("ARCHIVE_DB", "archive/archive.db"))
+        return cls(crawler, Path(folder))
+
+    def response_received(self, response: Response, request: Request) -> None:
+        headers = [(name, value) for name, values in response.headers.items() for value in values]
+        request_headers = [(name, value) for name, values in request.headers.items() for value in values]
+        try:
+            captured = self.warc.write_exchange(
+                response.url,
+                request.method,
+                request_headers,
+                request.body or b"",
+                response.status,
+                headers,
+                response.body,
+            )
+        except OSError as error:  # a full disk: the crawl goes on, and says the capture is short
+            self.crawler.stats.inc_value("wparchive/capture_failed")
+            logger.error("Could not capture %s: %s", response.url, error)
+            return
+        request.meta["capture"] = asdict(captured)
+        self.crawler.stats.inc_value("wparchive/captured")
+        if (
+            response.status == 200
+            and isinstance(response, TextResponse)
+            and b"html" in (response.headers.get("Content-Type") or b"")
+        ):
+            title = response.xpath("//title/text()").get() if response.body else None
+            self.warc.add_page(response.url, (title or "").strip() or None)
+
+    def spider_closed(self) -> None:
+        if not self.warc.records:
+            self.warc.close()
+            self.warc.path.unlink(missing_ok=True)
+            return
+        try:
+            path = pack_wacz(self.warc, self.folder)
+        except (OSError, RuntimeError) as error:
+            self.crawler.stats.inc_value("wparchive/capture_failed")
+            logger.error("Could not pack the crawl's WACZ (the WARC stays at %s): %s", self.warc.path, error)
+            return
+        logger.info("Captured %d responses in %s", self.warc.records, path)

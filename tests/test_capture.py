@@ -1,0 +1,125 @@
+"""Capture (issue 14, first part): every response of a crawl, with its request, in one WACZ per
+crawl beside the archive; each post's page and comment pages point to their records.
+
+The truth is the server: its request log says what was answered, and the pages it serves now are
+the bytes the records must hold."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import urllib.request
+import zipfile
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warc import validate_wacz
+from tests.conftest import run_crawl
+from tests.sampleblog import data
+from tests.sampleblog.server import serve_in_thread
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("capture")
+    db_path = folder / "archive.db"
+    server, base = serve_in_thread(port=0)
+    try:
+        run_crawl(f"{base}/", db_path)
+        answered = server.requests()
+        bodies = {}
+        for entry in data.all_entries():
+            url = base + (f"/{entry.slug}/" if entry.type == "page" else f"/{entry.date:%Y/%m/%d}/{entry.slug}/")
+            with urllib.request.urlopen(url) as response:  # the server on 127.0.0.1
+                bodies[url] = response.read()
+    finally:
+        server.shutdown()
+        server.server_close()
+    waczs = sorted((folder / "archive.wacz").glob("*.wacz"))
+    records = []
+    with zipfile.ZipFile(waczs[0]) as wacz:
+        names = wacz.namelist()
+        for name in names:
+            if name.startswith("archive/") and name.endswith(".warc.gz"):
+                for record in ArchiveIterator(io.BytesIO(wacz.read(name))):
+                    records.append(
+                        {
+                            "type": record.rec_type,
+                            "id": record.rec_headers.get_header("WARC-Record-ID"),
+                            "uri": record.rec_headers.get_header("WARC-Target-URI"),
+                            "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+                            "concurrent": record.rec_headers.get_header("WARC-Concurrent-To"),
+                            "status": (
+                                int(record.http_headers.get_statuscode()) if record.rec_type == "response" else None
+                            ),
+                            "body": record.content_stream().read(),
+                        }
+                    )
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()[1:]]
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    return {
+        "folder": folder,
+        "base": base,
+        "waczs": waczs,
+        "names": names,
+        "records": records,
+        "pages": pages,
+        "answered": answered,
+        "bodies": bodies,
+        "db": db,
+    }
+
+
+def test_one_valid_wacz_beside_the_archive(captured) -> None:
+    assert [p.parent.name for p in captured["waczs"]] == ["archive.wacz"]
+    ok, said = validate_wacz(captured["waczs"][0])
+    assert ok, said
+    assert {"datapackage.json", "pages/pages.jsonl", "indexes/index.cdx.gz"} <= set(captured["names"])
+    stats = json.loads(captured["db"].execute("select stats from crawls").fetchone()[0])
+    assert stats["wparchive/capture_wacz"] == captured["waczs"][0].name
+
+
+def test_every_response_the_server_gave_is_a_record_with_its_request(captured) -> None:
+    responses = [r for r in captured["records"] if r["type"] == "response"]
+    requests = {r["concurrent"] for r in captured["records"] if r["type"] == "request"}
+    served = sorted((captured["base"].split("/", 3)[2], path, status) for _, path, status in captured["answered"])
+    recorded = sorted((r["uri"].split("/", 3)[2], "/" + r["uri"].split("/", 3)[3], r["status"]) for r in responses)
+    assert recorded == served
+    assert {r["id"] for r in responses} == requests  # each response has its request record
+
+
+def test_each_post_page_record_holds_the_page_as_served(captured) -> None:
+    by_uri = {r["uri"]: r for r in captured["records"] if r["type"] == "response"}
+    for url, body in captured["bodies"].items():
+        assert by_uri[url]["body"] == body, url
+    assert {p["url"] for p in captured["pages"]} >= set(captured["bodies"])
+
+
+def test_every_post_points_to_its_records(captured) -> None:
+    db = captured["db"]
+    by_id = {r["id"]: r for r in captured["records"] if r["type"] == "response"}
+    posts = db.execute("select id, url from posts").fetchall()
+    pointed = {row["post_id"] for row in db.execute("select post_id from captures where kind = 'post page'")}
+    assert pointed == {post["id"] for post in posts}
+    for row in db.execute("select * from captures"):
+        record = by_id[row["record_id"]]
+        assert (record["uri"], record["digest"], row["wacz"]) == (row["url"], row["digest"], captured["waczs"][0].name)
+    comment_pages = db.execute("select count(*) from captures where kind = 'comment page'").fetchone()[0]
+    assert comment_pages == sum(1 for _, path, _ in captured["answered"] if "comment-page-" in path)
+
+
+def test_capture_can_be_turned_off_or_put_elsewhere(tmp_path) -> None:
+    server, base = serve_in_thread(port=0)
+    try:
+        run_crawl(f"{base}/", tmp_path / "off.db", "-s", "ARCHIVE_CAPTURE=False")
+        run_crawl(f"{base}/", tmp_path / "on.db", "-s", f"ARCHIVE_CAPTURE_DIR={tmp_path / 'elsewhere'}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not (tmp_path / "off.wacz").exists()
+    assert sqlite3.connect(tmp_path / "off.db").execute("select count(*) from captures").fetchone()[0] == 0
+    assert not (tmp_path / "on.wacz").exists()
+    assert len(list((tmp_path / "elsewhere").glob("*.wacz"))) == 1
