@@ -19,9 +19,9 @@ from typing import IO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-# Headers that described the bytes on the wire, not the body kept (Scrapy has already inflated
-# and de-chunked it): a replay tool must not try to undo them again.
-_WIRE_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+# Headers that described the transfer, not the body kept (the downloader has de-chunked it, and
+# the length is written again). Content-Encoding stays: the body is kept as sent, gzip and all.
+_WIRE_HEADERS = {b"transfer-encoding", b"content-length"}
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""CaptureExtension: every response of a crawl, with its request, into one WACZ per crawl.
+"""CaptureMiddleware: every response of a crawl, with its request, into one WACZ per crawl.
 
 On by default (`ARCHIVE_CAPTURE`); the files go beside the archive (`archive/archive.wacz/` for
-`archive/archive.db`) or in `ARCHIVE_CAPTURE_DIR`. Each response is written when it arrives
-(`response_received`, before the spider reads it), and where it is kept is put in the request's
-meta (`capture`: WACZ name, record id, payload digest), so that the spider can hand it on with the
-post it reads. At the end the WARC is packed into `<started>-<pid>.wacz` (archive/warc.py).
+`archive/archive.db`) or in `ARCHIVE_CAPTURE_DIR`. A downloader middleware next to the downloader
+(order 950): it sees each response as it came off the wire, redirects and compressed bodies
+included, before Scrapy follows or inflates them. Where the response is kept is put in the
+request's meta (`capture`: WACZ name, record id, payload digest; a redirect's target carries its
+own), so that the spider can hand it on with the post it reads. At the end the WARC is packed into
+`<started>-<pid>.wacz` (archive/warc.py).
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
 
 from archive.warc import WarcFile, capture_folder, pack_wacz
 
 logger = logging.getLogger(__name__)
 
 
-class CaptureExtension:
+class CaptureMiddleware:
     def __init__(self, crawler: Crawler, folder: Path) -> None:
         self.crawler = crawler
         self.folder = folder
@@ -35,18 +37,17 @@ class CaptureExtension:
             folder / ".partial" / f"{name}.warc.gz", f"{name}.wacz", crawler.settings.get("USER_AGENT")
         )
         crawler.stats.set_value("wparchive/capture_wacz", self.warc.wacz_name)
-        crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CaptureExtension:
+    def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_CAPTURE", True) or not settings.getbool("ARCHIVE_ENABLED", True):
             raise NotConfigured("ARCHIVE_CAPTURE is off")
         folder = settings.get("ARCHIVE_CAPTURE_DIR") or capture_folder(settings.get("ARCHIVE_DB", "archive/archive.db"))
         return cls(crawler, Path(folder))
 
-    def response_received(self, response: Response, request: Request) -> None:
+    def process_response(self, request: Request, response: Response) -> Response:
         headers = [(name, value) for name, values in response.headers.items() for value in values]
         request_headers = [(name, value) for name, values in request.headers.items() for value in values]
         try:
@@ -62,16 +63,12 @@ class CaptureExtension:
         except OSError as error:  # a full disk: the crawl goes on, and says the capture is short
             self.crawler.stats.inc_value("wparchive/capture_failed")
             logger.error("Could not capture %s: %s", response.url, error)
-            return
+            return response
         request.meta["capture"] = asdict(captured)
         self.crawler.stats.inc_value("wparchive/captured")
-        if (
-            response.status == 200
-            and isinstance(response, TextResponse)
-            and b"html" in (response.headers.get("Content-Type") or b"")
-        ):
-            title = response.xpath("//title/text()").get() if response.body else None
-            self.warc.add_page(response.url, (title or "").strip() or None)
+        if response.status == 200 and b"html" in (response.headers.get("Content-Type") or b""):
+            self.warc.add_page(response.url, None)
+        return response
 
     def spider_closed(self) -> None:
         if not self.warc.records:

@@ -50,7 +50,7 @@ METAREFRESH_ENABLED = False
 
 # Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
 # ARCHIVE_CAPTURE_DIR).
-EXTENSIONS = {"pipelines.capture.CaptureExtension": 500}
+DOWNLOADER_MIDDLEWARES = {"pipelines.capture.CaptureMiddleware": 950}
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,

@@ -25,10 +25,12 @@ from tests.sampleblog.server import serve_in_thread
 def captured(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("capture")
     db_path = folder / "archive.db"
-    server, base = serve_in_thread(port=0)
+    # Under a path, started without its slash: the first answer is a redirect, kept as well.
+    server, base = serve_in_thread(port=0, prefix="/hist380")
     try:
-        run_crawl(f"{base}/", db_path)
+        run_crawl(base, db_path)
         answered = server.requests()
+        assert ("GET", "/hist380", 301) in answered
         bodies = {}
         for entry in data.all_entries():
             url = base + (f"/{entry.slug}/" if entry.type == "page" else f"/{entry.date:%Y/%m/%d}/{entry.slug}/")
