@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,9 @@ from warcio.warcwriter import WARCWriter
 # Headers that described the transfer, not the body kept (the downloader has de-chunked it, and
 # the length is written again). Content-Encoding stays: the body is kept as sent, gzip and all.
 _WIRE_HEADERS = {b"transfer-encoding", b"content-length"}
+
+
+CRAWL_FIELD = "wparchive-crawl"
 
 
 @dataclass(frozen=True)
@@ -43,15 +47,17 @@ def capture_folder(db_path: str | Path) -> Path:
 class WarcFile:
     """One crawl's WARC file, written record by record (gzip, one member a record)."""
 
-    def __init__(self, path: Path, wacz_name: str, software: str) -> None:
+    def __init__(self, path: Path, wacz_name: str, software: str, crawl: dict | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.wacz_name = wacz_name
         self.records = 0
         self._handle: IO[bytes] = path.open("wb")
         self._writer = WARCWriter(self._handle, gzip=True)
-        info = self._writer.create_warcinfo_record(path.name, {"software": software, "format": "WARC File Format 1.1"})
-        self._writer.write_record(info)
+        # What the crawl was asked (its start URLs, whether it fetched everything again): what a
+        # rebuild from this file asks again.
+        fields = {"software": software, "format": "WARC File Format 1.1", CRAWL_FIELD: json.dumps(crawl or {})}
+        self._writer.write_record(self._writer.create_warcinfo_record(path.name, fields))
         self.pages: list[dict[str, str]] = []
 
     def write_exchange(
@@ -144,6 +150,53 @@ def validate_wacz(path: Path) -> tuple[bool, str]:
     with contextlib.redirect_stdout(io.StringIO()) as said:
         code = wacz_main(["validate", "-f", str(path)])
     return code == 0, said.getvalue()
+
+
+@dataclass
+class Recorded:
+    """One archived response, as `read_wacz` gives it back."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    captured: Captured
+
+
+def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
+    """A WACZ's crawl (its warcinfo: start URLs, full or not) and its responses by (method, URL),
+    in the order they were received."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    crawl: dict = {}
+    methods: dict[str, str] = {}
+    responses: list[tuple[str, str, Recorded]] = []
+    with zipfile.ZipFile(path) as wacz:
+        for name in sorted(
+            n for n in wacz.namelist() if n.startswith("archive/") and n.endswith((".warc", ".warc.gz"))
+        ):
+            with wacz.open(name) as stream:
+                for record in ArchiveIterator(stream):
+                    if record.rec_type == "warcinfo":
+                        text = record.content_stream().read().decode("utf-8", "replace")
+                        for line in text.splitlines():
+                            key, _, value = line.partition(":")
+                            if key.strip() == CRAWL_FIELD:
+                                crawl = json.loads(value.strip() or "{}")
+                    elif record.rec_type == "request":
+                        methods[record.rec_headers.get_header("WARC-Concurrent-To")] = record.http_headers.protocol
+                    elif record.rec_type == "response":
+                        record_id = record.rec_headers.get_header("WARC-Record-ID")
+                        recorded = Recorded(
+                            int(record.http_headers.get_statuscode()),
+                            list(record.http_headers.headers),
+                            record.raw_stream.read(),  # as sent: Scrapy inflates it again
+                            Captured(path.name, record_id, record.rec_headers.get_header("WARC-Payload-Digest")),
+                        )
+                        responses.append((record_id, record.rec_headers.get_header("WARC-Target-URI"), recorded))
+    by_key: dict[tuple[str, str], list[Recorded]] = {}
+    for record_id, url, recorded in responses:
+        by_key.setdefault((methods.get(record_id, "GET"), url), []).append(recorded)
+    return crawl, by_key
 
 
 def _reason(status: int) -> str:

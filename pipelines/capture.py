@@ -20,9 +20,11 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
+from twisted.internet.error import ConnectionRefusedError
 
-from archive.warc import WarcFile, capture_folder, pack_wacz
+from archive.warc import WarcFile, capture_folder, pack_wacz, read_wacz
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +35,13 @@ class CaptureMiddleware:
         self.folder = folder
         started = datetime.now(UTC)
         name = f"{started:%Y%m%dT%H%M%SZ}-{os.getpid()}"
+        spider = crawler.spider
+        crawl = {
+            "urls": list(getattr(spider, "start_urls", [])),
+            "full": crawler.settings.getbool("ARCHIVE_FULL_RECRAWL"),
+        }
         self.warc = WarcFile(
-            folder / ".partial" / f"{name}.warc.gz", f"{name}.wacz", crawler.settings.get("USER_AGENT")
+            folder / ".partial" / f"{name}.warc.gz", f"{name}.wacz", crawler.settings.get("USER_AGENT"), crawl
         )
         crawler.stats.set_value("wparchive/capture_wacz", self.warc.wacz_name)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -42,6 +49,8 @@ class CaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
         settings = crawler.settings
+        if settings.get("ARCHIVE_REPLAY_FROM"):
+            raise NotConfigured("a rebuild replays an archived crawl: nothing new to capture")
         if not settings.getbool("ARCHIVE_CAPTURE", True) or not settings.getbool("ARCHIVE_ENABLED", True):
             raise NotConfigured("ARCHIVE_CAPTURE is off")
         folder = settings.get("ARCHIVE_CAPTURE_DIR") or capture_folder(settings.get("ARCHIVE_DB", "archive/archive.db"))
@@ -82,3 +91,37 @@ class CaptureMiddleware:
             logger.error("Could not pack the crawl's WACZ (the WARC stays at %s): %s", self.warc.path, error)
             return
         logger.info("Captured %d responses in %s", self.warc.records, path)
+
+
+class ReplayMiddleware:
+    """Answers every request from one archived crawl's WACZ (`ARCHIVE_REPLAY_FROM`), never from
+    the network: what `wparchive rebuild` runs the spider on. A URL asked for more than once gets
+    its answers in the order the crawl got them; a request the crawl never got an answer to fails
+    as a refused connection did. Each answer carries where it is kept, as a captured one does."""
+
+    def __init__(self, crawler: Crawler, path: Path) -> None:
+        self.crawler = crawler
+        self.crawl, self.responses = read_wacz(path)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
+        path = crawler.settings.get("ARCHIVE_REPLAY_FROM")
+        if not path:
+            raise NotConfigured("no ARCHIVE_REPLAY_FROM")
+        return cls(crawler, Path(path))
+
+    def process_request(self, request: Request) -> Response:
+        answers = self.responses.get((request.method, request.url))
+        if not answers:
+            self.crawler.stats.inc_value("wparchive/replay_missing")
+            raise ConnectionRefusedError(f"{request.url} has no answer in the archived crawl")
+        recorded = answers.pop(0) if len(answers) > 1 else answers[0]
+        headers = Headers()
+        for name, value in recorded.headers:
+            headers.appendlist(name, value)
+        response_class = responsetypes.from_args(headers=headers, url=request.url, body=recorded.body)
+        request.meta["capture"] = asdict(recorded.captured)
+        self.crawler.stats.inc_value("wparchive/replayed")
+        return response_class(
+            url=request.url, status=recorded.status, headers=headers, body=recorded.body, request=request
+        )

@@ -50,7 +50,8 @@ METAREFRESH_ENABLED = False
 
 # Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
 # ARCHIVE_CAPTURE_DIR).
-DOWNLOADER_MIDDLEWARES = {"pipelines.capture.CaptureMiddleware": 950}
+# `wparchive rebuild` answers every request from an archived crawl instead (ARCHIVE_REPLAY_FROM).
+DOWNLOADER_MIDDLEWARES = {"pipelines.capture.CaptureMiddleware": 950, "pipelines.capture.ReplayMiddleware": 960}
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
