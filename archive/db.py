@@ -416,6 +416,13 @@ def save_post_result(
         db.execute("UPDATE posts SET comment_count_captured = ? WHERE id = ?", [captured, post_id])
         _save_fetched(db, site_id, post_id, post.get("fetched") or [], crawl_id)
         _save_captures(db, post_id, post.get("captures") or [], crawl_id)
+        if post.get("media_urls"):
+            # Files the archive holds that the post still shows: seen by this crawl.
+            marks = ",".join("?" * len(post["media_urls"]))
+            db.execute(
+                f"UPDATE media SET last_crawl = ? WHERE site_id = ? AND url IN ({marks})",
+                [crawl_id, site_id, *post["media_urls"]],
+            )
         if change != "unchanged":
             _log_changes(db, crawl_id, site_id, [(post_id, None, "post", change)])
     return SaveResult(post_id, change, comment_changes)
@@ -518,6 +525,26 @@ def _save_fetched(
             },
             pk="url",
         )
+
+
+def save_media(db: sqlite_utils.Database, site_id: int, media: Mapping[str, Any], crawl_id: int | None) -> int:
+    """Upsert one file kept with a post (a `spiders.items.Media` as a dict); returns its id."""
+    post = db.execute("SELECT id FROM posts WHERE site_id = ? AND url = ?", [site_id, media["post_url"]]).fetchone()
+    existing = db.execute("SELECT id, first_crawl FROM media WHERE site_id = ? AND url = ?", [site_id, media["url"]])
+    found = existing.fetchone()
+    row = {
+        "site_id": site_id,
+        "post_id": post[0] if post else None,
+        "url": media["url"],
+        **{k: media.get(k) for k in ("content_type", "bytes", "sha256", "alt", "caption", "wacz", "record_id")},
+        "first_crawl": found[1] if found else crawl_id,
+        "last_crawl": crawl_id,
+    }
+    with db.atomic():
+        if found:
+            db["media"].update(found[0], row)
+            return int(found[0])
+        return int(db["media"].insert(row).last_pk)
 
 
 def _save_captures(
@@ -734,6 +761,11 @@ def finish_site(
                     f"UPDATE posts SET last_crawl = ? WHERE site_id = ? AND missing_since IS NULL AND id IN ({marks})",
                     [crawl_id, site_id, *chunk],
                 ).rowcount
+                # The files of a post seen unchanged are still shown by it.
+                db.execute(
+                    f"UPDATE media SET last_crawl = ? WHERE site_id = ? AND post_id IN ({marks})",
+                    [crawl_id, site_id, *chunk],
+                )
             for chunk in _chunks(sorted(set(report.get("confirmed") or []))):
                 marks = ",".join("?" * len(chunk))
                 added["comments_unchanged"] += db.execute(
@@ -928,4 +960,5 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         urls=urls,
         validators=validators,
         missing_comment_ids=frozenset(missing_comments.difference(*comment_ids.values())),
+        media=frozenset(r[0] for r in db.execute("SELECT url FROM media WHERE site_id = ?", [site_id])),
     )

@@ -420,6 +420,34 @@ TABLES: tuple[Table, ...] = (
         indexes=((("site_id",), False), (("post_id",), False)),
     ),
     Table(
+        "media",
+        "Files kept with the posts (images, featured images, attachments): their bytes are in a crawl's"
+        " WACZ file; one row a URL.",
+        (
+            _c("id", int, "Media number."),
+            _c("site_id", int, "The site."),
+            _c("post_id", int, "The post the file was first found in."),
+            _c("url", str, "The file's URL."),
+            _c("content_type", str, "Its type, as the server said."),
+            _c("bytes", int, "Its size."),
+            _c("sha256", str, "The SHA-256 of its bytes (the same file at two URLs has the same)."),
+            _c("alt", str, "The image's alt text in the post."),
+            _c("caption", str, "The image's caption in the post."),
+            _c("wacz", str, "The WACZ file that holds it."),
+            _c("record_id", str, "Its response record's WARC-Record-ID."),
+            _c("first_crawl", int, "The crawl that fetched it."),
+            _c("last_crawl", int, "The last crawl that saw a post show it."),
+        ),
+        pk="id",
+        foreign_keys=(
+            ("site_id", "sites", "id"),
+            ("post_id", "posts", "id"),
+            ("first_crawl", "crawls", "id"),
+            ("last_crawl", "crawls", "id"),
+        ),
+        indexes=((("site_id", "url"), True), (("post_id",), False), (("sha256",), False)),
+    ),
+    Table(
         "captures",
         "Where each crawl kept the pages a post was read from, as WARC records in a WACZ file (one a crawl,"
         " in the folder beside the archive: `archive/archive.wacz/` for `archive/archive.db`).",

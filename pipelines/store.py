@@ -22,11 +22,12 @@ from archive.db import (
     open_db,
     read_archived_posts,
     read_site_state,
+    save_media,
     save_post_result,
     save_site,
     start_crawl,
 )
-from spiders.items import Post, SiteCrawl
+from spiders.items import Media, Post, SiteCrawl
 from spiders.urls import site_prefix
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,12 @@ class ArchivePipeline:
     def process_item(self, item: object) -> object:
         if isinstance(item, SiteCrawl):
             self._finish_site(item)
+            return item
+        if isinstance(item, Media):
+            site_id = self.site_ids.get(item.site_url)
+            if site_id is not None:  # its post was saved first
+                save_media(self.db, site_id, asdict(item), self.crawl_id)
+                self.crawler.stats.inc_value("wparchive/media_saved")
             return item
         if not isinstance(item, Post):
             return item

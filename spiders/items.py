@@ -42,6 +42,7 @@ class Image:
     src: str
     alt: str | None = None
     caption: str | None = None
+    largest: str | None = None  # the largest candidate of its srcset, when it has one
 
 
 @dataclass
@@ -76,6 +77,9 @@ class Post:
     content_html: str | None = None
     content_text: str | None = None
     images: list[Image] = field(default_factory=list)
+    # Files to keep with the post: images (the largest srcset candidate and the src), the featured
+    # image, and attachments under wp-content/uploads (extraction.page.media_urls).
+    media_urls: list[str] = field(default_factory=list)
     breadcrumbs: list[Crumb] = field(default_factory=list)
     share_links: list[ShareLink] = field(default_factory=list)
     comment_count_declared: int | None = None
@@ -146,6 +150,23 @@ class Post:
 
 
 @dataclass
+class Media:
+    """A file kept with a post (an image, a featured image, an attachment): where its bytes are in
+    the crawl's WACZ, and what it is."""
+
+    site_url: str
+    post_url: str
+    url: str
+    content_type: str | None
+    bytes: int
+    sha256: str
+    alt: str | None = None
+    caption: str | None = None
+    wacz: str | None = None
+    record_id: str | None = None
+
+
+@dataclass
 class SiteCrawl:
     """How one site's crawl ended, and what it observed besides the posts it saved.
 
@@ -198,6 +219,7 @@ class SiteState:
     urls: dict[str, int]  # URL as listed or stored -> post id
     validators: dict[str, dict[str, Any]]  # URL -> etag, last_modified, lastmod (, links, marked)
     missing_comment_ids: frozenset[int] = frozenset()
+    media: frozenset[str] = frozenset()  # URLs of the files the archive holds for the site
     by_id: dict[int, KnownPost] = field(init=False, repr=False)
     by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
     comment_ids: frozenset[int] = field(init=False, repr=False)  # every present comment's WordPress id

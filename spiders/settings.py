@@ -50,6 +50,10 @@ METAREFRESH_ENABLED = False
 
 # Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
 # ARCHIVE_CAPTURE_DIR).
+# Files kept with the posts (spiders/media.py): images, featured images, attachments.
+ARCHIVE_MEDIA = True
+ARCHIVE_MEDIA_HOSTS = ""  # hosts beside the blog's and WordPress's CDNs; "*" for every host
+ARCHIVE_MEDIA_MAX_BYTES = 64 * 1024 * 1024
 # `wparchive rebuild` answers every request from an archived crawl instead (ARCHIVE_REPLAY_FROM).
 DOWNLOADER_MIDDLEWARES = {"pipelines.capture.CaptureMiddleware": 950, "pipelines.capture.ReplayMiddleware": 960}
 

@@ -35,6 +35,7 @@ class Site:
     # How the REST API failed (5xx, reset, timeout, a redirect loop), unlike an API not offered
     # (401, 403, 404, HTML instead of JSON): the blog is listed another way, but not completely.
     rest_trouble: str | None = None
+    media_seen: set[str] = field(default_factory=set)  # files asked for (or skipped) in this crawl
     pending_listings: int = 0
     # Re-crawling: what the archive holds, and what this crawl observed.
     state: SiteState | None = None

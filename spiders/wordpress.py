@@ -61,6 +61,7 @@ from spiders.extraction.page import (
 )
 from spiders.items import Comment, KnownPost, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
+from spiders.media import MediaFetching
 from spiders.state import (
     HTTP_ERRORS,
     CommentPaging,
@@ -92,7 +93,7 @@ from spiders.ways.sitemap import SitemapWay
 VERSION = "0.1.0"
 
 
-class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
+class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scrapy.Spider):
     """Starts each blog, tries the ways in (`spiders/ways/`, one class each) in the order of
     ARCHIVE_DISCOVERY, fetches post and comment pages, and reports each site's crawl."""
 
@@ -572,8 +573,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
             # Themes often show no date for pingbacks; the post's comments feed has it.
             yield self._comment_feed_request(site, post, post.comment_feed_url, undated, 1)
             return
-        self.count("posts")
-        yield post
+        yield from self._post_done(site, post)
 
     def _comment_feed_request(
         self, site: Site, post: Post, feed: str, undated: set[int], page: int, seen: frozenset[int] = frozenset()
@@ -603,14 +603,12 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, scrapy.Spider):
         if undated and had_items and fresh and page < self.settings.getint("ARCHIVE_MAX_COMMENT_PAGES"):
             yield self._comment_feed_request(site, post, feed, undated, page + 1, seen | fresh)
             return
-        self.count("posts")
-        yield post
+        yield from self._post_done(site, post)
 
     @site_step
     def comment_feed_failed(self, failure: Failure, **_: Any) -> Iterator[Any]:
         self.count("comment_feed_failed")
-        self.count("posts")
-        yield failure.request.cb_kwargs["post"]
+        yield from self._post_done(failure.request.cb_kwargs["site"], failure.request.cb_kwargs["post"])
 
     @site_step
     def post_failed(self, failure: Failure, **_: Any) -> None:

@@ -155,3 +155,66 @@ def test_rebuild_from_the_waczs_gives_the_same_archive_row_by_row(tmp_path) -> N
     assert not differences(crawled, again), differences(crawled, again)
     statuses = [r[0] for r in sqlite3.connect(rebuilt).execute("select status from site_crawls order by id")]
     assert statuses == ["complete", "complete"]
+
+
+def test_media_of_every_post_are_kept_once_with_their_records(tmp_path) -> None:
+    """Every image (the largest srcset candidate and the src) and attachment of the sample blog's
+    posts: a media row with the post, type, size, digest, alt text and caption the blog has, and
+    a record in the WACZ holding the file's bytes. A re-crawl fetches none of them again and
+    keeps their first and last crawl."""
+    import hashlib
+
+    from archive.db import open_db
+
+    db_path = tmp_path / "archive.db"
+    server, base = serve_in_thread(port=0)
+    try:
+        run_crawl(f"{base}/", db_path)
+        first = server.requests()
+        server.reset_log()
+        run_crawl(f"{base}/", db_path)
+        second = server.requests()
+        served = {}
+        expected = {}
+        for media in data.MEDIA:
+            post = data.entry(media.parent)
+            for size in ("full", "medium"):
+                url = base + server.site.urls.upload(media, size).removeprefix(server.base_url)
+                expected[url] = (post.slug, "image/png", media.alt, media.caption)
+        for path, (content_type, _) in data.FILES.items():
+            syllabus = next(p for p in data.all_entries() if path in p.content)
+            expected[f"{base}/wp-content/uploads/{path}"] = (syllabus.slug, content_type, None, None)
+        for url in expected:
+            with urllib.request.urlopen(url) as response:  # the server on 127.0.0.1
+                served[url] = response.read()
+    finally:
+        server.shutdown()
+        server.server_close()
+    db = open_db(db_path)
+    rows = {
+        r["url"]: r
+        for r in db.query(
+            "select m.*, p.url as post_url from media m join posts p on p.id = m.post_id"
+        )
+    }
+    assert set(rows) == set(expected)
+    for url, (slug, content_type, alt, caption) in expected.items():
+        row = rows[url]
+        assert row["post_url"].rstrip("/").endswith(slug), url
+        assert (row["content_type"], row["alt"], row["caption"]) == (content_type, alt, caption), url
+        assert (row["bytes"], row["sha256"]) == (len(served[url]), hashlib.sha256(served[url]).hexdigest()), url
+        assert (row["first_crawl"], row["last_crawl"]) == (1, 2), url
+    uploads = [path for _, path, _ in first if path.startswith("/wp-content/uploads/")]
+    assert sorted(uploads) == sorted(set(uploads)) and len(uploads) == len(expected)  # each once
+    assert not [path for _, path, _ in second if path.startswith("/wp-content/uploads/")]
+    first_wacz = sorted((tmp_path / "archive.wacz").glob("*.wacz"))[0]  # names sort by time
+    with zipfile.ZipFile(first_wacz) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".warc.gz"))
+        bodies = {
+            r.rec_headers.get_header("WARC-Record-ID"): r.content_stream().read()
+            for r in ArchiveIterator(io.BytesIO(archive.read(name)))
+            if r.rec_type == "response"
+        }
+    for url, row in rows.items():
+        assert row["wacz"] == first_wacz.name, url
+        assert bodies[row["record_id"]] == served[url], url

@@ -160,6 +160,15 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
         post.content_html = to_html(content)
         post.content_text = block_text(content)
         post.images = _images(content, doc.url)
+        post.media_urls = media_urls(content, doc.url)
+    if container is not None:
+        # The featured image (the_post_thumbnail(): class wp-post-image), where the theme shows it.
+        featured = [
+            absolute_url(doc.url, src)
+            for img in container.iter("img")
+            if "wp-post-image" in (img.get("class") or "") and (src := _largest_source(img))
+        ]
+        post.media_urls = list(dict.fromkeys(featured + post.media_urls))
     post.protected = "post-password-required" in doc.body_classes or bool(
         container is not None
         and any(
@@ -170,6 +179,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
         # The page shows a password form, not the content; WordPress prefixes the title.
         post.content_html = post.content_text = None
         post.images = []
+        post.media_urls = []
         if post.title:
             post.title = re.sub(r"^(Protected|Geschützt|Protégé|Protegido|Protetto):\s*", "", post.title)
     post.breadcrumbs = extract_breadcrumbs(doc)
@@ -1065,8 +1075,82 @@ def _images(content: etree._Element, base_url: str) -> list[Image]:
                     caption = collapse(text_of(found[0]))
                     break
             current = current.getparent()
-        images.append(Image(src=absolute_url(base_url, src), alt=collapse(img.get("alt")), caption=caption))
+        largest = _largest_source(img)
+        images.append(
+            Image(
+                src=absolute_url(base_url, src),
+                alt=collapse(img.get("alt")),
+                caption=caption,
+                largest=absolute_url(base_url, largest) if largest and img.get("srcset") else None,
+            )
+        )
     return images
+
+
+# Files a post links to that are kept with it (within ARCHIVE_MEDIA_MAX_BYTES): documents, slides,
+# sheets, audio and video that WordPress's media library keeps under wp-content/uploads.
+ATTACHMENT_EXTENSIONS = frozenset(
+    [
+        "pdf",
+        "doc",
+        "docx",
+        "odt",
+        "rtf",
+        "txt",
+        "ppt",
+        "pptx",
+        "odp",
+        "pps",
+        "ppsx",
+        "xls",
+        "xlsx",
+        "ods",
+        "csv",
+        "zip",
+        "mp3",
+        "m4a",
+        "ogg",
+        "oga",
+        "wav",
+        "mp4",
+        "m4v",
+        "webm",
+        "mov",
+    ]
+)
+
+
+def _largest_source(img: etree._Element) -> str | None:
+    """The largest candidate of an image's `srcset` (by its width or density), else its `src`."""
+    best, best_size = None, -1.0
+    for candidate in (img.get("srcset") or "").split(","):
+        parts = candidate.split()
+        if not parts:
+            continue
+        size = 1.0
+        if len(parts) > 1 and parts[1][:-1].replace(".", "", 1).isdigit() and parts[1][-1] in "wx":
+            size = float(parts[1][:-1])
+        if size > best_size:
+            best, best_size = parts[0], size
+    src = img.get("src") or img.get("data-src")
+    return best or (src if src and not src.startswith("data:") else None)
+
+
+def media_urls(content: etree._Element, base_url: str) -> list[str]:
+    """What a post's content shows or offers as files: each image's largest `srcset` candidate and
+    its `src`, and links to attachments under `wp-content/uploads/` (ATTACHMENT_EXTENSIONS)."""
+    urls: list[str] = []
+    for img in content.iter("img"):
+        src = img.get("src") or img.get("data-src")
+        for url in (_largest_source(img), src):
+            if url and not url.startswith("data:"):
+                urls.append(absolute_url(base_url, url))
+    for link in content.iter("a"):
+        href = link.get("href") or ""
+        path = href.split("?", 1)[0].split("#", 1)[0]
+        if "/wp-content/uploads/" in path and path.rsplit(".", 1)[-1].lower() in ATTACHMENT_EXTENSIONS:
+            urls.append(absolute_url(base_url, href))
+    return list(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))
 
 
 def declared_comment_count(doc: Document) -> int | None:

@@ -201,6 +201,16 @@ TAGS: tuple[Term, ...] = (
 
 # --------------------------------------------------------------------------- media
 
+# Attachments that are not images, by their path under /wp-content/uploads/: type and bytes.
+FILES: dict[str, tuple[str, bytes]] = {
+    "2013/01/hist380-syllabus.pdf": (
+        "application/pdf",
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n",
+    ),
+}
+
 MEDIA: tuple[Media, ...] = (
     Media(49, 47, "tanks-on-the-boulevard", "tanks-on-the-boulevard",
           "2013/02/tanks-on-the-boulevard.png", 640, 427,
@@ -237,6 +247,9 @@ at the end of each post, and keep comments courteous: disagree with arguments, n
 Weekly essays (40%), comments on classmates’ essays (20%), the midterm (15%) and a final
 project (25%). Essays are due on Tuesdays at midnight; late essays lose a third of a grade
 per day. The midterm review questions are posted in week 8.
+
+The whole syllabus as a handout:
+<a href="{{home}}/wp-content/uploads/2013/01/hist380-syllabus.pdf">hist380-syllabus.pdf</a>.
 
 Updated February 20: the final project may be a longer essay or an annotated source edition.
 """), comment_status="closed", ping_status="closed", menu_order=1),
@@ -334,6 +347,8 @@ class="wp-caption aligncenter"><a
 href="{HOME}/2013/02/26/budapest-1956-hungary-and-the-soviet-intervention/tanks-on-the-boulevard/"
 rel="attachment wp-att-49"><img class="size-medium wp-image-49"
 src="{HOME}/wp-content/uploads/2013/02/tanks-on-the-boulevard-300x200.png"
+srcset="{HOME}/wp-content/uploads/2013/02/tanks-on-the-boulevard-300x200.png 300w,
+{HOME}/wp-content/uploads/2013/02/tanks-on-the-boulevard.png 640w" sizes="(max-width: 300px) 100vw, 300px"
 alt="Soviet tanks on a Budapest boulevard" width="300" height="200" /></a><figcaption
 id="caption-attachment-49" class="wp-caption-text">Soviet tanks on a Budapest boulevard,
 November 1956.</figcaption></figure>

@@ -176,6 +176,10 @@ class Site:
         """The theme stylesheet and generated images for the uploads."""
         if path == f"{THEME_DIR}/style.css":
             return Response(200, STYLESHEET.encode(), "text/css")
+        upload = path.removeprefix("/wp-content/uploads/")
+        if upload in data.FILES:
+            content_type, body = data.FILES[upload]
+            return Response(200, body, content_type)
         for media in data.MEDIA:
             sizes = [("full", media.width, media.height), *media.sizes]
             for name, width, height in sizes:
