@@ -161,9 +161,12 @@ def test_no_trap_is_fetched_and_requests_stay_few(way, crawled) -> None:
         parts = urlsplit(path)
         assert not {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)} & TRAP_PARAMS, path
         assert "wp-login" not in parts.path and "/embed" not in parts.path, path
+    # The files the posts show or offer, each once: the image's two sizes and the PDF handout.
+    media = [p for p in paths if p.startswith("/wp-content/uploads/")]
+    assert len(media) == 2 * len(data.MEDIA) + len(data.FILES), media
     # One request per post and page, plus robots.txt, the home page, one comment page and a
     # handful of listing requests (REST pages, sitemap probes, feeds or archive pages).
-    assert len(paths) <= len(data.all_entries()) + 12, paths
+    assert len(paths) - len(media) <= len(data.all_entries()) + 12, paths
     assert len(paths) == len(set(paths))
 
 

@@ -180,9 +180,13 @@ def test_no_trap_is_fetched_and_requests_stay_few(crawled) -> None:
     archives = [p for p in paths if re.fullmatch(r"/(\d{4}/(\d{2}/)?|(category|tag|author)/[^/]+/)?(page/\d+/)?", p)]
     if way != "html":
         assert archives in ([], ["/"])
+    # The files the posts show or offer, each once: the image's two sizes (src and the largest
+    # srcset candidate) and the PDF handout.
+    media = [p for p in paths if p.startswith("/wp-content/uploads/")]
+    assert len(media) == 2 * len(data.MEDIA) + len(data.FILES)
     # One request per post and page, plus robots.txt, the home page, one comment page and a
     # handful of listing requests (REST pages, sitemaps, feeds).
-    assert len(paths) - len(archives) <= post_pages + 12
+    assert len(paths) - len(archives) - len(media) <= post_pages + 12
     assert len(paths) == len(set(paths))
 
 
