@@ -152,8 +152,12 @@ def evaluate_real_command(pages: str, labels: str, output: str | None, others: b
 @click.argument("db", default=DEFAULT_DB, type=click.Path(dir_okay=False))
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-def serve(db: str, port: int, host: str) -> None:
-    """Browse an archive in Datasette (read-only), with search, facets and threads.
+@click.option(
+    "--replay-port", type=int, default=None, help="Port of the pages as archived (pywb) [default: PORT+1; 0: none]."
+)
+def serve(db: str, port: int, host: str, replay_port: int | None) -> None:
+    """Browse an archive in Datasette (read-only), with search, facets and threads; the pages as
+    archived (the crawls' WACZ files, by pywb) on the next port, linked from each post's page.
 
     \b
     Example:
@@ -163,7 +167,34 @@ def serve(db: str, port: int, host: str) -> None:
 
     if not Path(db).exists():
         raise click.ClickException(f"no archive at {db}: crawl a blog first (see README)")
-    serve_archive(db, host=host, port=port)
+    serve_archive(db, host=host, port=port, replay_port=port + 1 if replay_port is None else replay_port)
+
+
+@main.command()
+@click.argument("db", default=DEFAULT_DB, type=click.Path(dir_okay=False))
+@click.option("--port", default=8002, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+def replay(db: str, port: int, host: str) -> None:
+    """Show the archived pages as they looked, offline: pywb serves every WACZ the crawls of this
+    archive wrote (images and all from the archive; nothing is loaded from outside).
+
+    \b
+    Example:
+      wparchive replay archive/archive.db --port 8002
+      # then open http://127.0.0.1:8002/wparchive/*/https://blogs.example.edu/hist380/*
+    """
+    import os
+
+    from archive.replay import COLLECTION, replay_folder, wayback_command
+    from archive.warc import capture_folder
+
+    if not any(capture_folder(db).glob("*.wacz")):
+        raise click.ClickException(f"no WACZ files in {capture_folder(db)}: crawl with capture on first")
+    folder = replay_folder(db)
+    click.echo(f"Replaying {capture_folder(db)} at http://{host}:{port}/{COLLECTION}/ (Ctrl-C stops)", err=True)
+    os.chdir(folder)
+    command = wayback_command(host, port)
+    os.execv(command[0], command)  # pywb itself from here on: signals reach it
 
 
 # Exit codes of `wparchive crawl`, for cron, systemd and other schedulers.

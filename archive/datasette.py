@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import sqlite3
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -778,15 +779,28 @@ def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[s
     return args
 
 
-def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
+def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001, replay_port: int | None = None) -> None:
     """Prepare the archive, then run Datasette on it, read-only (a crawl may write meanwhile), until
-    interrupted."""
+    interrupted. With `replay_port` and WACZ files beside the archive, pywb serves the pages as
+    archived on that port too (archive/replay.py), and each post page links to its own."""
     try:
         prepare_archive(db_path)
     except sqlite3.OperationalError as error:  # a read-only file: serve what is there
         print(f"warning: could not prepare {db_path} ({error}); serving it as it is", file=sys.stderr)
+    metadata = metadata_for(db_path)
+    if replay_port:
+        from archive.replay import replay_folder, wayback_command
+        from archive.warc import capture_folder
+
+        if any(capture_folder(db_path).glob("*.wacz")):
+            folder = replay_folder(db_path)
+            log = (folder / "wayback.log").open("a")
+            # A child of this process group: Ctrl-C in the terminal stops it with Datasette.
+            subprocess.Popen(wayback_command(host, replay_port), cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+            metadata.setdefault("plugins", {})["wparchive"] = {"replay": f"http://{host}:{replay_port}"}
+            print(f"Pages as archived at http://{host}:{replay_port}/wparchive/", flush=True)
     handle, metadata_path = tempfile.mkstemp(prefix="wparchive-metadata-", suffix=".json")
     with os.fdopen(handle, "w") as out:
-        json.dump(metadata_for(db_path), out)
+        json.dump(metadata, out)
     print(f"Serving {db_path} at http://{host}:{port}/", flush=True)
     os.execv(sys.executable, serve_args(db_path, metadata_path, host, port))

@@ -41,6 +41,7 @@ from archive.datasette import (
     thread_depth,
     with_content_security_policy,
 )
+from archive.replay import replay_url
 from archive.research import CANNED_QUERIES, WEEKLY_ACTIVITY_SQL, count_sql, search_sql
 
 if TYPE_CHECKING:
@@ -169,6 +170,16 @@ async def post_page(datasette: Datasette, request: Request) -> Response:
         """,
         {"site": post["site_id"], "published": post.get("published") or "", "id": post_id},
     )
+    # The page as archived: the latest capture of the post's page, on the replay server that
+    # `wparchive serve` started beside Datasette (plugin config `replay`).
+    replay_server = (datasette.plugin_config("wparchive") or {}).get("replay")
+    captured = await _rows(
+        datasette,
+        "SELECT c.url, cr.started FROM captures c JOIN crawls cr ON cr.id = c.crawl_id "
+        "WHERE c.post_id = ? AND c.kind = 'post page' ORDER BY c.crawl_id DESC LIMIT 1",
+        [post_id],
+    )
+    archived = captured[0] if captured and replay_server else None
     tree = build_thread(comments)
     counts: dict[str, int] = {}
     for comment in comments:
@@ -210,6 +221,10 @@ async def post_page(datasette: Datasette, request: Request) -> Response:
         "neighbours": {n["rel"]: {"title": n["title"], "href": post_path(datasette, n["id"])} for n in neighbours},
         "row_href": datasette.urls.row(_db(datasette).name, "posts", str(post_id)),
         "thread_href": datasette.urls.path(f"/{_db(datasette).name}/thread?post_id={post_id}"),
+        "archived_href": safe_href(replay_url(replay_server, archived["started"], archived["url"]))
+        if archived
+        else None,
+        "archived_at": format_date(archived["started"]) if archived else None,
     }
     return await _render(datasette, request, "wparchive_post.html", context)
 
