@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from archive.db import open_db
+from archive.warc import read_wacz, validate_wacz
 from spiders.extraction.dates import with_offset
 from tests.conftest import ROOT, crawl_stats, require, run_crawl
 
@@ -87,6 +88,8 @@ def crawl(site, theme: str, mode: str, tmp: Path) -> dict[str, Any]:
             "site": next(db.query("select * from sites")),
             "integrity": list(db.query("select * from integrity")),
             "site_crawl": next(db.query("select * from site_crawls order by id desc limit 1")),
+            "captures": list(db.query("select * from captures")),
+            "wacz": sorted((tmp / f"{theme}-{mode}.wacz").glob("*.wacz")),
         }
         db.close()
     return _crawls[key]
@@ -225,3 +228,18 @@ def test_sources_are_recorded(archived) -> None:
 def test_integrity_view_is_empty_when_everything_matches(archived) -> None:
     _, _, result = archived
     assert result["integrity"] == []
+
+
+def test_the_crawl_is_kept_whole_in_a_valid_wacz(archived) -> None:
+    """Issue 14: one WACZ a crawl that py-wacz validates, with a response record for every response
+    the downloader received (Scrapy's own count), each post's page among them."""
+    _, _, result = archived
+    assert len(result["wacz"]) == 1
+    ok, said = validate_wacz(result["wacz"][0])
+    assert ok, said
+    _, recorded = read_wacz(result["wacz"][0])
+    assert sum(len(answers) for answers in recorded.values()) == result["stats"]["downloader/response_count"]
+    record_ids = {answer.captured.record_id for answers in recorded.values() for answer in answers}
+    pages = [c for c in result["captures"] if c["kind"] == "post page"]
+    assert {c["post_id"] for c in pages} and all(c["record_id"] in record_ids for c in result["captures"])
+    assert len({c["post_id"] for c in pages}) == result["post_count"]
