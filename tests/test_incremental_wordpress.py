@@ -74,7 +74,7 @@ def page_fetches(result: dict[str, Any]) -> list[tuple[int, str]]:
     return [
         (status, path)
         for status, _, path in result["requests"]
-        if not path.startswith(("/robots.txt", "/wp-json/", "/?", "/comments/feed", "/wp-sitemap"))
+        if not path.startswith(("/robots.txt", "/wp-json/", "/?", "/comments/feed", "/wp-sitemap", "/wp-content/"))
         and path != "/"
         and not path.endswith("/feed/")  # a post's comments feed: the dates of undated pingbacks
     ]

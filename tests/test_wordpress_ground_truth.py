@@ -89,6 +89,10 @@ def crawl(site, theme: str, mode: str, tmp: Path) -> dict[str, Any]:
             "integrity": list(db.query("select * from integrity")),
             "site_crawl": next(db.query("select * from site_crawls order by id desc limit 1")),
             "captures": list(db.query("select * from captures")),
+            "media": {
+                r["url"]: r
+                for r in db.query("select m.*, p.wp_id as post_wp_id from media m join posts p on p.id = m.post_id")
+            },
             "wacz": sorted((tmp / f"{theme}-{mode}.wacz").glob("*.wacz")),
         }
         db.close()
@@ -243,3 +247,23 @@ def test_the_crawl_is_kept_whole_in_a_valid_wacz(archived) -> None:
     pages = [c for c in result["captures"] if c["kind"] == "post page"]
     assert {c["post_id"] for c in pages} and all(c["record_id"] in record_ids for c in result["captures"])
     assert len({c["post_id"] for c in pages}) == result["post_count"]
+
+
+def test_every_file_of_the_seeded_posts_is_kept(archived, truth, site) -> None:
+    """Issue 14: every file the posts show or link under wp-content/uploads (as WordPress's own
+    table holds their content) has a media row with its post, and the bytes on WordPress's disk."""
+    import hashlib
+    import re
+
+    _, _, result = archived
+    expected = {}
+    for post in truth["posts"]:
+        if post.get("password_protected"):
+            continue
+        for url in re.findall(r"https?://[^\"\s,]+/wp-content/uploads/[^\"\s,]+", post["content"] or ""):
+            expected[url] = post["id"]
+    assert len(expected) == 3  # the map in two sizes and the PDF handout
+    assert {url: row["post_wp_id"] for url, row in result["media"].items()} == expected
+    for url, row in result["media"].items():
+        body = (site.www / "wp-content" / "uploads" / url.split("/wp-content/uploads/", 1)[1]).read_bytes()
+        assert (row["bytes"], row["sha256"]) == (len(body), hashlib.sha256(body).hexdigest()), url

@@ -448,6 +448,31 @@ $page_ids[] = seed_insert_post(array(
     'comment_status' => 'closed',
 ));
 
+// ---------------------------------------------------------------- media
+// Files kept with the posts (issue 14): an image in two sizes (src and srcset) in one post, and a
+// PDF handout linked from the syllabus, as files under wp-content/uploads/2013/02/.
+$uploads = wp_upload_dir('2013/02');
+wp_mkdir_p($uploads['path']);
+$seed_files = array(
+    'city-map.png' => base64_decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='),
+    'city-map-300x200.png' => base64_decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='),
+    'hist210-handout.pdf' => "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+);
+foreach ($seed_files as $file => $bytes) {
+    file_put_contents($uploads['path'] . '/' . $file, $bytes);
+}
+$mapped = get_post($post_ids[5]);
+$wpdb->update($wpdb->posts, array('post_content' => $mapped->post_content . "\n\n" . sprintf(
+    '<img class="size-medium" src="%1$s/city-map-300x200.png" srcset="%1$s/city-map-300x200.png 300w, %1$s/city-map.png 640w" sizes="(max-width: 300px) 100vw, 300px" alt="A map of the city walls" width="300" height="200" />',
+    $uploads['url']
+)), array('ID' => $mapped->ID));
+$syllabus = get_post($page_ids[0]);
+$wpdb->update($wpdb->posts, array('post_content' => $syllabus->post_content . "\n\n" . sprintf(
+    'The week-by-week handout: <a href="%s/hist210-handout.pdf">hist210-handout.pdf</a>.', $uploads['url']
+)), array('ID' => $syllabus->ID));
+clean_post_cache($mapped->ID);
+clean_post_cache($syllabus->ID);
+
 // Dates in 2013 for "modified" too (WordPress stamps today); a few posts were edited later.
 foreach ($posts as $p) {
     $mts = $p['ts'] + ($p['index'] % 7 === 3 ? 3 * 86400 + 1800 : 0);
