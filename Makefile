@@ -53,11 +53,11 @@ eval-real: $(STAMP)
 	$(PY) -c "import trafilatura" 2>/dev/null || $(PY) -m pip install --quiet -e ".[test,bench]"
 	$(VENV)/bin/wparchive eval-real $(REALPAGES) --output docs/extraction-real.md
 
-## make bench: speed, request and reliability benchmarks (writes docs/performance-*.md, docs/requests.md, docs/reliability.md; minutes)
+## make bench: speed, request and reliability benchmarks (writes docs/performance-*.md, docs/requests.md, docs/reliability.md, docs/capture.md; minutes)
 bench: $(STAMP)
 	$(PY) -c "import trafilatura" 2>/dev/null || $(PY) -m pip install --quiet -e ".[test,bench]"
 	$(PY) benchmarks/bench_extraction.py
-	@for script in benchmarks/bench_requests.py benchmarks/bench_incremental.py benchmarks/bench_datasette.py benchmarks/bench_reliability.py; do \
+	@for script in benchmarks/bench_requests.py benchmarks/bench_incremental.py benchmarks/bench_datasette.py benchmarks/bench_reliability.py benchmarks/bench_capture.py; do \
 	  if [ -f $$script ]; then echo "== $$script"; $(PY) $$script || exit 1; fi; done
 
 clean:
