@@ -94,6 +94,7 @@ def crawl(site, theme: str, mode: str, tmp: Path) -> dict[str, Any]:
                 for r in db.query("select m.*, p.wp_id as post_wp_id from media m join posts p on p.id = m.post_id")
             },
             "wacz": sorted((tmp / f"{theme}-{mode}.wacz").glob("*.wacz")),
+            "db_path": db_path,
         }
         db.close()
     return _crawls[key]
@@ -267,3 +268,22 @@ def test_every_file_of_the_seeded_posts_is_kept(archived, truth, site) -> None:
     for url, row in result["media"].items():
         body = (site.www / "wp-content" / "uploads" / url.split("/wp-content/uploads/", 1)[1]).read_bytes()
         assert (row["bytes"], row["sha256"]) == (len(body), hashlib.sha256(body).hexdigest()), url
+
+
+def test_a_rebuild_from_the_wacz_equals_the_crawl(site, tmp_path_factory, tmp_path) -> None:
+    """Issue 14: `wparchive rebuild` of a crawl's WACZ (the first theme, the REST way in), with
+    WordPress's answers taken from it alone, gives the archive the crawl made, row by row (crawl
+    ids and times aside)."""
+    import subprocess
+    import sys
+
+    from tests.archive_rows import differences, snapshot
+    from tests.conftest import ROOT
+
+    result = crawl(site, *CASES[0], tmp_path_factory.getbasetemp())
+    rebuilt = tmp_path / "rebuilt.db"
+    command = [sys.executable, "-m", "archive.cli", "rebuild", str(result["wacz"][0]), "--db", str(rebuilt)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    crawled, again = snapshot(open_db(result["db_path"])), snapshot(open_db(rebuilt))
+    assert crawled["posts"] and not differences(crawled, again), differences(crawled, again)
