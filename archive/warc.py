@@ -8,7 +8,9 @@ warcio), packed per crawl as a WACZ (by py-wacz: CDXJ index, pages.jsonl, datapa
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import io
 import json
 import zipfile
@@ -26,6 +28,9 @@ _WIRE_HEADERS = {b"transfer-encoding", b"content-length"}
 
 
 CRAWL_FIELD = "wparchive-crawl"
+# Bodies this large or larger are kept once a crawl: a second response with the same bytes is a
+# revisit record (identical payload digest) that points to the first.
+DEDUPE_MIN_BYTES = 512
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class WarcFile:
         fields = {"software": software, "format": "WARC File Format 1.1", CRAWL_FIELD: json.dumps(crawl or {})}
         self._writer.write_record(self._writer.create_warcinfo_record(path.name, fields))
         self.pages: list[dict[str, str]] = []
+        self._payloads: dict[str, tuple[str, str, str]] = {}  # payload digest -> record id, URL, date
 
     def write_exchange(
         self,
@@ -80,16 +86,32 @@ class WarcFile:
         ]
         headers.append(("Content-Length", str(len(body))))
         http = StatusAndHeaders(f"{status} {_reason(status)}", headers, protocol="HTTP/1.1")
-        response = self._writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=http,
-            warc_headers_dict={"WARC-Date": when},
-        )
+        digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+        first = self._payloads.get(digest) if status == 200 and len(body) >= DEDUPE_MIN_BYTES else None
+        if first is not None:
+            # The same bytes as a response already kept (one file at two URLs, a page copied):
+            # a revisit record that points to it, not the bytes again.
+            response = self._writer.create_revisit_record(
+                url,
+                digest,
+                first[1],
+                first[2],
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": when, "WARC-Refers-To": first[0]},
+            )
+        else:
+            response = self._writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": when},
+            )
         self._writer.write_record(response)
         record_id = response.rec_headers.get_header("WARC-Record-ID")
+        if first is None and status == 200 and len(body) >= DEDUPE_MIN_BYTES:
+            self._payloads[digest] = (record_id, url, when)
         path = url.split("://", 1)[-1].split("/", 1)[-1]
         request_http = StatusAndHeaders(
             f"{method} /{path} HTTP/1.1",
@@ -106,7 +128,6 @@ class WarcFile:
         )
         self._writer.write_record(request)
         self.records += 1
-        digest = response.rec_headers.get_header("WARC-Payload-Digest")
         return Captured(self.wacz_name, record_id, digest)
 
     def add_page(self, url: str, title: str | None, fetched: datetime | None = None) -> None:
@@ -169,6 +190,7 @@ def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
 
     crawl: dict = {}
     methods: dict[str, str] = {}
+    bodies: dict[str, bytes] = {}
     responses: list[tuple[str, str, Recorded]] = []
     with zipfile.ZipFile(path) as wacz:
         for name in sorted(
@@ -184,13 +206,19 @@ def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
                                 crawl = json.loads(value.strip() or "{}")
                     elif record.rec_type == "request":
                         methods[record.rec_headers.get_header("WARC-Concurrent-To")] = record.http_headers.protocol
-                    elif record.rec_type == "response":
+                    elif record.rec_type in ("response", "revisit"):
                         record_id = record.rec_headers.get_header("WARC-Record-ID")
+                        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                        body = record.raw_stream.read()  # as sent: Scrapy inflates it again
+                        if record.rec_type == "response":
+                            bodies[digest] = body
+                        else:
+                            body = bodies.get(digest, b"")  # the same bytes, kept once
                         recorded = Recorded(
                             int(record.http_headers.get_statuscode()),
                             list(record.http_headers.headers),
-                            record.raw_stream.read(),  # as sent: Scrapy inflates it again
-                            Captured(path.name, record_id, record.rec_headers.get_header("WARC-Payload-Digest")),
+                            body,
+                            Captured(path.name, record_id, digest),
                         )
                         responses.append((record_id, record.rec_headers.get_header("WARC-Target-URI"), recorded))
     by_key: dict[tuple[str, str], list[Recorded]] = {}

@@ -56,7 +56,9 @@ def captured(tmp_path_factory) -> dict:
                             "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
                             "concurrent": record.rec_headers.get_header("WARC-Concurrent-To"),
                             "status": (
-                                int(record.http_headers.get_statuscode()) if record.rec_type == "response" else None
+                                int(record.http_headers.get_statuscode())
+                                if record.rec_type in ("response", "revisit")
+                                else None
                             ),
                             "body": record.content_stream().read(),
                         }
@@ -87,7 +89,7 @@ def test_one_valid_wacz_beside_the_archive(captured) -> None:
 
 
 def test_every_response_the_server_gave_is_a_record_with_its_request(captured) -> None:
-    responses = [r for r in captured["records"] if r["type"] == "response"]
+    responses = [r for r in captured["records"] if r["type"] in ("response", "revisit")]
     requests = {r["concurrent"] for r in captured["records"] if r["type"] == "request"}
     served = sorted((captured["base"].split("/", 3)[2], path, status) for _, path, status in captured["answered"])
     recorded = sorted((r["uri"].split("/", 3)[2], "/" + r["uri"].split("/", 3)[3], r["status"]) for r in responses)
@@ -210,11 +212,17 @@ def test_media_of_every_post_are_kept_once_with_their_records(tmp_path) -> None:
     first_wacz = sorted((tmp_path / "archive.wacz").glob("*.wacz"))[0]  # names sort by time
     with zipfile.ZipFile(first_wacz) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".warc.gz"))
-        bodies = {
-            r.rec_headers.get_header("WARC-Record-ID"): r.content_stream().read()
-            for r in ArchiveIterator(io.BytesIO(archive.read(name)))
-            if r.rec_type == "response"
-        }
+        bodies, revisits = {}, {}
+        for r in ArchiveIterator(io.BytesIO(archive.read(name))):
+            if r.rec_type == "response":
+                bodies[r.rec_headers.get_header("WARC-Record-ID")] = r.content_stream().read()
+            elif r.rec_type == "revisit":
+                revisits[r.rec_headers.get_header("WARC-Record-ID")] = r.rec_headers.get_header("WARC-Refers-To")
     for url, row in rows.items():
         assert row["wacz"] == first_wacz.name, url
-        assert bodies[row["record_id"]] == served[url], url
+        kept = bodies.get(row["record_id"]) or bodies[revisits[row["record_id"]]]  # a revisit: the first's
+        assert kept == served[url], url
+    # The handout uploaded twice (the same bytes at two URLs): kept once, the second a revisit.
+    handouts = [row for url, row in rows.items() if url.endswith(".pdf")]
+    assert len(handouts) == 2 and handouts[0]["sha256"] == handouts[1]["sha256"]
+    assert sum(1 for row in handouts if row["record_id"] in revisits) == 1

@@ -202,13 +202,15 @@ TAGS: tuple[Term, ...] = (
 # --------------------------------------------------------------------------- media
 
 # Attachments that are not images, by their path under /wp-content/uploads/: type and bytes.
+HANDOUT = (
+    b"%PDF-1.4\n" + b"% HIST 380 syllabus handout\n" * 24 + b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+# The About page links the same handout uploaded a second time under another name (the same bytes:
+# an archive keeps them once).
 FILES: dict[str, tuple[str, bytes]] = {
-    "2013/01/hist380-syllabus.pdf": (
-        "application/pdf",
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n%%EOF\n",
-    ),
+    "2013/01/hist380-syllabus.pdf": ("application/pdf", HANDOUT),
+    "2013/01/hist380-syllabus-1.pdf": ("application/pdf", HANDOUT),
 }
 
 MEDIA: tuple[Media, ...] = (
@@ -231,6 +233,9 @@ least two essays by classmates.
 
 The blog is public. Please write for a reader who has not taken the course, cite your sources
 at the end of each post, and keep comments courteous: disagree with arguments, not with people.
+
+The syllabus as a handout, for those who missed the first class:
+<a href="{{home}}/wp-content/uploads/2013/01/hist380-syllabus-1.pdf">hist380-syllabus-1.pdf</a>.
 """), comment_status="closed", ping_status="closed"),
     Post(5, "page", "syllabus", "Syllabus", WHITBY, eastern(2013, 1, 15, 11, 30),
          eastern(2013, 2, 20, 9, 15), autop("""
