@@ -376,12 +376,9 @@ _MEDIA_KIND = {"img": "Image", "picture": "Image", "video": "Video", "audio": "A
 
 
 def archived_media_url(original_url: str) -> str | None:
-    """Where the archive serves its own copy of the file at `original_url`, or None.
-
-    Media are not captured yet (issue #14 will): until then there is never a copy, and every
-    picture, video and recording is shown as a placeholder that links to the original. When
-    capture exists, this returns the copy's address on the archive's own server.
-    """
+    """Where the archive serves its own copy of the file at `original_url`: by default nowhere (a
+    placeholder links to the original). The post page passes its own look-up instead: the files
+    the crawls kept, at `/-/media/<id>` (archive/plugins/wparchive_pages.py)."""
     return None
 
 

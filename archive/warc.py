@@ -227,6 +227,32 @@ def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
     return crawl, by_key
 
 
+def record_body(wacz_path: Path, record_id: str) -> tuple[str | None, bytes] | None:
+    """A kept response's content type and body (inflated, as a reader gets it), by its record id;
+    a revisit gives the bytes of the record it points to. None when the file has no such record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    wanted, content_type = record_id, None
+    with zipfile.ZipFile(wacz_path) as wacz:
+        warcs = sorted(n for n in wacz.namelist() if n.startswith("archive/") and n.endswith((".warc", ".warc.gz")))
+        for _ in range(2):  # the record, then (for a revisit) the one it points to
+            for name in warcs:
+                with wacz.open(name) as stream:
+                    for record in ArchiveIterator(stream):
+                        if record.rec_headers.get_header("WARC-Record-ID") != wanted:
+                            continue
+                        content_type = content_type or record.http_headers.get_header("Content-Type")
+                        if record.rec_type == "revisit":
+                            wanted = record.rec_headers.get_header("WARC-Refers-To")
+                            break
+                        return content_type, record.content_stream().read()
+                if wanted != record_id:
+                    break
+            if wanted == record_id:
+                return None
+    return None
+
+
 def _reason(status: int) -> str:
     from http import HTTPStatus
 

@@ -6,6 +6,7 @@ the bytes the records must hold."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
@@ -226,3 +227,21 @@ def test_media_of_every_post_are_kept_once_with_their_records(tmp_path) -> None:
     handouts = [row for url, row in rows.items() if url.endswith(".pdf")]
     assert len(handouts) == 2 and handouts[0]["sha256"] == handouts[1]["sha256"]
     assert sum(1 for row in handouts if row["record_id"] in revisits) == 1
+
+
+async def test_kept_files_are_served_from_the_wacz_pictures_inline_others_as_downloads(captured) -> None:
+    from archive.datasette import datasette_instance
+
+    ds = datasette_instance(captured["folder"] / "archive.db")
+    rows = captured["db"].execute("select id, url, content_type, sha256 from media").fetchall()
+    assert {r["content_type"] for r in rows} == {"image/png", "application/pdf"}
+    for row in rows:
+        response = await ds.client.get(f"/-/media/{row['id']}")
+        assert response.status_code == 200
+        assert hashlib.sha256(response.content).hexdigest() == row["sha256"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        inline = row["content_type"] == "image/png"
+        assert ("content-disposition" not in response.headers) == inline, row["url"]
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert (await ds.client.get("/-/media/999999")).status_code == 404
+    assert (await ds.client.get("/-/media/99999999999999999999")).status_code == 404

@@ -118,6 +118,12 @@ def test_wparchive_serve_links_each_post_to_its_page_as_archived(browser, replay
         context, page = open_page(browser, f"http://127.0.0.1:{port}")
         try:
             page.goto(f"/-/post/{post_id}")
+            page.wait_for_load_state("load")
+            # The post's own image, shown from the archive (its WACZ) on the archive's own origin.
+            shown = page.eval_on_selector_all(
+                ".post-content img", "els => els.map(e => ({src: e.getAttribute('src'), width: e.naturalWidth}))"
+            )
+            assert shown and all(i["src"].startswith("/-/media/") and i["width"] > 0 for i in shown), shown
             link = page.get_by_role("link", name="The page as archived")
             assert link.get_attribute("href").startswith(f"http://127.0.0.1:{replay_port}/wparchive/")
             link.click()

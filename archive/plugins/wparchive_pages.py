@@ -16,8 +16,9 @@ Queries are plain SQL run with `Database.execute` (read-only); what is safe to s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from datasette import handle_exception as datasette_errors
 from datasette import hookimpl
@@ -43,6 +44,7 @@ from archive.datasette import (
 )
 from archive.replay import replay_url
 from archive.research import CANNED_QUERIES, WEEKLY_ACTIVITY_SQL, count_sql, search_sql
+from archive.warc import capture_folder, record_body
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -84,6 +86,33 @@ async def _render(
     context = {"database": _db(datasette).name, "wp_nav": nav_links(datasette), **context}
     html = await datasette.render_template(template, context, request=request)
     return Response.html(html, status=status)
+
+
+# Types a browser shows as a picture, never runs: served inline. Anything else is a download.
+_INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"}
+
+
+async def media_file(datasette: Datasette, request: Request) -> Response:
+    """A file kept with a post, from the crawl's WACZ (the same origin as the archive's pages, so
+    the Content-Security-Policy lets the post page show it)."""
+    media_id = int(request.url_vars["media_id"])
+    if media_id > 2**63 - 1:
+        raise NotFound("No such file in this archive")
+    rows = await _rows(datasette, "SELECT wacz, record_id, url, content_type FROM media WHERE id = ?", [media_id])
+    db_path = _db(datasette).path
+    if not rows or not rows[0]["wacz"] or not rows[0]["record_id"] or not db_path:
+        raise NotFound("No such file in this archive")
+    row = rows[0]
+    wacz = capture_folder(db_path) / Path(row["wacz"]).name
+    found = record_body(wacz, row["record_id"]) if wacz.exists() else None
+    if found is None:
+        raise NotFound("The file's WACZ is not beside the archive")
+    content_type = (row["content_type"] or found[0] or "application/octet-stream").split(";")[0].strip().lower()
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
+    if content_type not in _INLINE_TYPES:
+        name = Path(urlsplit(row["url"]).path).name or "file"
+        headers["Content-Disposition"] = f'attachment; filename="{name.replace(chr(34), "")}"'
+    return Response(found[1], content_type=content_type, headers=headers)
 
 
 def nav_links(datasette: Datasette) -> list[dict[str, str]]:
@@ -180,6 +209,15 @@ async def post_page(datasette: Datasette, request: Request) -> Response:
         [post_id],
     )
     archived = captured[0] if captured and replay_server else None
+    # The post's files the archive keeps are shown from it (`/-/media/<id>`), never from their hosts.
+    kept = {
+        row["url"]: _path(datasette, f"/-/media/{row['id']}")
+        for row in await _rows(
+            datasette,
+            "SELECT id, url FROM media WHERE site_id = ? AND record_id IS NOT NULL AND wacz IS NOT NULL",
+            [post["site_id"]],
+        )
+    }
     tree = build_thread(comments)
     counts: dict[str, int] = {}
     for comment in comments:
@@ -211,7 +249,7 @@ async def post_page(datasette: Datasette, request: Request) -> Response:
             for t in terms
             if t["taxonomy"] != "category"
         ],
-        "content": sanitise_html(post.get("content_html"), post.get("content_text")),
+        "content": sanitise_html(post.get("content_html"), post.get("content_text"), kept.get),
         "shares": [{"service": s["service"], "url": s["url"], "href": safe_href(s["url"])} for s in shares],
         "thread": [_comment_view(node) for node in tree],
         "thread_depth": thread_depth(tree),
@@ -399,6 +437,7 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/post/(?P<post_id>\d+)$", post_page),
         (r"^/-/search$", search_page),
         (r"^/-/activity$", activity_page),
+        (r"^/-/media/(?P<media_id>\d+)$", media_file),
     ]
 
 
