@@ -14,23 +14,26 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Response
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from spiders.items import Media, Post
 from spiders.state import Site, by_choice, failure_reason, site_step
 
-# Jetpack's image CDN (i0-i3.wp.com) and WordPress.com's file hosts.
-_WORDPRESS_CDN = re.compile(r"(i[0-3]\.wp\.com|[a-z0-9-]+\.files\.wordpress\.com|[a-z0-9-]+\.wordpress\.com)")
+# Jetpack's image CDN (i0-i3.wp.com), WordPress.com's file hosts (<blog>.files.wordpress.com) and its
+# static and LaTeX image hosts (s0-s9.wordpress.com, s0-s2.wp.com): never another blog's host.
+_WORDPRESS_CDN = re.compile(r"i[0-3]\.wp\.com|s[0-2]\.wp\.com|s[0-9]\.wordpress\.com|[a-z0-9-]+\.files\.wordpress\.com")
 
 
-def media_host_allowed(url: str, blog_home: str, extra_hosts: frozenset[str]) -> bool:
-    """Whether a file is fetched: on the blog's host, on WordPress's CDNs, or on a host the user
-    named (`*` names every host)."""
+def media_host_allowed(url: str, blog_home: str, extra_hosts: frozenset[str], cdns: bool = True) -> bool:
+    """Whether a file is fetched: on the blog's host, on WordPress's CDNs (unless `cdns` is off), or
+    on a host the user named (`*` names every host)."""
     host = (urlsplit(url).hostname or "").lower()
     if not host:
         return False
-    if host == (urlsplit(blog_home).hostname or "").lower() or _WORDPRESS_CDN.fullmatch(host):
+    if host == (urlsplit(blog_home).hostname or "").lower() or (cdns and _WORDPRESS_CDN.fullmatch(host)):
         return True
     return "*" in extra_hosts or host in extra_hosts
 
@@ -54,7 +57,7 @@ class MediaFetching:
             if site.state is not None and url in site.state.media:
                 self.count("media_archived_already")
                 continue
-            if not media_host_allowed(url, site.home, hosts):
+            if not media_host_allowed(url, site.home, hosts, self.settings.getbool("ARCHIVE_MEDIA_CDNS", True)):
                 self.count("media_skipped/other_host")
                 continue
             alt, caption = captions.get(url, (None, None))
@@ -103,6 +106,8 @@ class MediaFetching:
             self.count("media_skipped/robots")
         elif response is not None and response.status in (404, 410):
             self.count(f"media_gone/{response.status}")  # a broken image on the blog: nothing to keep
+        elif failure.check(CannotResolveHostError, DNSLookupError):
+            self.count("media_gone/no_such_host")  # a host that no longer exists: nothing to keep
         elif "download max size" in str(failure.value) or "larger than" in str(failure.value):
             self.count("media_skipped/too_large")  # over ARCHIVE_MEDIA_MAX_BYTES: left by choice
         else:

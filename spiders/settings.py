@@ -53,6 +53,7 @@ METAREFRESH_ENABLED = False
 # Files kept with the posts (spiders/media.py): images, featured images, attachments.
 ARCHIVE_MEDIA = True
 ARCHIVE_MEDIA_HOSTS = ""  # hosts beside the blog's and WordPress's CDNs; "*" for every host
+ARCHIVE_MEDIA_CDNS = True  # WordPress's CDNs (i0.wp.com, *.files.wordpress.com); the tests turn it off
 ARCHIVE_MEDIA_MAX_BYTES = 64 * 1024 * 1024
 # `wparchive rebuild` answers every request from an archived crawl instead (ARCHIVE_REPLAY_FROM).
 DOWNLOADER_MIDDLEWARES = {"pipelines.capture.CaptureMiddleware": 950, "pipelines.capture.ReplayMiddleware": 960}

@@ -25,6 +25,7 @@ from tests.faults.server import serve_faulty
 from tests.sampleblog.server import serve_in_thread
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "--contact", "tests@localhost"]
+FAST += ["-s", "ARCHIVE_MEDIA_CDNS=False"]  # no test reaches beyond 127.0.0.1
 
 
 def free_port() -> int:
@@ -148,10 +149,11 @@ def test_a_full_disk_mid_crawl_is_partial_and_the_next_crawl_archives_the_rest(t
         db = open_db(db_path)
         assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
         saved = db["posts"].count
-        status, error = db.execute("select status, error from site_crawls").fetchone()
+        site_rows = db.execute("select status, error from site_crawls").fetchall()
         db.close()
         assert full.returncode == 5, full.stderr[-2000:]
-        assert status == "partial" and "could not be archived" in error
+        # The site's record is written if the disk still takes it; it never says complete.
+        assert all(status == "partial" and "could not be archived" in error for status, error in site_rows)
         again = wparchive_crawl(base, db_path)
     finally:
         server.shutdown()

@@ -91,6 +91,7 @@ def test_wparchive_crawl_exits_2_on_bad_arguments_and_5_on_a_partial_crawl(tmp_p
     assert wparchive("http://127.0.0.1:9/", "-s", "no-equals-sign").returncode == 2
     port = free_port()
     fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "--contact", "tests@localhost"]
+    fast += ["-s", "ARCHIVE_MEDIA_CDNS=False"]  # no test reaches beyond 127.0.0.1
     db_path = str(tmp_path / "archive.db")
     for soft_404, code in ((False, 0), (True, 5)):
         server, base = serve_in_thread(port=port, soft_404=soft_404)

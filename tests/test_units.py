@@ -285,3 +285,19 @@ _CLASS_TRAIL = "<div class='breadcrumbs'><a href='/'>Start</a> &gt; <a href='/u/
 def test_aria_labelled_trails_in_page_order(body: str, first: str) -> None:
     trail = _trail(body)
     assert len(trail) >= 2 and trail[0][0] == first, trail
+
+
+def test_media_hosts_the_blog_and_wordpress_cdns_by_default_others_when_named() -> None:
+    from spiders.media import media_host_allowed
+
+    home = "https://blogs.example.edu/hist380/"
+    none: frozenset[str] = frozenset()
+    assert media_host_allowed("https://blogs.example.edu/wp-content/uploads/a.png", home, none)
+    for cdn in ("i0.wp.com", "i3.wp.com", "s1.wordpress.com", "s0.wp.com", "hist380.files.wordpress.com"):
+        assert media_host_allowed(f"https://{cdn}/a.png", home, none), cdn
+        assert not media_host_allowed(f"https://{cdn}/a.png", home, none, cdns=False), cdn
+    for other in ("otherblog.wordpress.com", "i4.wp.com", "images.example.com", "wp.com.evil.example"):
+        assert not media_host_allowed(f"https://{other}/a.png", home, none), other
+    assert media_host_allowed("https://images.example.com/a.png", home, frozenset({"images.example.com"}))
+    assert media_host_allowed("https://anything.example/a.png", home, frozenset({"*"}))
+    assert not media_host_allowed("data:image/png;base64,AAAA", home, frozenset({"*"}))
