@@ -61,4 +61,4 @@ bench: $(STAMP)
 	  if [ -f $$script ]; then echo "== $$script"; $(PY) $$script || exit 1; fi; done
 
 clean:
-	rm -rf $(VENV) archive/demo.db* .pytest_cache .ruff_cache tests/artifacts build
+	rm -rf $(VENV) archive/demo.db* archive/demo.wacz archive/demo.replay .pytest_cache .ruff_cache tests/artifacts build
