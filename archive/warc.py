@@ -130,10 +130,10 @@ class WarcFile:
         self.records += 1
         return Captured(self.wacz_name, record_id, digest)
 
-    def add_page(self, url: str, title: str | None, fetched: datetime | None = None) -> None:
-        """A page a reader would open (a post, a page, a comment page), for pages.jsonl."""
+    def add_page(self, url: str, fetched: datetime | None = None) -> None:
+        """An HTML page a reader would open, for pages.jsonl."""
         when = (fetched or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.pages.append({"url": url, "ts": when, **({"title": title} if title else {})})
+        self.pages.append({"url": url, "ts": when})
 
     def close(self) -> None:
         self._handle.close()
@@ -193,9 +193,7 @@ def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
     bodies: dict[str, bytes] = {}
     responses: list[tuple[str, str, Recorded]] = []
     with zipfile.ZipFile(path) as wacz:
-        for name in sorted(
-            n for n in wacz.namelist() if n.startswith("archive/") and n.endswith((".warc", ".warc.gz"))
-        ):
+        for name in _warc_names(wacz):
             with wacz.open(name) as stream:
                 for record in ArchiveIterator(stream):
                     if record.rec_type == "warcinfo":
@@ -230,26 +228,32 @@ def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
 def record_body(wacz_path: Path, record_id: str) -> tuple[str | None, bytes] | None:
     """A kept response's content type and body (inflated, as a reader gets it), by its record id;
     a revisit gives the bytes of the record it points to. None when the file has no such record."""
+    with zipfile.ZipFile(wacz_path) as wacz:
+        found = _find_record(wacz, record_id)
+        if found is not None and found[1] is not None:  # a revisit: the bytes are the first record's
+            target = _find_record(wacz, found[1])
+            found = (found[0], None, target[2]) if target is not None else None
+    return (found[0], found[2]) if found is not None else None
+
+
+def _warc_names(wacz: zipfile.ZipFile) -> list[str]:
+    """The WARC files inside a WACZ, in order."""
+    return sorted(n for n in wacz.namelist() if n.startswith("archive/") and n.endswith((".warc", ".warc.gz")))
+
+
+def _find_record(wacz: zipfile.ZipFile, record_id: str) -> tuple[str | None, str | None, bytes] | None:
+    """A record's content type, the record it refers to (a revisit's), and its inflated body."""
     from warcio.archiveiterator import ArchiveIterator
 
-    wanted, content_type = record_id, None
-    with zipfile.ZipFile(wacz_path) as wacz:
-        warcs = sorted(n for n in wacz.namelist() if n.startswith("archive/") and n.endswith((".warc", ".warc.gz")))
-        for _ in range(2):  # the record, then (for a revisit) the one it points to
-            for name in warcs:
-                with wacz.open(name) as stream:
-                    for record in ArchiveIterator(stream):
-                        if record.rec_headers.get_header("WARC-Record-ID") != wanted:
-                            continue
-                        content_type = content_type or record.http_headers.get_header("Content-Type")
-                        if record.rec_type == "revisit":
-                            wanted = record.rec_headers.get_header("WARC-Refers-To")
-                            break
-                        return content_type, record.content_stream().read()
-                if wanted != record_id:
-                    break
-            if wanted == record_id:
-                return None
+    for name in _warc_names(wacz):
+        with wacz.open(name) as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_headers.get_header("WARC-Record-ID") != record_id:
+                    continue
+                content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
+                if record.rec_type == "revisit":
+                    return content_type, record.rec_headers.get_header("WARC-Refers-To"), b""
+                return content_type, None, record.content_stream().read()
     return None
 
 

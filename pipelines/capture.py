@@ -76,7 +76,7 @@ class CaptureMiddleware:
         request.meta["capture"] = asdict(captured)
         self.crawler.stats.inc_value("wparchive/captured")
         if response.status == 200 and b"html" in (response.headers.get("Content-Type") or b""):
-            self.warc.add_page(response.url, None)
+            self.warc.add_page(response.url)
         return response
 
     def spider_closed(self) -> None:

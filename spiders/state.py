@@ -169,7 +169,7 @@ def conditional_headers(stored: dict[str, str | None]) -> dict[str, str]:
 
 # Statuses that reach the callbacks of listings and start pages (which say what each means): 304
 # Not Modified and the errors. Redirects are followed; a redirect loop fails the request.
-HTTP_ERRORS = [304, *range(400, 600)]
+CALLBACK_STATUSES = [304, *range(400, 600)]
 
 
 def capture_of(response: Response, kind: str) -> list[dict[str, str]]:

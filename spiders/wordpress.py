@@ -52,18 +52,19 @@ from spiders.extraction.discovery import (
 from spiders.extraction.document import Document
 from spiders.extraction.merge import merge_comments, merge_post
 from spiders.extraction.page import (
+    PAGE_PROBLEMS,
     document_kind,
     extract_post,
     is_entry_page,
-    is_login_page,
     is_wordpress,
+    page_problem,
     single_entry,
 )
 from spiders.items import Comment, KnownPost, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
 from spiders.media import MediaFetching
 from spiders.state import (
-    HTTP_ERRORS,
+    CALLBACK_STATUSES,
     CommentPaging,
     Site,
     by_choice,
@@ -135,7 +136,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
                 url,
                 callback=self.parse_start,
                 errback=self.start_failed,
-                meta={"handle_httpstatus_list": HTTP_ERRORS},
+                meta={"handle_httpstatus_list": CALLBACK_STATUSES},
                 cb_kwargs={"start_url": url},
                 dont_filter=True,
             )
@@ -154,11 +155,11 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             return
         doc = Document.parse(response.text, response.url)
         kind = document_kind(doc)
-        if is_login_page(doc) or kind == "error":
+        problem = page_problem(doc)
+        if problem is not None:
             # Nothing of the blog can be read behind a login wall or from an error page: the crawl
             # proves nothing (it must not be recorded complete with no posts).
-            what = "a login page (a login wall)" if kind != "error" else "the theme's error page"
-            yield self._site_failed(start_url, f"{response.url} answered {what}")
+            yield self._site_failed(start_url, f"{response.url} answered {PAGE_PROBLEMS[problem]}")
             return
         if not is_wordpress(response.text):
             self.logger.warning("%s does not look like WordPress; extracting what it can", response.url)
@@ -225,7 +226,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             self._rest_url(site, "comments", page, extra={"post": wp_id}),
             self.parse_single_rest_comments,
             errback=self.single_rest_failed,
-            meta={"handle_httpstatus_list": HTTP_ERRORS},
+            meta={"handle_httpstatus_list": CALLBACK_STATUSES},
             cb_kwargs={"response_for_post": response, "wp_id": wp_id, "page": page},
         )
 
@@ -261,7 +262,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             url,
             self.parse_site_comments_feed,
             errback=self.site_comments_feed_failed,
-            meta={"handle_httpstatus_list": HTTP_ERRORS, "then": then},
+            meta={"handle_httpstatus_list": CALLBACK_STATUSES, "then": then},
             headers=conditional_headers(stored),
         )
 
@@ -330,7 +331,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
                 feeds[0],
                 self.parse_feed,
                 errback=self.feed_failed,
-                meta={"handle_httpstatus_list": HTTP_ERRORS, "home_response": home_response, "page": 1},
+                meta={"handle_httpstatus_list": CALLBACK_STATUSES, "home_response": home_response, "page": 1},
                 cb_kwargs={"feed": feeds[0]},
             )
         elif "html" in order:
@@ -460,12 +461,9 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             # a login wall, a plain "not found" page, another entry. Its trail, share links, images
             # and pingbacks must not replace the archived ones, and the crawl is not complete (the
             # next one fetches it again).
-            what = (
-                "a soft 404 (the theme's error page, status 200)"
-                if document_kind(doc) == "error"
-                else ("a login page" if is_login_page(doc) else "a page that is not the post")
-            )
-            self.count("soft_404" if document_kind(doc) == "error" else "not_the_post")
+            problem = page_problem(doc)
+            what = PAGE_PROBLEMS[problem] if problem else "a page that is not the post"
+            self.count("soft_404" if problem == "soft_404" else "not_the_post")
             self.logger.warning("%s answered %s: not archived", response.url, what)
             site.failures += 1
             site.error = site.error or f"{response.url}: {what}"
@@ -584,7 +582,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             url,
             self.parse_comment_feed,
             errback=self.comment_feed_failed,
-            meta={"handle_httpstatus_list": HTTP_ERRORS},
+            meta={"handle_httpstatus_list": CALLBACK_STATUSES},
             cb_kwargs={"post": post, "feed": feed, "undated": undated, "page": page, "seen": seen},
         )
 

@@ -251,14 +251,28 @@ def is_login_page(doc: Document) -> bool:
     return "login" in doc.body_classes or "loginform" in doc.index.by_id or "/wp-login.php" in doc.url
 
 
+# What a page can be instead of the content asked for, with how the crawl says it.
+PAGE_PROBLEMS = {
+    "soft_404": "the theme's error page with status 200 (a soft 404)",
+    "login_wall": "a login page (a login wall)",
+}
+
+
+def page_problem(doc: Document) -> str | None:
+    """`soft_404` for the theme's error page, `login_wall` for WordPress's login form, else None."""
+    if document_kind(doc) == "error":
+        return "soft_404"
+    return "login_wall" if is_login_page(doc) else None
+
+
 def is_entry_page(doc: Document, wp_id: int | None, entry_type: str, title: str | None) -> bool:
     """Whether the page is the view of the entry the REST API lists as `wp_id` (never of an
     error, a login wall or another entry). body_class() names the entry (`postid-N`, `page-id-N`);
     without it, the page reads as one post or page, or its `<title>` carries the entry's title. A
     page may be the blog's posts page (page_for_posts), which WordPress shows as the listing."""
-    kind = document_kind(doc)
-    if kind == "error" or is_login_page(doc):
+    if page_problem(doc) is not None:
         return False
+    kind = document_kind(doc)
     named = {int(m[1]) for c in doc.body_classes if (m := _ENTRY_ID_CLASS.fullmatch(c))}
     if named:
         return wp_id in named

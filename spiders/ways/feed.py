@@ -15,7 +15,7 @@ from spiders.extraction.discovery import (
 from spiders.extraction.document import Document
 from spiders.linkgraph import static_copy_url
 from spiders.state import (
-    HTTP_ERRORS,
+    CALLBACK_STATUSES,
     Site,
     site_step,
 )
@@ -75,7 +75,7 @@ class FeedWay:
                 next_url,
                 self.parse_feed,
                 errback=self.feed_failed,
-                meta={"handle_httpstatus_list": HTTP_ERRORS, "home_response": home_response, "page": page + 1},
+                meta={"handle_httpstatus_list": CALLBACK_STATUSES, "home_response": home_response, "page": page + 1},
                 cb_kwargs={"feed": feed},
             )
         else:

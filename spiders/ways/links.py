@@ -16,7 +16,7 @@ from spiders.extraction.document import Document
 from spiders.extraction.text import split_url
 from spiders.linkgraph import Harvest, LinkGraph, links_prefix, static_copy_url
 from spiders.state import (
-    HTTP_ERRORS,
+    CALLBACK_STATUSES,
     Site,
     conditional_headers,
     meta_refresh,
@@ -59,7 +59,7 @@ class LinksWay:
                 declared,
                 self.parse_declared_home,
                 errback=self.declared_home_failed,
-                meta={"handle_httpstatus_list": HTTP_ERRORS, "home_response": home_response},
+                meta={"handle_httpstatus_list": CALLBACK_STATUSES, "home_response": home_response},
             )
             return
         yield from self._listing_page(home_response, site)
@@ -109,7 +109,9 @@ class LinksWay:
             target = site.graph.canonical(target)
             if in_scope(target, site.home) and site.graph.offer(target) and self._first_time(site, target):
                 site.listings_queued += 1
-                yield self._request(site, target, self.parse_listing, meta={"handle_httpstatus_list": HTTP_ERRORS})
+                yield self._request(
+                    site, target, self.parse_listing, meta={"handle_httpstatus_list": CALLBACK_STATUSES}
+                )
             return
         doc = Document.parse(response.text, response.url)
         if site.graph is None:
@@ -167,7 +169,7 @@ class LinksWay:
                     site,
                     url,
                     self.parse_listing,
-                    meta={"handle_httpstatus_list": HTTP_ERRORS},
+                    meta={"handle_httpstatus_list": CALLBACK_STATUSES},
                     headers=conditional_headers(stored) if stored else None,
                 )
 

@@ -20,7 +20,7 @@ from spiders.extraction.document import Document
 from spiders.items import Comment, KnownPost, Post, Term
 from spiders.recrawl import Listings, plan_recrawl, same_instant
 from spiders.state import (
-    HTTP_ERRORS,
+    CALLBACK_STATUSES,
     Site,
     by_choice,
     chunked,
@@ -115,7 +115,7 @@ class RestWay:
             meta={
                 # Error statuses reach the callback (which says what they mean); redirects are
                 # followed (a redirect loop fails the request).
-                "handle_httpstatus_list": HTTP_ERRORS,
+                "handle_httpstatus_list": CALLBACK_STATUSES,
                 "route": route,
                 "page": page,
                 "kind": kind,

@@ -14,7 +14,7 @@ from spiders.extraction.discovery import (
     parse_sitemap,
 )
 from spiders.state import (
-    HTTP_ERRORS,
+    CALLBACK_STATUSES,
     Site,
     failure_reason,
     site_step,
@@ -37,7 +37,7 @@ class SitemapWay:
             self.parse_sitemap,
             errback=self.sitemap_failed,
             meta={
-                "handle_httpstatus_list": HTTP_ERRORS,
+                "handle_httpstatus_list": CALLBACK_STATUSES,
                 "fallbacks": fallbacks,
                 "home_response": home_response,
                 "root": True,
@@ -71,7 +71,7 @@ class SitemapWay:
                     child,
                     self.parse_sitemap,
                     errback=self.sitemap_failed,
-                    meta={"handle_httpstatus_list": HTTP_ERRORS},
+                    meta={"handle_httpstatus_list": CALLBACK_STATUSES},
                 )
         for url, lastmod in urls:
             if self._allowed(url, site):
