@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import crawl_command  # noqa: E402
-from tests.realsites.server import StaticSiteServer, site_table, unpack  # noqa: E402
+from tests.realsites.server import serve_in_thread, site_table, unpack  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "capture.md"
 
@@ -69,11 +67,7 @@ def main() -> int:
         work = Path(temp)
         for name in args.sites or sorted(site_table()):
             root = unpack(name, work / "sites")
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-            server = StaticSiteServer(root, site_table()[name]["hosts_in_links"].split(","), port=port)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            server = serve_in_thread(root, site_table()[name]["hosts_in_links"].split(","))
             try:
                 runs: dict[bool, list[dict]] = {True: [], False: []}
                 for _ in range(args.runs):
