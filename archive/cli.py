@@ -197,6 +197,155 @@ def replay(db: str, port: int, host: str) -> None:
     os.execv(command[0], command)  # pywb itself from here on: signals reach it
 
 
+@main.command()
+@click.argument("who", required=False)
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="The archive.")
+@click.option("--site", help="Only this site (its id, name or home URL).")
+@click.option(
+    "--set-role",
+    type=click.Choice(["instructor", "student", "guest", "external"]),
+    help="Give WHO (a name as shown, a user slug or a person number) this role; later crawls keep it.",
+)
+def people(who: str | None, db: str, site: str | None, set_role: str | None) -> None:
+    """List the people of an archive with their roles, or set a role by hand.
+
+    \b
+    Examples:
+      wparchive people --db archive/archive.db
+      wparchive people --db archive/archive.db --set-role instructor "Eleanor Whitby"
+      wparchive people --db archive/archive.db --set-role student 12
+    """
+    from archive import people as people_module
+    from archive.db import open_db
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db}")
+    archive = open_db(db)
+    people_module.link_all_people(archive)
+    if set_role:
+        if not who:
+            raise click.UsageError("--set-role needs WHO: a name, a user slug or a person number")
+        found = people_module.find_people(archive, who, site)
+        if not found:
+            raise click.ClickException(f"nobody called {who!r} in {db}" + (f" on {site}" if site else ""))
+        people_module.set_role(archive, [person["id"] for person in found], set_role)
+        for person in found:
+            click.echo(f"{person['id']}\t{person['name']}\t{set_role} (was {person['role']})")
+        return
+    rows = (
+        people_module.find_people(archive, who, site)
+        if who
+        else archive.query(
+            "SELECT p.* FROM people p JOIN sites s ON s.id = p.site_id"
+            " WHERE :site IS NULL OR s.id = :site OR s.name = :site OR s.url = :site ORDER BY p.site_id, p.id",
+            {"site": site},
+        )
+    )
+    click.echo("id\tsite\trole\tposts\tcomments\tname\trole from")
+    for person in rows:
+        click.echo(
+            f"{person['id']}\t{person['site_id']}\t{person['role']}\t{person['posts']}\t{person['comments']}"
+            f"\t{person['name'] or '(forgotten)'}\t{person['role_source']}"
+        )
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="The archive to export.")
+@click.option("--pseudonymise", is_flag=True, help="Replace people by pseudonyms and mask them in texts.")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    help="The pseudonyms' secret key (made if missing; keep it apart from the export).",
+)
+@click.option("--shift-dates", is_flag=True, help="Move each site's dates by a number of days made from the key.")
+def export(out: str, db: str, pseudonymise: bool, key_file: str | None, shift_dates: bool) -> None:
+    """Write a copy of the archive to OUT (a new file) for sharing; with --pseudonymise, one an
+    ethics board can accept: stable pseudonyms (HMAC under the key), names masked in texts, no
+    author URLs, e-mail addresses or avatars. `wparchive serve OUT` publishes it with the same
+    canned queries. What masking cannot catch: docs/people.md.
+
+    \b
+    Example:
+      wparchive export --db archive/archive.db --pseudonymise --key-file ~/hist380.key hist380-research.db
+    """
+    from archive.export import export_archive, read_key
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db}")
+    if Path(out).exists():
+        raise click.UsageError(f"{out} exists: export into a new file")
+    if (pseudonymise or shift_dates) and not key_file:
+        raise click.UsageError("--pseudonymise and --shift-dates need --key-file")
+    if shift_dates and not pseudonymise:
+        raise click.UsageError("--shift-dates goes with --pseudonymise")
+    key = None
+    if pseudonymise:
+        made = not Path(key_file).exists()
+        try:
+            key = read_key(key_file)
+        except (OSError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+        if made:
+            click.echo(f"Made a new key in {key_file}: keep it to give the same pseudonyms next time.", err=True)
+    counts = export_archive(db, out, key=key, shift_dates=shift_dates)
+    if pseudonymise:
+        click.echo(
+            f"Exported {db} to {out}: {counts['people']} people pseudonymised, {counts['rows_masked']} rows masked"
+        )
+    else:
+        click.echo(f"Exported {db} to {out} (not pseudonymised)")
+
+
+@main.command()
+@click.argument("who")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="The archive.")
+@click.option("--reason", required=True, help="Why (kept in the takedowns table; do not write the name here).")
+@click.option("--site", help="Only on this site (its id, name or home URL); every site by default.")
+@click.option("--dry-run", is_flag=True, help="Show whom it would forget, change nothing.")
+def forget(who: str, db: str, reason: str, site: str | None, dry_run: bool) -> None:
+    """Remove a person (WHO: a name as shown, a user slug or a person number) everywhere in the
+    archive, for good: their posts and comments become tombstones (threads keep their shape),
+    their name is masked in others' texts, their versions, files and full-text entries go, the
+    crawls' WACZ files are rewritten without them, and later crawls never archive them again.
+
+    \b
+    Example:
+      wparchive forget "Emily Chen" --db archive/archive.db --reason "former student's request, 2026-12-06"
+    """
+    from archive.db import ArchiveLock, ArchiveLocked, open_db
+    from archive.people import find_people, link_all_people
+    from archive.takedown import forget as forget_person
+    from archive.takedown import forgotten_summary
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db}")
+    if dry_run:
+        archive = open_db(db)
+        link_all_people(archive)
+        found = find_people(archive, who, site)
+        if not found:
+            raise click.ClickException(f"nobody called {who!r} in {db}")
+        for person in found:
+            click.echo(
+                f"would forget person {person['id']} on site {person['site_id']} ({person['role']}): "
+                f"{person['posts']} posts, {person['comments']} comments"
+            )
+        return
+    lock = ArchiveLock(db)
+    try:
+        lock.acquire(0)
+    except ArchiveLocked as error:
+        raise click.ClickException(f"{error}: forget when no crawl runs") from error
+    try:
+        rows = forget_person(db, who, reason, site)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        lock.release()
+    click.echo(f"Forgot {who!r}: {forgotten_summary(rows)}")
+
+
 # Exit codes of `wparchive crawl`, for cron, systemd and other schedulers.
 EXIT_OK = 0  # every site crawled completely
 EXIT_SITE_FAILED = 1  # a site could not be crawled at all (down, refusing, 5xx, timeouts)
@@ -215,6 +364,11 @@ EXIT_UNWRITABLE = 7  # the archive cannot be written (read-only file or folder):
 @click.option("--contact", envvar="WPARCHIVE_CONTACT", help="Your e-mail or URL for the User-Agent (ARCHIVE_CONTACT).")
 @click.option("--full", is_flag=True, help="Fetch every page again, not only what changed (ARCHIVE_FULL_RECRAWL).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log here instead of stderr (LOG_FILE).")
+@click.option(
+    "--instructors",
+    metavar="NAME,...",
+    help="The instructors' display names or user slugs (-a instructors=...): their role is kept by later crawls.",
+)
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or ARCHIVE_ setting.")
 def crawl(
     urls: tuple[str, ...],
@@ -223,6 +377,7 @@ def crawl(
     contact: str | None,
     full: bool,
     log_file: str | None,
+    instructors: str | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Crawl blogs into the archive (only what changed, when they are archived already) and exit
@@ -236,6 +391,7 @@ def crawl(
       wparchive crawl https://blogs.example.edu/hist380/ --contact you@example.edu
       wparchive crawl --urls-file blogs.txt --db /srv/wparchive/archive.db --log-file logs/crawl.log
       wparchive crawl https://blogs.example.edu/hist380/ --full -s DOWNLOAD_DELAY=2
+      wparchive crawl https://blogs.example.edu/hist380/ --instructors "Eleanor Whitby,jdoe"
     """
     import os
 
@@ -279,7 +435,7 @@ def crawl(
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WordPressSpider)
     failures: list[BaseException] = []
-    deferred = process.crawl(crawler, url=",".join(urls) or None, urls_file=urls_file)
+    deferred = process.crawl(crawler, url=",".join(urls) or None, urls_file=urls_file, instructors=instructors)
     deferred.addErrback(lambda failure: failures.append(failure.value))
     process.start()
     sys.exit(crawl_exit_code(crawler.stats.get_stats() if crawler.stats else {}, failures))

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from archive.people import BlockList
 from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
 from spiders.items import KnownPost, SiteState
 
@@ -276,6 +277,9 @@ class SaveResult:
     post_id: int
     change: str  # new, changed, unchanged or back
     comments: Counter[str] = field(default_factory=Counter)  # new, changed, unchanged, back, missing
+    # What the block list turned into tombstones: (takedown id, "post" or "comment", the item as it
+    # came), so that the crawl's captured pages can be redacted too (archive.takedown).
+    blocked: list[tuple[int, str, Mapping[str, Any]]] = field(default_factory=list)
 
     def counts(self) -> Counter[str]:
         """The crawl counts this save adds (`posts_new`, `comments_missing`, ...)."""
@@ -315,13 +319,39 @@ def save_post_result(
     more comments declared than found), archived comments absent from it are marked missing.
     """
     with db.atomic():
+        blocks = BlockList.load(db, site_id)
+        takedown = blocks.match(
+            post.get("author"), post.get("author_slug"), post.get("author_user_id"), post.get("author_url")
+        )
+        if takedown is None and post.get("wp_id") is not None:
+            row = db.execute(
+                "SELECT forgotten FROM posts WHERE site_id = ? AND wp_id = ? AND forgotten IS NOT NULL",
+                [site_id, post["wp_id"]],
+            ).fetchone()
+            takedown = row[0] if row else None
+        blocked: list[tuple[int, str, Mapping[str, Any]]] = []
+        if takedown is not None:
+            blocked.append((takedown, "post", post))
+            post = tombstone_post(post, takedown)
         post_id = _post_id(db, site_id, post)
         before = db.execute(
-            "SELECT content_hash, missing_since, last_crawl, sources, content_text, comment_count_rest FROM posts"
-            " WHERE id = ?",
+            "SELECT content_hash, missing_since, last_crawl, sources, content_text, comment_count_rest,"
+            " author_url, author_slug, author_user_id, forgotten FROM posts WHERE id = ?",
             [post_id],
         ).fetchone()
-        if before is not None and lesser_reading(post.get("sources"), post.get("content_text"), before[3], before[4]):
+        if before is not None and before[9] is not None and takedown is None:
+            takedown = before[9]
+            blocked.append((takedown, "post", post))
+            post = tombstone_post(post, takedown)
+        if takedown is None and blocks.digests:  # a forgotten person named in this post
+            post = {key: post.get(key) for key in post} | {
+                key: blocks.mask(post.get(key)) for key in ("title", "content_html", "content_text")
+            }
+        if (
+            takedown is None
+            and before is not None
+            and lesser_reading(post.get("sources"), post.get("content_text"), before[3], before[4])
+        ):
             post = _keep_richer_post(db, post_id, post)
         published = post.get("published")
         comments = list(post.get("comments") or [])
@@ -342,6 +372,12 @@ def save_post_result(
             "url": post["url"],
             "title": post.get("title"),
             "author": post.get("author"),
+            # Who the author is, as WordPress marks them: a reading without it (the page alone)
+            # keeps what an earlier one found.
+            **{
+                key: post.get(key) if post.get(key) is not None or before is None or takedown else before[6 + n]
+                for n, key in enumerate(("author_url", "author_slug", "author_user_id"))
+            },
             "published": published,
             "modified": post.get("modified"),
             "year": int(published[:4]) if published and published[:4].isdigit() else None,
@@ -359,6 +395,7 @@ def save_post_result(
             "last_crawl": crawl_id,
             "missing_since": None,
             "content_hash": new_hash,
+            "forgotten": takedown,
         }
         if before is None:
             row["first_crawl"] = crawl_id
@@ -401,7 +438,8 @@ def save_post_result(
             post_id,
             ({"post_id": post_id, "term_id": term_id} for term_id in dict.fromkeys(term_ids)),
         )
-        _record_version(db, post_id, crawl_id, post, new_hash)
+        if takedown is None:
+            _record_version(db, post_id, crawl_id, post, new_hash)
         declared = post.get("comment_count_declared")
         authoritative = (
             bool(post.get("comments_complete", True))
@@ -409,7 +447,7 @@ def save_post_result(
             and not post.get("protected")
             and (declared is None or declared <= len(comments))
         )
-        comment_changes = _save_comments(db, site_id, post_id, comments, crawl_id, authoritative)
+        comment_changes = _save_comments(db, site_id, post_id, comments, crawl_id, authoritative, blocks, blocked)
         captured = db.execute(
             "SELECT count(*) FROM comments WHERE post_id = ? AND missing_since IS NULL", [post_id]
         ).fetchone()[0]
@@ -425,7 +463,7 @@ def save_post_result(
             )
         if change != "unchanged":
             _log_changes(db, crawl_id, site_id, [(post_id, None, "post", change)])
-    return SaveResult(post_id, change, comment_changes)
+    return SaveResult(post_id, change, comment_changes, blocked)
 
 
 # What a reading with the REST API brings beyond the page (exact dates with their offset, the
@@ -635,6 +673,48 @@ def _replace_rows(db: sqlite_utils.Database, table: str, post_id: int, rows: Ite
         db[table].insert_all(rows)
 
 
+def tombstone_url(url: str) -> str:
+    """What a forgotten post's URL becomes: a hash that a later crawl's URL is recognised by."""
+    return "forgotten:" + hashlib.sha256(url.encode()).hexdigest()[:32]
+
+
+def tombstone_post(post: Mapping[str, Any], takedown: int) -> dict[str, Any]:
+    """What is kept of a forgotten person's post: that it was there (its WordPress id, type, and
+    the comments of others under it), not what it said, who wrote it, or its address."""
+    return {
+        **post,
+        "url": tombstone_url(str(post.get("url"))),
+        **dict.fromkeys(
+            ("title", "author", "author_url", "author_slug", "author_user_id", "published", "modified"), None
+        ),
+        **dict.fromkeys(("content_html", "content_text"), None),
+        **dict.fromkeys(("terms", "images", "media_urls", "breadcrumbs", "share_links", "fetched", "captures"), []),
+        "forgotten": takedown,
+    }
+
+
+_TOMBSTONE_COMMENT_FIELDS = (
+    "author",
+    "author_url",
+    "author_slug",
+    "author_user_id",
+    "published",
+    "content_html",
+    "content_text",
+)
+
+
+def tombstone_comment(comment: Mapping[str, Any], takedown: int) -> dict[str, Any]:
+    """What is kept of a forgotten person's comment: its place in the thread."""
+    return {
+        **comment,
+        **dict.fromkeys(_TOMBSTONE_COMMENT_FIELDS, None),
+        "registered": False,
+        "by_post_author": False,
+        "forgotten": takedown,
+    }
+
+
 def comment_key(comment: Mapping[str, Any]) -> str:
     """A comment's identity within its post: its WordPress id, else a hash of what it says."""
     if comment.get("wp_id") is not None:
@@ -652,8 +732,11 @@ def _save_comments(
     comments: list[Mapping[str, Any]],
     crawl_id: int | None,
     authoritative: bool,
+    blocks: BlockList | None = None,
+    blocked: list[tuple[int, str, Mapping[str, Any]]] | None = None,
 ) -> Counter[str]:
-    """Upsert the post's comments; with `authoritative`, mark the archived ones not in the list missing."""
+    """Upsert the post's comments; with `authoritative`, mark the archived ones not in the list missing.
+    A comment by a forgotten person (`blocks`), or whose archived row is a tombstone, is saved as one."""
     changes: Counter[str] = Counter()
     stored = {row["key"]: row for row in db.query("SELECT * FROM comments WHERE post_id = ?", [post_id])}
     existing: dict[str, tuple[int, int | None, str | None, int | None]] = {
@@ -667,8 +750,26 @@ def _save_comments(
     for position, comment in enumerate(comments, start=1):
         key = comment_key(comment)
         archived = stored.get(key)
-        if archived is not None and lesser_reading(
-            comment.get("sources"), comment.get("content_text"), archived["sources"], archived["content_text"]
+        takedown = archived["forgotten"] if archived is not None else None
+        if takedown is None and blocks is not None:
+            takedown = blocks.match(
+                comment.get("author"),
+                comment.get("author_slug"),
+                comment.get("author_user_id"),
+                comment.get("author_url"),
+            )
+        if takedown is not None:
+            if blocked is not None:
+                blocked.append((takedown, "comment", comment))
+            comment = tombstone_comment(comment, takedown)
+        elif blocks is not None and blocks.digests:  # a forgotten person named in it
+            comment = {**comment, **{key: blocks.mask(comment.get(key)) for key in ("content_html", "content_text")}}
+        if (
+            takedown is None
+            and archived is not None
+            and lesser_reading(
+                comment.get("sources"), comment.get("content_text"), archived["sources"], archived["content_text"]
+            )
         ):
             comment = {
                 **comment,
@@ -699,6 +800,17 @@ def _save_comments(
                 "position": position,
                 "author": comment.get("author"),
                 "author_url": comment.get("author_url"),
+                "author_slug": comment.get("author_slug")
+                if comment.get("author_slug") or archived is None or takedown
+                else archived["author_slug"],
+                "author_user_id": comment.get("author_user_id")
+                if comment.get("author_user_id") is not None or archived is None or takedown
+                else archived["author_user_id"],
+                "registered": int(
+                    bool(comment.get("registered") or (archived and not takedown and archived["registered"]))
+                ),
+                "by_post_author": int(bool(comment.get("by_post_author"))),
+                "forgotten": takedown,
                 "published": comment.get("published"),
                 "type": comment.get("type") or "comment",
                 "content_html": comment.get("content_html"),
@@ -867,8 +979,9 @@ def archived_posts(db: sqlite_utils.Database, site_url: str, wp_ids: Iterable[in
     for chunk in _chunks(sorted(set(wp_ids))):
         marks = ",".join("?" * len(chunk))
         for row in db.query(
-            "SELECT p.id, p.url, p.wp_id, p.type, p.title, p.author, p.published, p.modified, p.content_html,"
-            " p.content_text, p.protected, p.sources FROM posts p JOIN sites s ON s.id = p.site_id"
+            "SELECT p.id, p.url, p.wp_id, p.type, p.title, p.author, p.author_url, p.author_slug, p.author_user_id,"
+            " p.published, p.modified, p.content_html, p.content_text, p.protected, p.sources"
+            " FROM posts p JOIN sites s ON s.id = p.site_id"
             f" WHERE s.url = ? AND p.wp_id IN ({marks})",
             [site_url, *chunk],
         ):
@@ -886,8 +999,8 @@ def archived_posts(db: sqlite_utils.Database, site_url: str, wp_ids: Iterable[in
             ]
             comments = []
             for c in db.query(
-                "SELECT wp_id, parent_wp_id, depth, author, author_url, published, type, content_html, content_text,"
-                " sources, missing_since FROM comments WHERE post_id = ? ORDER BY position",
+                "SELECT wp_id, parent_wp_id, depth, author, author_url, author_user_id, published, type, content_html,"
+                " content_text, sources, missing_since FROM comments WHERE post_id = ? ORDER BY position",
                 [post_id],
             ):
                 comment = dict(c)

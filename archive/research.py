@@ -45,6 +45,60 @@ RESEARCH_VIEWS: dict[str, tuple[str, str]] = {
         JOIN sites s ON s.id = p.site_id
         """,
     ),
+    "instructor_replies": (
+        "Every comment by an instructor (people.role), with whom it answers: the author of the comment it "
+        "replies to, or of the post when it is top-level, and that person's role.",
+        """
+        SELECT c.id AS comment_id, s.name AS site, c.post_id, p.title AS post_title, instructor.name AS instructor,
+          c.published, CASE WHEN c.parent_id IS NULL THEN 'post' ELSE 'comment' END AS answers,
+          answered.name AS answered, answered.role AS answered_role, c.content_text
+        FROM comments c
+        JOIN people instructor ON instructor.id = c.person_id AND instructor.role = 'instructor'
+        JOIN posts p ON p.id = c.post_id JOIN sites s ON s.id = p.site_id
+        LEFT JOIN comments parent ON parent.id = c.parent_id
+        LEFT JOIN people answered
+          ON answered.id = CASE WHEN c.parent_id IS NULL THEN p.person_id ELSE parent.person_id END
+        WHERE c.type = 'comment'
+        """,
+    ),
+    "student_replies": (
+        "Student-to-student replies: a student's comment answering another student's comment, or "
+        "another student's post when it is top-level (roles from people).",
+        """
+        SELECT c.id AS comment_id, s.name AS site, c.post_id, p.title AS post_title, student.name AS student,
+          c.published, CASE WHEN c.parent_id IS NULL THEN 'post' ELSE 'comment' END AS answers,
+          answered.name AS answered, c.content_text
+        FROM comments c
+        JOIN people student ON student.id = c.person_id AND student.role = 'student'
+        JOIN posts p ON p.id = c.post_id JOIN sites s ON s.id = p.site_id
+        LEFT JOIN comments parent ON parent.id = c.parent_id
+        JOIN people answered
+          ON answered.id = CASE WHEN c.parent_id IS NULL THEN p.person_id ELSE parent.person_id END
+        WHERE c.type = 'comment' AND answered.role = 'student' AND answered.id != student.id
+        """,
+    ),
+    "response_times": (
+        "For each student's post: when it got its first comment from someone else and its first from an "
+        "instructor, in hours after it was published (dates with their UTC offsets where the site gave them).",
+        """
+        WITH firsts AS (
+          SELECT p.id AS post_id,
+            (SELECT min(julianday(c.published)) FROM comments c
+               WHERE c.post_id = p.id AND c.type = 'comment' AND c.person_id IS NOT p.person_id) AS first_day,
+            (SELECT min(julianday(c.published)) FROM comments c JOIN people x ON x.id = c.person_id
+               WHERE c.post_id = p.id AND c.type = 'comment' AND x.role = 'instructor') AS instructor_day
+          FROM posts p JOIN people author ON author.id = p.person_id
+          WHERE p.type = 'post' AND author.role = 'student'
+        )
+        SELECT p.id AS post_id, s.name AS site, p.title, author.name AS student, p.published,
+          datetime(f.first_day) AS first_response,
+          round((f.first_day - julianday(p.published)) * 24, 1) AS hours_to_first_response,
+          datetime(f.instructor_day) AS first_instructor_response,
+          round((f.instructor_day - julianday(p.published)) * 24, 1) AS hours_to_instructor_response
+        FROM firsts f JOIN posts p ON p.id = f.post_id JOIN people author ON author.id = p.person_id
+        JOIN sites s ON s.id = p.site_id
+        """,
+    ),
 }
 
 # (table, columns): what the research queries need beyond the indexes in archive.schema.
@@ -237,24 +291,43 @@ ORDER BY e.replies DESC, s.name, e.replier, e.replied_to
 
 AUTHORS_SQL = f"""
 WITH {SITES_IN_SCOPE},
+roles AS MATERIALIZED (
+  SELECT pe.site_id, pe.name, pe.role FROM sites_in_scope CROSS JOIN people pe ON pe.site_id = sites_in_scope.id
+),
 instructors AS MATERIALIZED (
-  SELECT sites_in_scope.id AS site_id, CASE WHEN :instructor != '' THEN :instructor ELSE (
+  SELECT sites_in_scope.id AS site_id, :instructor AS instructor FROM sites_in_scope WHERE :instructor != ''
+  UNION
+  SELECT site_id, name FROM roles WHERE :instructor = '' AND role = 'instructor'
+  UNION
+  SELECT sites_in_scope.id, (
     SELECT x.author FROM research_people x WHERE x.site_id = sites_in_scope.id AND x.posts_written > 0
     ORDER BY x.posts_written DESC, x.author LIMIT 1
-  ) END AS instructor
+  )
   FROM sites_in_scope
-  WHERE EXISTS (SELECT 1 FROM posts x WHERE x.site_id = sites_in_scope.id AND x.type = 'post')
+  WHERE :instructor = ''
+    AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.site_id = sites_in_scope.id AND r.role = 'instructor')
+    AND EXISTS (SELECT 1 FROM posts x WHERE x.site_id = sites_in_scope.id AND x.type = 'post')
+),
+ranked AS (
+  SELECT s.name AS site, s.id AS site_id, people.*,
+    CASE WHEN EXISTS (SELECT 1 FROM instructors i WHERE i.site_id = s.id AND i.instructor = people.author)
+      THEN 'instructor'
+      ELSE coalesce((SELECT r.role FROM roles r WHERE r.site_id = s.id AND r.name = people.author
+                     AND r.role != 'instructor' LIMIT 1), '')
+    END AS role
+  FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
+  CROSS JOIN research_people people ON people.site_id = s.id
 )
-SELECT s.name AS site, people.author,
-  CASE WHEN people.author = i.instructor THEN 'instructor' ELSE '' END AS role,
-  people.posts_written, people.comments_written, people.comments_received, people.replies_received,
-  CASE WHEN people.author = i.instructor THEN NULL ELSE coalesce(answers.n, 0) END AS instructor_replies
-FROM sites_in_scope CROSS JOIN sites s ON s.id = sites_in_scope.id
-CROSS JOIN research_people people ON people.site_id = s.id
-LEFT JOIN instructors i ON i.site_id = s.id
-LEFT JOIN research_answers answers
-  ON answers.site_id = s.id AND answers.replier = i.instructor AND answers.answered = people.author
-ORDER BY s.name, role DESC, people.posts_written + people.comments_written DESC, people.author
+SELECT ranked.site, ranked.author, ranked.role,
+  ranked.posts_written, ranked.comments_written, ranked.comments_received, ranked.replies_received,
+  CASE WHEN ranked.role = 'instructor' THEN NULL ELSE coalesce((
+    SELECT sum(answers.n) FROM research_answers answers
+    JOIN instructors i ON i.site_id = answers.site_id AND i.instructor = answers.replier
+    WHERE answers.site_id = ranked.site_id AND answers.answered = ranked.author
+  ), 0) END AS instructor_replies
+FROM ranked
+ORDER BY ranked.site, ranked.role = 'instructor' DESC, ranked.posts_written + ranked.comments_written DESC,
+  ranked.author
 """.strip()
 
 MOST_DISCUSSED_SQL = f"""
@@ -408,7 +481,8 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "description": "Per person and site: posts written, comments written, comments received on "
         "their posts (by others), replies received to their comments (by others), and instructor "
         "replies (the instructor's comments replying to theirs or at the top level of their posts). "
-        "The instructor is the author of most posts on the site unless you name one. "
+        "Roles come from the people table (instructor, student, guest, external); instructor: a name "
+        "to use instead; a site whose people have no instructor takes the author of most posts. "
         f"{SITE_HELP}",
         "sql": AUTHORS_SQL,
     },

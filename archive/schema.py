@@ -96,6 +96,71 @@ TABLES: tuple[Table, ...] = (
         indexes=((("url",), True),),
     ),
     Table(
+        "people",
+        "One row per person per site: the post and comment authors joined by what WordPress marks "
+        "(the REST user id, the user's slug in `comment-author-<slug>` and `/author/<slug>/`, the name "
+        "as shown), with their role. Rebuilt after every crawl of the site; a role set by hand stays.",
+        (
+            _c("id", int, "Person number (stable across crawls)."),
+            _c("site_id", int, "The blog."),
+            _c("name", str, "The name as the pages show it most often."),
+            _c("slug", str, "The WordPress user's slug (user_nicename), when marked."),
+            _c("user_id", int, "The WordPress user id, when the REST API gave it."),
+            _c("url", str, "Their author archive page, or the website they gave with a comment."),
+            _c(
+                "identity",
+                str,
+                "The strongest signal they were first known by (user:ID, slug:SLUG, name:NAME, ping:HOST); "
+                "pseudonyms in exports are made from it.",
+            ),
+            _c("role", str, "instructor, student, guest or external (pingbacks and trackbacks)."),
+            _c(
+                "role_source",
+                str,
+                "Why: set by hand (wparchive people --set-role), crawl argument (-a instructors=...), or the "
+                "WordPress signal it was read from (wrote a page: only editors and administrators can; a "
+                "registered user; a guest comment; a pingback).",
+            ),
+            _c("posts", int, "Posts and pages they wrote."),
+            _c("comments", int, "Comments (and pings) they wrote."),
+        ),
+        pk="id",
+        foreign_keys=(("site_id", "sites", "id"),),
+        indexes=((("site_id", "identity"), True),),
+    ),
+    Table(
+        "takedowns",
+        "Every `wparchive forget`: whom (by person number, never by name), when, why, and what was removed.",
+        (
+            _c("id", int, "Takedown number."),
+            _c("requested", str, "When it was carried out (UTC, ISO 8601)."),
+            _c("site_id", int, "The blog the person was forgotten on."),
+            _c("person_id", int, "The person's number (people.id); their row keeps only the role."),
+            _c("reason", str, "The reason given (--reason)."),
+            _c("posts", int, "Posts and pages turned into tombstones."),
+            _c("comments", int, "Comments turned into tombstones."),
+            _c("versions", int, "Post versions deleted."),
+            _c("mentions", int, "Other rows in which their name was masked."),
+            _c("media", int, "Files of their posts removed."),
+            _c("records", int, "WARC records redacted in the crawls' WACZ files."),
+        ),
+        pk="id",
+        foreign_keys=(("site_id", "sites", "id"),),
+    ),
+    Table(
+        "blocked_people",
+        "Who must never be archived again (after a takedown): salted hashes of their user id, slug, name "
+        "and URL per site, so that the list itself does not hold their name.",
+        (
+            _c("site_id", int, "The blog."),
+            _c("kind", str, "user, slug, name or url."),
+            _c("digest", str, "SHA-256 of the site's URL, the kind and the value."),
+            _c("takedown_id", int, "The takedown that added it."),
+        ),
+        pk=("site_id", "kind", "digest"),
+        foreign_keys=(("site_id", "sites", "id"), ("takedown_id", "takedowns", "id")),
+    ),
+    Table(
         "posts",
         "Posts and pages, with their content as sanitised HTML and as plain text.",
         (
@@ -106,6 +171,10 @@ TABLES: tuple[Table, ...] = (
             _c("url", str, "The post's canonical URL."),
             _c("title", str, "Title."),
             _c("author", str, "Author's display name."),
+            _c("author_url", str, "The author's archive page (`/author/<slug>/`), as the page or the API links it."),
+            _c("author_slug", str, "The author's WordPress slug (user_nicename)."),
+            _c("author_user_id", int, "The author's WordPress user id (from the REST API)."),
+            _c("person_id", int, "The author as a person of the site (people.id)."),
             _c("published", str, "Publication date, ISO 8601, with the UTC offset when known."),
             _c("modified", str, "Last modification date when the site states it, ISO 8601."),
             _c("year", int, "Year of publication (for facets)."),
@@ -159,9 +228,17 @@ TABLES: tuple[Table, ...] = (
                 "NULL while present. An observation, not a claim it was deleted; never deleted here.",
             ),
             _c("content_hash", str, "Hash of title, author, dates, terms and content: a change adds a version."),
+            _c(
+                "forgotten",
+                int,
+                "The takedown that removed this post's author (takedowns.id): the row is a tombstone, "
+                "its title, text and author gone; NULL otherwise.",
+            ),
         ),
         pk="id",
         foreign_keys=(
+            ("person_id", "people", "id"),
+            ("forgotten", "takedowns", "id"),
             ("site_id", "sites", "id"),
             ("first_crawl", "crawls", "id"),
             ("last_crawl", "crawls", "id"),
@@ -199,6 +276,11 @@ TABLES: tuple[Table, ...] = (
             _c("position", int, "Order of the comment on the post's pages (page order)."),
             _c("author", str, "Commenter's name as shown; for pingbacks, the linking site."),
             _c("author_url", str, "Commenter's website, or the linking page for pingbacks."),
+            _c("author_slug", str, "A registered commenter's WordPress slug (the `comment-author-<slug>` class)."),
+            _c("author_user_id", int, "A registered commenter's WordPress user id (from the REST API)."),
+            _c("registered", int, "1 when WordPress marks the commenter as a registered user (`byuser`, a user id)."),
+            _c("by_post_author", int, "1 when WordPress marks the comment as the post author's (`bypostauthor`)."),
+            _c("person_id", int, "The commenter as a person of the site (people.id)."),
             _c("published", str, "When the comment was posted, ISO 8601 (offset when known)."),
             _c("type", str, "comment, pingback or trackback."),
             _c("content_html", str, "The comment as sanitised HTML."),
@@ -218,9 +300,17 @@ TABLES: tuple[Table, ...] = (
                 "A comment whose post was not re-fetched is never marked missing.",
             ),
             _c("content_hash", str, "Hash of author, date, parent, type and text, to tell a changed comment."),
+            _c(
+                "forgotten",
+                int,
+                "The takedown that removed its author (takedowns.id): a tombstone that keeps the thread's "
+                "shape (id, parent, depth, position), its author, date and text gone; NULL otherwise.",
+            ),
         ),
         pk="id",
         foreign_keys=(
+            ("person_id", "people", "id"),
+            ("forgotten", "takedowns", "id"),
             ("post_id", "posts", "id"),
             ("parent_id", "comments", "id"),
             ("first_crawl", "crawls", "id"),

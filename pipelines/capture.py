@@ -25,6 +25,7 @@ from scrapy.responsetypes import responsetypes
 from twisted.internet.error import ConnectionRefusedError
 
 from archive.warc import WarcFile, capture_folder, pack_wacz, read_wacz
+from spiders.extraction.robots import asks_not_to_archive
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class CaptureMiddleware:
     def __init__(self, crawler: Crawler, folder: Path) -> None:
         self.crawler = crawler
         self.folder = folder
+        self.respect_noarchive = crawler.settings.getbool("ARCHIVE_RESPECT_NOARCHIVE", True)
         started = datetime.now(UTC)
         name = f"{started:%Y%m%dT%H%M%SZ}-{os.getpid()}"
         spider = crawler.spider
@@ -57,6 +59,13 @@ class CaptureMiddleware:
         return cls(crawler, Path(folder))
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if self.respect_noarchive and asks_not_to_archive(
+            [value.decode("latin-1") for value in response.headers.getlist("X-Robots-Tag")],
+            response.body,
+            (response.headers.get("Content-Type") or b"").decode("latin-1"),
+        ):
+            self.crawler.stats.inc_value("wparchive/capture_noarchive")
+            return response  # the page asks not to be archived: not kept (ARCHIVE_RESPECT_NOARCHIVE)
         headers = [(name, value) for name, values in response.headers.items() for value in values]
         request_headers = [(name, value) for name, values in request.headers.items() for value in values]
         try:

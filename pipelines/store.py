@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from collections import Counter
 from dataclasses import asdict
+from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -27,6 +28,9 @@ from archive.db import (
     save_site,
     start_crawl,
 )
+from archive.people import has_block_list, link_site_people
+from archive.takedown import redact_crawl_capture
+from archive.warc import capture_folder
 from spiders.items import Media, Post, SiteCrawl
 from spiders.urls import site_prefix
 
@@ -53,9 +57,12 @@ class ArchivePipeline:
     and each site's outcome (`archive.db.finish_site`). Holds the archive's lock for the whole crawl:
     a second crawl on the same archive is refused (`archive.db.ArchiveLocked`)."""
 
-    def __init__(self, crawler: Crawler, path: str, lock_timeout: float = 0.0) -> None:
+    def __init__(self, crawler: Crawler, path: str, lock_timeout: float = 0.0, capture_dir: str | None = None) -> None:
         self.crawler = crawler
         self.path = path
+        self.capture_dir = Path(capture_dir) if capture_dir else capture_folder(path)
+        self.blocked = 0  # items of forgotten people this crawl met (saved as tombstones)
+        self.sites_reported: set[str] = set()  # every site this crawl finished, saved posts or not
         self.db = None
         self.crawl_id: int | None = None
         self.site_ids: dict[str, int] = {}
@@ -94,6 +101,7 @@ class ArchivePipeline:
             crawler,
             crawler.settings.get("ARCHIVE_DB", "archive/archive.db"),
             crawler.settings.getfloat("ARCHIVE_LOCK_TIMEOUT", 0.0),
+            crawler.settings.get("ARCHIVE_CAPTURE_DIR"),
         )
 
     def spider_opened(self) -> None:
@@ -125,6 +133,9 @@ class ArchivePipeline:
             site_id = save_site(self.db, site_url, self.crawl_id, item.site_name, discovery)
             self.site_ids[site_url] = site_id
         result = save_post_result(self.db, site_id, asdict(item), self.crawl_id)
+        if result.blocked:
+            self.blocked += len(result.blocked)
+            self.crawler.stats.inc_value("wparchive/forgotten_not_archived", len(result.blocked))
         counts = result.counts()
         self.site_counts.setdefault(site_url, Counter()).update(counts)
         stats = self.crawler.stats
@@ -144,6 +155,7 @@ class ArchivePipeline:
             logger.error("Not archived: %s (%s)", item.url, getattr(failure, "value", failure))
 
     def _finish_site(self, report: SiteCrawl) -> None:
+        self.sites_reported.add(report.site_url)
         failed = self.failed_posts.pop(report.site_url, 0)
         if failed and report.status == "complete":
             report.status = "partial"
@@ -160,6 +172,13 @@ class ArchivePipeline:
             self.crawler.stats.inc_value("wparchive/records_not_saved")
             logger.error("Could not record %s's crawl in the archive: %s", report.site_url, error)
             return
+        try:
+            people = link_site_people(self.db, report.site_url, getattr(self.crawler.spider, "instructors", ()))
+        except (sqlite3.Error, OSError) as error:
+            self.crawler.stats.inc_value("wparchive/records_not_saved")
+            logger.error("Could not join %s's authors into people: %s", report.site_url, error)
+        else:
+            self.crawler.stats.inc_value("wparchive/people", people)
         for name, value in added.items():
             self.crawler.stats.inc_value(f"wparchive/{name}", value)
         total = counts + added
@@ -183,6 +202,7 @@ class ArchivePipeline:
         for site in getattr(spider, "unfinished_sites", list)():
             site.error = site.error or f"the crawl ended ({reason}) before this site was done"
             self._finish_site(spider.site_report(site, status="interrupted"))
+        self._redact_capture()
         stats = self.crawler.stats.get_stats()
         if reason == "finished":
             # A site crawled in part (a page failed) is `partial` in site_crawls; the crawl finished.
@@ -201,6 +221,27 @@ class ArchivePipeline:
             self.db.close()
             self.db = None
             self._release()
+
+    def _redact_capture(self) -> None:
+        """The crawl's own WACZ (packed by the capture middleware, whose spider_closed runs before
+        this one) without the people its sites' block lists name."""
+        name = self.crawler.stats.get_value("wparchive/capture_wacz")
+        sites = self.sites_reported | set(self.site_ids)
+        if not name or not sites or not has_block_list(self.db):
+            return
+        path = self.capture_dir / name
+        if not path.exists():
+            self.crawler.stats.inc_value("wparchive/capture_failed")
+            logger.error("Could not redact forgotten people from %s: the file is not there", path)
+            return
+        try:
+            changed = redact_crawl_capture(self.db, path, sorted(sites))
+        except (OSError, RuntimeError, ValueError, sqlite3.Error) as error:
+            self.crawler.stats.inc_value("wparchive/capture_failed")
+            logger.error("Could not redact forgotten people from %s: %s", path, error)
+            return
+        self.crawler.stats.set_value("wparchive/capture_redacted", changed)
+        logger.info("Redacted %d captured responses of forgotten people in %s", changed, path)
 
     def _release(self) -> None:
         if self.lock is not None:

@@ -59,6 +59,12 @@ class Comment:
     content_html: str | None = None
     content_text: str | None = None
     sources: list[str] = field(default_factory=list)  # "html", "rest"
+    # Who wrote it, as WordPress marks a registered user: the `comment-author-<slug>` and `byuser`
+    # classes of `comment_class()`, the REST API's user id (0 for a guest), and `bypostauthor`.
+    author_slug: str | None = None
+    author_user_id: int | None = None
+    registered: bool = False
+    by_post_author: bool = False
 
 
 @dataclass
@@ -71,6 +77,11 @@ class Post:
     type: str = "post"
     title: str | None = None
     author: str | None = None
+    # The author as WordPress identifies them: the author archive link (`/author/<slug>/`), its
+    # slug (`user_nicename`) and the REST API's user id.
+    author_url: str | None = None
+    author_slug: str | None = None
+    author_user_id: int | None = None
     published: str | None = None
     modified: str | None = None
     terms: list[Term] = field(default_factory=list)

@@ -50,6 +50,9 @@ METAREFRESH_ENABLED = False
 
 # Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
 # ARCHIVE_CAPTURE_DIR).
+# A page that asks archivers not to keep it (robots meta `noarchive`, `X-Robots-Tag: noarchive`) is
+# neither archived nor captured; False archives it all the same.
+ARCHIVE_RESPECT_NOARCHIVE = True
 # Files kept with the posts (spiders/media.py): images, featured images, attachments.
 ARCHIVE_MEDIA = True
 ARCHIVE_MEDIA_HOSTS = ""  # hosts beside the blog's and WordPress's CDNs; "*" for every host

@@ -60,6 +60,7 @@ from spiders.extraction.page import (
     page_problem,
     single_entry,
 )
+from spiders.extraction.robots import asks_not_to_archive
 from spiders.items import Comment, KnownPost, Post, SiteCrawl
 from spiders.linkgraph import static_copy_url
 from spiders.media import MediaFetching
@@ -101,8 +102,13 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
     name = "wordpress"
     archive = None  # what the archive holds (pipelines.store.ArchiveReader), set when the crawl opens
 
-    def __init__(self, url: str | None = None, urls_file: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, url: str | None = None, urls_file: str | None = None, instructors: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
+        # The instructors' display names or user slugs (-a instructors=NAME1,NAME2): their role in
+        # the archive's people, kept by later crawls.
+        self.instructors = [name.strip() for name in (instructors or "").split(",") if name.strip()]
         urls = [u.strip() for u in (url or "").split(",") if u.strip()]
         if urls_file:
             for line in Path(urls_file).read_text(encoding="utf-8").splitlines():
@@ -113,6 +119,8 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             raise ValueError("give a blog or post URL: -a url=URL[,URL2] or -a urls_file=FILE")
         self.start_urls = [normalise_url(u) for u in urls]
         self.archive_arguments = {"url": url, "urls_file": urls_file, "urls": self.start_urls}
+        if self.instructors:
+            self.archive_arguments["instructors"] = self.instructors
         self.discovery: dict[str, str] = {}
         self.sites: list[Site] = []
 
@@ -467,6 +475,20 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             self.logger.warning("%s answered %s: not archived", response.url, what)
             site.failures += 1
             site.error = site.error or f"{response.url}: {what}"
+            return
+        if self.settings.getbool("ARCHIVE_RESPECT_NOARCHIVE", True) and asks_not_to_archive(
+            [value.decode("latin-1") for value in response.headers.getlist("X-Robots-Tag")],
+            response.body,
+            response.headers.get("Content-Type", b"").decode("latin-1"),
+        ):
+            # The page asks archivers not to keep it: skipped by choice, like robots.txt. An archived
+            # copy from before stays as it was (it is seen, not missing).
+            self.count("skipped/noarchive")
+            self.logger.info("Not archiving %s: the page asks not to be archived (noarchive)", response.url)
+            if response.meta.get("known") is not None:
+                site.answered.add(response.meta["known"])
+                site.seen.add(response.meta["known"])
+            site.found.add(response.meta.get("listed_url") or normalise_url(url))
             return
         if response.meta.get("known") is not None:
             site.answered.add(response.meta["known"])

@@ -29,6 +29,12 @@ def snapshot(db: sqlite_utils.Database, *, history: bool = True) -> dict[str, An
     }
     comments = {r["id"]: (posts[r["post_id"]], r["key"]) for r in db.query("select id, post_id, key from comments")}
     terms = {r["id"]: (sites[r["site_id"]], r["taxonomy"], r["name"]) for r in db.query("select * from terms")}
+    # People are numbered in the order their site's rows were joined: known by their identity.
+    people = (
+        {r["id"]: (sites[r["site_id"]], r["identity"]) for r in db.query("select * from people")}
+        if db["people"].exists()
+        else {}
+    )
 
     def rows(table: str, **keys: dict[int, Any]) -> list[tuple]:
         out = []
@@ -48,8 +54,9 @@ def snapshot(db: sqlite_utils.Database, *, history: bool = True) -> dict[str, An
 
     result: dict[str, Any] = {
         "sites": rows("sites"),
-        "posts": rows("posts", site_id=sites),
-        "comments": rows("comments", post_id=posts, parent_id=comments),
+        "people": rows("people", site_id=sites),
+        "posts": rows("posts", site_id=sites, person_id=people),
+        "comments": rows("comments", post_id=posts, parent_id=comments, person_id=people),
         "breadcrumbs": rows("breadcrumbs", post_id=posts),
         "share_links": rows("share_links", post_id=posts),
         "images": rows("images", post_id=posts),

@@ -22,6 +22,7 @@ from lxml import etree
 
 from spiders.extraction.dates import ambiguous_numeric, normalise_machine_date, numeric_order, parse_text_date
 from spiders.extraction.index import PageIndex
+from spiders.extraction.people import comment_member
 from spiders.extraction.regions import is_comment_section, is_widget, is_widget_area
 from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, remove_keep_tail, text_of, to_html
 from spiders.items import Comment
@@ -591,6 +592,7 @@ def _read_comment(
         content_text=content_text,
         sources=["html"],
     )
+    comment.author_slug, comment.registered, comment.by_post_author = comment_member(node)
     if tried:
         dated_texts.append((comment, tried))
     return comment

@@ -157,12 +157,15 @@ def parse_comment_feed(body: bytes) -> tuple[dict[int, str], bool]:
 def rest_post(data: dict, site_url: str, users: dict[int, str], terms: dict[int, Term]) -> Post:
     """A post or page from `/wp/v2/posts` or `/wp/v2/pages` (with or without `_embed`)."""
     embedded = data.get("_embedded") or {}
-    author = None
+    author = author_url = author_slug = None
     for person in embedded.get("author") or []:
         if isinstance(person, dict) and person.get("name"):
             author = person["name"]
-    if author is None and isinstance(data.get("author"), int):
-        author = users.get(data["author"])
+            author_url = person.get("link") if isinstance(person.get("link"), str) else None
+            author_slug = person.get("slug") if isinstance(person.get("slug"), str) else None
+    author_id = data.get("author") if isinstance(data.get("author"), int) and data["author"] > 0 else None
+    if author is None and author_id is not None:
+        author = users.get(author_id)
     post_terms: list[Term] = []
     for group in embedded.get("wp:term") or []:
         for term in group or []:
@@ -186,6 +189,9 @@ def rest_post(data: dict, site_url: str, users: dict[int, str], terms: dict[int,
         type="page" if data.get("type") == "page" else "post",
         title=collapse(html_lib.unescape(re.sub(r"<[^>]+>", "", (data.get("title") or {}).get("rendered") or ""))),
         author=author,
+        author_url=author_url or None,
+        author_slug=author_slug or None,
+        author_user_id=bounded_int(str(author_id)) if author_id is not None else None,
         published=with_offset(data.get("date"), data.get("date_gmt")),
         modified=with_offset(data.get("modified"), data.get("modified_gmt")),
         terms=post_terms,
@@ -203,6 +209,7 @@ def rest_comment(data: dict) -> tuple[int | None, Comment]:
         f"<html><body><div>{content}</div></body></html>", data.get("link") or "http://localhost/"
     )
     kind = data.get("type") or "comment"
+    user_id = data.get("author") if isinstance(data.get("author"), int) and data["author"] > 0 else None
     return data.get("post"), Comment(
         wp_id=data.get("id"),
         parent_wp_id=data.get("parent") or None,
@@ -213,6 +220,8 @@ def rest_comment(data: dict) -> tuple[int | None, Comment]:
         content_html=content,
         content_text=block_text(fragment.root.find("body")),
         sources=["rest"],
+        author_user_id=bounded_int(str(user_id)) if user_id is not None else None,
+        registered=user_id is not None,
     )
 
 

@@ -19,6 +19,9 @@ def merge_post(rest: Post | None, page: Post) -> Post:
         type=rest.type,
         title=rest.title or page.title,
         author=rest.author or page.author,
+        author_url=rest.author_url or page.author_url,
+        author_slug=rest.author_slug or page.author_slug,
+        author_user_id=rest.author_user_id if rest.author_user_id is not None else page.author_user_id,
         published=rest.published or page.published,
         modified=rest.modified or page.modified,
         terms=rest.terms or page.terms,
@@ -53,6 +56,9 @@ def merge_comments(html_comments: list[Comment], rest_comments: list[Comment]) -
             parent_wp_id=rest.parent_wp_id if existing.parent_wp_id is None else existing.parent_wp_id,
             author=existing.author or rest.author,
             author_url=existing.author_url or rest.author_url,
+            author_slug=existing.author_slug or rest.author_slug,
+            author_user_id=rest.author_user_id if rest.author_user_id is not None else existing.author_user_id,
+            registered=existing.registered or rest.registered,
             # WordPress's REST API can shift comment times by an hour around DST changes; the
             # theme's `time[datetime]` is right, so a page date with an offset wins.
             published=existing.published if _has_offset(existing.published) else rest.published or existing.published,

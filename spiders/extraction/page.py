@@ -21,6 +21,7 @@ from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.document import Document
 from spiders.extraction.index import PageIndex
+from spiders.extraction.people import author_link
 from spiders.extraction.regions import COMMENT_ID, belongs_elsewhere, is_widget_area, own_post_id
 from spiders.extraction.sharing import extract_share_links
 from spiders.extraction.text import (
@@ -189,6 +190,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     post.comments_complete = not doc.truncated
     if post.author is None:
         post.author = _author_from_own_comments(doc, post.comments)
+    post.author_url, post.author_slug, post.author_user_id = author_link(doc, container, post.author)
     post.comment_count_declared = declared_comment_count(doc)
     post.external_comments = _external_comments(doc)
     post.comment_page_urls = comment_page_links(doc)
