@@ -169,7 +169,7 @@ def _site_people(
         people[person_id] = Person(set(), slug, set(), replacement)
         if name:
             people[person_id].names.add(name)
-        if url and not site_target.startswith(url_target(url) or "\x00"):
+        if url and not _in_site(url, site_target):
             people[person_id].urls.add(url)
     # Every name and link a person appeared under, not only the most frequent one.
     for table, scope in (
@@ -185,7 +185,7 @@ def _site_people(
                 continue
             if author:
                 person.names.add(author)
-            if url and not site_target.startswith(url_target(url) or "\x00"):
+            if url and not _in_site(url, site_target):
                 person.urls.add(url)
     for person_id, replacement in names.items():
         conn.execute(
@@ -194,6 +194,12 @@ def _site_people(
         )
     in_urls = [Person(p.names, p.slug, p.urls, slugified(p.replacement)) for p in people.values()]
     return (Masker(people.values()), Masker(in_urls, unknown_name="name")), names
+
+
+def _in_site(url: str, site_target: str) -> bool:
+    """A URL on the blog itself (its home, a post a pingback came from), not a person's own."""
+    target = url_target(url) or ""
+    return not target or site_target.startswith(target) or target.startswith(site_target)
 
 
 def _mask_site(db: sqlite_utils.Database, site_id: int, maskers: tuple[Masker, Masker]) -> int:

@@ -96,7 +96,7 @@ class Masker:
         self.greetings = greetings
         people = list(people)
         self.unknown_name = unknown_name
-        exact: dict[str, str] = {}  # case-insensitive full names, slugs, slugified names
+        exact: dict[str, str] = {}  # case-insensitive full names and names as slugs
         tokens: dict[str, str] = {}  # case-sensitive single words: first names, surnames
         token_owners: Counter[str] = Counter()
         for person in people:
@@ -110,8 +110,6 @@ class Masker:
                     if " " in variant and len(slugified(variant)) >= 5:
                         exact.setdefault(slugified(variant), person.replacement)
                     words.update(w.strip(".,()") for w in variant.split() if " " in variant)
-            if person.slug and len(person.slug) >= 3:
-                exact.setdefault(person.slug.casefold(), person.replacement)
             for word in words:
                 if len(word) >= 3 and word[0].isupper() and word.casefold() not in _NOT_NAMES:
                     token_owners[word] += 1
@@ -136,6 +134,18 @@ class Masker:
             for target in sorted(targets, key=len, reverse=True)
         ]
         self.handles = {person.slug.casefold(): person.replacement for person in people if person.slug}
+        # A user slug may be a word ("instructor"): masked where WordPress prints it as a slug, in
+        # author archive links (`/author/<slug>`, `?author_name=`) and `comment-author-<slug>`.
+        self.slug_pattern = (
+            re.compile(
+                r"(?P<lead>/author/|[?&]author_name=|comment-author-)(?P<slug>"
+                + "|".join(re.escape(slug) for slug in sorted(self.handles, key=len, reverse=True))
+                + r")(?![\w-])",
+                re.IGNORECASE,
+            )
+            if self.handles
+            else None
+        )
 
     def text(self, value: str | None) -> str | None:
         """The value with every person masked (works on HTML as well: tags are left alone)."""
@@ -146,6 +156,10 @@ class Masker:
         value = AVATAR.sub("", value)
         value = EMAIL.sub("[email]", value)
         value = MENTION.sub(self._mention, value)
+        if self.slug_pattern is not None:
+            value = self.slug_pattern.sub(
+                lambda m: m.group("lead") + slugified(self.handles[m.group("slug").casefold()]), value
+            )
         if self.exact_pattern is not None:
             value = self.exact_pattern.sub(lambda m: self.replacements[m.group(0).casefold()], value)
         if self.token_pattern is not None:

@@ -32,6 +32,7 @@ from archive.people import BlockList, block_digest, find_people, identifiers, li
 from archive.research import refresh_research_summaries
 from archive.schema import FTS
 from archive.warc import capture_folder
+from spiders.urls import post_url_of_comment_page
 
 FORGOTTEN = "[forgotten]"
 _TOMBSTONE_PAGE = (
@@ -121,7 +122,20 @@ def _forget_person(db: sqlite_utils.Database, person: dict[str, Any], reason: st
         forgotten.user_ids.add(person["user_id"])
     posts = list(db.query("SELECT * FROM posts WHERE person_id = ? AND forgotten IS NULL", [person_id]))
     comments = list(db.query("SELECT * FROM comments WHERE person_id = ? AND forgotten IS NULL", [person_id]))
-    blocked: set[tuple[str, str]] = set()
+    # Pingbacks and trackbacks their posts sent to others: an excerpt of their text, titled by it.
+    own = {_bare(row["url"]) for row in posts}
+    pings = [
+        row
+        for row in db.query(
+            "SELECT c.* FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.site_id = ?"
+            " AND c.type != 'comment' AND c.forgotten IS NULL AND c.author_url IS NOT NULL",
+            [site_id],
+        )
+        if _bare(row["author_url"]) in own
+    ]
+    forgotten.texts += [piece for row in pings for piece in _snippets(row["content_text"])]
+    forgotten.texts += [piece for row in pings for piece in _snippets(row["author"], minimum=12)]
+    blocked: set[tuple[str, str]] = {("url", url.rstrip("/").casefold()) for row in posts if (url := row["url"])}
     for row in posts + comments:
         if row.get("author"):
             forgotten.names.add(row["author"])
@@ -155,6 +169,7 @@ def _forget_person(db: sqlite_utils.Database, person: dict[str, Any], reason: st
         if row["wp_id"] is not None:
             forgotten.post_wp_ids.add(row["wp_id"])
         forgotten.texts += _snippets(row.get("title"), minimum=12)
+    comments += pings
     forgotten.comment_wp_ids = {row["wp_id"] for row in comments if row["wp_id"] is not None}
     post_ids = [row["id"] for row in posts]
     with db.atomic():
@@ -217,6 +232,10 @@ def _forget_person(db: sqlite_utils.Database, person: dict[str, Any], reason: st
         db["takedowns"].update(takedown_id, counts)
     row = dict(db["takedowns"].get(takedown_id))
     return row, forgotten
+
+
+def _bare(url: str) -> str:
+    return url.split("#", 1)[0].rstrip("/").casefold()
 
 
 def _snippets(text: str | None, minimum: int = 24) -> list[str]:
@@ -564,7 +583,7 @@ def _forgotten_redact(self: Forgotten, url: str, content_type: str, body: bytes)
     """Forgotten.redact: their pages become a notice, their comments and entries leave the pages,
     API answers and feeds of others, their name and links are masked; checked by their own text."""
     note = f"takedown {self.takedown_id}"
-    bare = url.split("#", 1)[0]
+    bare = post_url_of_comment_page(url.split("#", 1)[0])
     posts = {u.rstrip("/") for u in self.post_urls}
     if bare.rstrip("/") in posts:
         return _TOMBSTONE_PAGE.format(n=note).encode()
@@ -574,7 +593,7 @@ def _forgotten_redact(self: Forgotten, url: str, content_type: str, body: bytes)
     text = body.decode("utf-8", "replace")
     if not (self.comment_wp_ids or self.post_wp_ids) and not _mentions(text, self):
         return None
-    linked = lambda href: href.split("#", 1)[0].rstrip("/") in posts  # noqa: E731
+    linked = lambda href: post_url_of_comment_page(href.split("#", 1)[0]).rstrip("/") in posts  # noqa: E731
     if "html" in content_type:
         out = _redact_html(body, content_type, self.comment_wp_ids, self.post_wp_ids, linked, masker.text, note)
     elif "json" in content_type:
@@ -664,7 +683,8 @@ class BlockRedactor:
         return cls(site_url, blocks, comment_ids, post_ids, urls)
 
     def linked(self, href: str) -> bool:
-        bare = href.split("#", 1)[0]
+        """Whether a link leads to a forgotten post (its page, a comment page or a comment of it)."""
+        bare = post_url_of_comment_page(href.split("#", 1)[0])
         return any(tombstone_url(variant) in self.urls for variant in {bare, bare.rstrip("/"), bare.rstrip("/") + "/"})
 
     def mask(self, text: str) -> str:
