@@ -301,3 +301,32 @@ def test_media_hosts_the_blog_and_wordpress_cdns_by_default_others_when_named() 
     assert media_host_allowed("https://images.example.com/a.png", home, frozenset({"images.example.com"}))
     assert media_host_allowed("https://anything.example/a.png", home, frozenset({"*"}))
     assert not media_host_allowed("data:image/png;base64,AAAA", home, frozenset({"*"}))
+
+
+_POST = "https://blog.example.org/2020/01/essay/"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # comment_form()'s title is no count, even in a language whose "a" is "one"
+        ("<div id='comments'><div id='respond'><h3 id='reply-title'>Eine Antwort schreiben</h3></div></div>", None),
+        ("<div id='comments'><h3 id='reply-title'>Einen Kommentar schreiben</h3></div>", None),
+        # translations of "One thought on “%s”" and "One Response to “%s”"
+        ("<div id='comments'><h2 class='comments-title'>Ein Gedanke zu „Essay“</h2></div>", 1),
+        ("<h3 id='comments'><span>Eine Antwort zu „Essay“</span></h3>", 1),
+        ("<div id='comments'><h3 id='comments-title'><em>Essay</em> için 4 cevap</h3></div>", 4),
+        # wpDiscuz's thread head, beside its counter of threads
+        (
+            "<div class='wpdiscuz-stat wpd-stat-threads'><span class='wpd-stat-threads-count'>63</span>"
+            " Kommentar Themen</div><h3 id='wc-comment-header'><div class='wpdiscuz-comment-count'>"
+            "<div class='wpd-cc-value'>112</div></div> Hinterlasse einen Kommentar</h3>",
+            112,
+        ),
+    ],
+)
+def test_declared_comment_count(body: str, expected: int | None) -> None:
+    from spiders.extraction.document import Document
+    from spiders.extraction.page import declared_comment_count
+
+    assert declared_comment_count(Document.parse(f"<html><body>{body}</body></html>", _POST)) == expected

@@ -65,9 +65,19 @@ _JUNK_IDS = frozenset(["comments", "respond", "jp-post-flair"])
 # Also cut when the content is the whole post container (no content element was found).
 _CONTAINER_JUNK_TAGS = frozenset(["header", "footer", "h1", "nav"])
 _CONTAINER_JUNK_PARTS = ("entry-title", "entry-meta", "entry-utility", "postmetadata", "comment")
-# Where a theme states the number of responses, strongest first.
+# Where a theme states the number of responses, strongest first; wpDiscuz heads its thread with
+# the count (`.wpdiscuz-comment-count` in 5 and 6, `.wpd-thread-info` in 7), beside counters of
+# threads and replies.
 _COUNT_TITLE_CLASSES = frozenset(
-    ["comments-title", "wp-block-comments-title", "comments-header", "comments_intro", "comment-count"]
+    [
+        "comments-title",
+        "wp-block-comments-title",
+        "comments-header",
+        "comments_intro",
+        "comment-count",
+        "wpdiscuz-comment-count",
+        "wpd-thread-info",
+    ]
 )
 _COUNT_SECTION_CLASSES = frozenset(["comments-area", "comments"])
 _COUNT_SECTION_IDS = frozenset(["comments", "comments-area", "commentsbox", "comment-area"])
@@ -106,9 +116,9 @@ _NUMBER_WORDS = {
     "sin": 0,
 }
 _RESPONSE_WORDS = (
-    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|kommentare?n?|antworten|gedanken|réponses?"
+    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|kommentare?n?|antwort(?:en)?|gedanken?|réponses?"
     r"|commentaires?|respuestas?|comentarios?|comentários?|respostas?|reacties|reacties|commenti|risposte"
-    r"|reactions?|kommentarer|yorum(?:lar)?|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント"
+    r"|reactions?|kommentarer|yorum(?:lar)?|cevap|yanıt|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント"
     r"|件の(?:返信|コメント)|条评论|則留言|개의 댓글)"
 )
 # "3 Responses", "52Comments", "33 Leser-Kommentare", "124 Reader Comments"; number words only at
@@ -1172,15 +1182,28 @@ def declared_comment_count(doc: Document) -> int | None:
 
     Looked for, in order: a title the theme gives the comment section (`#comments-title`,
     `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
-    that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
+    that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line; a heading
+    anywhere that states a count. The comment form's title ("Leave a Reply") is never read."""
     index = doc.index
+    forms = index.in_order([index.with_class("comment-respond"), *(index.by_id.get(name, []) for name in _FORM_IDS)])
     for element in _count_candidates(index):  # each rule looked at only when the ones before fail
         if _in_sidebar(doc, element) and not index.in_comment_section(element):
             continue  # a widget's count (a comment section in an <aside> is still the post's)
+        if forms and (index.inside_marked(element, _is_reply_form) or index.inside(element, forms)):
+            continue  # comment_form()'s title ("Eine Antwort schreiben", "Leave a Reply") states none
         number = _count_in(element)
         if number is not None:
             return number
     return None
+
+
+_FORM_IDS = ("respond", "reply-title")
+
+
+def _is_reply_form(element: etree._Element) -> bool:
+    """WordPress's comment form, `div#respond.comment-respond`, and its title `#reply-title` (a
+    theme may give its count heading the title's class, not its id)."""
+    return element.get("id") in _FORM_IDS or "comment-respond" in (element.get("class") or "").split()
 
 
 def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
