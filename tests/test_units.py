@@ -330,3 +330,19 @@ def test_declared_comment_count(body: str, expected: int | None) -> None:
     from spiders.extraction.page import declared_comment_count
 
     assert declared_comment_count(Document.parse(f"<html><body>{body}</body></html>", _POST)) == expected
+
+
+def test_a_layout_column_named_for_the_sidebar_is_not_one() -> None:
+    """A wrapper whose class or id names the sidebar beside it (`sidebar-included`, `id="sidebar"`
+    on the content column) holds the post; the sidebar itself is still a widget area."""
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body class='single postid-7'><div class='content-wrapper sidebar-included'>"
+        "<div id='sidebar' class='content-area'><article id='post-7' class='post hentry'>"
+        "<h1 class='entry-title'>Essay</h1><p id='byline'>By Jane</p></article></div>"
+        "<div id='secondary'><p id='widget'>Recent posts</p></div></div></body></html>"
+    )
+    index = Document.parse(page, _POST).index
+    assert not index.in_widget_area(index.by_id["byline"][0])
+    assert index.in_widget_area(index.by_id["widget"][0])

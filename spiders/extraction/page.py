@@ -631,6 +631,8 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
             if name:
                 return name
     lines = [e for e in index.class_containing(*_META_LINE_PARTS) if index.end(e) - index.pos(e) <= 30]
+    # Inner lines before the line that holds them ("Von: Name" before "Datum: … Von: Name Tags: …").
+    lines.sort(key=lambda element: (index.end(element), -index.pos(element)))
     for element in _in_scopes(index, scopes, lines):
         text = collapse(text_of(element)) or ""
         # The last "by": "Reblogged from X: ... Posted by Name under ..." names the author last.
