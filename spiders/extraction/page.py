@@ -435,7 +435,9 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
                 continue
             comparable = _comparable(title)
             if (comparable in confirmed and not is_site(comparable)) or (len(parts) == 1 and comparable in parts):
-                return title
+                # A heading above it that is this title and more (a series name or subtitle that
+                # the metadata drops) is the post's heading; this one repeats it lower down.
+                return first if first and _comparable(first).startswith(comparable) else title
             in_post = container is not None and rule < _HEADING_RULES and index.contains(container, element)
             if in_post and rule < _CLASSED_RULES and classed is None and element.tag not in _BLOCK_TAGS:
                 classed = title
