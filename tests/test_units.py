@@ -346,3 +346,27 @@ def test_a_layout_column_named_for_the_sidebar_is_not_one() -> None:
     index = Document.parse(page, _POST).index
     assert not index.in_widget_area(index.by_id["byline"][0])
     assert index.in_widget_area(index.by_id["widget"][0])
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        # a name with no class the rules know, confirmed by the reply link's label
+        ("<span class='c-meta'>| Chaka Artwell</span>", "Chaka Artwell"),
+        ("<p><a class='c-name' href='#'>Mm</a> on 2 May 2019</p>", "Mm"),
+        # the label's name shown nowhere outside the comment's text: no author
+        ("<span class='c-meta'>Posted on 3 May 2019</span>", None),
+    ],
+)
+def test_comment_author_from_the_reply_links_label(meta: str, expected: str | None) -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><ol class='commentlist'><li id='comment-5' class='comment depth-1'>"
+        f"<div class='c-body'>{meta}<div class='comment-content'><p>Chaka Artwell wrote this.</p></div>"
+        "<a class='comment-reply-link' href='?replytocom=5#respond' data-commentid='5'"
+        f" aria-label='Reply to {expected or 'Chaka Artwell'}'>Reply</a></div></li></ol></body></html>"
+    )
+    (comment,) = extract_comments(Document.parse(page, _POST))
+    assert comment.author == expected

@@ -171,6 +171,11 @@ class _Region:
             found += elements[bisect_left(positions, start) : bisect_right(positions, stop)]
         return found
 
+    @property
+    def page_elements(self) -> list[etree._Element]:
+        """Every element of the page, in document order (`own` picks the comment's)."""
+        return self._index.elements
+
     def with_class(self, name: str) -> list[etree._Element]:
         found = self._marked.get(name)
         if found is None:
@@ -572,7 +577,7 @@ def _read_comment(
     content_text = block_text(content)
     content_html = to_html(content)
     kind = _comment_type(node, region, content, content_text)
-    author, author_url = _author(region, base_url, kind)
+    author, author_url = _author(region, base_url, kind, wp_id)
     published, tried = _date(region, language)
     if kind != "comment":
         content_text = _PINGBACK_PREFIX.sub("", content_text)
@@ -628,7 +633,7 @@ def _type_from_stored_text(content: etree._Element, content_text: str) -> str:
     return "comment"
 
 
-def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str | None]:
+def _author(region: _Region, base_url: str, kind: str, wp_id: int | None) -> tuple[str | None, str | None]:
     if kind != "comment":
         # "Pingback: <a href=...>Linking site</a>" — the link is the author.
         for anchor in region.find(frozenset(), frozenset({"a"})):
@@ -657,7 +662,31 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
             name = _author_name(element)
             if name:
                 return name, _author_url(element, base_url)
-    return None, None
+    return _author_from_reply_link(region, wp_id), None
+
+
+_NAME_EDGES = " |:,·•-–—"
+
+
+def _author_from_reply_link(region: _Region, wp_id: int | None) -> str | None:
+    """The name in the comment's reply link, where no rule above finds it: get_comment_reply_link()
+    labels the link "Reply to <author>" (`aria-label`, and `data-replyto` since WordPress 6.2, in
+    the site's language). Taken only as one of the comment's own lines outside its text shows it:
+    the longest such line that ends the label after a space."""
+    for link in region.with_class("comment-reply-link"):
+        label = collapse(link.get("aria-label") or link.get("data-replyto"))
+        named = link.get("data-commentid")
+        if not label or (named and wp_id is not None and named != str(wp_id)):
+            continue
+        best = None
+        for element in region.own(region.page_elements):
+            if element is link or region.in_text(element) or region.within_any(element, [link]):
+                continue
+            text = (collapse(text_of(element)) or "").strip(_NAME_EDGES)
+            if text and len(text) < len(label) and label.endswith(" " + text) and len(text) > len(best or ""):
+                best = text
+        return best
+    return None
 
 
 # Classes of a comment's text element (whole words in the class attribute).
