@@ -370,3 +370,22 @@ def test_comment_author_from_the_reply_links_label(meta: str, expected: str | No
     )
     (comment,) = extract_comments(Document.parse(page, _POST))
     assert comment.author == expected
+
+
+def test_wpdiscuz_7_replies_take_the_depth_of_their_wrapper() -> None:
+    """wpDiscuz 7 puts `comment depth-N` on a wrapper two levels above the `comment-N` element."""
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    def thread(wp_id: int, parent: int, depth: int, inner: str = "") -> str:
+        return (
+            f"<div id='wpd-comm-{wp_id}_{parent}' class='comment depth-{depth} wpd-comment'>"
+            f"<div class='wpd-comment-wrap'><div id='comment-{wp_id}' class='wpd-comment-right'>"
+            f"<div class='wpd-comment-author'>Name {wp_id}</div><div class='wpd-comment-text'><p>Text {wp_id}</p>"
+            f"</div></div></div>{inner}</div>"
+        )
+
+    body = thread(1, 0, 1, thread(2, 1, 2)) + thread(3, 0, 1)
+    page = f"<html><body><div class='wpd-thread-list'>{body}</div></body></html>"
+    found = [(c.wp_id, c.parent_wp_id, c.depth) for c in extract_comments(Document.parse(page, _POST))]
+    assert found == [(1, None, 1), (2, 1, 2), (3, None, 1)]

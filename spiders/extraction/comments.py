@@ -539,12 +539,23 @@ def _boxes(nodes: list[tuple[etree._Element, int | None]]) -> dict[etree._Elemen
     """For each identified comment inside a wrapper of its own, the wrapper and the comment: a
     reply's parent is the comment whose wrapper holds it, and the wrapper carries `depth-N`."""
     boxes: dict[etree._Element, etree._Element] = {}
+    shared: set[etree._Element] = set()
     for node, wp_id in nodes:
         parent = node.getparent()
-        if wp_id is None or parent is None or parent.tag not in ("li", "div", "article"):
+        if wp_id is None or parent is None:
             continue
-        if _BOX_CLASSES.intersection((parent.get("class") or "").split()) and not _ID.match(parent.get("id") or ""):
-            boxes[parent] = node
+        # The wrapper, or the wrapper's wrapper through one element without an id (wpDiscuz 7:
+        # `div.comment.depth-2#wpd-comm-N_P > div.wpd-comment-wrap > div#comment-N`).
+        for box in (parent, parent.getparent() if parent.get("id") is None else None):
+            if box is None or box.tag not in ("li", "div", "article") or _ID.match(box.get("id") or ""):
+                break
+            if _BOX_CLASSES.intersection((box.get("class") or "").split()):
+                if box in boxes:
+                    shared.add(box)  # a wrapper of two comments is neither's
+                boxes[box] = node
+                break
+    for box in shared:
+        del boxes[box]
     return boxes
 
 
