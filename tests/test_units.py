@@ -389,3 +389,17 @@ def test_wpdiscuz_7_replies_take_the_depth_of_their_wrapper() -> None:
     page = f"<html><body><div class='wpd-thread-list'>{body}</div></body></html>"
     found = [(c.wp_id, c.parent_wp_id, c.depth) for c in extract_comments(Document.parse(page, _POST))]
     assert found == [(1, None, 1), (2, 1, 2), (3, None, 1)]
+
+
+def test_post_date_is_never_a_comments_date() -> None:
+    """A comment (WordPress's `div-comment-N`) in a list the section rules do not know by name
+    still holds no date of the post's: the post's own line, later in the rules' order, gives it."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><body><div class='post'><div class='post-title'>22 Mar 2008 10:54 pm</div>"
+        "<div class='post-content'><p>Text.</p></div></div><div class='thread'><div id='div-comment-9'>"
+        "<cite>Jane</cite><div class='meta'>2008-03-23 00:58:51</div><p>Reply.</p></div></div></body></html>"
+    )
+    assert extract_post(page, _POST).published == "2008-03-22T22:54:00"
+

@@ -846,7 +846,8 @@ def _date_scopes(doc: Document, container: etree._Element | None) -> list[tuple[
 
 
 def _in_scopes(index: PageIndex, scopes: list[tuple[int, int]], candidates: list[etree._Element]) -> Iterator:
-    """The candidates in each scope in turn, skipping the comment section and widget areas."""
+    """The candidates in each scope in turn, skipping the comment section, any comment (by the id
+    WordPress gives it, where the section has no name the rules know) and widget areas."""
     for start, stop in scopes:
         for element in candidates:
             position = index.pos(element)
@@ -854,8 +855,15 @@ def _in_scopes(index: PageIndex, scopes: list[tuple[int, int]], candidates: list
                 start <= position <= stop
                 and not index.in_comment_section(element)
                 and not index.in_widget_area(element, include_self=False)
+                and not index.inside_marked(element, _is_comment_element)
             ):
                 yield element
+
+
+def _is_comment_element(element: etree._Element) -> bool:
+    """A comment's element: `comment-N`, `li-comment-N`, `div-comment-N`."""
+    element_id = element.get("id")
+    return bool(element_id) and "comment-" in element_id and COMMENT_ID.match(element_id) is not None
 
 
 def _microdata_published(doc: Document) -> str | None:
