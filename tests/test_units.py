@@ -403,3 +403,14 @@ def test_post_date_is_never_a_comments_date() -> None:
     )
     assert extract_post(page, _POST).published == "2008-03-22T22:54:00"
 
+
+def test_a_placeholder_in_the_trackback_list_is_no_comment() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><ol class='commentlist'><li id='comment-4' class='comment'><cite>Jane</cite>"
+        "<p>Text.</p></li></ol><ol class='trackbacklist'><li class='trackback'>No trackbacks yet.</li></ol>"
+        "</body></html>"
+    )
+    assert [c.author for c in extract_comments(Document.parse(page, _POST))] == ["Jane"]

@@ -423,7 +423,15 @@ def extract_comments(doc: Document) -> list[Comment]:
         last_at_depth[depth] = wp_id
         for deeper in [d for d in last_at_depth if d > depth]:
             del last_at_depth[deeper]
-        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, dated_texts))
+        comment = _read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, dated_texts)
+        if wp_id is None and comment.author is None and comment.published is None:
+            # Every comment template shows an author (get_comment_author() says "Anonymous" for
+            # none) or a date: an element classed `comment` or `trackback` with neither and no id
+            # is a placeholder ("No trackbacks yet.") or a counter, not a comment.
+            if dated_texts and dated_texts[-1][0] is comment:
+                dated_texts.pop()
+            continue
+        comments.append(comment)
     if dated_texts:
         # Numeric dates the language left ambiguous ("05/04/2020", "01.05.10"): the page's other
         # dates (a day over 12) tell its order.
