@@ -301,3 +301,116 @@ def test_media_hosts_the_blog_and_wordpress_cdns_by_default_others_when_named() 
     assert media_host_allowed("https://images.example.com/a.png", home, frozenset({"images.example.com"}))
     assert media_host_allowed("https://anything.example/a.png", home, frozenset({"*"}))
     assert not media_host_allowed("data:image/png;base64,AAAA", home, frozenset({"*"}))
+
+
+_POST = "https://blog.example.org/2020/01/essay/"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # comment_form()'s title is no count, even in a language whose "a" is "one"
+        ("<div id='comments'><div id='respond'><h3 id='reply-title'>Eine Antwort schreiben</h3></div></div>", None),
+        ("<div id='comments'><h3 id='reply-title'>Einen Kommentar schreiben</h3></div>", None),
+        # translations of "One thought on “%s”" and "One Response to “%s”"
+        ("<div id='comments'><h2 class='comments-title'>Ein Gedanke zu „Essay“</h2></div>", 1),
+        ("<h3 id='comments'><span>Eine Antwort zu „Essay“</span></h3>", 1),
+        ("<div id='comments'><h3 id='comments-title'><em>Essay</em> için 4 cevap</h3></div>", 4),
+        # wpDiscuz's thread head, beside its counter of threads
+        (
+            "<div class='wpdiscuz-stat wpd-stat-threads'><span class='wpd-stat-threads-count'>63</span>"
+            " Kommentar Themen</div><h3 id='wc-comment-header'><div class='wpdiscuz-comment-count'>"
+            "<div class='wpd-cc-value'>112</div></div> Hinterlasse einen Kommentar</h3>",
+            112,
+        ),
+    ],
+)
+def test_declared_comment_count(body: str, expected: int | None) -> None:
+    from spiders.extraction.document import Document
+    from spiders.extraction.page import declared_comment_count
+
+    assert declared_comment_count(Document.parse(f"<html><body>{body}</body></html>", _POST)) == expected
+
+
+def test_a_layout_column_named_for_the_sidebar_is_not_one() -> None:
+    """A wrapper whose class or id names the sidebar beside it (`sidebar-included`, `id="sidebar"`
+    on the content column) holds the post; the sidebar itself is still a widget area."""
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body class='single postid-7'><div class='content-wrapper sidebar-included'>"
+        "<div id='sidebar' class='content-area'><article id='post-7' class='post hentry'>"
+        "<h1 class='entry-title'>Essay</h1><p id='byline'>By Jane</p></article></div>"
+        "<div id='secondary'><p id='widget'>Recent posts</p></div></div></body></html>"
+    )
+    index = Document.parse(page, _POST).index
+    assert not index.in_widget_area(index.by_id["byline"][0])
+    assert index.in_widget_area(index.by_id["widget"][0])
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        # a name with no class the rules know, confirmed by the reply link's label
+        ("<span class='c-meta'>| Chaka Artwell</span>", "Chaka Artwell"),
+        ("<p><a class='c-name' href='#'>Mm</a> on 2 May 2019</p>", "Mm"),
+        # the label's name shown nowhere outside the comment's text: no author
+        ("<span class='c-meta'>Posted on 3 May 2019</span>", None),
+    ],
+)
+def test_comment_author_from_the_reply_links_label(meta: str, expected: str | None) -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><ol class='commentlist'><li id='comment-5' class='comment depth-1'>"
+        f"<div class='c-body'>{meta}<div class='comment-content'><p>Chaka Artwell wrote this.</p></div>"
+        "<a class='comment-reply-link' href='?replytocom=5#respond' data-commentid='5'"
+        f" aria-label='Reply to {expected or 'Chaka Artwell'}'>Reply</a></div></li></ol></body></html>"
+    )
+    (comment,) = extract_comments(Document.parse(page, _POST))
+    assert comment.author == expected
+
+
+def test_wpdiscuz_7_replies_take_the_depth_of_their_wrapper() -> None:
+    """wpDiscuz 7 puts `comment depth-N` on a wrapper two levels above the `comment-N` element."""
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    def thread(wp_id: int, parent: int, depth: int, inner: str = "") -> str:
+        return (
+            f"<div id='wpd-comm-{wp_id}_{parent}' class='comment depth-{depth} wpd-comment'>"
+            f"<div class='wpd-comment-wrap'><div id='comment-{wp_id}' class='wpd-comment-right'>"
+            f"<div class='wpd-comment-author'>Name {wp_id}</div><div class='wpd-comment-text'><p>Text {wp_id}</p>"
+            f"</div></div></div>{inner}</div>"
+        )
+
+    body = thread(1, 0, 1, thread(2, 1, 2)) + thread(3, 0, 1)
+    page = f"<html><body><div class='wpd-thread-list'>{body}</div></body></html>"
+    found = [(c.wp_id, c.parent_wp_id, c.depth) for c in extract_comments(Document.parse(page, _POST))]
+    assert found == [(1, None, 1), (2, 1, 2), (3, None, 1)]
+
+
+def test_post_date_is_never_a_comments_date() -> None:
+    """A comment (WordPress's `div-comment-N`) in a list the section rules do not know by name
+    still holds no date of the post's: the post's own line, later in the rules' order, gives it."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><body><div class='post'><div class='post-title'>22 Mar 2008 10:54 pm</div>"
+        "<div class='post-content'><p>Text.</p></div></div><div class='thread'><div id='div-comment-9'>"
+        "<cite>Jane</cite><div class='meta'>2008-03-23 00:58:51</div><p>Reply.</p></div></div></body></html>"
+    )
+    assert extract_post(page, _POST).published == "2008-03-22T22:54:00"
+
+
+def test_a_placeholder_in_the_trackback_list_is_no_comment() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><ol class='commentlist'><li id='comment-4' class='comment'><cite>Jane</cite>"
+        "<p>Text.</p></li></ol><ol class='trackbacklist'><li class='trackback'>No trackbacks yet.</li></ol>"
+        "</body></html>"
+    )
+    assert [c.author for c in extract_comments(Document.parse(page, _POST))] == ["Jane"]

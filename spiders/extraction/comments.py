@@ -172,6 +172,11 @@ class _Region:
             found += elements[bisect_left(positions, start) : bisect_right(positions, stop)]
         return found
 
+    @property
+    def page_elements(self) -> list[etree._Element]:
+        """Every element of the page, in document order (`own` picks the comment's)."""
+        return self._index.elements
+
     def with_class(self, name: str) -> list[etree._Element]:
         found = self._marked.get(name)
         if found is None:
@@ -419,7 +424,15 @@ def extract_comments(doc: Document) -> list[Comment]:
         last_at_depth[depth] = wp_id
         for deeper in [d for d in last_at_depth if d > depth]:
             del last_at_depth[deeper]
-        comments.append(_read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, dated_texts))
+        comment = _read_comment(node, wp_id, parent_wp_id, depth, thread, doc.url, doc.language, dated_texts)
+        if wp_id is None and comment.author is None and comment.published is None:
+            # Every comment template shows an author (get_comment_author() says "Anonymous" for
+            # none) or a date: an element classed `comment` or `trackback` with neither and no id
+            # is a placeholder ("No trackbacks yet.") or a counter, not a comment.
+            if dated_texts and dated_texts[-1][0] is comment:
+                dated_texts.pop()
+            continue
+        comments.append(comment)
     if dated_texts:
         # Numeric dates the language left ambiguous ("05/04/2020", "01.05.10"): the page's other
         # dates (a day over 12) tell its order.
@@ -535,12 +548,23 @@ def _boxes(nodes: list[tuple[etree._Element, int | None]]) -> dict[etree._Elemen
     """For each identified comment inside a wrapper of its own, the wrapper and the comment: a
     reply's parent is the comment whose wrapper holds it, and the wrapper carries `depth-N`."""
     boxes: dict[etree._Element, etree._Element] = {}
+    shared: set[etree._Element] = set()
     for node, wp_id in nodes:
         parent = node.getparent()
-        if wp_id is None or parent is None or parent.tag not in ("li", "div", "article"):
+        if wp_id is None or parent is None:
             continue
-        if _BOX_CLASSES.intersection((parent.get("class") or "").split()) and not _ID.match(parent.get("id") or ""):
-            boxes[parent] = node
+        # The wrapper, or the wrapper's wrapper through one element without an id (wpDiscuz 7:
+        # `div.comment.depth-2#wpd-comm-N_P > div.wpd-comment-wrap > div#comment-N`).
+        for box in (parent, parent.getparent() if parent.get("id") is None else None):
+            if box is None or box.tag not in ("li", "div", "article") or _ID.match(box.get("id") or ""):
+                break
+            if _BOX_CLASSES.intersection((box.get("class") or "").split()):
+                if box in boxes:
+                    shared.add(box)  # a wrapper of two comments is neither's
+                boxes[box] = node
+                break
+    for box in shared:
+        del boxes[box]
     return boxes
 
 
@@ -573,7 +597,7 @@ def _read_comment(
     content_text = block_text(content)
     content_html = to_html(content)
     kind = _comment_type(node, region, content, content_text)
-    author, author_url = _author(region, base_url, kind)
+    author, author_url = _author(region, base_url, kind, wp_id)
     published, tried = _date(region, language)
     if kind != "comment":
         content_text = _PINGBACK_PREFIX.sub("", content_text)
@@ -630,7 +654,7 @@ def _type_from_stored_text(content: etree._Element, content_text: str) -> str:
     return "comment"
 
 
-def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str | None]:
+def _author(region: _Region, base_url: str, kind: str, wp_id: int | None) -> tuple[str | None, str | None]:
     if kind != "comment":
         # "Pingback: <a href=...>Linking site</a>" — the link is the author.
         for anchor in region.find(frozenset(), frozenset({"a"})):
@@ -659,7 +683,31 @@ def _author(region: _Region, base_url: str, kind: str) -> tuple[str | None, str 
             name = _author_name(element)
             if name:
                 return name, _author_url(element, base_url)
-    return None, None
+    return _author_from_reply_link(region, wp_id), None
+
+
+_NAME_EDGES = " |:,·•-–—"
+
+
+def _author_from_reply_link(region: _Region, wp_id: int | None) -> str | None:
+    """The name in the comment's reply link, where no rule above finds it: get_comment_reply_link()
+    labels the link "Reply to <author>" (`aria-label`, and `data-replyto` since WordPress 6.2, in
+    the site's language). Taken only as one of the comment's own lines outside its text shows it:
+    the longest such line that ends the label after a space."""
+    for link in region.with_class("comment-reply-link"):
+        label = collapse(link.get("aria-label") or link.get("data-replyto"))
+        named = link.get("data-commentid")
+        if not label or (named and wp_id is not None and named != str(wp_id)):
+            continue
+        best = None
+        for element in region.own(region.page_elements):
+            if element is link or region.in_text(element) or region.within_any(element, [link]):
+                continue
+            text = (collapse(text_of(element)) or "").strip(_NAME_EDGES)
+            if text and len(text) < len(label) and label.endswith(" " + text) and len(text) > len(best or ""):
+                best = text
+        return best
+    return None
 
 
 # Classes of a comment's text element (whole words in the class attribute).

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from lxml import etree
 
-from spiders.extraction.regions import is_comment_section, is_widget_area
+from spiders.extraction.regions import is_comment_section, is_widget_area, own_post_id
 
 # Tags the extractors ask for on almost every page: collected in one walk.
 _USUAL_TAGS = (
@@ -53,6 +53,7 @@ class PageIndex:
         "_blobs",
         "_ends",
         "_link_attributes",
+        "_holders",
     )
 
     def __init__(self, root: etree._Element) -> None:
@@ -90,13 +91,40 @@ class PageIndex:
         self._blobs: dict[str, str] = {}
         self._ends: dict[etree._Element, int] = {}
         self._link_attributes: dict[str, dict[etree._Element, str | None]] = {}
+        self._holders: set[etree._Element] | None = None
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
-        widget or the reply form (`regions.is_widget_area`)."""
+        widget or the reply form (`regions.is_widget_area`) that does not hold the post."""
         if not include_self:
             element = element.getparent()
-        return element is not None and self.inside_marked(element, is_widget_area)
+        return element is not None and self.inside_marked(element, self._is_side_region)
+
+    def _is_side_region(self, element: etree._Element) -> bool:
+        """A widget area that does not hold the post: a layout column named for the sidebar beside
+        it (`sidebar-included`, `sidebar_content`, `id="sidebar"` on the content area) is not one."""
+        if not is_widget_area(element):
+            return False
+        if self._holders is None:
+            self._holders = self._post_holders()
+        return element not in self._holders
+
+    def _post_holders(self) -> set[etree._Element]:
+        """The elements that hold the post shown: the ancestors of its `post-N` element (the
+        body's `postid-N` names it), of the page's only `hentry`, `entry-content` or `entry-title`, and of the
+        comment list (wp_list_comments() in `.comment-list`, `.commentlist`)."""
+        body = self.root.find("body")
+        own = own_post_id(set((body.get("class") or "").split())) if body is not None else None
+        marks = self.by_id.get(own, [])[:1] if own else []
+        for token in ("hentry", "entry-content", "entry-title"):
+            found = self.by_class.get(token, [])
+            if len(found) == 1:
+                marks.append(found[0])
+        marks += self.with_class("comment-list", "commentlist")[:1]
+        holders: set[etree._Element] = set()
+        for mark in marks:
+            holders.update(mark.iterancestors())
+        return holders
 
     def in_comment_section(self, element: etree._Element) -> bool:
         """True when an ancestor of the element is the comment section (`regions.is_comment_section`)."""

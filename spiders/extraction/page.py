@@ -66,9 +66,19 @@ _JUNK_IDS = frozenset(["comments", "respond", "jp-post-flair"])
 # Also cut when the content is the whole post container (no content element was found).
 _CONTAINER_JUNK_TAGS = frozenset(["header", "footer", "h1", "nav"])
 _CONTAINER_JUNK_PARTS = ("entry-title", "entry-meta", "entry-utility", "postmetadata", "comment")
-# Where a theme states the number of responses, strongest first.
+# Where a theme states the number of responses, strongest first; wpDiscuz heads its thread with
+# the count (`.wpdiscuz-comment-count` in 5 and 6, `.wpd-thread-info` in 7), beside counters of
+# threads and replies.
 _COUNT_TITLE_CLASSES = frozenset(
-    ["comments-title", "wp-block-comments-title", "comments-header", "comments_intro", "comment-count"]
+    [
+        "comments-title",
+        "wp-block-comments-title",
+        "comments-header",
+        "comments_intro",
+        "comment-count",
+        "wpdiscuz-comment-count",
+        "wpd-thread-info",
+    ]
 )
 _COUNT_SECTION_CLASSES = frozenset(["comments-area", "comments"])
 _COUNT_SECTION_IDS = frozenset(["comments", "comments-area", "commentsbox", "comment-area"])
@@ -107,9 +117,9 @@ _NUMBER_WORDS = {
     "sin": 0,
 }
 _RESPONSE_WORDS = (
-    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|kommentare?n?|antworten|gedanken|réponses?"
+    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|kommentare?n?|antwort(?:en)?|gedanken?|réponses?"
     r"|commentaires?|respuestas?|comentarios?|comentários?|respostas?|reacties|reacties|commenti|risposte"
-    r"|reactions?|kommentarer|yorum(?:lar)?|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント"
+    r"|reactions?|kommentarer|yorum(?:lar)?|cevap|yanıt|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント"
     r"|件の(?:返信|コメント)|条评论|則留言|개의 댓글)"
 )
 # "3 Responses", "52Comments", "33 Leser-Kommentare", "124 Reader Comments"; number words only at
@@ -427,7 +437,9 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
                 continue
             comparable = _comparable(title)
             if (comparable in confirmed and not is_site(comparable)) or (len(parts) == 1 and comparable in parts):
-                return title
+                # A heading above it that is this title and more (a series name or subtitle that
+                # the metadata drops) is the post's heading; this one repeats it lower down.
+                return first if first and _comparable(first).startswith(comparable) else title
             in_post = container is not None and rule < _HEADING_RULES and index.contains(container, element)
             if in_post and rule < _CLASSED_RULES and classed is None and element.tag not in _BLOCK_TAGS:
                 classed = title
@@ -623,6 +635,8 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
             if name:
                 return name
     lines = [e for e in index.class_containing(*_META_LINE_PARTS) if index.end(e) - index.pos(e) <= 30]
+    # Inner lines before the line that holds them ("Von: Name" before "Datum: … Von: Name Tags: …").
+    lines.sort(key=lambda element: (index.end(element), -index.pos(element)))
     for element in _in_scopes(index, scopes, lines):
         text = collapse(text_of(element)) or ""
         # The last "by": "Reblogged from X: ... Posted by Name under ..." names the author last.
@@ -834,7 +848,8 @@ def _date_scopes(doc: Document, container: etree._Element | None) -> list[tuple[
 
 
 def _in_scopes(index: PageIndex, scopes: list[tuple[int, int]], candidates: list[etree._Element]) -> Iterator:
-    """The candidates in each scope in turn, skipping the comment section and widget areas."""
+    """The candidates in each scope in turn, skipping the comment section, any comment (by the id
+    WordPress gives it, where the section has no name the rules know) and widget areas."""
     for start, stop in scopes:
         for element in candidates:
             position = index.pos(element)
@@ -842,8 +857,15 @@ def _in_scopes(index: PageIndex, scopes: list[tuple[int, int]], candidates: list
                 start <= position <= stop
                 and not index.in_comment_section(element)
                 and not index.in_widget_area(element, include_self=False)
+                and not index.inside_marked(element, _is_comment_element)
             ):
                 yield element
+
+
+def _is_comment_element(element: etree._Element) -> bool:
+    """A comment's element: `comment-N`, `li-comment-N`, `div-comment-N`."""
+    element_id = element.get("id")
+    return bool(element_id) and "comment-" in element_id and COMMENT_ID.match(element_id) is not None
 
 
 def _microdata_published(doc: Document) -> str | None:
@@ -1174,15 +1196,28 @@ def declared_comment_count(doc: Document) -> int | None:
 
     Looked for, in order: a title the theme gives the comment section (`#comments-title`,
     `.comments-title`, ...); a short heading or line at the top of the comment section; a heading
-    that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line."""
+    that is itself `#comments` (Kubrick); the "12 Comments" link in the post's meta line; a heading
+    anywhere that states a count. The comment form's title ("Leave a Reply") is never read."""
     index = doc.index
+    forms = index.in_order([index.with_class("comment-respond"), *(index.by_id.get(name, []) for name in _FORM_IDS)])
     for element in _count_candidates(index):  # each rule looked at only when the ones before fail
         if _in_sidebar(doc, element) and not index.in_comment_section(element):
             continue  # a widget's count (a comment section in an <aside> is still the post's)
+        if forms and (index.inside_marked(element, _is_reply_form) or index.inside(element, forms)):
+            continue  # comment_form()'s title ("Eine Antwort schreiben", "Leave a Reply") states none
         number = _count_in(element)
         if number is not None:
             return number
     return None
+
+
+_FORM_IDS = ("respond", "reply-title")
+
+
+def _is_reply_form(element: etree._Element) -> bool:
+    """WordPress's comment form, `div#respond.comment-respond`, and its title `#reply-title` (a
+    theme may give its count heading the title's class, not its id)."""
+    return element.get("id") in _FORM_IDS or "comment-respond" in (element.get("class") or "").split()
 
 
 def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
