@@ -274,7 +274,8 @@ SELECT c.id AS comment_id, c.post_id, thread.depth,
   -- indented by two em spaces (char 8195, which HTML does not collapse) per level
   CASE WHEN thread.depth > 1
     THEN replace(printf('%.*c', 2 * (thread.depth - 1), '.'), '.', char(8195)) || '↳ ' ELSE ''
-  END || coalesce(c.author, '(anonymous)') AS reply_by,
+  END || CASE WHEN c.forgotten IS NOT NULL THEN '(removed at its author''s request)'
+    ELSE coalesce(c.author, '(anonymous)') END AS reply_by,
   parent.author AS replying_to, c.type, c.published, c.content_text,
   CASE WHEN c.parent_id IS NULL AND c.parent_wp_id IS NOT NULL THEN 'parent not archived' END AS note
 FROM thread JOIN comments c ON c.id = thread.id LEFT JOIN comments parent ON parent.id = c.parent_id

@@ -465,6 +465,14 @@ def test_forget_removes_a_person_everywhere_and_recrawls_keep_them_out(blog, arc
     assert rows(db, "SELECT count(*) n FROM comments WHERE forgotten IS NOT NULL") == [{"n": len(theirs)}]
     crawls = rows(db, "SELECT posts_changed, comments_changed, comments_missing FROM site_crawls ORDER BY id")
     assert crawls[-2:] == [{"posts_changed": 0, "comments_changed": 0, "comments_missing": 0}] * 2
+    # The archive as published says what happened where their comments were.
+    post_id = rows(db, "SELECT c.post_id FROM comments c JOIN posts p ON p.id = c.post_id"
+                   " WHERE c.forgotten IS NOT NULL AND p.forgotten IS NULL LIMIT 1")[0]["post_id"]
+    with serving(db, "people-forget-serve.log") as base, urllib.request.urlopen(
+        f"{base}/-/post/{post_id}", timeout=30
+    ) as answer:
+        page = answer.read().decode("utf-8")
+    assert "removed at its author&#39;s request" in page and name not in page
 
 
 # --- noarchive ----------------------------------------------------------------------------------

@@ -132,18 +132,27 @@ def nav_links(datasette: Datasette) -> list[dict[str, str]]:
 # /-/post/<id>
 
 
+REMOVED = "(removed at its author's request)"
+
+
+def _author_shown(comment: dict[str, Any]) -> str:
+    if comment.get("forgotten"):
+        return REMOVED
+    return comment.get("author") or "(anonymous)"
+
+
 def _comment_view(node: ThreadNode) -> dict[str, Any]:
     c = node.comment
     return {
         "id": c["id"],
-        "author": c.get("author") or "(anonymous)",
+        "author": _author_shown(c),
         "author_href": safe_href(c.get("author_url")),
         "author_url": c.get("author_url"),
         "type": c.get("type") or "comment",
         "published": c.get("published"),
         "date": format_date(c.get("published")),
         "depth": node.depth,
-        "reply_to": (node.parent.get("author") or "(anonymous)") if node.parent else None,
+        "reply_to": _author_shown(node.parent) if node.parent else None,
         "reply_to_id": node.parent["id"] if node.parent else None,
         "orphan": node.parent is None and c.get("parent_wp_id") is not None,
         "html": sanitise_html(c.get("content_html"), c.get("content_text")),
@@ -178,7 +187,7 @@ async def post_page(datasette: Datasette, request: Request) -> Response:
     comments = await _rows(
         datasette,
         "SELECT id, wp_id, parent_id, parent_wp_id, depth, position, author, author_url, published, type, "
-        "content_html, content_text FROM comments WHERE post_id = ? ORDER BY position, id",
+        "content_html, content_text, forgotten FROM comments WHERE post_id = ? ORDER BY position, id",
         [post_id],
     )
     crawls = await _rows(
@@ -225,7 +234,7 @@ async def post_page(datasette: Datasette, request: Request) -> Response:
     site_name = post["site_name"] or post["site_url"]
     context = {
         "post": post,
-        "title": post.get("title") or "(untitled)",
+        "title": post.get("title") or (REMOVED if post.get("forgotten") else "(untitled)"),
         "date": format_date(post.get("published")),
         "modified": format_date(post.get("modified")),
         "site_name": site_name,
