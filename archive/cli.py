@@ -244,7 +244,8 @@ def people(who: str | None, db: str, site: str | None, set_role: str | None) -> 
     click.echo("id\tsite\trole\tposts\tcomments\tname\trole from")
     for person in rows:
         click.echo(
-            f"{person['id']}\t{person['site_id']}\t{person['role']}\t{person['posts']}\t{person['comments']}"
+            f"{person['id']}\t{person['site_id']}\t{person['role'] or '(not known)'}"
+            f"\t{person['posts']}\t{person['comments']}"
             f"\t{person['name'] or '(forgotten)'}\t{person['role_source']}"
         )
 

@@ -86,14 +86,14 @@ def _rows(db: sqlite_utils.Database, site_id: int) -> list[dict[str, Any]]:
     rows = [
         {**row, "kind": "post", "registered": 1}
         for row in db.query(
-            "SELECT id, type, author, author_url, author_slug, author_user_id, person_id FROM posts"
+            "SELECT id, type, author, author_url, author_slug, author_user_id, person_id, missing_since FROM posts"
             " WHERE site_id = ? AND forgotten IS NULL AND author IS NOT NULL",
             [site_id],
         )
     ]
     for row in db.query(
         "SELECT c.id, c.type, c.author, c.author_url, c.author_slug, c.author_user_id, c.registered,"
-        " c.by_post_author, c.person_id, c.post_id FROM comments c JOIN posts p ON p.id = c.post_id"
+        " c.by_post_author, c.person_id, c.post_id, c.missing_since FROM comments c JOIN posts p ON p.id = c.post_id"
         " WHERE p.site_id = ? AND c.forgotten IS NULL AND c.author IS NOT NULL",
         [site_id],
     ):
@@ -122,6 +122,12 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
         if row["keys"]:
             clusters[union.find(row["keys"][0])].append(row)
     existing = {row["id"]: row for row in db.query("SELECT * FROM people WHERE site_id = ?", [site_id])}
+    # Who may publish pages is known only when every page of the site names its author.
+    pages = db.execute(
+        "SELECT count(*), count(author) FROM posts WHERE site_id = ? AND type = 'page' AND forgotten IS NULL",
+        [site_id],
+    ).fetchone()
+    page_authors_known = pages[0] > 0 and pages[0] == pages[1]
     wanted = {name_key(name) for name in instructors if name_key(name)}
     taken_ids: set[int] = set()
     identities = {row["identity"] for row in existing.values()}
@@ -155,7 +161,7 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
         user_id = next((r["author_user_id"] for r in members if r.get("author_user_id")), None)
         archive_url = next((r["author_url"] for r in members if r["kind"] == "post" and r.get("author_url")), None)
         url = archive_url or next((r["author_url"] for r in members if r.get("author_url")), None)
-        role, source = _inferred_role(members)
+        role, source = _inferred_role(members, page_authors_known)
         if old is not None and old["role_source"] in _KEPT_SOURCES:
             role, source = old["role"], old["role_source"]
         if (
@@ -176,8 +182,9 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
                 "identity": identity,
                 "role": role,
                 "role_source": source,
-                "posts": sum(r["kind"] == "post" for r in members),
-                "comments": sum(r["kind"] != "post" for r in members),
+                # What the archive holds of them now (rows marked missing are not counted).
+                "posts": sum(r["kind"] == "post" and r["missing_since"] is None for r in members),
+                "comments": sum(r["kind"] != "post" and r["missing_since"] is None for r in members),
             }
         )
         for r in members:
@@ -200,14 +207,17 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
     return len(people)
 
 
-def _inferred_role(members: list[dict[str, Any]]) -> tuple[str, str]:
+def _inferred_role(members: list[dict[str, Any]], page_authors_known: bool) -> tuple[str | None, str]:
     if any(r["kind"] == "post" and r["type"] == "page" for r in members):
         return "instructor", "wrote a page (only editors and administrators can publish pages)"
     if any(
         r["kind"] == "post" or (r["kind"] == "comment" and (r.get("registered") or r.get("author_slug")))
         for r in members
     ):
-        return "student", "a registered user of the blog (wrote a post, or comments as a user)"
+        if not page_authors_known:
+            # A registered user, but the pages do not say who may publish them: not a guess.
+            return None, "a registered user; the site's pages name no author, so instructor or student is not known"
+        return "student", "a registered user of the blog who wrote no page (wrote a post, or comments as a user)"
     if all(r["kind"] == "ping" for r in members):
         return "external", "a pingback or trackback from another site"
     return "guest", "comments without a user account"

@@ -113,7 +113,12 @@ TABLES: tuple[Table, ...] = (
                 "The strongest signal they were first known by (user:ID, slug:SLUG, name:NAME, ping:HOST); "
                 "pseudonyms in exports are made from it.",
             ),
-            _c("role", str, "instructor, student, guest or external (pingbacks and trackbacks)."),
+            _c(
+                "role",
+                str,
+                "instructor, student, guest or external (pingbacks and trackbacks); NULL for a registered "
+                "user when the site's pages do not name their authors (who may publish pages is not known).",
+            ),
             _c(
                 "role_source",
                 str,
@@ -121,8 +126,8 @@ TABLES: tuple[Table, ...] = (
                 "WordPress signal it was read from (wrote a page: only editors and administrators can; a "
                 "registered user; a guest comment; a pingback).",
             ),
-            _c("posts", int, "Posts and pages they wrote."),
-            _c("comments", int, "Comments (and pings) they wrote."),
+            _c("posts", int, "Posts and pages they wrote (present in the archive: not missing)."),
+            _c("comments", int, "Comments (and pings) they wrote (present in the archive: not missing)."),
         ),
         pk="id",
         foreign_keys=(("site_id", "sites", "id"),),

@@ -15,6 +15,9 @@ ARCHIVE_DISCOVERY = ["rest", "sitemap", "feed", "html"]
 # HTML way reads every home, category, tag, author, year and month page, about two per post on a
 # blog with many tags. A site that reaches the guard is recorded partial.
 ARCHIVE_MAX_LISTING_PAGES = 5000
+# A full crawl streams: the next REST listing page is asked for only while fewer requests than
+# this are outstanding for the blog, so memory stays flat however many posts it has.
+ARCHIVE_LISTING_AHEAD = 200
 # At most this many comment pages per post.
 ARCHIVE_MAX_COMMENT_PAGES = 200
 # Re-crawls fetch only what changed since the last complete crawl of a site; True fetches every

@@ -37,6 +37,10 @@ class Site:
     rest_trouble: str | None = None
     media_seen: set[str] = field(default_factory=set)  # files asked for (or skipped) in this crawl
     pending_listings: int = 0
+    # A full crawl streams: the next listing page waits while many requests are outstanding.
+    deferred: list[Any] = field(default_factory=list)  # listing requests held back (counted pending)
+    listing_pages: dict[str, int] = field(default_factory=dict)  # route -> pages to read
+    rest_listed: set[int] = field(default_factory=set)  # wp ids of every post and page listed
     # Re-crawling: what the archive holds, and what this crawl observed.
     state: SiteState | None = None
     mode: str = "full"  # full, resume, incremental, single
@@ -85,6 +89,18 @@ class Site:
             return None
         post_id = self.state.urls.get(url) or self.state.urls.get(normalise_url(url))
         return self.state.by_id.get(post_id) if post_id else None
+
+
+@dataclass
+class ListingBatch:
+    """One page of a REST listing (up to 100 posts) with their REST comments: its posts are fetched
+    once their comments are in, and nothing of it is kept after (a full crawl streams)."""
+
+    route: str
+    page: int
+    posts: dict[str, Post]  # by URL
+    comments: dict[int, dict[int, Comment]] = field(default_factory=dict)  # post wp_id -> id -> comment
+    pending: int = 0  # comment listing pages not answered yet
 
 
 @dataclass

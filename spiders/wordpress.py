@@ -583,7 +583,8 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         for number in sorted([*numbered, main_number]):
             ordered.extend(paging.pages.get(None if number == main_number else number, []))
         post = merge_post(paging.rest, paging.post)
-        rest_comments = list(site.rest_comments.get(post.wp_id, {}).values()) if post.wp_id is not None else []
+        # The post's REST comments: merged here, then not kept (the post is saved with them).
+        rest_comments = list(site.rest_comments.pop(post.wp_id, {}).values()) if post.wp_id is not None else []
         post.comments = merge_comments(ordered, rest_comments)
         post.comments_complete = paging.complete
         if rest_comments:
@@ -643,7 +644,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         self.count(f"post_failed/{status}")
         self.logger.warning("Post %s failed: %s", failure.request.url, failure.value)
         known = failure.request.meta.get("known")
-        if isinstance(failure.value, HttpError) and status in (404, 410) and known is not None and not site.rest_posts:
+        if isinstance(failure.value, HttpError) and status in (404, 410) and known is not None and not site.rest_listed:
             site.gone.add(known)  # the archived page is gone (not a REST-listed post: that would be odd)
         elif status not in (404, 410):
             site.failures += 1
@@ -688,6 +689,9 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         self.logger.warning("Request %s failed: %s", failure.request.url, failure.value)
 
     def _maybe_done(self, site: Site) -> Iterator[Any]:
+        ahead = self.settings.getint("ARCHIVE_LISTING_AHEAD", 200)
+        while site.deferred and site.pending <= ahead:
+            yield site.deferred.pop(0)  # a listing page held back while many requests were outstanding
         if site.pending == 0 and not site.finished and site.graph is None and self._listed_short(site):
             # The way in listed fewer posts than the archive holds: the blog's links add to it.
             self.count(f"listing_short/{site.discovery}")
@@ -708,7 +712,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         if site.state is None or site.mode not in ("full", "resume") or site.home_response is None:
             return False  # an incremental listing lists what changed, by design
         archived = sum(1 for post in site.state.posts if not post.missing)
-        listed = max(len(site.found), len(site.rest_posts), len(site.listed_urls), len(site.seen))
+        listed = max(len(site.found), len(site.rest_listed), len(site.listed_urls), len(site.seen))
         return listed < archived
 
     def site_report(self, site: Site, status: str | None = None) -> SiteCrawl:
@@ -765,7 +769,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             seen = max(
                 len({dedupe_key(url) for url in site.found}),
                 len(site.seen | site.answered),
-                len(site.rest_posts),
+                len(site.rest_listed),
                 len(listed_ids),
             )
             if archived and seen < archived / 2:

@@ -29,9 +29,10 @@ def snapshot(db: sqlite_utils.Database, *, history: bool = True) -> dict[str, An
     }
     comments = {r["id"]: (posts[r["post_id"]], r["key"]) for r in db.query("select id, post_id, key from comments")}
     terms = {r["id"]: (sites[r["site_id"]], r["taxonomy"], r["name"]) for r in db.query("select * from terms")}
-    # People are numbered in the order their site's rows were joined: known by their identity.
+    # People are numbered in the order their site's rows were joined: known by their name (their
+    # identity depends on what a crawl could read: a user id from the REST API, else a slug).
     people = (
-        {r["id"]: (sites[r["site_id"]], r["identity"]) for r in db.query("select * from people")}
+        {r["id"]: (sites[r["site_id"]], r["name"]) for r in db.query("select * from people")}
         if db["people"].exists()
         else {}
     )

@@ -105,7 +105,7 @@ def crawl_faulty(db_path: Path, fault: str, target: str, once: bool, *extra: str
     return last_site_crawl(db_path), result.returncode, server.faulted
 
 
-KEYS = {"sites": ("url",), "posts": ("site_id", "url"), "comments": ("post_id", "key")}
+KEYS = {"sites": ("url",), "posts": ("site_id", "url"), "comments": ("post_id", "key"), "people": ("site_id", "name")}
 
 
 def same_or_less(name: str, value: object, good: object) -> bool:
@@ -114,6 +114,12 @@ def same_or_less(name: str, value: object, good: object) -> bool:
     newline, fewer sources."""
     if value == good or name in ("content_hash", "comments_complete", "discovery"):
         return True
+    if name in ("identity", "role_source"):
+        # What a person was first known by (a slug when no REST user id was read), and the words
+        # saying why their role is what it is, or not known (the role itself is compared).
+        return True
+    if name in ("posts", "comments") and isinstance(value, int) and isinstance(good, int):
+        return value <= good  # a person's count of what this crawl archived
     if name in ("published", "modified") and isinstance(good, str):
         return good.startswith(str(value))
     if name == "content_html" and isinstance(good, str):

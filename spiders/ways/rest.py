@@ -21,6 +21,7 @@ from spiders.items import Comment, KnownPost, Post, Term
 from spiders.recrawl import Listings, plan_recrawl, same_instant
 from spiders.state import (
     CALLBACK_STATUSES,
+    ListingBatch,
     Site,
     by_choice,
     chunked,
@@ -163,28 +164,39 @@ class RestWay:
         site.discovery = "rest_route" if "rest_route=" in (site.api or "") else "rest"
         self.discovery[site.home] = site.discovery
         self.count(f"discovery/{site.discovery}")
-        self._add_rest_posts(site, data)
         extra = response.meta["extra"]
         total = self._pages_to_read(site, response)
+        if site.mode != "incremental":
+            # Listing and fetching interleave: each listing page's posts are fetched (with their
+            # REST comments, asked for by post) before many more are listed.
+            site.listing_pages["posts"] = total
+            yield from self._stream_page(site, "posts", 1, data)
+            yield self._listing(site, self._rest_request(site, "pages", 1, self.parse_rest_stream))
+            yield self._listing(
+                site,
+                self._rest_request(
+                    site, "comments", 1, self.parse_rest_listing, {"_fields": "id"}, "total", per_page=1, more=False
+                ),
+            )
+            site.steps = [self._step_stream_done]
+            return
+        self._add_rest_posts(site, data)
         requests = [
             self._rest_request(site, "posts", p, self.parse_rest_listing, extra, more=False)
             for p in range(2, total + 1)
         ]
+        # Incremental: what changed since the last complete crawl, and what disappeared or came
+        # late: post and page ids (the first page, more when the total is off), and every comment
+        # id with its post (100 a request).
         requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing, extra))
-        if site.mode == "incremental":
-            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
-            # What disappeared or came late: post and page ids (the first page, more when the total
-            # is off), and every comment id with its post (100 a request).
-            for route in ("posts", "pages"):
-                requests.append(
-                    self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
-                )
-            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, COMMENT_IDS, "ids"))
-            requests.append(self._site_comments_feed_request(site, then=None))
-            site.steps = [self._step_more_ids, self._step_compare, self._step_fetch]
-        else:
-            requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing))
-            site.steps = [self._step_fetch_listed]
+        requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
+        for route in ("posts", "pages"):
+            requests.append(
+                self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
+            )
+        requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, COMMENT_IDS, "ids"))
+        requests.append(self._site_comments_feed_request(site, then=None))
+        site.steps = [self._step_more_ids, self._step_compare, self._step_fetch]
         for request in requests:
             yield self._listing(site, request)
 
@@ -197,6 +209,9 @@ class RestWay:
             site.error = site.error or f"REST {route} ({kind}) page {page}: HTTP {response.status}"
             self.count(f"rest_failed/{route}")
             self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+        elif kind == "total":
+            if self._total(response) is not None:
+                site.totals[route] = self._total(response)
         elif kind == "ids" and route == "comments":
             if page == 1 and site.comment_ids_ok is None:
                 site.comment_ids_ok = True
@@ -240,6 +255,11 @@ class RestWay:
             return
         site.listing_ok = False
         site.error = site.error or f"REST {request.meta.get('route')}: {failure_reason(failure)}"
+        batch = request.meta.get("batch")
+        if batch is not None:  # its posts are fetched all the same, with their pages' comments
+            batch.pending -= 1
+            if batch.pending == 0:
+                yield from self._dispatch_batch(site, batch)
         yield from self._listing_done(site)
 
     def _rest_unusable(self, site: Site) -> Iterator[Any]:
@@ -260,40 +280,128 @@ class RestWay:
             step = site.steps.pop(0)
             yield from step(site)
 
+    # Full and resumed crawls: everything is listed, page by page, and fetched as it is listed.
+
+    @site_step
+    def parse_rest_stream(self, response: Response, site: Site) -> Iterator[Any]:
+        """A page of the posts or pages listing: its posts go on to be fetched."""
+        route, page = response.meta["route"], response.meta["page"]
+        data = self._json_list(response)
+        if data is None:
+            site.listing_ok = False
+            site.error = site.error or f"REST {route} page {page}: HTTP {response.status}"
+            self.count(f"rest_failed/{route}")
+            self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+        else:
+            if page == 1:
+                site.listing_pages[route] = self._pages_to_read(site, response)
+            yield from self._stream_page(site, route, page, data)
+        yield from self._listing_done(site)
+
+    def _stream_page(self, site: Site, route: str, page: int, data: list[dict]) -> Iterator[Any]:
+        """Ask for the REST comments of a listing page's posts (`post=` their ids, 100 a request)."""
+        batch = ListingBatch(route, page, self._listed_posts(site, data))
+        # Not a password-protected post's: WordPress refuses (401) a comment listing that names one,
+        # and lists none of its comments anyway.
+        ids = sorted({post.wp_id for post in batch.posts.values() if post.wp_id is not None and not post.protected})
+        if not ids:
+            yield from self._dispatch_batch(site, batch)
+            return
+        batch.pending = 1
+        request = self._rest_request(
+            site, "comments", 1, self.parse_batch_comments, {"post": ",".join(map(str, ids))}, "batch"
+        )
+        request.meta["batch"] = batch
+        yield self._listing(site, request)
+
+    @site_step
+    def parse_batch_comments(self, response: Response, site: Site) -> Iterator[Any]:
+        batch: ListingBatch = response.meta["batch"]
+        data = self._json_list(response)
+        if data is None:
+            site.listing_ok = False
+            site.error = site.error or f"REST comments of {batch.route} page {batch.page}: HTTP {response.status}"
+            self.count("rest_failed/comments")
+        else:
+            for item in data:
+                post_id, comment = rest_comment(item)
+                if post_id is not None:
+                    key = comment.wp_id if comment.wp_id is not None else id(comment)
+                    batch.comments.setdefault(post_id, {})[key] = comment
+            if response.meta["page"] == 1:
+                for page in range(2, self._pages_to_read(site, response) + 1):
+                    batch.pending += 1
+                    more = self._rest_request(
+                        site, "comments", page, self.parse_batch_comments, response.meta["extra"], "batch"
+                    )
+                    more.meta["batch"] = batch
+                    yield self._listing(site, more)
+        batch.pending -= 1
+        if batch.pending == 0:
+            yield from self._dispatch_batch(site, batch)
+        yield from self._listing_done(site)
+
+    def _dispatch_batch(self, site: Site, batch: ListingBatch) -> Iterator[Any]:
+        """Fetch a listing page's posts (a resumed crawl skips those archived and unchanged), then
+        ask for the next listing page, or hold it back while many requests are outstanding."""
+        known = site.known_by_wp_id()
+        for url, post in batch.posts.items():
+            if post.wp_id is not None:
+                site.rest_comments[post.wp_id] = batch.comments.get(post.wp_id, {})
+            archived = known.get(post.wp_id) if post.wp_id is not None else None
+            if site.mode == "resume" and archived and not archived.missing and self._up_to_date(site, archived, post):
+                site.seen.add(archived.id)
+                site.confirmed.add(archived.id)
+                site.rest_comments.pop(post.wp_id, None)
+                self.count("skipped/up_to_date")
+                continue
+            yield self._post_request(url, site, rest=post, known=archived)
+        if batch.page < site.listing_pages.get(batch.route, 1):
+            following = self._listing(
+                site, self._rest_request(site, batch.route, batch.page + 1, self.parse_rest_stream, more=False)
+            )
+            if site.pending > self.settings.getint("ARCHIVE_LISTING_AHEAD", 200):
+                site.deferred.append(following)  # released by `_maybe_done` as requests are answered
+            else:
+                yield following
+
+    def _step_stream_done(self, site: Site) -> Iterator[Any]:
+        """Every listing page read: what the archive holds and the listing no longer has is missing."""
+        self.logger.info(
+            "%s: %d posts and pages listed by the REST API (%s comments)",
+            site.home,
+            len(site.rest_listed),
+            site.totals.get("comments", "?"),
+        )
+        if site.listing_ok:
+            site.proof = "REST totals reached"
+            known = site.known_by_wp_id()
+            site.missing |= {p.id for wp_id, p in known.items() if not p.missing and wp_id not in site.rest_listed}
+        return iter(())
+
+    def _listed_posts(self, site: Site, data: list[dict]) -> dict[str, Post]:
+        posts = {}
+        for item in data:
+            if not isinstance(item, dict) or item.get("status", "publish") != "publish":
+                continue
+            post = rest_post(item, site.home, users={}, terms={})
+            posts[normalise_url(post.url)] = post
+            if post.wp_id is not None:
+                site.rest_listed.add(post.wp_id)
+        return posts
+
     def _add_rest_posts(self, site: Site, data: list[dict]) -> None:
         for item in data:
             if not isinstance(item, dict) or item.get("status", "publish") != "publish":
                 continue
             post = rest_post(item, site.home, users={}, terms={})
             site.rest_posts[normalise_url(post.url)] = post
+            if post.wp_id is not None:
+                site.rest_listed.add(post.wp_id)
 
     def _add_rest_comment(self, site: Site, post_wp_id: int, comment: Comment) -> None:
         key = comment.wp_id if comment.wp_id is not None else id(comment)
         site.rest_comments.setdefault(post_wp_id, {})[key] = comment
-
-    # Full and resumed crawls: everything is listed.
-
-    def _step_fetch_listed(self, site: Site) -> Iterator[Any]:
-        """Fetch every listed post, except (resume) those archived with the same date and comments."""
-        self.logger.info(
-            "%s: %d posts and pages, %d comments listed by the REST API",
-            site.home,
-            len(site.rest_posts),
-            sum(len(v) for v in site.rest_comments.values()),
-        )
-        known = site.known_by_wp_id()
-        for url, post in site.rest_posts.items():
-            archived = known.get(post.wp_id) if post.wp_id is not None else None
-            if site.mode == "resume" and archived and not archived.missing and self._up_to_date(site, archived, post):
-                site.seen.add(archived.id)
-                site.confirmed.add(archived.id)
-                self.count("skipped/up_to_date")
-                continue
-            yield self._post_request(url, site, rest=post, known=archived)
-        if site.listing_ok:
-            site.proof = "REST totals reached"
-            listed = {p.wp_id for p in site.rest_posts.values()}
-            site.missing |= {p.id for wp_id, p in known.items() if not p.missing and wp_id not in listed}
 
     def _up_to_date(self, site: Site, archived: KnownPost, post: Post) -> bool:
         rest_ids = set(site.rest_comments.get(post.wp_id or 0, {}))
