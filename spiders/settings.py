@@ -25,6 +25,15 @@ ARCHIVE_FULL_RECRAWL = False
 ARCHIVE_RECRAWL_OVERLAP = 3600
 # One crawl writes an archive at a time: a second one waits this many seconds, then refuses.
 ARCHIVE_LOCK_TIMEOUT = 0
+# A crawl with workers (`wparchive crawl --workers N`, `wparchive work`; spiders/workers.py): the
+# Redis server that carries blogs to the workers and items to the one writer, and the name of the
+# run's keys on it (two runs at once need two names).
+ARCHIVE_REDIS_URL = "redis://127.0.0.1:6379/0"
+ARCHIVE_REDIS_QUEUE = "wparchive"
+# Blogs one worker crawls at a time, and how many times a blog is given to another worker after
+# the one crawling it died (then it is recorded failed).
+ARCHIVE_WORKER_BLOGS = 4
+ARCHIVE_WORKER_RETRIES = 2
 
 # Polite by default.
 ROBOTSTXT_OBEY = True

@@ -1,0 +1,170 @@
+"""A crawl with workers (`wparchive crawl --workers N`): 20 blogs (the sample blog served 20 times)
+crawled by 3 worker processes through a Redis server of the test's own, and by 3 workers one of
+which is killed with SIGKILL in the middle of a blog, end with the archive that one process
+crawling the same blogs makes, row by row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from archive.db import open_db
+from tests.archive_rows import differences, snapshot
+from tests.conftest import ROOT, crawl_command
+from tests.sampleblog.server import serve_in_thread
+
+pytestmark = pytest.mark.redis
+
+BLOGS = 20
+# The blogs are on one host (127.0.0.1): Scrapy's per-host limit would make them queue behind each
+# other in one process; the tests measure the archive, not politeness.
+FAST = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+
+
+@pytest.fixture(scope="module")
+def blogs() -> list[str]:
+    servers = [serve_in_thread(port=0, prefix=f"/course{number:02d}") for number in range(BLOGS)]
+    for server, _ in servers:
+        server.handle_error = lambda *_: None  # the killed worker's connections reset: not news
+    yield [base + "/" for _, base in servers]
+    for server, _ in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def workers_command(blogs: list[str], db: Path, redis_url: str, workers: int, *extra: str) -> list[str]:
+    """`wparchive crawl --workers N` with the settings of `crawl_command` (fast, quiet, local)."""
+    settings = crawl_command("x", db)[9:]  # its settings after -a url=... -s ARCHIVE_DB=...
+    command = [sys.executable, "-m", "archive.cli", "crawl", *blogs, "--db", str(db)]
+    return command + ["--workers", str(workers), "--redis", redis_url, *settings, *FAST, *extra]
+
+
+@pytest.fixture(scope="module")
+def one_process(blogs, tmp_path_factory) -> dict[str, Any]:
+    """The same 20 blogs crawled by one process, without workers: what the workers must equal."""
+    db = tmp_path_factory.mktemp("one") / "archive.db"
+    started = time.monotonic()
+    result = subprocess.run(
+        crawl_command(",".join(blogs), db, *FAST), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {"db": db, "seconds": time.monotonic() - started}
+
+
+@pytest.fixture(scope="module")
+def three_workers(blogs, redis_url, tmp_path_factory) -> dict[str, Any]:
+    db = tmp_path_factory.mktemp("three") / "archive.db"
+    started = time.monotonic()
+    result = subprocess.run(
+        workers_command(blogs, db, redis_url, 3), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    return {"db": db, "result": result, "seconds": time.monotonic() - started}
+
+
+def crawl_row(db: Path) -> dict[str, Any]:
+    row = next(open_db(db).query("SELECT * FROM crawls ORDER BY id DESC LIMIT 1"))
+    return {**row, "stats": json.loads(row["stats"]), "arguments": json.loads(row["arguments"])}
+
+
+def test_three_workers_make_the_archive_one_process_makes(one_process, three_workers) -> None:
+    result = three_workers["result"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    print(f"20 blogs: one process {one_process['seconds']:.1f} s, 3 workers {three_workers['seconds']:.1f} s")
+    assert differences(snapshot(open_db(three_workers["db"])), snapshot(open_db(one_process["db"]))) == []
+
+
+def test_the_writer_records_one_crawl_with_every_site_and_every_workers_wacz(three_workers) -> None:
+    db = three_workers["db"]
+    crawl = crawl_row(db)
+    stats = crawl["stats"]
+    assert crawl["status"] == "finished"
+    assert crawl["arguments"]["workers"] == 3
+    assert stats["wparchive/worker/blogs_taken"] == BLOGS  # each blog taken once: no worker died
+    assert "wparchive/worker/died" not in stats
+    assert crawl["sites_crawled"] == BLOGS and stats["wparchive/posts_saved"] == BLOGS * 16
+    assert crawl["requests"] == stats["downloader/request_count"] > BLOGS * 20  # the workers' requests
+    archive = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    statuses = archive.execute("SELECT status, count(*) FROM site_crawls GROUP BY status").fetchall()
+    assert statuses == [("complete", BLOGS)]
+    # Every worker that crawled kept its responses in a WACZ of its own beside the archive, and the
+    # crawl names them; every post's capture is in one of them.
+    waczs = stats["wparchive/capture_waczs"]
+    folder = db.with_name("archive.wacz")
+    assert 1 <= len(waczs) <= 3 and sorted(p.name for p in folder.glob("*.wacz")) == sorted(waczs)
+    kept_in = {row[0] for row in archive.execute("SELECT DISTINCT wacz FROM captures")}
+    assert kept_in <= set(waczs) and kept_in
+
+
+def kill_a_worker_mid_blog(process: subprocess.Popen, db: Path, redis_url: str) -> tuple[str, str]:
+    """SIGKILL the first worker seen holding a blog of which some posts are saved and whose report
+    is not: it dies in the middle of that blog. Returns (worker, blog)."""
+    server = redis.StrictRedis.from_url(redis_url)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+        if not db.exists():
+            continue
+        try:
+            archive = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+            saved = dict(archive.execute("SELECT s.url, count(*) FROM posts JOIN sites s ON s.id = site_id GROUP BY 1"))
+            reported = {row[0] for row in archive.execute("SELECT url FROM site_crawls")}
+            archive.close()
+        except sqlite3.OperationalError:
+            continue  # the schema is not made yet
+        for key in server.scan_iter(match="wparchive:taken:*"):
+            worker = key.decode().split(":", 2)[2]
+            for blog in (b.decode() for b in server.lrange(key, 0, -1)):
+                if saved.get(blog, 0) >= 2 and blog not in reported:
+                    os.kill(int(worker.split(":")[1]), signal.SIGKILL)
+                    return worker, blog
+    raise AssertionError("no worker was seen in the middle of a blog")
+
+
+@pytest.fixture(scope="module")
+def killed(blogs, redis_url, tmp_path_factory) -> dict[str, Any]:
+    db = tmp_path_factory.mktemp("killed") / "archive.db"
+    # A little slower (a 20 ms delay per worker), so that a blog takes long enough to be caught
+    # half-crawled; the same archive all the same.
+    command = workers_command(blogs, db, redis_url, 3, "-s", "DOWNLOAD_DELAY=0.02", "-s", "ARCHIVE_WORKER_BLOGS=2")
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        worker, blog = kill_a_worker_mid_blog(process, db, redis_url)
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return {"db": db, "code": process.returncode, "stderr": stderr, "worker": worker, "blog": blog,
+            "seconds": time.monotonic() - started}
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(one_process, killed) -> None:
+    assert killed["code"] == 0, killed["stderr"][-3000:]
+    print(f"20 blogs, a worker killed: {killed['seconds']:.1f} s")
+    assert differences(snapshot(open_db(killed["db"])), snapshot(open_db(one_process["db"]))) == []
+
+
+def test_the_killed_workers_blog_is_crawled_again_and_reported_once(killed) -> None:
+    crawl = crawl_row(killed["db"])
+    stats = crawl["stats"]
+    assert crawl["status"] == "finished"
+    assert stats["wparchive/worker/died"] == 1
+    assert stats["wparchive/worker/blogs_requeued"] >= 1
+    assert stats["wparchive/worker/restarted"] == 1
+    assert f"{killed['blog']} goes back to the queue: its worker {killed['worker']} is gone" in killed["stderr"]
+    archive = sqlite3.connect(f"file:{killed['db']}?mode=ro", uri=True)
+    rows = archive.execute("SELECT url, status, mode FROM site_crawls").fetchall()
+    assert len(rows) == BLOGS and {status for _, status, _ in rows} == {"complete"}
+    # The blog was taken up again where the archive stood: what was saved is not fetched again.
+    assert dict((url, mode) for url, _, mode in rows)[killed["blog"]] == "resume"
