@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import sqlite3
 import subprocess
@@ -20,8 +21,10 @@ import pytest
 import redis
 
 from archive.db import open_db
+from spiders.items import SiteCrawl
+from spiders.workqueue import WorkQueue, connect, decode, encode
 from tests.archive_rows import differences, snapshot
-from tests.conftest import ROOT, crawl_command
+from tests.conftest import ROOT, crawl_command, free_port
 from tests.sampleblog.server import serve_in_thread
 
 pytestmark = pytest.mark.redis
@@ -168,3 +171,71 @@ def test_the_killed_workers_blog_is_crawled_again_and_reported_once(killed) -> N
     assert len(rows) == BLOGS and {status for _, status, _ in rows} == {"complete"}
     # The blog was taken up again where the archive stood: what was saved is not fetched again.
     assert dict((url, mode) for url, _, mode in rows)[killed["blog"]] == "resume"
+
+
+# --- The queue itself ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue(redis_url, request) -> WorkQueue:
+    return WorkQueue(connect(redis_url), f"unit-{request.node.name}")
+
+
+def test_a_blog_is_released_only_with_its_report_and_only_by_its_worker(queue) -> None:
+    run = queue.open_run(["http://a.example/", "http://b.example/"])
+    assert queue.take_blog("w1") == "http://a.example/"  # first queued, first taken
+    assert queue.take_blog("w2") == "http://b.example/"
+    assert queue.take_blog("w2") is None
+    report = ("report", run, "w1", "http://a.example/", SiteCrawl(site_url="http://a.example/", status="complete", mode="full"))
+    assert queue.release("w1", "http://a.example/", report)
+    assert queue.release("w1", "http://a.example/", report) is False  # released once
+    # w2 is taken for dead: its blog goes back, and its late report is refused.
+    assert queue.requeue("w2", max_attempts=2) == (["http://b.example/"], [])
+    assert queue.release("w2", "http://b.example/", report) is False
+    messages = queue.next_messages()
+    assert [m[0] for m in messages] == ["report"] and messages[0][4].status == "complete"
+    assert queue.take_blog("w3") == "http://b.example/"
+
+
+def test_a_blog_whose_workers_keep_dying_is_given_up_and_a_worker_leaving_is_not_a_death(queue) -> None:
+    queue.open_run(["http://a.example/"])
+    for attempt in range(2):
+        assert queue.take_blog(f"w{attempt}") == "http://a.example/"
+        assert queue.requeue(f"w{attempt}", max_attempts=2) == (["http://a.example/"], [])
+    for _ in range(3):  # leaving (Ctrl-C on a worker) gives it back without counting
+        assert queue.take_blog("quitter") == "http://a.example/"
+        assert queue.leave("quitter") == ["http://a.example/"]
+    assert queue.take_blog("w9") == "http://a.example/"
+    assert queue.requeue("w9", max_attempts=2) == ([], ["http://a.example/"])
+    assert queue.waiting_blogs() == 0
+
+
+def test_workers_follow_the_run_and_messages_name_only_item_classes(queue) -> None:
+    assert queue.run_options() is None
+    run = queue.open_run([], full=True)
+    assert queue.run_options() == {"run": run, "full": True}
+    assert queue.run_state(run) == "running"
+    queue.close_run(run, done=True)
+    assert queue.run_state(run) == "done"
+    assert queue.run_state("an-older-run") == "stopped"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("true",))
+
+    with pytest.raises(pickle.UnpicklingError):
+        decode(pickle.dumps(("item", run, "w", Evil(), {})))
+    assert decode(encode(("item", run, "w", SiteCrawl(site_url="x", status="partial", mode="full"), {})))[3].status == "partial"
+
+
+def test_wparchive_crawl_with_workers_exits_1_without_redis_and_3_when_the_queue_is_busy(redis_url, tmp_path) -> None:
+    def wparchive(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "archive.cli", "crawl", "http://127.0.0.1:9/", "--db", str(tmp_path / "a.db")]
+        return subprocess.run([*command, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    nobody = wparchive("--workers", "1", "--redis", f"redis://127.0.0.1:{free_port()}/0")
+    assert nobody.returncode == 1 and "Redis at" in nobody.stderr
+    WorkQueue(connect(redis_url), "busy").open_run([])
+    busy = wparchive("--workers", "1", "--redis", redis_url, "--queue", "busy")
+    assert busy.returncode == 3 and "uses the queue 'busy'" in busy.stderr
+    assert not (tmp_path / "a.db").exists()  # nothing was crawled or written
