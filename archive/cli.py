@@ -500,7 +500,7 @@ def writer_with_workers(settings, settings_pairs: dict[str, str], workers: int, 
     passed = {name: value for name, value in settings_pairs.items() if name not in ("ARCHIVE_DB", "LOG_FILE")}
 
     def command(number: int) -> list[str]:
-        argv = [sys.executable, "-m", "archive.cli", "work", "--db", settings_pairs["ARCHIVE_DB"], "--wait", "60"]
+        argv = [sys.executable, "-m", "archive.cli", "work", "--db", settings_pairs["ARCHIVE_DB"]]
         if log_file:
             path = Path(log_file)
             argv += ["--log-file", str(path.with_name(f"{path.stem}.worker{number}{path.suffix}"))]

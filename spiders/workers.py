@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -42,6 +43,16 @@ QUEUE_PIPELINE = "pipelines.redis_queue.RedisQueuePipeline"
 def work_queue(settings: BaseSettings) -> WorkQueue:
     """The queue that ARCHIVE_REDIS_URL and ARCHIVE_REDIS_QUEUE name."""
     return WorkQueue(connect(settings.get("ARCHIVE_REDIS_URL")), settings.get("ARCHIVE_REDIS_QUEUE"))
+
+
+async def redis_guarded(spider: scrapy.Spider, outputs: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A run's loop that stops the crawl (`redis_failed`, exit code 1) when Redis fails."""
+    try:
+        async for output in outputs:
+            yield output
+    except redis.RedisError as error:
+        spider.logger.error("Redis at %s failed: %s", spider.settings.get("ARCHIVE_REDIS_URL"), error)
+        raise CloseSpider("redis_failed") from error
 
 
 class WorkerSpider(WordPressSpider):
@@ -81,6 +92,10 @@ class WorkerSpider(WordPressSpider):
         if not self.settings.get("ARCHIVE_CONTACT"):
             self.logger.warning("ARCHIVE_CONTACT is not set: site owners cannot reach you")
         self.archive_arguments["full"] = self.settings.getbool("ARCHIVE_FULL_RECRAWL")
+        async for request in redis_guarded(self, self._take_blogs()):
+            yield request
+
+    async def _take_blogs(self) -> AsyncIterator[scrapy.Request]:
         self.queue.join(self.worker_id)
         self.logger.info("Worker %s joined run %s on %s", self.worker_id, self.run, self.queue.name)
         beat = 0.0
@@ -142,6 +157,12 @@ class WorkerSpider(WordPressSpider):
         to the writer, for the crawl's record."""
         if self.queue is None or not self.worker_id:
             return
+        try:
+            self._leave(reason)
+        except redis.RedisError as error:
+            self.logger.error("Could not leave the run (Redis: %s): the writer takes its blogs back", error)
+
+    def _leave(self, reason: str) -> None:
         if self.queue.run_state(self.run) != "done":
             given_back = self.queue.leave(self.worker_id)
             if given_back:
@@ -284,6 +305,10 @@ class WriterSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        async for item in redis_guarded(self, self._write()):
+            yield item
+
+    async def _write(self) -> AsyncIterator[Any]:
         self.run = self.queue.open_run(self.blogs, full=self.settings.getbool("ARCHIVE_FULL_RECRAWL"))
         self.logger.info("Run %s: %d blogs queued on %s", self.run, len(self.blogs), self.queue.name)
         checked = 0.0
@@ -423,7 +448,10 @@ class WriterSpider(scrapy.Spider):
         """Before the archive pipeline records the end: the workers are told (the run stops, if it
         was not done), the local ones stopped, and their WACZ files named in the crawl's stats."""
         if self.run is not None:
-            self.queue.close_run(self.run, done=len(self.reported) >= len(self.blogs))
+            try:
+                self.queue.close_run(self.run, done=len(self.reported) >= len(self.blogs))
+            except redis.RedisError as error:
+                self.logger.error("Could not close run %s (Redis: %s): its workers leave alone", self.run, error)
         if self.local:
             self.local.stop(timeout=30)
         if self.waczs:
