@@ -130,6 +130,12 @@ class WarcFile:
         self.records += 1
         return Captured(self.wacz_name, record_id, digest)
 
+    def add_crawl_info(self, crawl: dict) -> None:
+        """What the crawl was asked, told again (a worker learns its blogs as it takes them): the
+        last warcinfo is the one `read_wacz` reads."""
+        fields = {CRAWL_FIELD: json.dumps(crawl)}
+        self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, fields))
+
     def add_page(self, url: str, fetched: datetime | None = None) -> None:
         """An HTML page a reader would open, for pages.jsonl."""
         when = (fetched or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -184,8 +190,8 @@ class Recorded:
 
 
 def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
-    """A WACZ's crawl (its warcinfo: start URLs, full or not) and its responses by (method, URL),
-    in the order they were received."""
+    """A WACZ's crawl (its last warcinfo: start URLs, full or not) and its responses by (method,
+    URL), in the order they were received."""
     from warcio.archiveiterator import ArchiveIterator
 
     crawl: dict = {}

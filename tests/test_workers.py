@@ -241,3 +241,13 @@ def test_wparchive_crawl_with_workers_exits_1_without_redis_and_3_when_the_queue
     busy = wparchive("--workers", "1", "--redis", redis_url, "--queue", "busy")
     assert busy.returncode == 3 and "uses the queue 'busy'" in busy.stderr
     assert not (tmp_path / "a.db").exists()  # nothing was crawled or written
+
+
+def test_the_workers_waczs_rebuild_the_archive(one_process, three_workers, tmp_path) -> None:
+    """Each worker's WACZ names the blogs it crawled: `wparchive rebuild` replays them all."""
+    waczs = sorted(str(path) for path in three_workers["db"].with_name("archive.wacz").glob("*.wacz"))
+    rebuilt = tmp_path / "rebuilt.db"
+    command = [sys.executable, "-m", "archive.cli", "rebuild", *waczs, "--db", str(rebuilt), *FAST]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(snapshot(open_db(rebuilt)), snapshot(open_db(one_process["db"]))) == []
