@@ -251,3 +251,39 @@ def test_the_workers_waczs_rebuild_the_archive(one_process, three_workers, tmp_p
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert differences(snapshot(open_db(rebuilt)), snapshot(open_db(one_process["db"]))) == []
+
+
+def test_an_interrupted_crawl_with_workers_exits_4_and_leaves_no_worker(blogs, redis_url, tmp_path) -> None:
+    db = tmp_path / "archive.db"
+    command = workers_command(blogs[:2], db, redis_url, 1, "-s", "DOWNLOAD_DELAY=0.1", "--queue", "interrupted")
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+        try:
+            archive = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+            saved = archive.execute("SELECT count(*) FROM posts").fetchone()[0]
+            archive.close()
+        except sqlite3.OperationalError:
+            continue
+        if saved:
+            break
+    process.send_signal(signal.SIGTERM)  # as systemd stops a service
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 4, stderr[-3000:]
+    assert processes_naming(str(db)) == []  # the local worker was stopped with the writer
+    assert crawl_row(db)["status"] == "interrupted"
+    statuses = {row["status"] for row in open_db(db).query("SELECT status FROM site_crawls")}
+    assert "interrupted" in statuses and statuses <= {"interrupted", "complete"}
+
+
+def processes_naming(text: str) -> list[int]:
+    """The pids of the processes whose command line names `text`."""
+    pids = []
+    for path in Path("/proc").glob("[0-9]*"):
+        try:
+            if text.encode() in (path / "cmdline").read_bytes():
+                pids.append(int(path.name))
+        except OSError:
+            continue  # it ended meanwhile
+    return pids
