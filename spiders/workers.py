@@ -4,11 +4,11 @@ writer (`wparchive crawl --workers N`, `wparchive work`; the queue itself: `spid
 - `WorkerSpider` is the `wordpress` spider fed from the queue: it takes whole blogs (a blog's
   crawl state lives in one process's memory), at most `ARCHIVE_WORKER_BLOGS` at a time, and its
   items go to the writer through `pipelines.redis_queue.RedisQueuePipeline` instead of the archive.
-- `WriterSpider` fetches nothing: it queues the blogs, starts the local workers, and yields the
-  items the workers send, so that the archive pipeline (`pipelines.store.ArchivePipeline`, the
-  same as in a crawl without workers) saves them. It watches the workers: the blogs of one that
-  died (its process ended, or its heartbeat stopped) go back to the queue, and another worker
-  crawls them again from the start.
+- `WriterSpider` fetches nothing: it queues the blogs and yields the items the workers send, so
+  that the archive pipeline (`pipelines.store.ArchivePipeline`, the same as in a crawl without
+  workers) saves them. It watches the workers: the blogs of one that died (its process ended, or
+  its heartbeat stopped) go back to the queue, another worker crawls them again from the start,
+  and a local worker that died is replaced (`LocalWorkers`: the processes of `--workers N`).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class WorkerSpider(WordPressSpider):
         self.queue: WorkQueue | None = None
         self.max_blogs = 4
         self.active: set[str] = set()  # blogs taken and not reported yet
-        self.blogs_of_site: dict[str, list[str]] = {}  # a site's home -> the blog URLs it was started from
+        self.failed_blogs: dict[str, list[str]] = {}  # blogs whose start failed, by the site URL reported
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -120,31 +120,36 @@ class WorkerSpider(WordPressSpider):
             await asyncio.sleep(0.2)
 
     # Which blog each site came from: the report names the site's home, the queue the blog URL.
+    # A site is added to `self.sites` before its start callback yields anything, so the sites not
+    # yet bound when that callback's first output comes are its own.
 
     def parse_start(self, response: Response, start_url: str) -> Iterator[Any]:
-        before = len(self.sites)
         for output in super().parse_start(response, start_url):
-            self._bind(start_url, before, output)
+            self._bind(start_url, output)
             yield output
-        self._bind(start_url, before, None)
+        self._bind(start_url, None)
 
     def start_failed(self, failure: Failure) -> Iterator[Any]:
         for output in super().start_failed(failure):
-            self._bind(failure.request.cb_kwargs["start_url"], len(self.sites), output)
+            self._bind(failure.request.cb_kwargs["start_url"], output)
             yield output
 
-    def _bind(self, blog: str, before: int, output: object) -> None:
-        homes = [site.home for site in self.sites[before:]]
-        if isinstance(output, SiteCrawl):
-            homes.append(output.site_url)
-        for home in homes:
-            blogs = self.blogs_of_site.setdefault(home, [])
-            if blog not in blogs:
-                blogs.append(blog)
+    def _bind(self, blog: str, output: object) -> None:
+        for site in self.sites:
+            if site.blog is None:
+                site.blog = blog
+        if isinstance(output, SiteCrawl) and output.status == "failed" and output.mode == "none":
+            self.failed_blogs.setdefault(output.site_url, []).append(blog)  # it never became a site
 
     def blog_done(self, report: SiteCrawl) -> str | None:
-        """The blog a site's report closes (None: a site this worker did not start from a blog)."""
-        blogs = self.blogs_of_site.get(report.site_url)
+        """The blog a site's report closes (None: a site this worker did not start from a blog).
+        The finished site is dropped: a worker crawls blog after blog in flat memory."""
+        for index, site in enumerate(self.sites):
+            if site.finished and site.home == report.site_url and site.blog is not None:
+                del self.sites[index]
+                self.active.discard(site.blog)
+                return site.blog
+        blogs = self.failed_blogs.get(report.site_url)
         if not blogs:
             return None
         blog = blogs.pop(0)
