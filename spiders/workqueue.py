@@ -34,8 +34,9 @@ from typing import Any
 
 import redis
 
-# A worker or writer whose heartbeat is this old is gone (killed, its machine down).
-HEARTBEAT_TTL = 20
+# A worker or writer whose heartbeat is this old is gone (killed, its machine down, or hung):
+# long enough for a slow save or a large page to pass. A local worker that dies is seen at once.
+HEARTBEAT_TTL = 60
 HEARTBEAT_EVERY = 2.0
 
 _RELEASE = """

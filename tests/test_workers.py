@@ -287,3 +287,15 @@ def processes_naming(text: str) -> list[int]:
         except OSError:
             continue  # it ended meanwhile
     return pids
+
+
+def test_a_blog_that_is_down_makes_a_crawl_with_workers_exit_1(blogs, redis_url, tmp_path) -> None:
+    db = tmp_path / "archive.db"
+    down = f"http://127.0.0.1:{free_port()}/nobody/"
+    command = workers_command([blogs[0], down], db, redis_url, 1, "--queue", "down")
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-3000:]
+    rows = {row["url"]: row for row in open_db(db).query("SELECT url, status, error FROM site_crawls")}
+    assert rows[blogs[0]]["status"] == "complete"
+    assert rows[down]["status"] == "failed" and "ConnectionRefused" in rows[down]["error"]
+    assert crawl_row(db)["sites_failed"] == 1
