@@ -4,7 +4,8 @@ In a crawl with workers (`spiders/workers.py`) it takes the archive pipeline's p
 worker: posts and media are sent as they come, with how their site was listed; an item that a
 pipeline before it failed on is sent as failed (its site is then not complete); a site's report
 is handed in together with the release of its blog (`WorkQueue.release`), so a blog leaves the
-worker's hands only with its report. The worker never opens the archive for writing: what the
+worker's hands only with its report. When Redis fails, the worker stops and reports nothing more
+(its blogs go to other workers). The worker never opens the archive for writing: what the
 archive holds reaches the spider through read-only connections (`ArchiveReader`) when
 `ARCHIVE_DB` names a file this machine can read.
 """
@@ -14,9 +15,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import redis
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from pipelines.store import ArchiveReader
 from spiders.items import Media, Post, SiteCrawl
@@ -29,6 +32,7 @@ class RedisQueuePipeline:
     def __init__(self, crawler: Crawler, archive_path: str | None) -> None:
         self.crawler = crawler
         self.archive_path = archive_path
+        self.broken = False  # an item could not be sent: nothing more is
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 
@@ -46,6 +50,28 @@ class RedisQueuePipeline:
             logger.warning("No archive to read at %s: every blog is crawled in full", self.archive_path)
 
     def process_item(self, item: object) -> object:
+        if self.broken:
+            # An item was lost on the way: no report from this worker may say a site is complete.
+            # It stops; the writer gives its blogs to other workers.
+            if isinstance(item, SiteCrawl):
+                logger.error("Not reporting %s: an item of this worker could not be sent", item.site_url)
+            raise DropItem("this worker cannot reach Redis any more")
+        try:
+            self._send(item)
+        except redis.RedisError as error:
+            self._break(error)
+            raise
+        return item
+
+    def _break(self, error: Exception) -> None:
+        self.broken = True
+        logger.error("Redis failed (%s): this worker stops, and its blogs go to other workers", error)
+        self.close_worker("redis_failed")
+
+    def close_worker(self, reason: str) -> None:
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+
+    def _send(self, item: object) -> None:
         spider = self.crawler.spider
         if isinstance(item, SiteCrawl):
             blog = spider.blog_done(item)
@@ -59,10 +85,12 @@ class RedisQueuePipeline:
             site_url = item.site_url or site_prefix(item.url)
             discovery = {site_url: spider.discovery[site_url]} if site_url in spider.discovery else {}
             spider.queue.push(("item", spider.run, spider.worker_id, item, discovery))
-        return item
 
     def item_error(self, item: object, failure: object) -> None:
-        if isinstance(item, Post):
+        if isinstance(item, Post) and not self.broken:
             spider = self.crawler.spider
             reason = str(getattr(failure, "value", failure))
-            spider.queue.push(("failed", spider.run, spider.worker_id, item, reason))
+            try:
+                spider.queue.push(("failed", spider.run, spider.worker_id, item, reason))
+            except redis.RedisError as error:
+                self._break(error)

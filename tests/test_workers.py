@@ -299,3 +299,41 @@ def test_a_blog_that_is_down_makes_a_crawl_with_workers_exit_1(blogs, redis_url,
     assert rows[blogs[0]]["status"] == "complete"
     assert rows[down]["status"] == "failed" and "ConnectionRefused" in rows[down]["error"]
     assert crawl_row(db)["sites_failed"] == 1
+
+
+def test_a_worker_that_loses_an_item_reports_no_site_and_stops() -> None:
+    """Redis failing under one post: that post is lost to this worker, so no report of its (that
+    would say the site is complete) is handed in; the worker closes, its blogs go to others."""
+    from types import SimpleNamespace
+
+    from scrapy.exceptions import DropItem
+
+    from pipelines.redis_queue import RedisQueuePipeline
+    from spiders.items import Post
+
+    sent, released, closed = [], [], []
+
+    class Queue:
+        def push(self, message):
+            if not sent:
+                sent.append("lost")
+                raise redis.ConnectionError("the network went away")
+            sent.append(message)
+
+        def release(self, worker, blog, report):
+            released.append(blog)
+            return True
+
+    spider = SimpleNamespace(queue=Queue(), run="r", worker_id="w", discovery={}, blog_done=lambda report: "blog")
+    crawler = SimpleNamespace(spider=spider, signals=SimpleNamespace(connect=lambda *a, **k: None))
+    pipeline = RedisQueuePipeline(crawler, None)
+    pipeline.close_worker = closed.append  # the engine's close_spider_async, without a reactor
+    post = Post(url="http://blog.example/a/", site_url="http://blog.example/")
+    with pytest.raises(redis.ConnectionError):
+        pipeline.process_item(post)
+    assert closed == ["redis_failed"]
+    with pytest.raises(DropItem):
+        pipeline.process_item(Post(url="http://blog.example/b/", site_url="http://blog.example/"))
+    with pytest.raises(DropItem):
+        pipeline.process_item(SiteCrawl(site_url="http://blog.example/", status="complete", mode="full"))
+    assert released == [] and sent == ["lost"]
