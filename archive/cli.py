@@ -508,7 +508,14 @@ def writer_with_workers(settings, settings_pairs: dict[str, str], workers: int, 
             argv += ["-s", f"{name}={value}"]
         return argv
 
-    return WriterSpider, (LocalWorkers(workers, command) if workers else None)
+    def salvage(pid: int) -> list[str]:
+        """Pack the WARC a dead local worker left unfinished (its name ends with its pid)."""
+        from archive.warc import capture_folder, salvage_warc
+
+        folder = Path(settings.get("ARCHIVE_CAPTURE_DIR") or capture_folder(settings_pairs["ARCHIVE_DB"]))
+        return [salvage_warc(path, folder).name for path in sorted((folder / ".partial").glob(f"*-{pid}.warc.gz"))]
+
+    return WriterSpider, (LocalWorkers(workers, command, salvage) if workers else None)
 
 
 @main.command()

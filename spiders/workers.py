@@ -17,6 +17,7 @@ import asyncio
 import socket
 import subprocess
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,9 +193,13 @@ class LocalWorkers:
     """The `wparchive work` processes that `wparchive crawl --workers N` runs on its machine. Each
     names itself in the queue `<host>:<pid>:<random>` (`workqueue.new_worker_id`)."""
 
-    def __init__(self, count: int, command: Callable[[int], list[str]]) -> None:
+    def __init__(
+        self, count: int, command: Callable[[int], list[str]], salvage: Callable[[int], list[str]] | None = None
+    ) -> None:
         self.count = count
         self.command = command  # (the worker's number) -> argv
+        # (pid) -> the WACZ files packed from what a dead worker captured (its unfinished WARC)
+        self.salvage = salvage
         self.processes: dict[int, subprocess.Popen] = {}  # by pid
         self.started = 0
 
@@ -391,6 +396,7 @@ class WriterSpider(scrapy.Spider):
                 self.logger.warning("Worker process %d ended (exit code %s) before the run was done", pid, code)
                 gone += self.local.names_in(workers, pid)
                 local_gone += 1
+                self._salvage_capture(pid)
         for worker in workers:
             if worker not in gone and not self.queue.is_alive(worker):
                 self.logger.warning("Worker %s stopped its heartbeat (%d s): taken as gone", worker, HEARTBEAT_TTL)
@@ -417,6 +423,21 @@ class WriterSpider(scrapy.Spider):
             for blog in self.blogs:
                 if blog not in self.reported:
                     yield from self._give_up(blog, "no worker left to crawl it")
+
+    def _salvage_capture(self, pid: int) -> None:
+        """What a dead local worker captured, packed into its WACZ: the posts it sent name it."""
+        if self.local.salvage is None:
+            return
+        try:
+            names = self.local.salvage(pid)
+        except (OSError, RuntimeError, ValueError, zlib.error) as error:
+            self.crawler.stats.inc_value("wparchive/capture_failed")
+            self.logger.error("Could not pack what worker process %d captured: %s", pid, error)
+            return
+        for name in names:
+            self.waczs.append(name)
+            self.crawler.stats.inc_value("wparchive/worker/captures_salvaged")
+            self.logger.info("Packed what worker process %d captured before it died into %s", pid, name)
 
     def _give_up(self, blog: str, reason: str) -> Iterator[SiteCrawl]:
         self.logger.error("Cannot archive %s: %s", blog, reason)

@@ -21,6 +21,7 @@ import pytest
 import redis
 
 from archive.db import open_db
+from archive.warc import read_wacz, validate_wacz
 from spiders.items import SiteCrawl
 from spiders.workqueue import WorkQueue, connect, decode, encode
 from tests.archive_rows import differences, snapshot
@@ -171,6 +172,23 @@ def test_the_killed_workers_blog_is_crawled_again_and_reported_once(killed) -> N
     assert len(rows) == BLOGS and {status for _, status, _ in rows} == {"complete"}
     # The blog was taken up again where the archive stood: what was saved is not fetched again.
     assert dict((url, mode) for url, _, mode in rows)[killed["blog"]] == "resume"
+
+
+def test_what_the_killed_worker_captured_is_packed_and_every_capture_is_there(killed) -> None:
+    stats = crawl_row(killed["db"])["stats"]
+    assert stats["wparchive/worker/captures_salvaged"] == 1 and "wparchive/capture_failed" not in stats
+    folder = killed["db"].with_name("archive.wacz")
+    files = {path.name for path in folder.glob("*.wacz")}
+    assert files == set(stats["wparchive/capture_waczs"]) and not list(folder.glob(".partial/*"))
+    archive = sqlite3.connect(f"file:{killed['db']}?mode=ro", uri=True)
+    named = {row[0] for row in archive.execute("SELECT wacz FROM captures UNION SELECT wacz FROM media")}
+    assert named <= files  # the posts the dead worker sent name its file, which is there
+    salvaged = [name for name in files if name.endswith(f"-{killed['worker'].split(':')[1]}.wacz")]
+    assert len(salvaged) == 1 and validate_wacz(folder / salvaged[0])[0]
+    responses = read_wacz(folder / salvaged[0])[1].values()
+    kept = {recorded.captured.record_id for answers in responses for recorded in answers}
+    from_dead = {row[0] for row in archive.execute("SELECT record_id FROM captures WHERE wacz = ?", [salvaged[0]])}
+    assert len(from_dead) >= 2 and from_dead <= kept  # its posts' pages, whole in the salvaged file
 
 
 # --- The queue itself ---------------------------------------------------------------------------
