@@ -34,6 +34,9 @@ ARCHIVE_REDIS_QUEUE = "wparchive"
 # the one crawling it died (then it is recorded failed).
 ARCHIVE_WORKER_BLOGS = 4
 ARCHIVE_WORKER_RETRIES = 2
+# Seconds a run waits while no worker is there (none started yet, or all gone), then records its
+# blogs left failed.
+ARCHIVE_WORKER_WAIT = 600
 
 # Polite by default.
 ROBOTSTXT_OBEY = True

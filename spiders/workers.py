@@ -294,6 +294,8 @@ class WriterSpider(scrapy.Spider):
         self.queue: WorkQueue | None = None
         self.max_attempts = 2
         self.restarts_left = 0
+        self.wait_for_workers = 600.0  # seconds the run waits with no worker at all, then gives up
+        self.alone_since: float | None = None
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -308,6 +310,7 @@ class WriterSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.queue = work_queue(crawler.settings)
         spider.max_attempts = crawler.settings.getint("ARCHIVE_WORKER_RETRIES", 2)
+        spider.wait_for_workers = crawler.settings.getfloat("ARCHIVE_WORKER_WAIT", 600)
         spider.restarts_left = (spider.local.count if spider.local else 0) * max(1, spider.max_attempts)
         spider.archive_arguments["workers"] = spider.local.count if spider.local else 0
         spider.archive_arguments["full"] = crawler.settings.getbool("ARCHIVE_FULL_RECRAWL")
@@ -419,10 +422,19 @@ class WriterSpider(scrapy.Spider):
                 self.restarts_left -= 1
                 self.crawler.stats.inc_value("wparchive/worker/restarted")
                 self.logger.info("Started worker process %d in place of a worker that is gone", self.local.spawn())
-        if self.local and not self.local.running() and not self.queue.workers() and self.restarts_left <= 0:
-            for blog in self.blogs:
-                if blog not in self.reported:
-                    yield from self._give_up(blog, "no worker left to crawl it")
+        if self.queue.workers() or (self.local and self.local.running()):
+            self.alone_since = None
+        elif self.alone_since is None:
+            self.alone_since = time.monotonic()
+        if self.local and self.alone_since is not None and self.restarts_left <= 0:
+            yield from self._give_up_all("no worker left to crawl it")
+        elif self.alone_since is not None and time.monotonic() - self.alone_since > self.wait_for_workers:
+            yield from self._give_up_all(f"no worker came to crawl it in {self.wait_for_workers:g} s")
+
+    def _give_up_all(self, reason: str) -> Iterator[SiteCrawl]:
+        for blog in self.blogs:
+            if blog not in self.reported:
+                yield from self._give_up(blog, reason)
 
     def _salvage_capture(self, pid: int) -> None:
         """What a dead local worker captured, packed into its WACZ: the posts it sent name it."""

@@ -355,3 +355,12 @@ def test_a_worker_that_loses_an_item_reports_no_site_and_stops() -> None:
     with pytest.raises(DropItem):
         pipeline.process_item(SiteCrawl(site_url="http://blog.example/", status="complete", mode="full"))
     assert released == [] and sent == ["lost"]
+
+
+def test_a_writer_that_no_worker_joins_gives_up_and_exits_1(blogs, redis_url, tmp_path) -> None:
+    db = tmp_path / "archive.db"
+    command = workers_command(blogs[:1], db, redis_url, 0, "--queue", "alone", "-s", "ARCHIVE_WORKER_WAIT=1")
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-3000:]
+    rows = list(open_db(db).query("SELECT status, error FROM site_crawls"))
+    assert rows == [{"status": "failed", "error": "no worker came to crawl it in 1 s"}]
