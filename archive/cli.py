@@ -372,6 +372,7 @@ EXIT_UNWRITABLE = 7  # the archive cannot be written (read-only file or folder):
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
+    metavar="N",
     help="Crawl in N worker processes fed through Redis, this process writing the archive "
     "(0: only workers on other machines, `wparchive work`).",
 )
@@ -542,8 +543,8 @@ def work(
 
     \b
     Examples:
-      wparchive work --redis redis://crawl-1.example.edu:6379/0 --db /srv/wparchive/archive.db
-      wparchive work --redis redis://crawl-1.example.edu:6379/0 --queue hist --contact you@example.edu
+      wparchive work --redis redis://127.0.0.1:6379/0 --db /srv/wparchive/archive.db     # the writer's machine
+      wparchive work --redis redis://:PASSWORD@10.0.0.1:6379/0 --db /srv/wparchive/copy.db --contact you@example.edu
     """
     import os
     import time
