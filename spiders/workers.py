@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 from spiders.items import SiteCrawl
 from spiders.urls import normalise_url, site_prefix
 from spiders.wordpress import WordPressSpider
-from spiders.workqueue import HEARTBEAT_EVERY, HEARTBEAT_TTL, WorkQueue, connect, new_worker_id
+from spiders.workqueue import HEARTBEAT_EVERY, HEARTBEAT_TTL, QueueBusy, WorkQueue, connect, new_worker_id
 
 ARCHIVE_PIPELINE = "pipelines.store.ArchivePipeline"
 QUEUE_PIPELINE = "pipelines.redis_queue.RedisQueuePipeline"
@@ -322,7 +322,11 @@ class WriterSpider(scrapy.Spider):
             yield item
 
     async def _write(self) -> AsyncIterator[Any]:
-        self.run = self.queue.open_run(self.blogs, full=self.settings.getbool("ARCHIVE_FULL_RECRAWL"))
+        try:
+            self.run = self.queue.open_run(self.blogs, full=self.settings.getbool("ARCHIVE_FULL_RECRAWL"))
+        except QueueBusy as error:
+            self.logger.error("Not crawling: %s", error)
+            raise CloseSpider("queue_busy") from error
         self.logger.info("Run %s: %d blogs queued on %s", self.run, len(self.blogs), self.queue.name)
         checked = 0.0
         while len(self.reported) < len(self.blogs):

@@ -101,6 +101,10 @@ def decode(data: bytes) -> tuple:
     return _ItemUnpickler(io.BytesIO(data)).load()
 
 
+class QueueBusy(RuntimeError):
+    """Another writer's run holds the queue name."""
+
+
 @dataclass
 class WorkQueue:
     """One queue name on one Redis server: what the writer and the workers do to it."""
@@ -118,13 +122,16 @@ class WorkQueue:
         return _text(self.server.get(self.key("writer")))
 
     def open_run(self, blogs: list[str], full: bool = False) -> str:
-        """Start a run: forget what a previous run left, then queue the blogs in order. `full`:
-        the workers fetch every page again (ARCHIVE_FULL_RECRAWL)."""
-        for key in list(self.server.scan_iter(match=f"{self.name}:*")):
-            self.server.delete(key)
+        """Start a run: claim the queue (`QueueBusy` when a live writer has it), forget what a
+        previous run left, then queue the blogs in order. `full`: the workers fetch every page
+        again (ARCHIVE_FULL_RECRAWL)."""
         run = uuid.uuid4().hex[:12]
+        if not self.server.set(self.key("writer"), run, ex=HEARTBEAT_TTL, nx=True):
+            raise QueueBusy(f"another run ({self.live_writer()}) uses the queue {self.name!r}")
+        for key in list(self.server.scan_iter(match=f"{self.name}:*")):
+            if _text(key) != self.key("writer"):
+                self.server.delete(key)
         self.server.set(self.key("options"), json.dumps({"run": run, "full": full}))
-        self.writer_beat(run)
         if blogs:
             self.server.lpush(self.key("blogs"), *blogs)  # workers take from the right: first first
         return run

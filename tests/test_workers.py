@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import redis
 from archive.db import open_db
 from archive.warc import read_wacz, validate_wacz
 from spiders.items import SiteCrawl
-from spiders.workqueue import WorkQueue, connect, decode, encode
+from spiders.workqueue import QueueBusy, WorkQueue, connect, decode, encode
 from tests.archive_rows import differences, snapshot
 from tests.conftest import ROOT, crawl_command, free_port
 from tests.sampleblog.server import serve_in_thread
@@ -42,8 +43,12 @@ def blogs() -> list[str]:
     for server, _ in servers:
         server.handle_error = lambda *_: None  # the killed worker's connections reset: not news
     yield [base + "/" for _, base in servers]
+    stopping = [threading.Thread(target=server.shutdown) for server, _ in servers]  # 0.5 s each, at once
+    for thread in stopping:
+        thread.start()
+    for thread in stopping:
+        thread.join()
     for server, _ in servers:
-        server.shutdown()
         server.server_close()
 
 
@@ -233,6 +238,9 @@ def test_workers_follow_the_run_and_messages_name_only_item_classes(queue) -> No
     assert queue.run_options() is None
     run = queue.open_run([], full=True)
     assert queue.run_options() == {"run": run, "full": True}
+    with pytest.raises(QueueBusy):
+        queue.open_run(["http://a.example/"])  # one writer a queue
+    assert queue.run_options() == {"run": run, "full": True} and queue.waiting_blogs() == 0
     assert queue.run_state(run) == "running"
     queue.close_run(run, done=True)
     assert queue.run_state(run) == "done"
