@@ -124,17 +124,17 @@ def wordpress_dirs(tmp_path_factory) -> dict[str, Path]:
     return {"site": root / "site", "incremental": root / "incremental"}
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory) -> Iterator[str]:
-    """A redis-server of this test module's own on a free port of 127.0.0.1, with its own folder
-    and nothing saved to disk; stopped by its pid (never the system's service)."""
+@contextmanager
+def redis_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A redis-server of the caller's own on a free port of 127.0.0.1, with its own folder and
+    nothing saved to disk, until the block ends; yields its URL and process (stopped by its pid,
+    never the system's service)."""
     import shutil
 
     import redis
 
     server = shutil.which("redis-server")
     require(server is not None, "Debian's redis-server is not installed (make system-deps)")
-    folder = tmp_path_factory.mktemp("redis")
     port = free_port()
     process = subprocess.Popen(
         [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder), "--save", "",
@@ -154,7 +154,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
                 raise AssertionError(f"redis-server did not start: {log}") from None
             time.sleep(0.05)
     try:
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -162,6 +162,13 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A redis-server of this test module's own (`redis_server`)."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _):
+        yield url
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from archive.warc import read_wacz, validate_wacz
 from spiders.items import SiteCrawl
 from spiders.workqueue import QueueBusy, WorkQueue, connect, decode, encode
 from tests.archive_rows import differences, snapshot
-from tests.conftest import ROOT, crawl_command, free_port
+from tests.conftest import ROOT, crawl_command, free_port, redis_server
 from tests.sampleblog.server import serve_in_thread
 
 pytestmark = pytest.mark.redis
@@ -372,3 +372,26 @@ def test_a_writer_that_no_worker_joins_gives_up_and_exits_1(blogs, redis_url, tm
     assert result.returncode == 1, result.stderr[-3000:]
     rows = list(open_db(db).query("SELECT status, error FROM site_crawls"))
     assert rows == [{"status": "failed", "error": "no worker came to crawl it in 1 s"}]
+
+
+def test_redis_going_away_mid_run_stops_the_crawl_with_exit_1(blogs, tmp_path) -> None:
+    db = tmp_path / "archive.db"
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    with redis_server(folder) as (url, server):
+        command = workers_command(blogs[:4], db, url, 2, "-s", "DOWNLOAD_DELAY=0.1", "-s", "ARCHIVE_WORKER_BLOGS=1")
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        client = redis.StrictRedis.from_url(url)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not client.llen("wparchive:items") and not db.exists():
+            time.sleep(0.05)
+        time.sleep(1)  # in the middle of the blogs
+        server.kill()  # the Redis server dies (kill -9)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr[-3000:]
+    assert processes_naming(str(db)) == []
+    crawl = crawl_row(db)
+    assert crawl["status"] == "redis_failed"
+    statuses = [row["status"] for row in open_db(db).query("SELECT status FROM site_crawls")]
+    # Every blog has its record; those without a worker's report are interrupted, none failed.
+    assert len(statuses) == 4 and "interrupted" in statuses and set(statuses) <= {"complete", "interrupted"}
