@@ -6,11 +6,17 @@ import json
 import sys
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from spiders.extraction.page import extract_post
 from spiders.extraction.text import decode_html
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+    from spiders.workers import LocalWorkers
 
 DEFAULT_DB = "archive/archive.db"
 
@@ -482,7 +488,9 @@ def parse_overrides(overrides: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-def writer_with_workers(settings, settings_pairs: dict[str, str], workers: int, log_file: str | None) -> tuple:
+def writer_with_workers(
+    settings: Settings, settings_pairs: dict[str, str], workers: int, log_file: str | None
+) -> tuple[type, LocalWorkers | None]:
     """The writer's spider class and the local workers of `wparchive crawl --workers N`; exits
     when the Redis server cannot be reached (1) or another writer uses the queue (3)."""
     import redis
