@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make system-deps: Debian packages for the real-WordPress and browser tests (root; tests skip without them)
+## make system-deps: Debian packages for the real-WordPress, browser and workers tests (root; tests skip without them)
 system-deps:
 	bash tests/wordpress/install.sh
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
 
 ## make test: the whole suite (lint and docs checks included)
 test: $(STAMP)

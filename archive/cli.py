@@ -6,11 +6,17 @@ import json
 import sys
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from spiders.extraction.page import extract_post
 from spiders.extraction.text import decode_html
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+    from spiders.workers import LocalWorkers
 
 DEFAULT_DB = "archive/archive.db"
 
@@ -370,6 +376,20 @@ EXIT_UNWRITABLE = 7  # the archive cannot be written (read-only file or folder):
     metavar="NAME,...",
     help="The instructors' display names or user slugs (-a instructors=...): their role is kept by later crawls.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Crawl in N worker processes fed through Redis, this process writing the archive "
+    "(0: only workers on other machines, `wparchive work`).",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="WPARCHIVE_REDIS",
+    help="The Redis server of --workers (ARCHIVE_REDIS_URL) [default: redis://127.0.0.1:6379/0].",
+)
+@click.option("--queue", help="The run's name on the Redis server (ARCHIVE_REDIS_QUEUE) [default: wparchive].")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or ARCHIVE_ setting.")
 def crawl(
     urls: tuple[str, ...],
@@ -379,6 +399,9 @@ def crawl(
     full: bool,
     log_file: str | None,
     instructors: str | None,
+    workers: int | None,
+    redis_url: str | None,
+    queue: str | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Crawl blogs into the archive (only what changed, when they are archived already) and exit
@@ -393,6 +416,7 @@ def crawl(
       wparchive crawl --urls-file blogs.txt --db /srv/wparchive/archive.db --log-file logs/crawl.log
       wparchive crawl https://blogs.example.edu/hist380/ --full -s DOWNLOAD_DELAY=2
       wparchive crawl https://blogs.example.edu/hist380/ --instructors "Eleanor Whitby,jdoe"
+      wparchive crawl --urls-file blogs.txt --workers 3 --redis redis://127.0.0.1:6379/0
     """
     import os
 
@@ -408,11 +432,11 @@ def crawl(
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         settings_pairs["LOG_FILE"] = log_file
-    for pair in overrides:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.UsageError(f"-s wants NAME=VALUE, not {pair!r}")
-        settings_pairs[name] = value
+    if redis_url:
+        settings_pairs["ARCHIVE_REDIS_URL"] = redis_url
+    if queue:
+        settings_pairs["ARCHIVE_REDIS_QUEUE"] = queue
+    settings_pairs.update(parse_overrides(overrides))
     lock = ArchiveLock(settings_pairs["ARCHIVE_DB"])
     try:
         lock.acquire(float(settings_pairs.get("ARCHIVE_LOCK_TIMEOUT", 0)))
@@ -433,13 +457,148 @@ def crawl(
     settings = get_project_settings()
     for name, value in settings_pairs.items():
         settings.set(name, value, priority="cmdline")
+    spider_class: type = WordPressSpider
+    arguments: dict = {"url": ",".join(urls) or None, "urls_file": urls_file, "instructors": instructors}
+    local = None
+    if workers is not None:
+        spider_class, local = writer_with_workers(settings, settings_pairs, workers, log_file)
+        arguments["local_workers"] = local
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(WordPressSpider)
+    crawler = process.create_crawler(spider_class)
     failures: list[BaseException] = []
-    deferred = process.crawl(crawler, url=",".join(urls) or None, urls_file=urls_file, instructors=instructors)
+    deferred = process.crawl(crawler, **arguments)
     deferred.addErrback(lambda failure: failures.append(failure.value))
-    process.start()
+    if local is not None:
+        local.start()  # they start up while the writer does, and wait for its run
+    try:
+        process.start()
+    finally:
+        if local is not None:
+            local.stop(timeout=30)
     sys.exit(crawl_exit_code(crawler.stats.get_stats() if crawler.stats else {}, failures))
+
+
+def parse_overrides(overrides: tuple[str, ...]) -> dict[str, str]:
+    """`-s NAME=VALUE` options as a dict."""
+    pairs = {}
+    for pair in overrides:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"-s wants NAME=VALUE, not {pair!r}")
+        pairs[name] = value
+    return pairs
+
+
+def writer_with_workers(
+    settings: Settings, settings_pairs: dict[str, str], workers: int, log_file: str | None
+) -> tuple[type, LocalWorkers | None]:
+    """The writer's spider class and the local workers of `wparchive crawl --workers N`; exits
+    when the Redis server cannot be reached (1) or another writer uses the queue (3)."""
+    import redis
+
+    from spiders.workers import LocalWorkers, WriterSpider, work_queue
+
+    queue = work_queue(settings)
+    try:
+        writer = queue.live_writer()
+    except redis.RedisError as error:
+        click.echo(f"wparchive crawl: Redis at {settings.get('ARCHIVE_REDIS_URL')}: {error}", err=True)
+        sys.exit(EXIT_SITE_FAILED)
+    if writer:
+        click.echo(f"wparchive crawl: another run ({writer}) uses the queue {queue.name!r}: use --queue", err=True)
+        sys.exit(EXIT_LOCKED)
+    passed = {name: value for name, value in settings_pairs.items() if name not in ("ARCHIVE_DB", "LOG_FILE")}
+
+    def command(number: int) -> list[str]:
+        argv = [sys.executable, "-m", "archive.cli", "work", "--db", settings_pairs["ARCHIVE_DB"]]
+        if log_file:
+            path = Path(log_file)
+            argv += ["--log-file", str(path.with_name(f"{path.stem}.worker{number}{path.suffix}"))]
+        for name, value in passed.items():
+            argv += ["-s", f"{name}={value}"]
+        return argv
+
+    def salvage(pid: int) -> list[str]:
+        """Pack the WARC a dead local worker left unfinished (its name ends with its pid)."""
+        from archive.warc import capture_folder, salvage_warc
+
+        folder = Path(settings.get("ARCHIVE_CAPTURE_DIR") or capture_folder(settings_pairs["ARCHIVE_DB"]))
+        return [salvage_warc(path, folder).name for path in sorted((folder / ".partial").glob(f"*-{pid}.warc.gz"))]
+
+    return WriterSpider, (LocalWorkers(workers, command, salvage) if workers else None)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="The archive, or a read-only copy of it.")
+@click.option("--redis", "redis_url", envvar="WPARCHIVE_REDIS", help="The writer's Redis server (ARCHIVE_REDIS_URL).")
+@click.option("--queue", help="The run's name on the Redis server (ARCHIVE_REDIS_QUEUE) [default: wparchive].")
+@click.option("--contact", envvar="WPARCHIVE_CONTACT", help="Your e-mail or URL for the User-Agent (ARCHIVE_CONTACT).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log here instead of stderr (LOG_FILE).")
+@click.option("--wait", default=600.0, show_default=True, help="Seconds to wait for a writer to start a run.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or ARCHIVE_ setting.")
+def work(
+    db: str,
+    redis_url: str | None,
+    queue: str | None,
+    contact: str | None,
+    log_file: str | None,
+    wait: float,
+    overrides: tuple[str, ...],
+) -> None:
+    """Crawl blogs for a `wparchive crawl --workers` run, on this machine or another: waits for
+    the run's writer, takes blogs from its Redis queue until every blog is done, and sends what it
+    crawls back to the writer. Never writes the archive; reads what it holds from --db (the file
+    itself on the writer's machine, a copy elsewhere) and keeps its WACZ file beside it.
+
+    \b
+    Examples:
+      wparchive work --redis redis://127.0.0.1:6379/0 --db /srv/wparchive/archive.db     # the writer's machine
+      wparchive work --redis redis://:PASSWORD@10.0.0.1:6379/0 --db /srv/wparchive/copy.db --contact you@example.edu
+    """
+    import os
+    import time
+
+    import redis
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from spiders.workers import WorkerSpider, work_queue
+
+    settings = get_project_settings()
+    pairs = {"ARCHIVE_DB": db, **parse_overrides(overrides)}
+    for name, value in (
+        ("ARCHIVE_REDIS_URL", redis_url),
+        ("ARCHIVE_REDIS_QUEUE", queue),
+        ("ARCHIVE_CONTACT", contact),
+        ("LOG_FILE", log_file),
+    ):
+        if value:
+            pairs[name] = value
+    for name, value in pairs.items():
+        settings.set(name, value, priority="cmdline")
+    work_on = work_queue(settings)
+    deadline = time.monotonic() + wait
+    options = None
+    while options is None:
+        try:
+            options = work_on.run_options()
+        except redis.RedisError as error:
+            click.echo(f"wparchive work: Redis at {settings.get('ARCHIVE_REDIS_URL')}: {error}", err=True)
+            sys.exit(EXIT_SITE_FAILED)
+        if options is None:
+            if time.monotonic() > deadline:
+                click.echo(f"wparchive work: no writer started a run on {work_on.name!r} in {wait:g} s", err=True)
+                sys.exit(EXIT_SITE_FAILED)
+            time.sleep(0.2)
+    settings.set("ARCHIVE_FULL_RECRAWL", bool(options.get("full")), priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(WorkerSpider)
+    process.crawl(crawler, run=options["run"])
+    process.start()
+    reason = (crawler.stats.get_stats() if crawler.stats else {}).get("finish_reason")
+    sys.exit(EXIT_OK if reason == "finished" else EXIT_INTERRUPTED if reason == "shutdown" else EXIT_SITE_FAILED)
 
 
 def crawl_exit_code(stats: dict, failures: list[BaseException]) -> int:

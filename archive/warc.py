@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,8 +128,17 @@ class WarcFile:
             warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
         )
         self._writer.write_record(request)
+        # On disk before anyone hears of it: a crawl killed later leaves every record it named
+        # whole in its WARC (`salvage_warc`).
+        self._handle.flush()
         self.records += 1
         return Captured(self.wacz_name, record_id, digest)
+
+    def add_crawl_info(self, crawl: dict) -> None:
+        """What the crawl was asked, told again (a worker learns its blogs as it takes them): the
+        last warcinfo is the one `read_wacz` reads."""
+        fields = {CRAWL_FIELD: json.dumps(crawl)}
+        self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, fields))
 
     def add_page(self, url: str, fetched: datetime | None = None) -> None:
         """An HTML page a reader would open, for pages.jsonl."""
@@ -143,25 +153,76 @@ def pack_wacz(warc: WarcFile, folder: Path) -> Path:
     """Pack a finished WARC into `<folder>/<name>.wacz` with py-wacz (CDXJ index, pages.jsonl,
     datapackage); the WARC is then removed (it is inside the WACZ)."""
     warc.close()
+    return _pack(warc.path, warc.wacz_name, warc.pages, folder)
+
+
+def _pack(warc_path: Path, wacz_name: str, pages_seen: list[dict[str, str]], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    output = folder / warc.wacz_name
-    pages = warc.path.with_suffix(".pages.jsonl")
+    output = folder / wacz_name
+    pages = warc_path.with_suffix(".pages.jsonl")
     header = {"format": "json-pages-1.0", "id": "pages", "title": "Pages"}
     with pages.open("w", encoding="utf-8") as handle:
         handle.write(json.dumps(header) + "\n")
-        for page in warc.pages:
+        for page in pages_seen:
             handle.write(json.dumps(page, ensure_ascii=False) + "\n")
     from wacz.main import main as wacz_main
 
     with contextlib.redirect_stdout(io.StringIO()) as said:
-        code = wacz_main(["create", "-o", str(output), str(warc.path), "-p", str(pages)])
+        code = wacz_main(["create", "-o", str(output), str(warc_path), "-p", str(pages)])
     if code not in (0, None) or not output.exists():
-        raise RuntimeError(f"py-wacz could not pack {warc.path}: {said.getvalue()[-2000:]}")
-    warc.path.unlink()
+        raise RuntimeError(f"py-wacz could not pack {warc_path}: {said.getvalue()[-2000:]}")
+    warc_path.unlink()
     pages.unlink()
     with contextlib.suppress(OSError):
-        warc.path.parent.rmdir()  # the folder of unfinished WARCs, when no other crawl writes one
+        warc_path.parent.rmdir()  # the folder of unfinished WARCs, when no other crawl writes one
     return output
+
+
+def salvage_warc(warc_path: Path, folder: Path) -> Path:
+    """Pack the WARC of a crawl that was killed (a dead worker's) into its WACZ, as its end would
+    have: the records after the last whole one (cut off by the kill) are dropped first. Every
+    record the crawl named to anyone is whole (`WarcFile` flushes each exchange)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with warc_path.open("r+b") as handle:
+        handle.truncate(_whole_members_length(handle))
+    pages = []
+    with warc_path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            http = record.http_headers
+            if (
+                record.rec_type == "response"
+                and http is not None
+                and http.get_statuscode() == "200"
+                and "html" in (http.get_header("Content-Type") or "")
+            ):
+                date = record.rec_headers.get_header("WARC-Date")
+                pages.append({"url": record.rec_headers.get_header("WARC-Target-URI"), "ts": date})
+    name = warc_path.name.removesuffix(".warc.gz") + ".wacz"
+    return _pack(warc_path, name, pages, folder)
+
+
+def _whole_members_length(handle: IO[bytes]) -> int:
+    """Bytes up to the end of the last whole gzip member (a record) of a WARC."""
+    whole = consumed = 0
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    pending = b""
+    while True:
+        chunk = pending or handle.read(1 << 20)
+        pending = b""
+        if not chunk:
+            return whole
+        try:
+            inflate.decompress(chunk)
+        except zlib.error:
+            return whole
+        if inflate.eof:
+            consumed += len(chunk) - len(inflate.unused_data)
+            whole = consumed
+            pending = inflate.unused_data
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        else:
+            consumed += len(chunk)
 
 
 def validate_wacz(path: Path) -> tuple[bool, str]:
@@ -184,8 +245,8 @@ class Recorded:
 
 
 def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
-    """A WACZ's crawl (its warcinfo: start URLs, full or not) and its responses by (method, URL),
-    in the order they were received."""
+    """A WACZ's crawl (its last warcinfo: start URLs, full or not) and its responses by (method,
+    URL), in the order they were received."""
     from warcio.archiveiterator import ArchiveIterator
 
     crawl: dict = {}

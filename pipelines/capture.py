@@ -42,6 +42,7 @@ class CaptureMiddleware:
             "urls": list(getattr(spider, "start_urls", [])),
             "full": crawler.settings.getbool("ARCHIVE_FULL_RECRAWL"),
         }
+        self.crawl = crawl
         self.warc = WarcFile(
             folder / ".partial" / f"{name}.warc.gz", f"{name}.wacz", crawler.settings.get("USER_AGENT"), crawl
         )
@@ -93,6 +94,13 @@ class CaptureMiddleware:
             self.warc.close()
             self.warc.path.unlink(missing_ok=True)
             return
+        urls = list(getattr(self.crawler.spider, "start_urls", []))
+        if urls != self.crawl["urls"]:  # a worker's blogs, taken from the queue as it went
+            try:
+                self.warc.add_crawl_info({**self.crawl, "urls": urls})
+            except OSError as error:
+                self.crawler.stats.inc_value("wparchive/capture_failed")
+                logger.error("Could not name the crawl's blogs in its WARC: %s", error)
         try:
             path = pack_wacz(self.warc, self.folder)
         except (OSError, RuntimeError) as error:

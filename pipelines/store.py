@@ -224,8 +224,13 @@ class ArchivePipeline:
 
     def _redact_capture(self) -> None:
         """The crawl's own WACZ (packed by the capture middleware, whose spider_closed runs before
-        this one) without the people its sites' block lists name."""
-        name = self.crawler.stats.get_value("wparchive/capture_wacz")
+        this one), or its workers' (`wparchive/capture_waczs`), without the people its sites'
+        block lists name."""
+        stats = self.crawler.stats
+        for name in stats.get_value("wparchive/capture_waczs") or [stats.get_value("wparchive/capture_wacz")]:
+            self._redact_wacz(name)
+
+    def _redact_wacz(self, name: str | None) -> None:
         sites = self.sites_reported | set(self.site_ids)
         if not name or not sites or not has_block_list(self.db):
             return

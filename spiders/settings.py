@@ -28,6 +28,18 @@ ARCHIVE_FULL_RECRAWL = False
 ARCHIVE_RECRAWL_OVERLAP = 3600
 # One crawl writes an archive at a time: a second one waits this many seconds, then refuses.
 ARCHIVE_LOCK_TIMEOUT = 0
+# A crawl with workers (`wparchive crawl --workers N`, `wparchive work`; spiders/workers.py): the
+# Redis server that carries blogs to the workers and items to the one writer, and the name of the
+# run's keys on it (two runs at once need two names).
+ARCHIVE_REDIS_URL = "redis://127.0.0.1:6379/0"
+ARCHIVE_REDIS_QUEUE = "wparchive"
+# Blogs one worker crawls at a time, and how many times a blog is given to another worker after
+# the one crawling it died (then it is recorded failed).
+ARCHIVE_WORKER_BLOGS = 4
+ARCHIVE_WORKER_RETRIES = 2
+# Seconds a run waits while no worker is there (none started yet, or all gone), then records its
+# blogs left failed.
+ARCHIVE_WORKER_WAIT = 600
 
 # Polite by default.
 ROBOTSTXT_OBEY = True

@@ -68,6 +68,7 @@ class Site:
     listed_urls: set[str] = field(default_factory=set)  # sitemap URLs (for missing posts)
     validators: list[dict[str, Any]] = field(default_factory=list)  # url, etag, last_modified (, links)
     finished: bool = False
+    blog: str | None = None  # the start URL it was crawled from (a worker's entry in the queue)
     # How the listing was proven complete ("REST totals reached", "every sitemap read", "feed read
     # to its end", "link graph exhausted"); None: not proven, so the crawl is partial.
     proof: str | None = None

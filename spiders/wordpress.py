@@ -101,6 +101,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
 
     name = "wordpress"
     archive = None  # what the archive holds (pipelines.store.ArchiveReader), set when the crawl opens
+    needs_urls = True  # a worker (spiders/workers.py) takes its blogs from a queue instead
 
     def __init__(
         self, url: str | None = None, urls_file: str | None = None, instructors: str | None = None, **kwargs: Any
@@ -115,7 +116,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
                 line = line.strip()
                 if line and not line.startswith("#"):
                     urls.append(line)
-        if not urls:
+        if not urls and self.needs_urls:
             raise ValueError("give a blog or post URL: -a url=URL[,URL2] or -a urls_file=FILE")
         self.start_urls = [normalise_url(u) for u in urls]
         self.archive_arguments = {"url": url, "urls_file": urls_file, "urls": self.start_urls}
@@ -140,14 +141,18 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             self.logger.warning("ARCHIVE_CONTACT is not set: site owners cannot reach you")
         self.archive_arguments["full"] = self.settings.getbool("ARCHIVE_FULL_RECRAWL")
         for url in self.start_urls:
-            yield scrapy.Request(
-                url,
-                callback=self.parse_start,
-                errback=self.start_failed,
-                meta={"handle_httpstatus_list": CALLBACK_STATUSES},
-                cb_kwargs={"start_url": url},
-                dont_filter=True,
-            )
+            yield self.start_request(url)
+
+    def start_request(self, url: str) -> scrapy.Request:
+        """The first request of a blog (its home page) or of a single post."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_start,
+            errback=self.start_failed,
+            meta={"handle_httpstatus_list": CALLBACK_STATUSES},
+            cb_kwargs={"start_url": url},
+            dont_filter=True,
+        )
 
     # --- Start: a home page or a single post ------------------------------------------------
 

@@ -124,6 +124,53 @@ def wordpress_dirs(tmp_path_factory) -> dict[str, Path]:
     return {"site": root / "site", "incremental": root / "incremental"}
 
 
+@contextmanager
+def redis_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A redis-server of the caller's own on a free port of 127.0.0.1, with its own folder and
+    nothing saved to disk, until the block ends; yields its URL and process (stopped by its pid,
+    never the system's service)."""
+    import shutil
+
+    import redis
+
+    server = shutil.which("redis-server")
+    require(server is not None, "Debian's redis-server is not installed (make system-deps)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder), "--save", "",
+         "--appendonly", "no", "--logfile", str(folder / "redis.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.StrictRedis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log = (folder / "redis.log").read_text()[-2000:]
+                raise AssertionError(f"redis-server did not start: {log}") from None
+            time.sleep(0.05)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A redis-server of this test module's own (`redis_server`)."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _):
+        yield url
+
+
 @pytest.fixture
 def db():
     """An empty archive in memory, with the whole schema (storage tests)."""
@@ -137,6 +184,7 @@ def db():
 REAL_PARTS = {
     "wordpress": "the real WordPress (make system-deps)",
     "browser": "headless Chromium (make system-deps)",
+    "redis": "Debian's redis-server (make system-deps)",
 }
 
 
