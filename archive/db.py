@@ -13,6 +13,7 @@ crawl's site clock) is read with `read_site_state`, and the posts it fetches aga
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -116,6 +117,98 @@ def _add_column(
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+# --- Writing rows: one prepared statement per table and set of columns ------------------------
+
+
+@functools.cache
+def _upsert_sql(table: str, columns: tuple[str, ...], pk: tuple[str, ...]) -> str:
+    """INSERT ... ON CONFLICT DO UPDATE of the given columns (the others keep their values), made
+    once per table and columns: sqlite3 keeps the prepared statement for the same text."""
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in pk)
+    conflict = ", ".join(f"[{c}]" for c in pk)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return f"INSERT INTO [{table}] ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}"
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f"[{c}]" for c in columns)
+    return f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+def upsert_rows(
+    db: sqlite_utils.Database, table: str, rows: Sequence[Mapping[str, Any]], pk: str | tuple[str, ...]
+) -> None:
+    """Insert or update rows that all have the same keys (the schema is made once, at open)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    keys = (pk,) if isinstance(pk, str) else pk
+    db.conn.executemany(_upsert_sql(table, columns, keys), [tuple(row[c] for c in columns) for row in rows])
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows that all have the same keys."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    db.conn.executemany(_insert_sql(table, columns), [tuple(row[c] for c in columns) for row in rows])
+
+
+class WriteBatch:
+    """Saves grouped into transactions: committed every `size` posts or `seconds`, whichever comes
+    first (each save stays whole: it is a savepoint inside the batch). A crawl killed before a
+    commit loses only the batch's posts, which the next crawl fetches again (its crawl is not
+    recorded complete)."""
+
+    def __init__(self, db: sqlite_utils.Database, size: int = 50, seconds: float = 1.0) -> None:
+        self.db = db
+        self.size = max(1, size)
+        self.seconds = seconds
+        self.started: float | None = None
+        self.saves: Counter[str] = Counter()  # saves in the open batch, by site
+
+    def begin(self) -> None:
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+            self.started = time.monotonic()
+            self.saves = Counter()
+
+    def saved(self, site_url: str) -> None:
+        self.saves[site_url] += 1
+
+    def due(self) -> bool:
+        return self.started is not None and (
+            sum(self.saves.values()) >= self.size or time.monotonic() - self.started >= self.seconds
+        )
+
+    def lost(self) -> bool:
+        """Whether the open batch was rolled back under it (SQLite undoes the whole transaction
+        on some errors: a full disk, an I/O error)."""
+        return self.started is not None and not self.db.conn.in_transaction
+
+    def commit(self) -> Counter[str]:
+        """Commit the batch. Returns the saves it lost by site (empty when it was committed): a
+        failed commit is rolled back, and its posts are not in the archive."""
+        lost: Counter[str] = Counter()
+        if self.started is None:
+            return lost
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("COMMIT")
+            else:
+                lost = self.saves
+        except (sqlite3.Error, OSError):
+            lost = self.saves
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+        self.started = None
+        self.saves = Counter()
+        return lost
 
 
 # --- One writer at a time --------------------------------------------------------------------
@@ -399,7 +492,7 @@ def save_post_result(
         }
         if before is None:
             row["first_crawl"] = crawl_id
-        db["posts"].upsert(row, pk="id", alter=True)
+        upsert_rows(db, "posts", [row], "id")
         _replace_rows(
             db,
             "breadcrumbs",
@@ -529,20 +622,24 @@ def _record_version(
     if latest is not None and latest[0] == digest:
         return
     terms = sorted({(t["taxonomy"], t["name"]) for t in post.get("terms") or []})
-    db["post_versions"].upsert(
-        {
-            "post_id": post_id,
-            "crawl_id": crawl_id,
-            "content_hash": digest,
-            "title": post.get("title"),
-            "author": post.get("author"),
-            "published": post.get("published"),
-            "modified": post.get("modified"),
-            "terms": json.dumps([list(t) for t in terms], ensure_ascii=False),
-            "content_html": post.get("content_html"),
-            "content_text": post.get("content_text"),
-        },
-        pk=("post_id", "crawl_id"),
+    upsert_rows(
+        db,
+        "post_versions",
+        [
+            {
+                "post_id": post_id,
+                "crawl_id": crawl_id,
+                "content_hash": digest,
+                "title": post.get("title"),
+                "author": post.get("author"),
+                "published": post.get("published"),
+                "modified": post.get("modified"),
+                "terms": json.dumps([list(t) for t in terms], ensure_ascii=False),
+                "content_html": post.get("content_html"),
+                "content_text": post.get("content_text"),
+            }
+        ],
+        ("post_id", "crawl_id"),
     )
 
 
@@ -551,17 +648,21 @@ def _save_fetched(
 ) -> None:
     """Validators and sitemap lastmod of the post's page, stored with the post they led to."""
     for entry in fetched:
-        db["url_state"].upsert(
-            {
-                "url": entry["url"],
-                "site_id": site_id,
-                "post_id": post_id,
-                "etag": entry.get("etag"),
-                "last_modified": entry.get("last_modified"),
-                "lastmod": entry.get("lastmod"),
-                "crawl_id": crawl_id,
-            },
-            pk="url",
+        upsert_rows(
+            db,
+            "url_state",
+            [
+                {
+                    "url": entry["url"],
+                    "site_id": site_id,
+                    "post_id": post_id,
+                    "etag": entry.get("etag"),
+                    "last_modified": entry.get("last_modified"),
+                    "lastmod": entry.get("lastmod"),
+                    "crawl_id": crawl_id,
+                }
+            ],
+            "url",
         )
 
 
@@ -591,7 +692,9 @@ def _save_captures(
     """Where this crawl kept the post's page and comment pages (WACZ file, record id, digest)."""
     if crawl_id is None or not captures:
         return
-    db["captures"].upsert_all(
+    upsert_rows(
+        db,
+        "captures",
         [
             {
                 "crawl_id": crawl_id,
@@ -604,7 +707,7 @@ def _save_captures(
             }
             for c in captures
         ],
-        pk=("crawl_id", "url"),
+        ("crawl_id", "url"),
     )
 
 
@@ -625,8 +728,7 @@ def _log_changes(
         }
         for post_id, comment_id, kind, change in entries
     ]
-    if rows:
-        db["changes"].insert_all(rows)
+    insert_rows(db, "changes", rows)
 
 
 def _post_id(db: sqlite_utils.Database, site_id: int, post: Mapping[str, Any]) -> int:
@@ -668,9 +770,7 @@ def _term_id(db: sqlite_utils.Database, site_id: int, term: Mapping[str, Any]) -
 
 def _replace_rows(db: sqlite_utils.Database, table: str, post_id: int, rows: Iterable[Mapping[str, Any]]) -> None:
     db.execute(f"DELETE FROM [{table}] WHERE post_id = ?", [post_id])
-    rows = list(rows)
-    if rows:
-        db[table].insert_all(rows)
+    insert_rows(db, table, list(rows))
 
 
 def tombstone_url(url: str) -> str:
@@ -834,7 +934,7 @@ def _save_comments(
         _log_changes(db, crawl_id, site_id, log)
         return changes
     # Parents first: the parent_id foreign key is filled in afterwards, within this transaction.
-    db["comments"].upsert_all(rows, pk="id", alter=True)
+    upsert_rows(db, "comments", rows, "id")
     _log_changes(db, crawl_id, site_id, log)
     db.execute(
         """

@@ -11,12 +11,14 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
 
 from archive.db import (
     ArchiveDamaged,
     ArchiveLock,
     ArchiveLocked,
     ArchiveUnwritable,
+    WriteBatch,
     close_dead_crawls,
     finish_crawl,
     finish_site,
@@ -57,7 +59,15 @@ class ArchivePipeline:
     and each site's outcome (`archive.db.finish_site`). Holds the archive's lock for the whole crawl:
     a second crawl on the same archive is refused (`archive.db.ArchiveLocked`)."""
 
-    def __init__(self, crawler: Crawler, path: str, lock_timeout: float = 0.0, capture_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        path: str,
+        lock_timeout: float = 0.0,
+        capture_dir: str | None = None,
+        commit_every: int = 50,
+        commit_seconds: float = 1.0,
+    ) -> None:
         self.crawler = crawler
         self.path = path
         self.capture_dir = Path(capture_dir) if capture_dir else capture_folder(path)
@@ -89,6 +99,10 @@ class ArchivePipeline:
                 self.lock.release()
             raise error
         self.failed_posts: Counter[str] = Counter()  # site -> posts that could not be archived
+        # Posts are committed in batches (every ARCHIVE_COMMIT_EVERY posts or ARCHIVE_COMMIT_SECONDS),
+        # and before a site's record and the crawl's end.
+        self.batch = WriteBatch(self.db, commit_every, commit_seconds)
+        self.ticker = task.LoopingCall(self._commit_if_due)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -102,6 +116,8 @@ class ArchivePipeline:
             crawler.settings.get("ARCHIVE_DB", "archive/archive.db"),
             crawler.settings.getfloat("ARCHIVE_LOCK_TIMEOUT", 0.0),
             crawler.settings.get("ARCHIVE_CAPTURE_DIR"),
+            crawler.settings.getint("ARCHIVE_COMMIT_EVERY", 50),
+            crawler.settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0),
         )
 
     def spider_opened(self) -> None:
@@ -113,6 +129,7 @@ class ArchivePipeline:
         arguments = getattr(spider, "archive_arguments", {})
         self.crawl_id = start_crawl(self.db, arguments)
         logger.info("Archiving into %s (crawl %s)", self.path, self.crawl_id)
+        self.ticker.start(max(self.batch.seconds, 0.1), now=False)
 
     def process_item(self, item: object) -> object:
         if isinstance(item, SiteCrawl):
@@ -121,6 +138,7 @@ class ArchivePipeline:
         if isinstance(item, Media):
             site_id = self.site_ids.get(item.site_url)
             if site_id is not None:  # its post was saved first
+                self.batch.begin()
                 save_media(self.db, site_id, asdict(item), self.crawl_id)
                 self.crawler.stats.inc_value("wparchive/media_saved")
             return item
@@ -129,10 +147,19 @@ class ArchivePipeline:
         site_url = item.site_url or site_prefix(item.url)
         discovery = getattr(self.crawler.spider, "discovery", {}).get(site_url)
         site_id = self.site_ids.get(site_url)
-        if site_id is None or item.site_name:
-            site_id = save_site(self.db, site_url, self.crawl_id, item.site_name, discovery)
-            self.site_ids[site_url] = site_id
-        result = save_post_result(self.db, site_id, asdict(item), self.crawl_id)
+        self.batch.begin()
+        try:
+            if site_id is None or item.site_name:
+                site_id = save_site(self.db, site_url, self.crawl_id, item.site_name, discovery)
+                self.site_ids[site_url] = site_id
+            result = save_post_result(self.db, site_id, asdict(item), self.crawl_id)
+        except BaseException:
+            if self.batch.lost():  # the error undid the whole batch, not only this post
+                self._count_lost(self.batch.commit())
+            raise
+        self.batch.saved(site_url)
+        if self.batch.due():
+            self._commit()
         if result.blocked:
             self.blocked += len(result.blocked)
             self.crawler.stats.inc_value("wparchive/forgotten_not_archived", len(result.blocked))
@@ -154,7 +181,24 @@ class ArchivePipeline:
             self.crawler.stats.inc_value("wparchive/posts_not_archived")
             logger.error("Not archived: %s (%s)", item.url, getattr(failure, "value", failure))
 
+    def _commit_if_due(self) -> None:
+        if self.db is not None and self.batch.due():
+            self._commit()
+
+    def _commit(self) -> None:
+        self._count_lost(self.batch.commit())
+
+    def _count_lost(self, lost: Counter[str]) -> None:
+        """Posts whose batch could not be committed (a full disk): not in the archive, and their
+        sites' crawls are not complete."""
+        for site_url, n in lost.items():
+            self.failed_posts[site_url] += n
+            self.crawler.stats.inc_value("wparchive/posts_not_archived", n)
+        if lost:
+            logger.error("Could not commit %d saved post(s) to the archive: they are not archived", sum(lost.values()))
+
     def _finish_site(self, report: SiteCrawl) -> None:
+        self._commit()  # the site's posts are in the archive before its record
         self.sites_reported.add(report.site_url)
         failed = self.failed_posts.pop(report.site_url, 0)
         if failed and report.status == "complete":
@@ -195,9 +239,12 @@ class ArchivePipeline:
         )
 
     def spider_closed(self, reason: str) -> None:
+        if self.ticker.running:
+            self.ticker.stop()
         if self.db is None or self.crawl_id is None:
             self._release()
             return
+        self._commit()
         spider = self.crawler.spider
         for site in getattr(spider, "unfinished_sites", list)():
             site.error = site.error or f"the crawl ended ({reason}) before this site was done"

@@ -18,6 +18,10 @@ ARCHIVE_MAX_LISTING_PAGES = 5000
 # A full crawl streams: the next REST listing page is asked for only while fewer requests than
 # this are outstanding for the blog, so memory stays flat however many posts it has.
 ARCHIVE_LISTING_AHEAD = 200
+# Saved posts are committed in batches: every ARCHIVE_COMMIT_EVERY posts or ARCHIVE_COMMIT_SECONDS,
+# and before each site's record. A crawl killed in between loses only that batch (fetched again).
+ARCHIVE_COMMIT_EVERY = 50
+ARCHIVE_COMMIT_SECONDS = 1.0
 # At most this many comment pages per post.
 ARCHIVE_MAX_COMMENT_PAGES = 200
 # Re-crawls fetch only what changed since the last complete crawl of a site; True fetches every
