@@ -221,13 +221,17 @@ def scrapy_bench(work: Path) -> dict:
 # ------------------------------------------------------------------ the runs
 
 
-def measure_size(posts: int, work: Path, bench: dict, capture_off: bool, profile: bool) -> dict:
+def measure_size(posts: int, work: Path, bench: dict, capture_off: bool, profile: bool,
+                 stop_after: float | None = None) -> dict:
+    """The first crawl and the unchanged re-crawl of a blog of `posts` posts; with `stop_after`
+    (seconds), the first crawl is closed then (CLOSESPIDER_TIMEOUT) and there is no re-crawl."""
     print(f"== {posts} posts", flush=True)
     blog = Blog(posts)
     try:
         db = work / f"size{posts}.db"
-        first = crawl(blog, db, work, f"size{posts}-first")
-        again = crawl(blog, db, work, f"size{posts}-recrawl")
+        limit = ["-s", f"CLOSESPIDER_TIMEOUT={stop_after:.0f}"] if stop_after else []
+        first = crawl(blog, db, work, f"size{posts}-first", *limit)
+        again = crawl(blog, db, work, f"size{posts}-recrawl") if not stop_after else None
         off = None
         if capture_off:
             off = crawl(blog, work / f"size{posts}-nocapture.db", work, f"size{posts}-nocapture",
@@ -240,7 +244,7 @@ def measure_size(posts: int, work: Path, bench: dict, capture_off: bool, profile
     finally:
         blog.stop()
     return {"posts": posts, "measured": now(), "bench": bench, "first": first, "recrawl": again,
-            "capture_off": off, "profile": spy}
+            "capture_off": off, "profile": spy, "stopped_after": stop_after}
 
 
 def measure_blogs(count: int, posts: int, work: Path, bench: dict) -> dict:
@@ -324,7 +328,46 @@ def mark(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+def stopped_table(row: dict) -> list[str]:
+    """A first crawl closed after a fixed time: how far it got, how fast, and its memory."""
+    first, bench = row["first"], row["bench"]
+    kinds = first["server"]["kinds"]
+    listings = sum(v for k, v in kinds.items() if k.startswith("REST"))
+    pages = kinds.get("post or page", 0)
+    posts = first["posts"] or 1
+    return [
+        f"### {row['posts']:,} posts: the first crawl, closed after {row['stopped_after'] / 60:g} minutes",
+        "",
+        f"Measured {row['measured']}; `scrapy bench` in the same session: {bench['pages_per_s']:.0f} pages/s. The",
+        f"whole crawl would take over an hour here, so it was closed (`CLOSESPIDER_TIMEOUT`) after "
+        f"{row['stopped_after'] / 60:g} minutes, and there is no re-crawl.",
+        "",
+        "| measure | now | goal | met |",
+        "| --- | ---: | ---: | --- |",
+        f"| REST listing requests answered (of {1 + row['posts'] // 100 + row['posts'] * 10 // 100:,}) | {listings:,} "
+        "| – | |",
+        f"| post pages fetched / posts archived | {pages:,} / {first['posts']:,} | – | |",
+        f"| pages per second (responses while the spider was open) | {per_s(first):.1f} | – | |",
+        f"| crawl rate against `scrapy bench` | {per_s(first) / bench['pages_per_s']:.2f} | ≥ {GOALS['ratio']} | "
+        f"{mark(per_s(first) / bench['pages_per_s'] >= GOALS['ratio'])} |",
+        f"| crawler CPU per response | {1000 * first['cpu'] / (first.get('downloader/request_count') or 1):.1f} ms "
+        "| – | |",
+        f"| crawler CPU per archived page | {1000 * first['cpu'] / posts:.1f} ms (listings included) | – | |",
+        f"| peak memory of the crawler (VmHWM) | {first['rss_mb']:.0f} MB | ≤ {GOALS['rss_mb']} MB | "
+        f"{mark(first['rss_mb'] <= GOALS['rss_mb'])} |",
+        f"| archive on disk: database + WAL / WACZ | {mb(first['db_bytes'])} MB / {mb(first['wacz_bytes'])} MB | – | |",
+        f"| server's own CPU | {first['server_cpu']:.1f} s ({first['server_cpu'] / first['wall']:.0%} of one core) "
+        "| – | |",
+        "",
+        "Requests by kind (counted by the server): "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])) + ".",
+        "",
+    ]
+
+
 def size_table(row: dict) -> list[str]:
+    if row.get("stopped_after"):
+        return stopped_table(row)
     first, again, bench = row["first"], row["recrawl"], row["bench"]
     posts = first["posts"] or 1
     requests = first.get("downloader/request_count") or 0
@@ -472,6 +515,13 @@ def report(figures: dict) -> str:
     for row in figures["sizes"]:
         first, again = row["first"], row["recrawl"]
         posts = first["posts"] or 1
+        if again is None:
+            lines.append(
+                f"| {row['posts']:,} | closed after {first['wall'] / 60:.0f} min ({first['posts']:,} archived) | "
+                f"{per_s(first):.1f} | {per_s(first) / row['bench']['pages_per_s']:.2f} | "
+                f"{1000 * first['cpu'] / posts:.1f} ms | {first['rss_mb']:.0f} MB | "
+                f"{mb(first['db_bytes'])} / {mb(first['wacz_bytes'])} MB | – | – | – |")
+            continue
         requests = first.get("downloader/request_count") or 0
         ids = sum(v for k, v in again["server"]["kinds"].items() if k.endswith(" ids"))
         lines.append(
@@ -554,6 +604,8 @@ def main() -> int:
     parser.add_argument("--blog-posts", type=int, default=200, help="posts of each blog in the many-blogs run")
     parser.add_argument("--no-blogs", action="store_true", help="skip the many-blogs run")
     parser.add_argument("--no-capture-off", action="store_true", help="skip the capture-off crawl at the first size")
+    parser.add_argument("--stop-after-minutes", type=float, default=None,
+                        help="close the first crawl of sizes over 10,000 posts after this long (no re-crawl then)")
     parser.add_argument("--workers", type=int, default=1, help="crawl workers (more than 1 is not built yet)")
     parser.add_argument("--profile", action="store_true", help="a py-spy summary of the first size's crawl")
     parser.add_argument("--merge", action="store_true",
@@ -571,11 +623,22 @@ def main() -> int:
         work = Path(temp)
         print("== scrapy bench", flush=True)
         bench = scrapy_bench(work)
-        sizes = []
+        sizes: list[dict] = []
+        blogs = None
+        stop = args.stop_after_minutes * 60 if args.stop_after_minutes else None
         for i, posts in enumerate(args.sizes):
             sizes.append(measure_size(posts, work, bench, capture_off=i == 0 and not args.no_capture_off,
-                                      profile=args.profile and i == 0))
-        blogs = None if args.no_blogs else measure_blogs(args.blogs, args.blog_posts, work, bench)
+                                      profile=args.profile and i == 0, stop_after=stop if posts > 10000 else None))
+            if not args.no_write:
+                publish(previous, sizes, blogs)
+        if not args.no_blogs:
+            blogs = measure_blogs(args.blogs, args.blog_posts, work, bench)
+    publish(previous, sizes, blogs, print_only=args.no_write)
+    return 0
+
+
+def publish(previous: dict, sizes: list[dict], blogs: dict | None, print_only: bool = False) -> None:
+    """Write the report and its figures (after each size, so that a stopped run keeps what it measured)."""
     measured = {row["posts"] for row in sizes}
     kept = [row for row in previous.get("sizes", []) if row["posts"] not in measured]
     figures = {
@@ -584,13 +647,12 @@ def main() -> int:
         "blogs": blogs or previous.get("blogs"),
     }
     text = report(figures)
-    if args.no_write:
+    if print_only:
         print(text)
-    else:
-        FIGURES.write_text(json.dumps(figures, indent=1, default=str) + "\n")
-        OUTPUT.write_text(text)
-        print(f"wrote {OUTPUT} and {FIGURES}")
-    return 0
+        return
+    FIGURES.write_text(json.dumps(figures, indent=1, default=str) + "\n")
+    OUTPUT.write_text(text)
+    print(f"wrote {OUTPUT} and {FIGURES}", flush=True)
 
 
 if __name__ == "__main__":
