@@ -9,7 +9,8 @@ sees it) and serves post pages in a Twenty Thirteen-like theme that the extracto
     python benchmarks/synthblog.py --posts 10000              # one blog at /, prints its URL
     python benchmarks/synthblog.py --posts 200 --blogs 50     # /blog1/ ... /blog50/ on one server
 
-Per blog: posts 1..N (one a day from 2010-01-01, 10 comments each: 7 top-level, three replies,
+Per blog: posts 1..N (one a day from 2010-01-01, closer together when N is over 3,652 so that every date
+is before 2020: a real blog has no future posts; 10 comments each: 7 top-level, three replies,
 one of them two levels deep), 2 pages, 5 authors, 3 categories, 8 tags.
 
 - `/wp-json/wp/v2/posts|pages|comments|users|categories|tags` (and single items by id) with
@@ -53,8 +54,7 @@ COMMENTS_PER_POST = 10
 # has id (post - 1) * 10 + k + 1: replies at 3 (to 2), 6 (to 5) and 7 (to 6, two levels deep).
 THREAD = (None, None, None, 2, None, None, 5, 6, None, None)
 EPOCH = datetime(2010, 1, 1, 9, 0, tzinfo=UTC)
-POST_STEP = timedelta(days=1)
-COMMENT_STEP = timedelta(minutes=90)  # 10 comments within a day: comment dates grow with their ids
+SPAN_DAYS = 3652  # every post before 2020, however many there are
 USERS = (
     (1, "instructor", "Eleanor Whitby"),
     (2, "znovak", "Zoë Novák"),
@@ -110,11 +110,15 @@ class Blog:
         self.name = name
         self.pages = {posts + 1 + i: (slug, title) for i, slug, title in PAGES}
         self.comments_total = posts * COMMENTS_PER_POST
+        # A day between posts, less on a big blog; a post's 10 comments come before the next post, so
+        # that comment dates grow with their ids too.
+        self.post_step = timedelta(seconds=min(86400, 86400 * SPAN_DAYS // max(1, posts)))
+        self.comment_step = min(timedelta(minutes=90), timedelta(seconds=int(self.post_step.total_seconds()) // 11))
 
     # -------------------------------------------------------------- content, from the id
 
     def post_date(self, post: int) -> datetime:
-        return EPOCH + (post - 1) * POST_STEP
+        return EPOCH + (post - 1) * self.post_step
 
     def entry_date(self, entry: int) -> datetime:
         return EPOCH - timedelta(days=10) if entry in self.pages else self.post_date(entry)
@@ -173,7 +177,7 @@ class Blog:
         return {
             "id": cid, "post": post, "parent": parent, "depth": depth, "user": user, "name": name,
             "url": "" if cid % 3 else f"http://people.example.net/{cid % 97}/",
-            "date": self.post_date(post) + (k + 1) * COMMENT_STEP,
+            "date": self.post_date(post) + (k + 1) * self.comment_step,
             "content": f"<p>{sentence(rng, 12)} {sentence(rng, 9)}</p>\n",
         }
 
@@ -181,7 +185,7 @@ class Blog:
         """When the entry's page last changed: its last comment (pages have none)."""
         if entry in self.pages:
             return self.entry_date(entry)
-        return self.post_date(entry) + COMMENTS_PER_POST * COMMENT_STEP
+        return self.post_date(entry) + COMMENTS_PER_POST * self.comment_step
 
     # -------------------------------------------------------------- REST objects
 
