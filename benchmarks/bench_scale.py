@@ -434,7 +434,7 @@ def size_table(row: dict) -> list[str]:
     if off:
         lines += [
             f"With capture off (`-s ARCHIVE_CAPTURE=False`, a fresh archive): {off['wall']:.1f} s "
-            f"({first['wall'] / off['wall']:.2f}× faster with it off), "
+            f"(the crawl with capture on took {first['wall'] / off['wall']:.2f}× as long), "
             f"{1000 * off['cpu'] / max(1, off['posts']):.1f} ms "
             f"of CPU per archived page ({1000 * (first['cpu'] - off['cpu']) / posts:.1f} ms of it is the capture), "
             f"peak {off['rss_mb']:.0f} MB, {per_s(off) / bench['pages_per_s']:.2f} of `scrapy bench`'s rate, "
@@ -607,6 +607,10 @@ NOTES = [
     "  half the comments, so its memory and listing time are below what the whole listing costs.",
     "- The first crawl is a full one, which does not ask for the site's comments feed; so the first re-crawl gets",
     "  it with a 200 and stores its validators, and only later re-crawls get a 304.",
+    "- The machine is shared: another engineer's tests ran beside these runs (load average 4–5 on 2 cores),",
+    "  so wall times, pages per second and `scrapy bench`'s own rate vary by 20–30 % from run to run (the",
+    "  2,000-post crawl with capture off came out slower than with it on). CPU per page and peak memory",
+    "  vary far less; compare those first, and rerun both sides in one session before trusting a ratio.",
     "- The server runs on the same 2 cores as the crawler; its CPU is given beside each crawl. Whatever it uses",
     "  is taken from the crawler, so a ratio to `scrapy bench` (whose server also shares the cores) is the fairer",
     "  figure than pages per second alone.",
@@ -631,7 +635,14 @@ def main() -> int:
     parser.add_argument("--merge", action="store_true",
                         help="keep the last report's rows for sizes (and the many-blogs run) not measured now")
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing it")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: write the report again from docs/performance-crawl.json")
     args = parser.parse_args()
+    if args.report_only:
+        figures = json.loads(FIGURES.read_text())
+        OUTPUT.write_text(report(figures))
+        print(f"wrote {OUTPUT}")
+        return 0
     if args.workers != 1:
         raise NotImplementedError(
             "--workers needs the scrapy-redis mode of issue #16 (shared Redis scheduler and dupefilter, items to one "
