@@ -58,7 +58,7 @@ eval-real: $(STAMP)
 bench: $(STAMP)
 	$(PY) -c "import trafilatura" 2>/dev/null || $(PY) -m pip install --quiet -e ".[test,bench]"
 	$(PY) benchmarks/bench_extraction.py
-	@for script in benchmarks/bench_requests.py benchmarks/bench_incremental.py benchmarks/bench_datasette.py benchmarks/bench_reliability.py benchmarks/bench_capture.py; do \
+	@for script in benchmarks/bench_requests.py benchmarks/bench_incremental.py benchmarks/bench_datasette.py benchmarks/bench_reliability.py benchmarks/bench_capture.py benchmarks/bench_scale.py; do \
 	  if [ -f $$script ]; then echo "== $$script"; $(PY) $$script || exit 1; fi; done
 
 clean:
