@@ -82,45 +82,69 @@ def _keys(row: dict[str, Any]) -> list[str]:
     return keys
 
 
-def _rows(db: sqlite_utils.Database, site_id: int) -> list[dict[str, Any]]:
-    rows = [
+_POST_SIGNATURE = ("type", "author", "author_url", "author_slug", "author_user_id", "person_id")
+_COMMENT_SIGNATURE = (*_POST_SIGNATURE, "registered")
+
+
+def _signatures(db: sqlite_utils.Database, site_id: int) -> list[dict[str, Any]]:
+    """The site's authored rows grouped by what identifies their author (a few per person, however
+    many rows): each with how many rows (`n`), how many present (not missing) and its lowest id."""
+    groups = [
         {**row, "kind": "post", "registered": 1}
         for row in db.query(
-            "SELECT id, type, author, author_url, author_slug, author_user_id, person_id, missing_since FROM posts"
-            " WHERE site_id = ? AND forgotten IS NULL AND author IS NOT NULL",
+            "SELECT type, author, author_url, author_slug, author_user_id, person_id, count(*) AS n,"
+            " sum(missing_since IS NULL) AS present, min(id) AS first FROM posts"
+            " WHERE site_id = ? AND forgotten IS NULL AND author IS NOT NULL"
+            " GROUP BY type, author, author_url, author_slug, author_user_id, person_id",
             [site_id],
         )
     ]
     for row in db.query(
-        "SELECT c.id, c.type, c.author, c.author_url, c.author_slug, c.author_user_id, c.registered,"
-        " c.by_post_author, c.person_id, c.post_id, c.missing_since FROM comments c JOIN posts p ON p.id = c.post_id"
-        " WHERE p.site_id = ? AND c.forgotten IS NULL AND c.author IS NOT NULL",
+        "SELECT c.type, c.author, c.author_url, c.author_slug, c.author_user_id, c.person_id, c.registered,"
+        " count(*) AS n, sum(c.missing_since IS NULL) AS present, min(c.id) AS first"
+        " FROM comments c JOIN posts p ON p.id = c.post_id"
+        " WHERE p.site_id = ? AND c.forgotten IS NULL AND c.author IS NOT NULL"
+        " GROUP BY c.type, c.author, c.author_url, c.author_slug, c.author_user_id, c.person_id, c.registered",
         [site_id],
     ):
-        rows.append({**row, "kind": "comment" if row["type"] == "comment" else "ping"})
-    return rows
+        groups.append({**row, "kind": "comment" if row["type"] == "comment" else "ping"})
+    return groups
+
+
+def _post_author_pairs(db: sqlite_utils.Database, site_id: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(commenter, post author) of the comments WordPress marks `bypostauthor`."""
+    pairs = []
+    for row in db.execute(
+        "SELECT DISTINCT c.author, c.author_slug, c.author_user_id, p.author, p.author_slug, p.author_user_id"
+        " FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.site_id = ? AND c.by_post_author = 1"
+        " AND c.type = 'comment' AND c.author IS NOT NULL AND p.author IS NOT NULL"
+        " AND c.forgotten IS NULL AND p.forgotten IS NULL",
+        [site_id],
+    ):
+        commenter = {"kind": "comment", "author": row[0], "author_slug": row[1], "author_user_id": row[2]}
+        author = {"kind": "post", "author": row[3], "author_slug": row[4], "author_user_id": row[5]}
+        pairs.append((commenter, author))
+    return pairs
 
 
 def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[str] = ()) -> int:
     """Join the site's post and comment authors into `people`, keep each person's number and a
     role set by hand, infer the other roles, and point `posts.person_id` and `comments.person_id`
-    at them. `instructors`: names or slugs given as a crawl argument. Returns how many people."""
-    rows = _rows(db, site_id)
+    at them. `instructors`: names or slugs given as a crawl argument. Returns how many people.
+    Works on the rows grouped by author (`_signatures`): its memory does not grow with the site."""
+    groups = _signatures(db, site_id)
     union = _Union()
-    post_keys: dict[int, list[str]] = {}
-    for row in rows:
-        keys = _keys(row)
-        row["keys"] = keys
-        union.join(keys)
-        if row["kind"] == "post":
-            post_keys[row["id"]] = keys
-    for row in rows:  # bypostauthor: the comment's author wrote the post
-        if row["kind"] == "comment" and row.get("by_post_author") and row["keys"] and post_keys.get(row["post_id"]):
-            union.join([row["keys"][0], post_keys[row["post_id"]][0]])
+    for group in groups:
+        group["keys"] = _keys(group)
+        union.join(group["keys"])
+    for commenter, author in _post_author_pairs(db, site_id):  # bypostauthor: the commenter wrote the post
+        mine, theirs = _keys(commenter), _keys(author)
+        if mine and theirs:
+            union.join([mine[0], theirs[0]])
     clusters: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["keys"]:
-            clusters[union.find(row["keys"][0])].append(row)
+    for group in groups:
+        if group["keys"]:
+            clusters[union.find(group["keys"][0])].append(group)
     existing = {row["id"]: row for row in db.query("SELECT * FROM people WHERE site_id = ?", [site_id])}
     # Who may publish pages is known only when every page of the site names its author.
     pages = db.execute(
@@ -132,13 +156,14 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
     taken_ids: set[int] = set()
     identities = {row["identity"] for row in existing.values()}
     people: list[dict[str, Any]] = []
-    assignments: list[tuple[str, int, int]] = []
+    assignments: list[tuple[int, dict[str, Any]]] = []
     next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM people").fetchone()[0]
     # Biggest first: when a person split in two, the one with most rows keeps the number.
-    for members in sorted(clusters.values(), key=lambda m: (-len(m), min(r["id"] for r in m))):
-        previous = Counter(
-            r["person_id"] for r in members if r["person_id"] in existing and r["person_id"] not in taken_ids
-        )
+    for members in sorted(clusters.values(), key=lambda m: (-sum(g["n"] for g in m), min(g["first"] for g in m))):
+        previous: Counter[int] = Counter()
+        for group in members:
+            if group["person_id"] in existing and group["person_id"] not in taken_ids:
+                previous[group["person_id"]] += group["n"]
         if previous:
             person_id = previous.most_common(1)[0][0]
             old = existing[person_id]
@@ -146,7 +171,7 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
             person_id, old = next_id, None
             next_id += 1
         taken_ids.add(person_id)
-        keys = {key for r in members for key in r["keys"]}
+        keys = {key for group in members for key in group["keys"]}
         if old is not None:
             identity = old["identity"]
         else:
@@ -156,11 +181,13 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
                 n += 1
                 identity = f"{base}#{n}"
             identities.add(identity)
-        names = Counter(r["author"] for r in members)
-        slug = next((r["author_slug"] for r in members if r.get("author_slug")), None)
-        user_id = next((r["author_user_id"] for r in members if r.get("author_user_id")), None)
-        archive_url = next((r["author_url"] for r in members if r["kind"] == "post" and r.get("author_url")), None)
-        url = archive_url or next((r["author_url"] for r in members if r.get("author_url")), None)
+        names: Counter[str] = Counter()
+        for group in members:
+            names[group["author"]] += group["n"]
+        slug = next((g["author_slug"] for g in members if g.get("author_slug")), None)
+        user_id = next((g["author_user_id"] for g in members if g.get("author_user_id")), None)
+        archive_url = next((g["author_url"] for g in members if g["kind"] == "post" and g.get("author_url")), None)
+        url = archive_url or next((g["author_url"] for g in members if g.get("author_url")), None)
         role, source = _inferred_role(members, page_authors_known)
         if old is not None and old["role_source"] in _KEPT_SOURCES:
             role, source = old["role"], old["role_source"]
@@ -183,18 +210,16 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
                 "role": role,
                 "role_source": source,
                 # What the archive holds of them now (rows marked missing are not counted).
-                "posts": sum(r["kind"] == "post" and r["missing_since"] is None for r in members),
-                "comments": sum(r["kind"] != "post" and r["missing_since"] is None for r in members),
+                "posts": sum(g["present"] for g in members if g["kind"] == "post"),
+                "comments": sum(g["present"] for g in members if g["kind"] != "post"),
             }
         )
-        for r in members:
-            if r["person_id"] != person_id:
-                assignments.append(("posts" if r["kind"] == "post" else "comments", person_id, r["id"]))
+        assignments += [(person_id, group) for group in members if group["person_id"] != person_id]
     with db.atomic():
         if people:
             db["people"].upsert_all(people, pk="id")
-        for table, person_id, row_id in assignments:
-            db.execute(f"UPDATE [{table}] SET person_id = ? WHERE id = ?", [person_id, row_id])
+        for person_id, group in assignments:
+            _assign(db, site_id, person_id, group)
         gone = [
             person_id
             for person_id, row in existing.items()
@@ -205,6 +230,24 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
             db.execute("UPDATE comments SET person_id = NULL WHERE person_id = ?", [person_id])
             db.execute("DELETE FROM people WHERE id = ?", [person_id])
     return len(people)
+
+
+def _assign(db: sqlite_utils.Database, site_id: int, person_id: int, group: dict[str, Any]) -> None:
+    """Point a group's rows at their person (by the author index: the rows of that name only)."""
+    match = " AND ".join(f"[{column}] IS :{column}" for column in _POST_SIGNATURE if column != "author")
+    values = {column: group.get(column) for column in _COMMENT_SIGNATURE} | {"site": site_id, "to": person_id}
+    if group["kind"] == "post":
+        db.execute(
+            f"UPDATE posts SET person_id = :to WHERE author = :author AND site_id = :site AND forgotten IS NULL"
+            f" AND {match}",
+            values,
+        )
+        return
+    db.execute(
+        f"UPDATE comments SET person_id = :to WHERE author = :author AND forgotten IS NULL AND {match}"
+        " AND registered IS :registered AND post_id IN (SELECT id FROM posts WHERE site_id = :site)",
+        values,
+    )
 
 
 def _inferred_role(members: list[dict[str, Any]], page_authors_known: bool) -> tuple[str | None, str]:
