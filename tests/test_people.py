@@ -523,3 +523,32 @@ def test_pages_that_ask_not_to_be_archived_are_not(tmp_path) -> None:
     assert not [u for u in kept if u.endswith((f"/{ASKS_BY_HEADER.slug}/", f"/{ASKS_BY_META.slug}/"))]
     everything = crawl(tmp_path, "override", "-s", "ARCHIVE_RESPECT_NOARCHIVE=False", handler=NoarchiveHandler)
     assert {r["wp_id"] for r in rows(everything, "SELECT wp_id FROM posts")} == {e.id for e in data.all_entries()}
+
+
+# --- Masking, on texts written for the purpose ---------------------------------------------------
+
+
+def test_masking_names_mentions_greetings_emails_links_and_avatars() -> None:
+    from archive.masking import Masker, Person
+
+    tom = Person({"Tom Baker"}, "tbaker", {"https://tom.example.org/"}, "Person aaaa")
+    ann = Person({"Ann Lee", "Ann L."}, "alee", set(), "Person bbbb")
+    other_ann = Person({"Ann Moss"}, None, set(), "Person cccc")
+    masker = Masker([tom, ann, other_ann])
+    text = (
+        "Hi Tom, I agree with tom baker and @tbaker here. Ann thinks so too, and Baker wrote it first. "
+        "Dear Priya: see https://tom.example.org/notes/ and write to tom@example.org. "
+        '<img src="https://secure.gravatar.com/avatar/0123456789abcdef0123456789abcdef?s=48"> '
+        "Thanks @someone! Hello everyone."
+    )
+    masked = masker.text(text)
+    assert "Tom" not in masked and "tom baker" not in masked and "tbaker" not in masked and "Baker" not in masked
+    assert masked.startswith("Hi Person aaaa, I agree with Person aaaa and @Person aaaa here.")
+    # "Ann" is two people's first name: it says nobody in particular, and stays (the full names go).
+    assert "Ann thinks" in masked
+    assert "Dear [name]:" in masked  # a greeting names someone the archive does not know
+    assert "[email]" in masked and "@example.org" not in masked
+    assert "tom.example.org" not in masked and "#removed" in masked
+    assert "gravatar" not in masked
+    assert "@[name]!" in masked and "Hello everyone." in masked
+    assert masker.text("Ann Lee and Ann L. and Ann Moss") == "Person bbbb and Person bbbb and Person cccc"
