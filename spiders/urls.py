@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -128,3 +129,20 @@ def post_url_of_comment_page(url: str) -> str:
     path = re.sub(r"comment-page-\d+/?$", "", parts.path)
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "cpage"])
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def comma_list(value: str | None) -> list[str]:
+    """The items of a comma-separated spider argument (`-a url=A,B`, `-a instructors=X,Y`)."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def blog_urls(url: str | None, urls_file: str | None) -> list[str]:
+    """The blogs a crawl was given: `-a url=URL1,URL2` and the lines of `-a urls_file=FILE` (`#`
+    starts a comment), in order."""
+    urls = comma_list(url)
+    if urls_file:
+        for line in Path(urls_file).read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                urls.append(line)
+    return urls

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -80,6 +79,8 @@ from spiders.state import (
     utc_now,
 )
 from spiders.urls import (
+    blog_urls,
+    comma_list,
     comment_page_number,
     dedupe_key,
     in_scope,
@@ -109,13 +110,8 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         super().__init__(**kwargs)
         # The instructors' display names or user slugs (-a instructors=NAME1,NAME2): their role in
         # the archive's people, kept by later crawls.
-        self.instructors = [name.strip() for name in (instructors or "").split(",") if name.strip()]
-        urls = [u.strip() for u in (url or "").split(",") if u.strip()]
-        if urls_file:
-            for line in Path(urls_file).read_text(encoding="utf-8").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    urls.append(line)
+        self.instructors = comma_list(instructors)
+        urls = blog_urls(url, urls_file)
         if not urls and self.needs_urls:
             raise ValueError("give a blog or post URL: -a url=URL[,URL2] or -a urls_file=FILE")
         self.start_urls = [normalise_url(u) for u in urls]

@@ -20,7 +20,6 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -33,7 +32,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from spiders.items import SiteCrawl
-from spiders.urls import normalise_url, site_prefix
+from spiders.urls import blog_urls, comma_list, normalise_url, site_prefix
 from spiders.wordpress import WordPressSpider
 from spiders.workqueue import HEARTBEAT_EVERY, HEARTBEAT_TTL, QueueBusy, WorkQueue, connect, new_worker_id
 
@@ -272,13 +271,8 @@ class WriterSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.instructors = [name.strip() for name in (instructors or "").split(",") if name.strip()]
-        urls = [u.strip() for u in (url or "").split(",") if u.strip()]
-        if urls_file:
-            for line in Path(urls_file).read_text(encoding="utf-8").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    urls.append(line)
+        self.instructors = comma_list(instructors)
+        urls = blog_urls(url, urls_file)
         if not urls:
             raise ValueError("give a blog or post URL: -a url=URL[,URL2] or -a urls_file=FILE")
         self.blogs = list(dict.fromkeys(normalise_url(u) for u in urls))

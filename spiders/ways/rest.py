@@ -205,10 +205,7 @@ class RestWay:
         route, page, kind = response.meta["route"], response.meta["page"], response.meta["kind"]
         data = self._json_list(response)
         if data is None:
-            site.listing_ok = False
-            site.error = site.error or f"REST {route} ({kind}) page {page}: HTTP {response.status}"
-            self.count(f"rest_failed/{route}")
-            self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+            self._listing_failed(site, route, f"REST {route} ({kind}) page {page}", response.status)
         elif kind == "total":
             if self._total(response) is not None:
                 site.totals[route] = self._total(response)
@@ -280,6 +277,13 @@ class RestWay:
             step = site.steps.pop(0)
             yield from step(site)
 
+    def _listing_failed(self, site: Site, route: str, what: str, status: int) -> None:
+        """A listing that did not answer: the site's listing is not complete (nothing is marked missing)."""
+        site.listing_ok = False
+        site.error = site.error or f"{what}: HTTP {status}"
+        self.count(f"rest_failed/{route}")
+        self.logger.warning("%s failed (HTTP %s)", what, status)
+
     # Full and resumed crawls: everything is listed, page by page, and fetched as it is listed.
 
     @site_step
@@ -288,10 +292,7 @@ class RestWay:
         route, page = response.meta["route"], response.meta["page"]
         data = self._json_list(response)
         if data is None:
-            site.listing_ok = False
-            site.error = site.error or f"REST {route} page {page}: HTTP {response.status}"
-            self.count(f"rest_failed/{route}")
-            self.logger.warning("REST %s page %s failed (HTTP %s)", route, page, response.status)
+            self._listing_failed(site, route, f"REST {route} page {page}", response.status)
         else:
             if page == 1:
                 site.listing_pages[route] = self._pages_to_read(site, response)
@@ -319,9 +320,7 @@ class RestWay:
         batch: ListingBatch = response.meta["batch"]
         data = self._json_list(response)
         if data is None:
-            site.listing_ok = False
-            site.error = site.error or f"REST comments of {batch.route} page {batch.page}: HTTP {response.status}"
-            self.count("rest_failed/comments")
+            self._listing_failed(site, "comments", f"REST comments of {batch.route} page {batch.page}", response.status)
         else:
             for item in data:
                 post_id, comment = rest_comment(item)
