@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +42,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen, group: bool = False) -> None:
+    """SIGTERM (to its whole session with `group`: a server's children too), then SIGKILL after 10 s."""
+    def send(signal_number: int) -> None:
+        try:
+            if group:
+                os.killpg(process.pid, signal_number)
+            else:
+                process.send_signal(signal_number)
+        except ProcessLookupError:
+            pass
+
+    send(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        process.wait()
+    if group:
+        send(signal.SIGKILL)  # a child that outlived the server (pywb ignores its parent's end)
+
+
 @contextmanager
 def serving(archive_path: Path, log_name: str) -> Iterator[str]:
     """`wparchive serve` on a free port of 127.0.0.1 until the block ends; yields its base URL."""
@@ -52,6 +74,7 @@ def serving(archive_path: Path, log_name: str) -> Iterator[str]:
             [sys.executable, "-m", "archive.cli", "serve", str(archive_path), "--host", "127.0.0.1",
              "--port", str(port)],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its pywb child (the pages as archived) goes with it
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -66,12 +89,7 @@ def serving(archive_path: Path, log_name: str) -> Iterator[str]:
                     time.sleep(0.2)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, group=True)
 
 
 def crawl_command(url: str, db: Path, *extra: str) -> list[str]:
@@ -156,12 +174,7 @@ def redis_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     try:
         yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")
