@@ -1148,9 +1148,10 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
             missing=r[5] is not None,
             comment_ids=frozenset(comment_ids.get(r[0], ())),
             rest_comment_ids=frozenset(rest_ids.get(r[0], ())),
+            protected=bool(r[6]),
         )
         for r in db.execute(
-            "SELECT id, wp_id, type, url, modified, missing_since FROM posts WHERE site_id = ?", [site_id]
+            "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?", [site_id]
         ).fetchall()
     ]
     urls = {p.url: p.id for p in posts}

@@ -79,6 +79,11 @@ def kind(path: str) -> str:
             return f"REST {route} changed since"
         if "include=" in query:
             return f"REST {route} by id"
+        if "per_page=1&" in query:
+            one = route.removesuffix("s")
+            return f"REST {one} counts" if "post=" in query else f"REST {one} total"
+        if "post=" in query and "_fields=id" in query:
+            return f"REST {route.removesuffix('s')} ids of some posts"
         if "post=" in query:
             return f"REST {route} of some posts"
         if "_fields=id" in query:
@@ -257,10 +262,12 @@ def report(
     lines.append(f"| **all** | **{first.count}** | **{unchanged.count}** | **{changed.count}** |")
     news = {"robots.txt", "home page", "REST posts changed since", "REST pages changed since"}
     news |= {"REST comments changed since", "site comments feed"}
-    deletions = {"REST post ids", "REST page ids", "REST comment ids"}
+    deletions = {"REST post ids", "REST page ids", "REST comment counts", "REST comment total"}
+    deletions |= {"REST comment ids", "REST comment ids of some posts"}
     noticing = sum(n for k, n in unchanged.kinds().items() if k in news)
     gone = sum(n for k, n in unchanged.kinds().items() if k in deletions)
-    comment_ids = unchanged.kinds()["REST comment ids"]
+    counts = unchanged.kinds()["REST comment counts"]
+    id_listings = unchanged.kinds()["REST comment ids of some posts"] + unchanged.kinds()["REST comment ids"]
     page_kinds = ("post or page", "comment page", "a post's comments feed")
     pages = sum(n for k, n in changed.kinds().items() if k in page_kinds)
     others = changed.kinds() - unchanged.kinds()
@@ -281,8 +288,9 @@ def report(
         f"crawl.** Noticing what is new takes {noticing} ({pct(noticing, first.count)}: robots.txt, the home page, "
         "posts, pages and comments changed since the last complete crawl, and the site's comments feed, which "
         f"answers 304 once its validators are stored); noticing what disappeared or was approved late takes {gone} "
-        f"({pct(gone, first.count)}: the first page of post ids and of page ids, and every comment id with its post, "
-        f"100 a request: {comment_ids} requests, as many as the first crawl's {first.kinds()['REST comments']} "
+        f"({pct(gone, first.count)}: the first page of post ids and of page ids, the site's comment total, and "
+        f"{counts} comment count(s) of the posts, 100 posts a request; {id_listings} request(s) listing comment ids, "
+        f"where the first crawl read {first.kinds()['REST comments'] + first.kinds()['REST comments of some posts']} "
         "pages of comments). Goal: at most 2 % plus the deletion listings, 10 % in all: "
         + ("met." if noticing <= 0.02 * first.count and unchanged.count <= 0.1 * first.count else "NOT MET."),
         f"- **After the changes: {changed.count} requests ({pct(changed.count, first.count)}).** The same "
@@ -362,14 +370,16 @@ def report(
         "trackbacks are only there; conditional, so 304 when nothing is new). A post with a comment the archive "
         "lacks is fetched again.",
         "3. **What disappeared or came late**: the first page of post ids and of page ids; when their total is what "
-        "the archive expects, nothing was deleted or added, else every page of ids is read. Every REST comment id "
-        "with its post (`comments?_fields=id,post&per_page=100&orderby=id&order=asc`, every page): a post whose "
-        "listed comment ids differ from the REST comments the archive holds for it is fetched again. That finds a "
-        "comment gone (marked missing: its post's fresh page and the listing both lack it), a new one, and one "
-        "approved late: held for moderation, its date is older than the last crawl, so `after` does not list it "
-        "(one `comments?include=` request brings its REST data). It is exact: a deletion and an addition on the "
-        "same post cannot cancel out. The REST API lists plain comments only, so pingbacks and trackbacks are not "
-        "compared with it.",
+        "the archive expects, nothing was deleted or added, else every page of ids is read. Then the REST comment "
+        "count of the posts and pages, 100 posts a request (`comments?post=<ids>&per_page=1`, its `X-WP-Total`), "
+        "against the REST comments the archive holds for them plus those `after` listed. Where a count agrees, "
+        "the batch's comment ids are known without listing them. Where it does not (a comment gone, or one "
+        "approved late: held for moderation, its date is older than the last crawl, so `after` does not list "
+        "it), the batch is halved while counting is cheaper than listing, and then its comment ids are listed "
+        "with their post (`_fields=id,post`): a post whose ids differ from the archive's is fetched again (one "
+        "`comments?include=` request brings a late comment's REST data). A deletion and a late approval in the "
+        "same batch between two crawls cancel out in the count; a `--full` crawl lists everything. The REST API "
+        "lists plain comments only, so pingbacks and trackbacks are not compared with it.",
         "4. **Fetching again** a post brings its page and comment pages, and no REST request of its own: its REST "
         "data comes from the `modified_after` listing when it changed, else from the archive (same `modified` "
         "date), and its REST comments are the archived ones still listed plus the new ones, so its rows are what a "
@@ -381,9 +391,9 @@ def report(
         "trackback deleted, and a category or author renamed (the posts' `modified` does not change) are not "
         "noticed until the post is fetched again; the comments feed shows the latest 10 comments, so more than 10 "
         "new pingbacks between two crawls can hide some. A weekly `--full` crawl (`ARCHIVE_FULL_RECRAWL`) catches "
-        "all of these. The comment id listing costs one request per 100 REST comments on every re-crawl: it is "
-        f"most of an unchanged re-crawl here ({comment_ids} of {unchanged.count}), and more on a blog with many "
-        "comments per post.",
+        "all of these, and a deletion cancelled by a late approval in one batch of posts. The comment counts cost "
+        f"one request per 100 posts and pages on every re-crawl ({counts} of {unchanged.count} here), whatever the "
+        "number of comments.",
         "",
     ]
     return "\n".join(lines)

@@ -737,7 +737,9 @@ class Server:
             route = path.removeprefix("/wp-json")
             status, body, headers = blog.rest_answer(route, query)
             kind = "REST " + route.removeprefix("/wp/v2/").split("/")[0]
-            if "_fields" in query:
+            if query.get("per_page") == "1":
+                kind += " counts" if "post" in query else " total"
+            elif "_fields" in query:
                 kind += " ids"
             elif "after" in query or "modified_after" in query:
                 kind += " changed since"

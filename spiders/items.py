@@ -215,6 +215,7 @@ class KnownPost:
     missing: bool
     comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
     rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
+    protected: bool = False  # password-protected: WordPress lists none of its comments
 
 
 @dataclass

@@ -24,7 +24,10 @@ class Listings:
     ids_complete: dict[str, bool] = field(default_factory=dict)  # the id listing was read whole
     new_comments: dict[int, set[int]] = field(default_factory=dict)  # post id -> comment ids since
     comment_ids: dict[int, set[int]] = field(default_factory=dict)  # post id -> every comment id
-    comment_ids_complete: bool = False  # every REST comment id was listed, each with its post
+    # Posts whose REST comment count is the archive's plus the comments listed since: their
+    # comment ids are those (`comment_ids` lists the others, the posts whose counts disagreed).
+    comments_counted: set[int] = field(default_factory=set)
+    comment_ids_complete: bool = False  # every present post's REST comment ids are listed or counted
     listing_ok: bool = True  # every listing answered as asked
     noticed: set[int] = field(default_factory=set)  # post ids with comments the comments feed shows
 
@@ -35,17 +38,38 @@ class Plan:
     refetch: dict[int, Post | None] = field(default_factory=dict)  # post id -> its REST data, if listed
 
 
+def gone_posts(known: Mapping[int, KnownPost], listings: Listings) -> set[int]:
+    """WordPress ids of archived posts and pages gone from a complete id listing."""
+    gone: set[int] = set()
+    for route, kind in (("posts", "post"), ("pages", "page")):
+        if listings.listing_ok and listings.ids_complete.get(route):
+            ids = listings.ids.get(route, set()) | set(listings.changed)
+            gone |= {wp_id for wp_id, p in known.items() if p.type == kind and not p.missing and wp_id not in ids}
+    return gone
+
+
+def present_posts(known: Mapping[int, KnownPost], listings: Listings) -> set[int]:
+    """WordPress ids of the posts and pages the site has now, as far as the listings tell."""
+    present = {wp_id for wp_id, p in known.items() if not p.missing} - gone_posts(known, listings)
+    present |= set(listings.changed) | listings.ids.get("posts", set()) | listings.ids.get("pages", set())
+    present.discard(0)
+    return present
+
+
+def current_comment_ids(archived: KnownPost | None, wp_id: int, listings: Listings) -> set[int]:
+    """A post's REST comment ids now: listed, or (where its count agreed) the archive's and the new."""
+    if wp_id in listings.comments_counted:
+        return set(archived.rest_comment_ids if archived else ()) | listings.new_comments.get(wp_id, set())
+    return listings.comment_ids.get(wp_id, set())
+
+
 def plan_recrawl(known: Mapping[int, KnownPost], listings: Listings) -> Plan:
     """Posts gone from a complete id listing are missing. New and changed posts, posts listed but
     not archived (or archived as missing), posts with new comments, and posts whose REST comment
     ids differ from the archive's (one gone, one new, one approved late) are fetched again."""
     plan = Plan()
-    for route, kind in (("posts", "post"), ("pages", "page")):
-        if listings.listing_ok and listings.ids_complete.get(route):
-            ids = listings.ids.get(route, set()) | set(listings.changed)
-            plan.missing |= {
-                p.id for wp_id, p in known.items() if p.type == kind and not p.missing and wp_id not in ids
-            }
+    gone = gone_posts(known, listings)
+    plan.missing = {known[wp_id].id for wp_id in gone}
     for wp_id, post in listings.changed.items():
         archived = known.get(wp_id)
         if archived is None or archived.missing or not same_instant(archived.modified, post.modified):
@@ -59,12 +83,10 @@ def plan_recrawl(known: Mapping[int, KnownPost], listings: Listings) -> Plan:
         if archived is None or not comment_ids <= archived.comment_ids:
             plan.refetch.setdefault(wp_id, listings.changed.get(wp_id))
     if listings.comment_ids_complete and listings.listing_ok:
-        missing_ids = {wp_id for wp_id, p in known.items() if p.id in plan.missing}
-        present = {wp_id for wp_id, p in known.items() if not p.missing} - missing_ids
-        present |= set(listings.changed) | listings.ids.get("posts", set()) | listings.ids.get("pages", set())
-        for wp_id in sorted(present):
+        for wp_id in sorted(present_posts(known, listings)):
             archived = known.get(wp_id)
-            if listings.comment_ids.get(wp_id, set()) != (archived.rest_comment_ids if archived else frozenset()):
+            now = current_comment_ids(archived, wp_id, listings)
+            if now != (archived.rest_comment_ids if archived else frozenset()):
                 plan.refetch.setdefault(wp_id, listings.changed.get(wp_id))
     for wp_id in listings.noticed:
         plan.refetch.setdefault(wp_id, listings.changed.get(wp_id))

@@ -190,3 +190,26 @@ def test_full_recrawl_keeps_every_row(tmp_path, healthy, fault: str, target: str
     assert [dict(r)["url"] for r in report["rows"]["sites"]] == [dict(r)["url"] for r in healthy[1]["sites"]]
     changed = differences(rows, healthy[1])
     assert not changed, changed  # a re-crawl of an unchanged blog changes no row
+
+
+INCREMENTAL = [(f, target) for target in ("rest_counts", "rest_comments") for f in ("503", "reset", "login_wall")]
+
+
+@pytest.mark.parametrize(("fault", "target"), INCREMENTAL, ids=[f"{f}-{t}" for f, t in INCREMENTAL])
+def test_incremental_recrawl_without_comment_counts_is_partial_and_marks_nothing(
+    tmp_path, healthy, fault: str, target: str
+) -> None:
+    """The comment counts (or every comment listing) fail on a re-crawl: what is gone cannot be
+    told, so the site is partial, nothing is marked missing and no row changes."""
+    db_path = tmp_path / "archive.db"
+    shutil.copy(healthy[0], db_path)
+    report, code, faulted = crawl_faulty(db_path, fault, target, False)
+    assert any("per_page=1&" in path and "post=" in path for path in faulted), faulted
+    assert_truthful(report, code, healthy[1])
+    assert report["status"] == "partial" and "comment" in report["error"], report["error"]
+    db = open_db(db_path)
+    assert db.execute("select mode from site_crawls order by id desc limit 1").fetchone()[0] == "incremental"
+    db.close()
+    rows = {**report["rows"], "sites": healthy[1]["sites"]}
+    changed = differences(rows, healthy[1])
+    assert not changed, changed

@@ -90,18 +90,33 @@ def one_comment_page(comments: list[dict]) -> bool:
 
 
 def comment_id_pages(result: dict[str, Any]) -> int:
-    """Requests for the REST comment id listing (`_fields=id,post`, 100 a page)."""
-    return sum(1 for path in paths(result) if "/wp/v2/comments" in path and "_fields=id%2Cpost" in path)
+    """Requests for REST comment ids (`_fields=id,post`, 100 a page), of the batches whose counts disagreed."""
+    return len(comment_id_listings(result))
+
+
+def comment_id_listings(result: dict[str, Any]) -> list[str]:
+    return [path for path in paths(result) if "/wp/v2/comments" in path and "_fields=id%2Cpost" in path]
+
+
+def comment_counts(result: dict[str, Any]) -> list[str]:
+    """Requests for the REST comment count of a batch of posts (`post=` ids, one comment a page)."""
+    return [path for path in paths(result) if "/wp/v2/comments" in path and "per_page=1&" in path and "post=" in path]
+
+
+def posts_named(path: str) -> set[int]:
+    return {int(i) for i in parse_qs(urlsplit(path).query)["post"][0].split(",")}
 
 
 def listings(result: dict[str, Any]) -> Counter[str]:
-    """Every request but the pages of posts (and their comment pages and comments feeds) and the
-    comment id listing, with the `after` / `modified_after` instants left out (they move)."""
+    """Every request but the pages of posts (and their comment pages and comments feeds), the
+    comment counts and the comment id listings, with the `after` / `modified_after` instants left
+    out (they move)."""
     pages = set(page_fetches(result))
+    skipped = set(comment_counts(result)) | set(comment_id_listings(result))
     return Counter(
         re.sub(r"((?:modified_)?after)=[^&]*", r"\1=SINCE", path)
         for status, _, path in result["requests"]
-        if (status, path) not in pages and not is_post_feed(path) and "_fields=id%2Cpost" not in path
+        if (status, path) not in pages and not is_post_feed(path) and path not in skipped
     )
 
 
@@ -115,10 +130,10 @@ def rest_comment_pages(result: dict[str, Any]) -> int:
     return math.ceil(result["site"]["rest_comment_total"] / 100)
 
 
-# The requests of an unchanged re-crawl besides the comment id listing: robots.txt, the home page,
-# posts, pages and comments changed since the last complete crawl, the site's comments feed, and
-# the first page of post ids and of page ids.
-LISTINGS = 8
+# The requests of an unchanged re-crawl besides the comment counts: robots.txt, the home page,
+# posts, pages and comments changed since the last complete crawl, the site's comments feed, the
+# first page of post ids and of page ids, and the site's comment total.
+LISTINGS = 9
 
 
 # --- With the REST API ---------------------------------------------------------------------------
@@ -201,12 +216,14 @@ def test_first_crawl_archives_everything(story) -> None:
 def test_unchanged_recrawl_costs_a_few_listing_requests(story) -> None:
     first, again = story["first"], story["unchanged"]
     assert again["site"]["mode"] == "incremental" and again["site"]["status"] == "complete"
-    # The listings, and every comment id (100 a request): as many pages as the site's comments
-    # fill. No page is fetched. (The first crawl asked for the comments by post, its one listing
-    # page of posts and its page of pages, and once for the site's total: two requests more.)
-    first_comment_pages = sum(1 for p in paths(first) if p.startswith("/wp-json/wp/v2/comments?"))
-    assert comment_id_pages(again) == rest_comment_pages(again) == first_comment_pages - 2 == 7
-    assert len(again["requests"]) == LISTINGS + 7, paths(again)
+    # The listings, and the comment count of the posts and pages, 100 a request (the site has
+    # fewer): no comment id is listed, though its comments fill 7 pages. No page is fetched.
+    truth = story["truth"]
+    assert comment_id_pages(again) == 0 and rest_comment_pages(again) == 7
+    assert len(comment_counts(again)) == 1
+    public = {p["id"] for p in truth["posts"] if not p["password_protected"]}
+    assert posts_named(comment_counts(again)[0]) == public
+    assert len(again["requests"]) == LISTINGS + 1, paths(again)
     assert page_fetches(again) == []
     crawl_row = again["crawl"]
     assert (crawl_row["posts_new"], crawl_row["posts_changed"], crawl_row["posts_missing"]) == (0, 0, 0)
@@ -221,7 +238,7 @@ def test_unchanged_comments_feed_answers_304(story) -> None:
     feed = [(status, path) for status, _, path in result["requests"] if path.startswith("/comments/feed")]
     assert feed == [(304, "/comments/feed/")]
     assert listings(result) == listings(story["unchanged"])
-    assert len(result["requests"]) == LISTINGS + 7
+    assert len(result["requests"]) == LISTINGS + 1
 
 
 def test_changes_are_found_exactly(story) -> None:
@@ -253,11 +270,16 @@ def test_changes_cost_the_unchanged_requests_plus_the_changed_pages(story) -> No
     wp_ids = [made["new_post"], made["edited"], made["loser"], made["oldest"], made["replied"], made["pinged"]]
     assert posts_fetched(result) == {urlsplit(made["links"][wp_id]).path for wp_id in wp_ids}
     # No other request: the same listings as the unchanged re-crawl (no REST data asked for the
-    # posts fetched again, no comment counts), and the comment id listing, one page a 100.
+    # posts fetched again). The one count disagreed (a comment was trashed): the batch was halved,
+    # and only the comment ids of the half with the trashed comment's post were listed, not every
+    # comment id of the site.
     assert listings(result) == listings(unchanged), paths(result)
-    assert comment_id_pages(result) == rest_comment_pages(result) == comment_id_pages(unchanged)
+    assert len(comment_counts(unchanged)) == 1 and len(comment_counts(result)) == 3
+    assert 0 < comment_id_pages(result) < rest_comment_pages(result)
+    assert all(made["loser"] in posts_named(path) for path in comment_id_listings(result))
     post_feeds = [p for p in paths(result) if is_post_feed(p)]
-    assert len(result["requests"]) == len(unchanged["requests"]) + len(fetched) + len(post_feeds)
+    checks = comment_id_pages(result) + len(comment_counts(result)) - len(comment_counts(unchanged))
+    assert len(result["requests"]) == len(unchanged["requests"]) + len(fetched) + len(post_feeds) + checks
 
 
 def test_incremental_archive_equals_a_full_crawl(story) -> None:
@@ -408,12 +430,13 @@ def test_a_comment_approved_late_is_archived(late, story) -> None:
     result, post, comment = late["approved"], late["post"], late["comment"]
     assert result["changes"] == Counter({("comment", "new", post, comment): 1})
     # Its post's page, and the comment's own REST data (one `include=` request): nothing else
-    # beyond the unchanged re-crawl's listings.
+    # beyond the unchanged re-crawl's listings, and the comment ids of the batch whose count rose.
     included = [p for p in paths(result) if "include=" in p]
     assert len(included) == 1 and included[0].startswith("/wp-json/wp/v2/comments?"), included
     assert parse_qs(urlsplit(included[0]).query)["include"] == [str(comment)]
     assert len(posts_fetched(result)) == 1
     assert listings(result) == listings(story["unchanged"]) + Counter(included)
+    assert comment_id_listings(result) and all(post in posts_named(p) for p in comment_id_listings(result))
     db = open_db(late["db"])
     row = next(db.query("select * from comments where wp_id = ?", [comment]))
     assert row["author"] == "Quiet student" and row["sources"] == "html,rest" and row["missing_since"] is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from spiders.items import KnownPost, Post
-from spiders.recrawl import Listings, plan_recrawl, same_instant
+from spiders.recrawl import Listings, current_comment_ids, plan_recrawl, present_posts, same_instant
 
 SITE = "http://blog.test/"
 
@@ -84,6 +84,29 @@ def test_new_or_vanished_or_late_comments_fetch_their_post_again() -> None:
     assert plan_recrawl(KNOWN, listings(comment_ids={10: {1, 2, 3}})).refetch == {10: None}
     # Without a complete comment id listing, a difference proves nothing.
     assert plan_recrawl(KNOWN, listings(comment_ids={10: {1}}, comment_ids_complete=False)).refetch == {}
+
+
+def test_posts_whose_comment_count_agreed_keep_the_archived_comments_and_the_new() -> None:
+    counted = {10, 11, 20}
+    # Every count agreed: nothing to fetch, though no comment id was listed.
+    assert plan_recrawl(KNOWN, listings(comment_ids={}, comments_counted=counted)).refetch == {}
+    # Post 11's count agreed with the comment listed since (`after`): its post is fetched for it.
+    plan = plan_recrawl(KNOWN, listings(comment_ids={}, comments_counted=counted, new_comments={11: {5}}))
+    assert plan.refetch == {11: None}
+    assert current_comment_ids(KNOWN[11], 11, listings(comments_counted=counted, new_comments={11: {5}})) == {5}
+    # Post 10's count disagreed and its ids were listed: comment 2 is gone.
+    plan = plan_recrawl(KNOWN, listings(comment_ids={10: {1}}, comments_counted={11, 20}))
+    assert plan.refetch == {10: None}
+    # A present post neither counted nor listed has no comments now.
+    assert plan_recrawl(KNOWN, listings(comment_ids={}, comments_counted={11, 20})).refetch == {10: None}
+
+
+def test_present_posts_leave_out_the_gone_and_add_the_listed() -> None:
+    assert present_posts(KNOWN, listings()) == {10, 11, 20}
+    assert present_posts(KNOWN, listings(ids={"posts": {10, 13}, "pages": {20}})) == {10, 13, 20}
+    # Not a complete listing: 11 is still taken as present.
+    short = listings(ids={"posts": {10}, "pages": {20}}, ids_complete={"posts": False, "pages": True})
+    assert present_posts(KNOWN, short) == {10, 11, 20}
 
 
 def test_the_comments_feed_can_name_a_post_to_fetch_again() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.document import Document
 from spiders.items import Comment, KnownPost, Post, Term
-from spiders.recrawl import Listings, plan_recrawl, same_instant
+from spiders.recrawl import Listings, current_comment_ids, plan_recrawl, present_posts, same_instant
 from spiders.state import (
     CALLBACK_STATUSES,
     ListingBatch,
@@ -34,8 +35,10 @@ from spiders.urls import (
 )
 
 REST_EMBED = "author,wp:term"
-# Incremental crawls list every REST comment id with its post, to notice what is gone or came late.
+# Incremental crawls count each batch of posts' REST comments, and list the comment ids (with their
+# post) only of batches whose count is not the archive's plus the comments listed since.
 COMMENT_IDS = {"_fields": "id,post"}
+COUNT_BATCH = 100  # posts a count request names (`post=`)
 
 
 def _archived_rest_post(data: dict[str, Any], site_url: str) -> Post:
@@ -186,17 +189,21 @@ class RestWay:
             for p in range(2, total + 1)
         ]
         # Incremental: what changed since the last complete crawl, and what disappeared or came
-        # late: post and page ids (the first page, more when the total is off), and every comment
-        # id with its post (100 a request).
+        # late: post and page ids (the first page, more when the total is off), the site's comment
+        # total, then (`_step_count_comments`) each batch of posts' comment count.
         requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing, extra))
         requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
         for route in ("posts", "pages"):
             requests.append(
                 self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
             )
-        requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, COMMENT_IDS, "ids"))
+        requests.append(
+            self._rest_request(
+                site, "comments", 1, self.parse_rest_listing, {"_fields": "id"}, "total", per_page=1, more=False
+            )
+        )
         requests.append(self._site_comments_feed_request(site, then=None))
-        site.steps = [self._step_more_ids, self._step_compare, self._step_fetch]
+        site.steps = [self._step_more_ids, self._step_count_comments, self._step_compare, self._step_fetch]
         for request in requests:
             yield self._listing(site, request)
 
@@ -430,6 +437,79 @@ class RestWay:
                         self._rest_request(site, route, page, self.parse_rest_listing, {"_fields": "id"}, "ids"),
                     )
 
+    def _step_count_comments(self, site: Site) -> Iterator[Any]:
+        """Count the REST comments of the present posts, a batch at a time, against the archive's
+        and the ones listed since (`after`). A deletion lowers a batch's count, a late approval
+        raises it: only batches whose count disagrees are split or have their ids listed. (A
+        deletion and a late approval in one batch between two crawls cancel out; a full re-crawl,
+        `ARCHIVE_FULL_RECRAWL`, lists everything.) Password-protected posts are left out: WordPress
+        refuses a listing that names one, and shows none of their comments."""
+        known = site.known_by_wp_id()
+        listings = self._listings(site)
+        changed = listings.changed
+        site.comment_ids_ok = True
+        readable = []
+        for wp_id in sorted(present_posts(known, listings)):
+            post = changed.get(wp_id) or known.get(wp_id)
+            if post is not None and post.protected:
+                site.comments_counted.add(wp_id)  # cannot be read: as the archive holds them
+            else:
+                readable.append(wp_id)
+        for batch in chunked(readable, COUNT_BATCH):
+            yield self._count_request(site, batch)
+
+    def _count_request(self, site: Site, posts: list[int]) -> scrapy.Request:
+        extra = {"post": ",".join(map(str, posts)), "_fields": "id"}
+        request = self._rest_request(site, "comments", 1, self.parse_comment_count, extra, "count", 1, more=False)
+        request.meta["posts"] = posts
+        return self._listing(site, request)
+
+    def _expected_comments(self, site: Site, posts: list[int]) -> int:
+        """How many REST comments the posts have if nothing but the comments listed since changed."""
+        known = site.known_by_wp_id()
+        expected = 0
+        for wp_id in posts:
+            archived = known.get(wp_id)
+            expected += len(set(archived.rest_comment_ids if archived else ()) | set(site.rest_comments.get(wp_id, {})))
+        return expected
+
+    @staticmethod
+    def _cheaper_to_split(posts: int, comments: int) -> bool:
+        """Whether counting the two halves of a batch (two requests) and listing only the one that
+        changed costs less than listing the batch's comment ids (100 a request)."""
+        return posts > 1 and math.ceil(comments / 100) > 2 + math.ceil(comments / 200)
+
+    @site_step
+    def parse_comment_count(self, response: Response, site: Site) -> Iterator[Any]:
+        """A batch's comment count (X-WP-Total): where it agrees, the batch's comment ids are the
+        archive's and the new ones; otherwise a large batch is split in two, a small one (or any,
+        when a proxy stripped the count) has its comment ids listed."""
+        posts: list[int] = response.meta["posts"]
+        data = self._json_list(response)
+        total = self._total(response) if data is not None else None
+        expected = self._expected_comments(site, posts)
+        halves = [posts[: len(posts) // 2], posts[len(posts) // 2 :]]
+        if response.status == 401 and len(posts) > 1:
+            # One of them became password-protected since it was archived: find which.
+            for half in halves:
+                yield self._count_request(site, half)
+        elif response.status == 401:
+            site.comments_counted.add(posts[0])  # its comments cannot be read: as the archive holds them
+            self.count("comments_unreadable/protected")
+        elif data is None:
+            self._listing_failed(site, "comments", f"REST comment count of {len(posts)} posts", response.status)
+        elif total == expected:
+            site.comments_counted.update(posts)
+        elif len(posts) > 1 and total is not None and self._cheaper_to_split(len(posts), max(total, expected)):
+            self.count("comment_counts/split")
+            for half in halves:
+                yield self._count_request(site, half)
+        else:
+            self.count("comment_counts/listed")
+            extra = {**COMMENT_IDS, "post": ",".join(map(str, posts))}
+            yield self._listing(site, self._rest_request(site, "comments", 1, self.parse_rest_listing, extra, "ids"))
+        yield from self._listing_done(site)
+
     def _step_compare(self, site: Site) -> Iterator[Any]:
         """What must be fetched again: posts gone from the id listings are missing; new and changed
         posts, posts listed but not archived, and posts whose comment ids differ from the archive's
@@ -442,19 +522,9 @@ class RestWay:
             archived = site.known_url(url) or site.known_url(post_url_of_comment_page(url))
             if archived is not None and archived.wp_id is not None:
                 noticed.add(archived.wp_id)
-        plan = plan_recrawl(
-            known,
-            Listings(
-                changed={p.wp_id or 0: p for p in site.rest_posts.values()},
-                ids=site.ids,
-                ids_complete=site.ids_complete,
-                new_comments={wp_id: set(comments) for wp_id, comments in site.rest_comments.items()},
-                comment_ids=site.listed_comments,
-                comment_ids_complete=bool(site.comment_ids_ok),
-                listing_ok=site.listing_ok,
-                noticed=noticed,
-            ),
-        )
+        listings = self._listings(site)
+        listings.noticed = noticed
+        plan = plan_recrawl(known, listings)
         site.missing |= plan.missing
         for wp_id, rest in plan.refetch.items():
             site.refetch.setdefault(wp_id, rest)
@@ -478,7 +548,7 @@ class RestWay:
             }
             fresh = site.rest_comments.get(wp_id, {})
             if complete:
-                ids = site.listed_comments.get(wp_id, set())
+                ids = current_comment_ids(known.get(wp_id), wp_id, listings)
                 kept = {i: c for i, c in kept.items() if i in ids}
                 lacking["comments"] += sorted(ids - set(kept) - set(fresh))
             else:
@@ -492,6 +562,18 @@ class RestWay:
                     site,
                     self._rest_request(site, route, 1, self.parse_rest_listing, {"include": ",".join(map(str, chunk))}),
                 )
+
+    def _listings(self, site: Site) -> Listings:
+        return Listings(
+            changed={p.wp_id or 0: p for p in site.rest_posts.values()},
+            ids=site.ids,
+            ids_complete=site.ids_complete,
+            new_comments={wp_id: set(comments) for wp_id, comments in site.rest_comments.items()},
+            comment_ids=site.listed_comments,
+            comments_counted=site.comments_counted,
+            comment_ids_complete=bool(site.comment_ids_ok),
+            listing_ok=site.listing_ok,
+        )
 
     def _comment_ids_complete(self, site: Site) -> bool:
         """Whether every REST comment id was listed, with its post."""

@@ -47,7 +47,7 @@ FAULTS = (
     "login_wall",
     "not_found_page",
 )
-TARGETS = ("posts", "rest_listing", "rest_comments", "all")
+TARGETS = ("posts", "rest_listing", "rest_comments", "rest_counts", "all")
 
 LOGIN_PAGE = b"""<!DOCTYPE html>
 <html lang="en-US"><head><meta charset="UTF-8"><title>Log In &lsaquo; History 380 &#8212; WordPress</title>
@@ -103,6 +103,8 @@ class FaultyBlogServer(SampleBlogServer):
             "posts": path in self._entries,
             "rest_listing": bool(re.search(r"/wp/v2/(posts|pages)\b", plain)),
             "rest_comments": bool(re.search(r"/wp/v2/comments\b", plain)),
+            # A re-crawl's comment count of a batch of posts (one comment a page, `post=` ids).
+            "rest_counts": bool(re.search(r"/wp/v2/comments\b.*[?&]per_page=1&.*[?&]post=", plain)),
             "all": not path.endswith("robots.txt"),
         }[self.target]
         if not hit:
