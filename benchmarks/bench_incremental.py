@@ -366,16 +366,17 @@ def report(
         "1. **New and changed posts**: REST `modified_after` (posts and pages) from the site's own clock (`Date`) at "
         "the start of the last complete crawl, minus `ARCHIVE_RECRAWL_OVERLAP`; each is compared with the archived "
         "`modified` date and fetched only when it differs.",
-        "2. **New comments**: REST `after` (plain comments), and the site's comments feed (pingbacks and "
-        "trackbacks are only there; conditional, so 304 when nothing is new). A post with a comment the archive "
-        "lacks is fetched again.",
+        "2. **New comments**: REST `after` (plain comments), from `ARCHIVE_LATE_APPROVAL_DAYS` (30) days further "
+        "back, so that a comment held for moderation and approved since is listed too, and the site's comments "
+        "feed (pingbacks and trackbacks are only there; conditional, so 304 when nothing is new). A post with a "
+        "comment the archive lacks is fetched again.",
         "3. **What disappeared or came late**: the first page of post ids and of page ids; when their total is what "
         "the archive expects, nothing was deleted or added, else every page of ids is read. Then the REST comment "
         "count of the posts and pages, 100 posts a request (`comments?post=<ids>&per_page=1`, its `X-WP-Total`), "
         "against the REST comments the archive holds for them plus those `after` listed. Where a count agrees, "
         "the batch's comment ids are known without listing them. Where it does not (a comment gone, or one "
-        "approved late: held for moderation, its date is older than the last crawl, so `after` does not list "
-        "it), the batch is halved while counting is cheaper than listing, and then its comment ids are listed "
+        "approved late and written more than 30 days before the last crawl, so `after` does not list it), "
+        "the batch is halved while counting is cheaper than listing, and then its comment ids are listed "
         "with their post (`_fields=id,post`): a post whose ids differ from the archive's is fetched again (one "
         "`comments?include=` request brings a late comment's REST data). A deletion and a late approval in the "
         "same batch between two crawls cancel out in the count; a `--full` crawl lists everything. The REST API "

@@ -30,6 +30,10 @@ ARCHIVE_FULL_RECRAWL = False
 # Seconds of overlap when asking a site for what changed since its last complete crawl (clock
 # skew, slow saves); what is already archived unchanged is not fetched again anyway.
 ARCHIVE_RECRAWL_OVERLAP = 3600
+# Re-crawls list the comments written this many days before the last complete crawl too, so that
+# one held for moderation and approved since is listed by itself (older ones are found by the
+# per-post-batch comment counts).
+ARCHIVE_LATE_APPROVAL_DAYS = 30
 # One crawl writes an archive at a time: a second one waits this many seconds, then refuses.
 ARCHIVE_LOCK_TIMEOUT = 0
 # A crawl with workers (`wparchive crawl --workers N`, `wparchive work`; spiders/workers.py): the

@@ -45,6 +45,7 @@ class Site:
     state: SiteState | None = None
     mode: str = "full"  # full, resume, incremental, single
     since: str | None = None  # incremental: changes after this instant (ISO 8601)
+    comments_since: str | None = None  # incremental: comments dated after this instant are listed
     clock: str | None = None  # the site's clock when this crawl began
     pending: int = 0  # requests not answered yet
     requests: int = 0

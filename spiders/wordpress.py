@@ -217,6 +217,10 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             overlap = timedelta(seconds=self.settings.getfloat("ARCHIVE_RECRAWL_OVERLAP", 3600))
             since = datetime.fromisoformat(site.state.last_site_clock) - overlap
             site.since = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+            # Comments are listed from further back: one held for moderation and approved since
+            # then is dated before the last crawl.
+            held = timedelta(days=self.settings.getfloat("ARCHIVE_LATE_APPROVAL_DAYS", 30))
+            site.comments_since = (since - held).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
         self.count(f"mode/{site.mode}")
         self.logger.info("%s: %s crawl%s", site.home, site.mode, f" (changes since {site.since})" if site.since else "")
 

@@ -384,13 +384,15 @@ def test_crawl_rows_record_each_run(story) -> None:
     assert modes == ["full", *["incremental"] * 5, "full"]
 
 
-# --- A comment approved late ---------------------------------------------------------------------
+# --- Comments approved late ----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def late(site, story, tmp_path_factory) -> dict[str, Any]:
-    """A comment written three days ago and held for moderation: crawled while it waits, then
-    approved, and crawled again. Its date is older than the last crawl, so `after` does not list it."""
+    """Two comments held for moderation, one written three days ago and one sixty: crawled while
+    they wait, then approved, and crawled again. Both are dated before the last crawl. The recent
+    one is in the re-crawl's comment listing, which reaches ARCHIVE_LATE_APPROVAL_DAYS (30) further
+    back; the old one is found by the comment count of its batch of posts."""
     folder = tmp_path_factory.mktemp("late")
     source, db = sqlite3.connect(story["db"]), folder / "archive.db"
     copy = sqlite3.connect(db)
@@ -404,13 +406,18 @@ def late(site, story, tmp_path_factory) -> dict[str, Any]:
     comments_of: dict[int, list[dict]] = {}
     for comment in truth["comments"]:
         comments_of.setdefault(comment["post_id"], []).append(comment)
-    post = next(p for p in posts[10:] if one_comment_page(comments_of.get(p["id"], [])))
-    held = site.add_comment(
-        post["id"], "Quiet student", "Posted before the deadline, approved days later.", days_ago=3, approved=False
+    recent_post, old_post = [p for p in posts[10:] if one_comment_page(comments_of.get(p["id"], []))][:2]
+    recent = site.add_comment(
+        recent_post["id"], "Quiet student", "Posted before the deadline, approved days later.", days_ago=3,
+        approved=False,
     )
-    steps: dict[str, Any] = {"post": post["id"], "comment": held["id"], "db": db}
+    old = site.add_comment(
+        old_post["id"], "Forgotten reader", "Held for two months, then approved.", days_ago=60, approved=False
+    )
+    steps: dict[str, Any] = {"db": db, "recent": (recent_post["id"], recent["id"]), "old": (old_post["id"], old["id"])}
     steps["held"] = crawl(site, db)
-    site.approve_comment(held["id"])
+    site.approve_comment(recent["id"])
+    site.approve_comment(old["id"])
     steps["approved"] = crawl(site, db)
     steps["archive"] = snapshot(open_db(db), history=False)
     fresh = folder / "fresh.db"
@@ -424,31 +431,34 @@ def test_a_comment_held_for_moderation_is_not_archived(late, story) -> None:
     assert held["changes"] == Counter()
     assert page_fetches(held) == []
     assert listings(held) == listings(story["unchanged"])
+    assert comment_id_pages(held) == 0
 
 
-def test_a_comment_approved_late_is_archived(late, story) -> None:
-    result, post, comment = late["approved"], late["post"], late["comment"]
-    assert result["changes"] == Counter({("comment", "new", post, comment): 1})
-    # Its post's page, and the comment's own REST data (one `include=` request): nothing else
-    # beyond the unchanged re-crawl's listings, and the comment ids of the batch whose count rose.
+def test_comments_approved_late_are_archived(late, story) -> None:
+    result, (recent_post, recent), (old_post, old) = late["approved"], late["recent"], late["old"]
+    new = {("comment", "new", recent_post, recent): 1, ("comment", "new", old_post, old): 1}
+    assert result["changes"] == Counter(new)
+    # Their posts' pages; the old comment's own REST data (one `include=` request) after the comment
+    # ids of the batch whose count rose; the recent one came with the comment listing.
     included = [p for p in paths(result) if "include=" in p]
     assert len(included) == 1 and included[0].startswith("/wp-json/wp/v2/comments?"), included
-    assert parse_qs(urlsplit(included[0]).query)["include"] == [str(comment)]
-    assert len(posts_fetched(result)) == 1
+    assert parse_qs(urlsplit(included[0]).query)["include"] == [str(old)]
+    assert len(posts_fetched(result)) == 2
     assert listings(result) == listings(story["unchanged"]) + Counter(included)
-    assert comment_id_listings(result) and all(post in posts_named(p) for p in comment_id_listings(result))
+    assert comment_id_listings(result) and all(old_post in posts_named(p) for p in comment_id_listings(result))
     db = open_db(late["db"])
-    row = next(db.query("select * from comments where wp_id = ?", [comment]))
-    assert row["author"] == "Quiet student" and row["sources"] == "html,rest" and row["missing_since"] is None
-    # Dated when it was written, three days before it was approved: long before the crawl that
-    # saw it held, so the `after` listing (changes since that crawl) did not have it.
-    written = datetime.fromisoformat(row["published"])
-    assert written < datetime.fromisoformat(late["held"]["site"]["site_clock"]) - timedelta(days=2)
+    held_since = datetime.fromisoformat(late["held"]["site"]["site_clock"])
+    for comment, author, days in ((recent, "Quiet student", 2), (old, "Forgotten reader", 59)):
+        row = next(db.query("select * from comments where wp_id = ?", [comment]))
+        assert row["author"] == author and row["sources"] == "html,rest" and row["missing_since"] is None
+        # Dated when it was written, long before the crawl that saw it held.
+        assert datetime.fromisoformat(row["published"]) < held_since - timedelta(days=days)
 
 
-def test_after_a_late_approval_the_archive_equals_a_full_crawl(late) -> None:
+def test_after_late_approvals_the_archive_equals_a_full_crawl(late) -> None:
     archive, fresh = late["archive"], late["fresh"]
-    assert any(dict(r)["key"] == f"wp:{late['comment']}" for r in fresh["comments"])
+    for _, comment in (late["recent"], late["old"]):
+        assert any(dict(r)["key"] == f"wp:{comment}" for r in fresh["comments"])
     assert differences(archive, fresh) == [], "\n".join(differences(archive, fresh))
 
 

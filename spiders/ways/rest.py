@@ -192,7 +192,8 @@ class RestWay:
         # late: post and page ids (the first page, more when the total is off), the site's comment
         # total, then (`_step_count_comments`) each batch of posts' comment count.
         requests.append(self._rest_request(site, "pages", 1, self.parse_rest_listing, extra))
-        requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, {"after": site.since}))
+        after = {"after": site.comments_since or site.since}
+        requests.append(self._rest_request(site, "comments", 1, self.parse_rest_listing, after))
         for route in ("posts", "pages"):
             requests.append(
                 self._rest_request(site, route, 1, self.parse_rest_listing, {"_fields": "id"}, "ids", more=False)
