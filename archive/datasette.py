@@ -10,10 +10,13 @@ Written for Datasette 0.65.x (metadata holds descriptions, facets and canned que
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import re
 import secrets
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -810,6 +813,13 @@ def serve_args(db_path: str, metadata_path: str, host: str, port: int) -> list[s
     return args
 
 
+def _stop_with_parent() -> None:
+    """In a child, before exec: SIGTERM when the parent ends (Linux's PR_SET_PDEATHSIG; elsewhere
+    the child outlives a parent that is killed, as before)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
 def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001, replay_port: int | None = None) -> None:
     """Prepare the archive, then run Datasette on it, read-only (a crawl may write meanwhile), until
     interrupted. With `replay_port` and WACZ files beside the archive, pywb serves the pages as
@@ -826,8 +836,15 @@ def serve_archive(db_path: str, host: str = "127.0.0.1", port: int = 8001, repla
         if any(capture_folder(db_path).glob("*.wacz")):
             folder = replay_folder(db_path)
             log = (folder / "wayback.log").open("a")
-            # A child of this process group: Ctrl-C in the terminal stops it with Datasette.
-            subprocess.Popen(wayback_command(host, replay_port), cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+            # A child of this process group, so Ctrl-C in the terminal stops it with Datasette; and
+            # told to stop when Datasette (this process, after exec) ends, however it ends.
+            subprocess.Popen(
+                wayback_command(host, replay_port),
+                cwd=folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_stop_with_parent,
+            )
             metadata.setdefault("plugins", {})["wparchive"] = {"replay": f"http://{host}:{replay_port}"}
             print(f"Pages as archived at http://{host}:{replay_port}/wparchive/", flush=True)
     handle, metadata_path = tempfile.mkstemp(prefix="wparchive-metadata-", suffix=".json")

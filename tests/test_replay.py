@@ -4,6 +4,7 @@ leaves 127.0.0.1, and none goes to the blog's own (stopped) server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -134,3 +135,31 @@ def test_wparchive_serve_links_each_post_to_its_page_as_archived(browser, replay
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def test_wparchive_serve_stopped_by_a_signal_stops_its_replay_too(replayed) -> None:
+    """A service manager stops `wparchive serve` with SIGTERM to its own process, not to its
+    process group: pywb, its child, must not outlive it on the replay port."""
+    db_path = replayed["db"]
+    port, replay_port = free_port(), free_port()
+    log_path = db_path.parent / "serve-signal.log"
+    command = [sys.executable, "-m", "archive.cli", "serve", str(db_path), "--port", str(port)]
+    command += ["--replay-port", str(replay_port)]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_port(port, process, log_path)
+        wait_for_port(replay_port, process, log_path)
+        process.send_signal(signal.SIGTERM)  # Datasette alone
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", replay_port)) != 0:
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("pywb still answers on the replay port after wparchive serve ended")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
