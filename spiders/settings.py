@@ -82,7 +82,13 @@ ARCHIVE_MEDIA_HOSTS = ""  # hosts beside the blog's and WordPress's CDNs; "*" fo
 ARCHIVE_MEDIA_CDNS = True  # WordPress's CDNs (i0.wp.com, *.files.wordpress.com); the tests turn it off
 ARCHIVE_MEDIA_MAX_BYTES = 64 * 1024 * 1024
 # `wparchive rebuild` answers every request from an archived crawl instead (ARCHIVE_REPLAY_FROM).
-DOWNLOADER_MIDDLEWARES = {"pipelines.capture.CaptureMiddleware": 950, "pipelines.capture.ReplayMiddleware": 960}
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.politeness.RetryAfterMiddleware": 560,
+    "pipelines.capture.CaptureMiddleware": 950,
+    "pipelines.capture.ReplayMiddleware": 960,
+}
+# A 429 or 503 with `Retry-After` is asked again after that many seconds, at most this many.
+ARCHIVE_RETRY_AFTER_MAX = 120
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,

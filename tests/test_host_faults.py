@@ -213,3 +213,21 @@ def test_incremental_recrawl_without_comment_counts_is_partial_and_marks_nothing
     rows = {**report["rows"], "sites": healthy[1]["sites"]}
     changed = differences(rows, healthy[1])
     assert not changed, changed
+
+
+def test_a_host_that_says_when_to_come_back_is_asked_again_then(tmp_path, healthy) -> None:
+    """429 with `Retry-After: 3` on the first request for each post: each is asked again no sooner
+    than 3 seconds later, and the crawl is complete."""
+    server, base = serve_faulty(PORT, "429", "posts", True)
+    try:
+        result = wparchive_crawl(base, tmp_path / "archive.db")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert server.faulted
+    report = last_site_crawl(tmp_path / "archive.db")
+    assert report["status"] == "complete" and result.returncode == 0, report["error"]
+    assert_truthful(report, result.returncode, healthy[1])
+    for target in server.faulted:
+        times = [when for when, path in server.arrivals if path == target]
+        assert len(times) == 2 and times[1] - times[0] >= 3, (target, times)

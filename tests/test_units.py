@@ -414,3 +414,15 @@ def test_a_placeholder_in_the_trackback_list_is_no_comment() -> None:
         "</body></html>"
     )
     assert [c.author for c in extract_comments(Document.parse(page, _POST))] == ["Jane"]
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from datetime import UTC, datetime
+
+    from spiders.politeness import retry_after_seconds
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds(b"120", now) == 120
+    assert retry_after_seconds(b"Sun, 06 Dec 2026 12:01:30 GMT", now) == 90
+    assert retry_after_seconds(b"Sun, 06 Dec 2026 11:00:00 GMT", now) == 0  # already past
+    assert retry_after_seconds(b"soon", now) is None and retry_after_seconds(None, now) is None

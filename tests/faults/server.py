@@ -9,6 +9,7 @@ that recovers), so that a retry gets the right answer.
 
 Faults:
   500, 503           the status, with `Retry-After: 1` on the 503
+  429                Too Many Requests, with `Retry-After: 3`
   reset              the connection is reset (TCP RST) before any answer
   slow               the body trickles, slower than the crawl's download timeout allows
   truncated          the body stops halfway through its Content-Length
@@ -36,6 +37,7 @@ from tests.sampleblog.core import Options, Response
 from tests.sampleblog.server import BlogRequestHandler, SampleBlogServer
 
 FAULTS = (
+    "429",
     "500",
     "503",
     "reset",
@@ -93,6 +95,7 @@ class FaultyBlogServer(SampleBlogServer):
         self.fault, self.target, self.once = fault, target, once
         self.faulted: list[str] = []
         self._seen: set[str] = set()
+        self.arrivals: list[tuple[float, str]] = []  # (time.monotonic(), target) of every request
         self._entries = entry_paths(options.prefix)
 
     def matches(self, target: str) -> bool:
@@ -124,6 +127,8 @@ class FaultyHandler(BlogRequestHandler):
     server: FaultyBlogServer
 
     def answer(self, method: str) -> None:
+        with self.server.log_lock:
+            self.server.arrivals.append((time.monotonic(), self.path))
         if not self.server.matches(self.path):
             return super().answer(method)
         self.server.record(method, self.path, 0)
@@ -143,6 +148,9 @@ class FaultyHandler(BlogRequestHandler):
 
     def fault_500(self) -> None:
         self._send(500, b"<html><body>Internal Server Error</body></html>")
+
+    def fault_429(self) -> None:
+        self._send(429, b"<html><body>Too Many Requests</body></html>", Retry_After="3")
 
     def fault_503(self) -> None:
         self._send(503, b"<html><body>Service Unavailable</body></html>", Retry_After="1")
