@@ -543,12 +543,15 @@ def _title_tag_parts(doc: Document) -> set[str]:
     return parts
 
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "\xa0": " "})
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "…": "...", "\xa0": " "})
+# wptexturize(), which the_title() runs, prints "..." as an ellipsis and "--", "---" as dashes;
+# the metadata (og:title, JSON-LD, <title> of SEO plugins) often keeps what the author typed.
+_TYPED_DASHES = re.compile(r"-{2,3}")
 
 
 def _comparable(value: str | None) -> str:
-    """Text as two spellings of one title compare: entities decoded, quotes and dashes plain,
-    whitespace collapsed, case folded."""
+    """Text as two spellings of one title compare: entities decoded, quotes, dashes and
+    ellipses plain (as wptexturize() would print them or not), whitespace collapsed, case folded."""
     if not value:
         return ""
     value = str(value)
@@ -556,6 +559,8 @@ def _comparable(value: str | None) -> str:
         value = html.unescape(value)
     if not value.isascii():
         value = value.translate(_QUOTES)
+    if "--" in value:
+        value = _TYPED_DASHES.sub("-", value)
     return " ".join(value.split()).casefold()
 
 
