@@ -711,9 +711,14 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
     yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
 
 
+# "Posted by", "Published by", "Written by" as themes' translations print them (de, nl, fr, es,
+# pt, it, sv, no, da), then the bare word for "by".
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:posted|published|written|geschrieben|publicado|publié|pubblicato)\s+)?"
-    r"(?:by|von|par|por|door|av|af|di)\s*:?\s+",
+    r"^(?:(?:posted|published|written|veröffentlicht|verfasst|geschrieben|gepostet|geplaatst|geschreven"
+    r"|gepubliceerd|publié|posté|écrit|rédigé|publicado|escrito|postado|pubblicato|scritto|postato"
+    r"|publicerad|skriven|skrevet|publisert|postet|udgivet)\s+)?"
+    r"(?:by|von|par|por|door|av|af|di)\s*:?\s+"
+    r"|^(?:pubblicato|scritto|postato)\s+da\s*:?\s+",
     re.IGNORECASE,
 )
 _AUTHOR_BOX_PREFIX = re.compile(
