@@ -649,6 +649,14 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
         name = _name_in_byline(text[found[0].end() :]) if found else None
         if name:
             return name
+    # Kubrick and the themes built on it print the post's meta line in a <small> under the title
+    # ("By Name under Python on 17. November 2005"): read when it starts with the byline.
+    for element in _in_scopes(index, scopes, index.tag("small")):
+        text = collapse(text_of(element)) or ""
+        if len(text) <= 200 and _BY_WORD.match(text):
+            name = _name_in_byline(text)
+            if name:
+                return name
     return None
 
 
