@@ -945,10 +945,10 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
 
     # Links with a rel, and links in a term list ("Posted in ...", `.cat-links`), in page order.
     lists = index.class_containing("taxonomy-", "cat-links", "tags-links", "entry-categories", "entry-tags")
-    for anchor in _within(index, container, index.tag("a")):
-        if rels[anchor] is None and (
-            hrefs[anchor] is None or not any(index.contains(term_list, anchor) for term_list in lists)
-        ):
+    anchors = _within(index, container, index.tag("a"))
+    listed = {anchor for term_list in lists for anchor in index.inside(term_list, anchors)}
+    for anchor in anchors:
+        if rels[anchor] is None and (hrefs[anchor] is None or anchor not in listed):
             continue
         taxonomy = _taxonomy(anchor, rels[anchor], hrefs[anchor])
         if taxonomy:
