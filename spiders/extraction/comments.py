@@ -810,12 +810,28 @@ def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
             else:
                 text = text_of(element)
                 found = parse_text_date(text, language)
+                if not found:
+                    # A relative date shown ("4 years ago") with the full one in its tooltip, as
+                    # wpDiscuz prints it (`.wpd-comment-date[title]`).
+                    found, titled = _date_in_tooltip(element, language)
+                    text = titled or text
             tried = tried or text
             if found:
                 return found, text
     # No date element: a date in the comment's own lines outside its text.
     text = region.text(_is_comment_text)
     return parse_text_date(text, language), tried or text
+
+
+def _date_in_tooltip(element: etree._Element, language: str | None) -> tuple[str | None, str | None]:
+    """The date in the `title` of a date element (or of an element inside it), and that title."""
+    for titled in element.iter():
+        title = titled.get("title") if isinstance(titled.tag, str) else None
+        if title and any(character.isdigit() for character in title):
+            found = parse_text_date(title, language)
+            if found:
+                return found, title
+    return None, None
 
 
 _JUNK_PARTS = ("reply", "comment-edit-link", "sharedaddy", "comment-like")
