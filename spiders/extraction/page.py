@@ -124,14 +124,20 @@ _RESPONSE_WORDS = (
 )
 # "3 Responses", "52Comments", "33 Leser-Kommentare", "124 Reader Comments"; number words only at
 # the start ("One response"), so "Leave a comment" (German "einen Kommentar") is no count.
-_COUNT = re.compile(r"(?<![\d.,:/])(\d+)\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?![\w-])", re.IGNORECASE)
+# A count as number_format_i18n() prints it: "1,024", "1.024", "1 024" (non-breaking spaces).
+_NUMBER = r"(\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?![\d.,])|\d+)"
+_COUNT = re.compile(
+    r"(?<![\d.,:/])" + _NUMBER + r"\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?![\w-])", re.IGNORECASE
+)
 _COUNT_WORD = re.compile(
     r"^(no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|ein|eine|einen|un|une|uno|una"
     r"|um|uma|keine|aucun|nenhum)\s+" + _RESPONSE_WORDS + r"(?!\w)",
     re.IGNORECASE,
 )
 # "Comments (145)", "Kommentare ( 56 )", "Comments 115" (the number last).
-_COUNT_AFTER = re.compile(_RESPONSE_WORDS + r"\s*(?:\(\s*(\d+)\s*\)|:?\s+(\d+)\s*$)", re.IGNORECASE)
+_COUNT_AFTER = re.compile(
+    _RESPONSE_WORDS + r"\s*(?:\(\s*" + _NUMBER + r"\s*\)|:?\s+" + _NUMBER + r"\s*$)", re.IGNORECASE
+)
 # Elements whose class says they hold the number alone ("wpdiscuz-comment-count", "comment-count").
 _COUNT_CLASS = re.compile(
     r"comments?[-_]?(?:count|number|num|total)\b|\bcomments?-link\b|^comments$|\bwpdtc\b", re.IGNORECASE
@@ -139,7 +145,8 @@ _COUNT_CLASS = re.compile(
 _SMALL_ELEMENT = 12  # elements inside a count's element, at most (a comment section holds more)
 # Numbers beside comments that are not their count: new or unread ones, threads, votes, views.
 _OTHER_COUNT = re.compile(r"new|unread|thread|stat|vote|like|share|view|rating", re.IGNORECASE)
-_BARE_NUMBER = re.compile(r"^\(?\s*(\d+)\s*\)?$")
+_BARE_NUMBER = re.compile(r"^\(?\s*" + _NUMBER + r"\s*\)?$")
+_GROUPING = str.maketrans("", "", ",.\u00a0\u202f")
 # Comment systems that load their comments from elsewhere: (name, element ids, class tokens, and
 # what a script's address or code contains).
 _EXTERNAL_SYSTEMS = [
@@ -1280,17 +1287,17 @@ def _count_in(element: etree._Element) -> int | None:
             continue
         match = _COUNT.search(text)
         if match:
-            return bounded_int(match.group(1))
+            return bounded_int(match.group(1).translate(_GROUPING))
         match = _COUNT_WORD.match(text)
         if match:
             return _NUMBER_WORDS.get(match.group(1).lower())
         match = _COUNT_AFTER.search(text)
         if match:
-            return bounded_int(match.group(1) or match.group(2))
+            return bounded_int((match.group(1) or match.group(2)).translate(_GROUPING))
         match = _BARE_NUMBER.match(text)
         classes = candidate.get("class") or ""
         if match and _COUNT_CLASS.search(classes) and not _OTHER_COUNT.search(classes):
-            return bounded_int(match.group(1))
+            return bounded_int(match.group(1).translate(_GROUPING))
     return None
 
 
