@@ -86,6 +86,9 @@ _AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
         ),
         frozenset(),
     ),
+    # Many themes' own comment callbacks wrap comment_author_link() or comment_author() in an
+    # element of class "name" (span.name, strong.name, p.name, a.name).
+    (frozenset({"name"}), frozenset()),
     (frozenset(), frozenset({"strong"})),
 ]
 # Rules whose elements are names by their markup (not a plain `cite` or `strong`): taken even
