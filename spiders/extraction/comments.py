@@ -89,7 +89,9 @@ _AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
     # Many themes' own comment callbacks wrap comment_author_link() or comment_author() in an
     # element of class "name" (span.name, strong.name, p.name, a.name).
     (frozenset({"name"}), frozenset()),
-    (frozenset(), frozenset({"strong"})),
+    # A bare <strong> or <b> around the name (old and table-based themes print
+    # <b><?php comment_author_link() ?></b> in the comment's head line).
+    (frozenset(), frozenset({"strong", "b"})),
 ]
 # Rules whose elements are names by their markup (not a plain `cite` or `strong`): taken even
 # inside a comment's text element, which some themes wrap around everything.

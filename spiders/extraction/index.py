@@ -20,6 +20,7 @@ _USUAL_TAGS = (
     "a",
     "abbr",
     "article",
+    "b",
     "cite",
     "form",
     "h1",
