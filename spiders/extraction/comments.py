@@ -80,6 +80,7 @@ _AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
                 "comment-by",
                 "wc-comment-author",  # wpDiscuz
                 "wpd-comment-author",  # wpDiscuz 7
+                "woocommerce-review__author",  # WooCommerce's product reviews (review-meta.php)
                 "comment_title",
                 "comment-title",
             }
@@ -717,7 +718,15 @@ def _author_from_reply_link(region: _Region, wp_id: int | None) -> str | None:
 
 # Classes of a comment's text element (whole words in the class attribute).
 # Author and meta lines: a text element that holds one wraps the whole comment.
-_WRAPPED_META = ("fn", "vcard", "comment-author", "comment-meta", "commentmetadata", "comment-metadata")
+_WRAPPED_META = (
+    "fn",
+    "vcard",
+    "comment-author",
+    "comment-meta",
+    "commentmetadata",
+    "comment-metadata",
+    "woocommerce-review__author",
+)
 _TEXT_MARKS = ("comment-content", "comment-text", "commenttext", "format_text", "wp-block-comment-content")
 _CONTENT_CLASS = re.compile(r"\b(" + "|".join(_TEXT_MARKS) + r")\b")
 
