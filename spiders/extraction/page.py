@@ -1233,7 +1233,16 @@ def declared_comment_count(doc: Document) -> int | None:
         number = _count_in(element)
         if number is not None:
             return number
+    # WooCommerce's product page, whose comments are its reviews: the rating's "(5 customer
+    # reviews)" link and the reviews tab's "5 reviews for …" title, in the site's language.
+    for element in index.with_class("woocommerce-Reviews-title", "woocommerce-review-link"):
+        match = _FIRST_NUMBER.search(collapse(text_of(element)) or "")
+        if match:
+            return bounded_int(match.group(1).translate(_GROUPING))
     return None
+
+
+_FIRST_NUMBER = re.compile(r"(?<![\d.,])" + _NUMBER)
 
 
 _FORM_IDS = ("respond", "reply-title")
