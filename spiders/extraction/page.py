@@ -813,7 +813,10 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         shown = None
         for candidates in text_rules:
             for element in _in_scopes(index, scopes, candidates):
-                shown = parse_text_date(text_of(element), doc.language)
+                text = text_of(element)
+                if _UPDATED_LINE.match(text):
+                    continue  # "Last updated on March 12, 2026": the modified date, not the published
+                shown = parse_text_date(text, doc.language)
                 if shown:
                     break
             if shown:
@@ -858,6 +861,15 @@ _DATE_TEXT_CLASSES = (
 # Parts of the class of a post's date or meta line (the exact tokens above come first).
 _DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "meta", "info", "byline", "post-title")
 _NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.IGNORECASE)
+
+
+# A line that states the update first ("Last updated on …", "Updated: …", "Aktualisiert am …"), as
+# themes and SEO plugins print the modified date beside or instead of the published one.
+_UPDATED_LINE = re.compile(
+    r"\W*(?:last\s+|zuletzt\s+|dernière\s+)?(?:updated|modified|aktualisiert|geändert|mise?\s+à\s+jour"
+    r"|actualizado|atualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_date_line(element: etree._Element) -> bool:
