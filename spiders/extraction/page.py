@@ -33,6 +33,7 @@ from spiders.extraction.text import (
     remove_keep_tail,
     split_url,
     text_of,
+    text_start,
     to_html,
     xpath,
 )
@@ -813,7 +814,7 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         shown = None
         for candidates in text_rules:
             for element in _in_scopes(index, scopes, candidates):
-                text = text_of(element)
+                text = text_start(element, _DATE_TEXT_LIMIT)
                 if _UPDATED_LINE.match(text):
                     continue  # "Last updated on March 12, 2026": the modified date, not the published
                 shown = parse_text_date(text, doc.language)
@@ -862,6 +863,8 @@ _DATE_TEXT_CLASSES = (
 _DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "meta", "info", "byline", "post-title")
 _NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.IGNORECASE)
 
+
+_DATE_TEXT_LIMIT = 400  # parse_text_date reads no further
 
 # A line that states the update first ("Last updated on …", "Updated: …", "Aktualisiert am …"), as
 # themes and SEO plugins print the modified date beside or instead of the published one.

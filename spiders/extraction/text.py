@@ -61,6 +61,19 @@ def text_of(element: etree._Element) -> str:
     return "".join(element.itertext())
 
 
+def text_start(element: etree._Element, limit: int) -> str:
+    """The start of an element's text, enough that its first `limit` characters with whitespace
+    collapsed are those of the whole text (a date line's reader needs no more of a large block)."""
+    pieces: list[str] = []
+    length = 0
+    for piece in element.itertext():
+        pieces.append(piece)
+        length += len(piece)
+        if length > limit and len(" ".join("".join(pieces).split())) > limit:
+            break
+    return "".join(pieces)
+
+
 def collapse(value: str | None) -> str | None:
     """All runs of whitespace to one space, trimmed; None for None or an empty result."""
     if value is None:
