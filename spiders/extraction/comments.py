@@ -575,7 +575,12 @@ def _boxes(nodes: list[tuple[etree._Element, int | None]]) -> dict[etree._Elemen
 
 
 def _declared_depth(node: etree._Element) -> int | None:
-    match = _DEPTH.search(node.get("class") or "")
+    classes = node.get("class")
+    if classes is None and node.tag == "liclass":
+        # `<li<?php comment_class(); ?>` without its space: the parser reads a tag "liclass",
+        # and comment_class()'s tokens (depth-N among them) become attribute names.
+        classes = " ".join(node.keys())
+    match = _DEPTH.search(classes or "")
     return bounded_int(match.group(1), _MAX_DEPTH) if match else None
 
 
