@@ -80,13 +80,19 @@ _AUTHOR_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
                 "comment-by",
                 "wc-comment-author",  # wpDiscuz
                 "wpd-comment-author",  # wpDiscuz 7
+                "woocommerce-review__author",  # WooCommerce's product reviews (review-meta.php)
                 "comment_title",
                 "comment-title",
             }
         ),
         frozenset(),
     ),
-    (frozenset(), frozenset({"strong"})),
+    # Many themes' own comment callbacks wrap comment_author_link() or comment_author() in an
+    # element of class "name" (span.name, strong.name, p.name, a.name).
+    (frozenset({"name"}), frozenset()),
+    # A bare <strong> or <b> around the name (old and table-based themes print
+    # <b><?php comment_author_link() ?></b> in the comment's head line).
+    (frozenset(), frozenset({"strong", "b"})),
 ]
 # Rules whose elements are names by their markup (not a plain `cite` or `strong`): taken even
 # inside a comment's text element, which some themes wrap around everything.
@@ -569,7 +575,12 @@ def _boxes(nodes: list[tuple[etree._Element, int | None]]) -> dict[etree._Elemen
 
 
 def _declared_depth(node: etree._Element) -> int | None:
-    match = _DEPTH.search(node.get("class") or "")
+    classes = node.get("class")
+    if classes is None and node.tag == "liclass":
+        # `<li<?php comment_class(); ?>` without its space: the parser reads a tag "liclass",
+        # and comment_class()'s tokens (depth-N among them) become attribute names.
+        classes = " ".join(node.keys())
+    match = _DEPTH.search(classes or "")
     return bounded_int(match.group(1), _MAX_DEPTH) if match else None
 
 
@@ -712,7 +723,15 @@ def _author_from_reply_link(region: _Region, wp_id: int | None) -> str | None:
 
 # Classes of a comment's text element (whole words in the class attribute).
 # Author and meta lines: a text element that holds one wraps the whole comment.
-_WRAPPED_META = ("fn", "vcard", "comment-author", "comment-meta", "commentmetadata", "comment-metadata")
+_WRAPPED_META = (
+    "fn",
+    "vcard",
+    "comment-author",
+    "comment-meta",
+    "commentmetadata",
+    "comment-metadata",
+    "woocommerce-review__author",
+)
 _TEXT_MARKS = ("comment-content", "comment-text", "commenttext", "format_text", "wp-block-comment-content")
 _CONTENT_CLASS = re.compile(r"\b(" + "|".join(_TEXT_MARKS) + r")\b")
 
@@ -810,12 +829,28 @@ def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
             else:
                 text = text_of(element)
                 found = parse_text_date(text, language)
+                if not found:
+                    # A relative date shown ("4 years ago") with the full one in its tooltip, as
+                    # wpDiscuz prints it (`.wpd-comment-date[title]`).
+                    found, titled = _date_in_tooltip(element, language)
+                    text = titled or text
             tried = tried or text
             if found:
                 return found, text
     # No date element: a date in the comment's own lines outside its text.
     text = region.text(_is_comment_text)
     return parse_text_date(text, language), tried or text
+
+
+def _date_in_tooltip(element: etree._Element, language: str | None) -> tuple[str | None, str | None]:
+    """The date in the `title` of a date element (or of an element inside it), and that title."""
+    for titled in element.iter():
+        title = titled.get("title") if isinstance(titled.tag, str) else None
+        if title and any(character.isdigit() for character in title):
+            found = parse_text_date(title, language)
+            if found:
+                return found, title
+    return None, None
 
 
 _JUNK_PARTS = ("reply", "comment-edit-link", "sharedaddy", "comment-like")

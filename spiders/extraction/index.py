@@ -14,11 +14,13 @@ from lxml import etree
 
 from spiders.extraction.regions import is_comment_section, is_widget_area, own_post_id
 
+_get = etree._Element.get
 # Tags the extractors ask for on almost every page: collected in one walk.
 _USUAL_TAGS = (
     "a",
     "abbr",
     "article",
+    "b",
     "cite",
     "form",
     "h1",
@@ -57,14 +59,13 @@ class PageIndex:
     )
 
     def __init__(self, root: etree._Element) -> None:
-        elements: list[etree._Element] = []
-        position: dict[etree._Element, int] = {}
+        elements: list[etree._Element] = list(root.iter(etree.Element))
+        position = dict(zip(elements, range(len(elements)), strict=True))
         by_class: dict[str, list[etree._Element]] = {}
         by_id: dict[str, list[etree._Element]] = {}
-        for number, element in enumerate(root.iter(etree.Element)):
-            elements.append(element)
-            position[element] = number
-            value = element.get("class")
+        get = _get  # the unbound method: no bound method made for each element and attribute
+        for element in elements:
+            value = get(element, "class")
             if value:
                 for token in value.split():
                     found = by_class.get(token)
@@ -72,7 +73,7 @@ class PageIndex:
                         by_class[token] = [element]
                     elif found[-1] is not element:
                         found.append(element)
-            value = element.get("id")
+            value = get(element, "id")
             if value:
                 found = by_id.get(value)
                 if found is None:

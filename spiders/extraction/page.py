@@ -33,6 +33,7 @@ from spiders.extraction.text import (
     remove_keep_tail,
     split_url,
     text_of,
+    text_start,
     to_html,
     xpath,
 )
@@ -124,14 +125,20 @@ _RESPONSE_WORDS = (
 )
 # "3 Responses", "52Comments", "33 Leser-Kommentare", "124 Reader Comments"; number words only at
 # the start ("One response"), so "Leave a comment" (German "einen Kommentar") is no count.
-_COUNT = re.compile(r"(?<![\d.,:/])(\d+)\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?![\w-])", re.IGNORECASE)
+# A count as number_format_i18n() prints it: "1,024", "1.024", "1 024" (non-breaking spaces).
+_NUMBER = r"(\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?![\d.,])|\d+)"
+_COUNT = re.compile(
+    r"(?<![\d.,:/])" + _NUMBER + r"\s*(?:[\w-]+-|\w+\s+)?" + _RESPONSE_WORDS + r"(?![\w-])", re.IGNORECASE
+)
 _COUNT_WORD = re.compile(
     r"^(no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|ein|eine|einen|un|une|uno|una"
     r"|um|uma|keine|aucun|nenhum)\s+" + _RESPONSE_WORDS + r"(?!\w)",
     re.IGNORECASE,
 )
 # "Comments (145)", "Kommentare ( 56 )", "Comments 115" (the number last).
-_COUNT_AFTER = re.compile(_RESPONSE_WORDS + r"\s*(?:\(\s*(\d+)\s*\)|:?\s+(\d+)\s*$)", re.IGNORECASE)
+_COUNT_AFTER = re.compile(
+    _RESPONSE_WORDS + r"\s*(?:\(\s*" + _NUMBER + r"\s*\)|:?\s+" + _NUMBER + r"\s*$)", re.IGNORECASE
+)
 # Elements whose class says they hold the number alone ("wpdiscuz-comment-count", "comment-count").
 _COUNT_CLASS = re.compile(
     r"comments?[-_]?(?:count|number|num|total)\b|\bcomments?-link\b|^comments$|\bwpdtc\b", re.IGNORECASE
@@ -139,7 +146,8 @@ _COUNT_CLASS = re.compile(
 _SMALL_ELEMENT = 12  # elements inside a count's element, at most (a comment section holds more)
 # Numbers beside comments that are not their count: new or unread ones, threads, votes, views.
 _OTHER_COUNT = re.compile(r"new|unread|thread|stat|vote|like|share|view|rating", re.IGNORECASE)
-_BARE_NUMBER = re.compile(r"^\(?\s*(\d+)\s*\)?$")
+_BARE_NUMBER = re.compile(r"^\(?\s*" + _NUMBER + r"\s*\)?$")
+_GROUPING = str.maketrans("", "", ",.\u00a0\u202f")
 # Comment systems that load their comments from elsewhere: (name, element ids, class tokens, and
 # what a script's address or code contains).
 _EXTERNAL_SYSTEMS = [
@@ -543,12 +551,15 @@ def _title_tag_parts(doc: Document) -> set[str]:
     return parts
 
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "\xa0": " "})
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "…": "...", "\xa0": " "})
+# wptexturize(), which the_title() runs, prints "..." as an ellipsis and "--", "---" as dashes;
+# the metadata (og:title, JSON-LD, <title> of SEO plugins) often keeps what the author typed.
+_TYPED_DASHES = re.compile(r"-{2,3}")
 
 
 def _comparable(value: str | None) -> str:
-    """Text as two spellings of one title compare: entities decoded, quotes and dashes plain,
-    whitespace collapsed, case folded."""
+    """Text as two spellings of one title compare: entities decoded, quotes, dashes and
+    ellipses plain (as wptexturize() would print them or not), whitespace collapsed, case folded."""
     if not value:
         return ""
     value = str(value)
@@ -556,6 +567,8 @@ def _comparable(value: str | None) -> str:
         value = html.unescape(value)
     if not value.isascii():
         value = value.translate(_QUOTES)
+    if "--" in value:
+        value = _TYPED_DASHES.sub("-", value)
     return " ".join(value.split()).casefold()
 
 
@@ -644,6 +657,14 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
         name = _name_in_byline(text[found[0].end() :]) if found else None
         if name:
             return name
+    # Kubrick and the themes built on it print the post's meta line in a <small> under the title
+    # ("By Name under Python on 17. November 2005"): read when it starts with the byline.
+    for element in _in_scopes(index, scopes, index.tag("small")):
+        text = collapse(text_of(element)) or ""
+        if len(text) <= 200 and _BY_WORD.match(text):
+            name = _name_in_byline(text)
+            if name:
+                return name
     return None
 
 
@@ -706,9 +727,14 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
     yield index.with_class("entry-author-name", "p-author", "post-author", "byline", "author")
 
 
+# "Posted by", "Published by", "Written by" as themes' translations print them (de, nl, fr, es,
+# pt, it, sv, no, da), then the bare word for "by".
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:posted|published|written|geschrieben|publicado|publié|pubblicato)\s+)?"
-    r"(?:by|von|par|por|door|av|af|di)\s*:?\s+",
+    r"^(?:(?:posted|published|written|veröffentlicht|verfasst|geschrieben|gepostet|geplaatst|geschreven"
+    r"|gepubliceerd|publié|posté|écrit|rédigé|publicado|escrito|postado|pubblicato|scritto|postato"
+    r"|publicerad|skriven|skrevet|publisert|postet|udgivet)\s+)?"
+    r"(?:by|von|par|por|door|av|af|di)\s*:?\s+"
+    r"|^(?:pubblicato|scritto|postato)\s+da\s*:?\s+",
     re.IGNORECASE,
 )
 _AUTHOR_BOX_PREFIX = re.compile(
@@ -788,7 +814,10 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         shown = None
         for candidates in text_rules:
             for element in _in_scopes(index, scopes, candidates):
-                shown = parse_text_date(text_of(element), doc.language)
+                text = text_start(element, _DATE_TEXT_LIMIT)
+                if _UPDATED_LINE.match(text):
+                    continue  # "Last updated on March 12, 2026": the modified date, not the published
+                shown = parse_text_date(text, doc.language)
                 if shown:
                     break
             if shown:
@@ -833,6 +862,17 @@ _DATE_TEXT_CLASSES = (
 # Parts of the class of a post's date or meta line (the exact tokens above come first).
 _DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "meta", "info", "byline", "post-title")
 _NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.IGNORECASE)
+
+
+_DATE_TEXT_LIMIT = 400  # parse_text_date reads no further
+
+# A line that states the update first ("Last updated on …", "Updated: …", "Aktualisiert am …"), as
+# themes and SEO plugins print the modified date beside or instead of the published one.
+_UPDATED_LINE = re.compile(
+    r"\W*(?:last\s+|zuletzt\s+|dernière\s+)?(?:updated|modified|aktualisiert|geändert|mise?\s+à\s+jour"
+    r"|actualizado|atualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_date_line(element: etree._Element) -> bool:
@@ -927,10 +967,10 @@ def _terms(doc: Document, container: etree._Element | None) -> list[Term]:
 
     # Links with a rel, and links in a term list ("Posted in ...", `.cat-links`), in page order.
     lists = index.class_containing("taxonomy-", "cat-links", "tags-links", "entry-categories", "entry-tags")
-    for anchor in _within(index, container, index.tag("a")):
-        if rels[anchor] is None and (
-            hrefs[anchor] is None or not any(index.contains(term_list, anchor) for term_list in lists)
-        ):
+    anchors = _within(index, container, index.tag("a"))
+    listed = {anchor for term_list in lists for anchor in index.inside(term_list, anchors)}
+    for anchor in anchors:
+        if rels[anchor] is None and (hrefs[anchor] is None or anchor not in listed):
             continue
         taxonomy = _taxonomy(anchor, rels[anchor], hrefs[anchor])
         if taxonomy:
@@ -1208,7 +1248,16 @@ def declared_comment_count(doc: Document) -> int | None:
         number = _count_in(element)
         if number is not None:
             return number
+    # WooCommerce's product page, whose comments are its reviews: the rating's "(5 customer
+    # reviews)" link and the reviews tab's "5 reviews for …" title, in the site's language.
+    for element in index.with_class("woocommerce-Reviews-title", "woocommerce-review-link"):
+        match = _FIRST_NUMBER.search(collapse(text_of(element)) or "")
+        if match:
+            return bounded_int(match.group(1).translate(_GROUPING))
     return None
+
+
+_FIRST_NUMBER = re.compile(r"(?<![\d.,])" + _NUMBER)
 
 
 _FORM_IDS = ("respond", "reply-title")
@@ -1262,17 +1311,17 @@ def _count_in(element: etree._Element) -> int | None:
             continue
         match = _COUNT.search(text)
         if match:
-            return bounded_int(match.group(1))
+            return bounded_int(match.group(1).translate(_GROUPING))
         match = _COUNT_WORD.match(text)
         if match:
             return _NUMBER_WORDS.get(match.group(1).lower())
         match = _COUNT_AFTER.search(text)
         if match:
-            return bounded_int(match.group(1) or match.group(2))
+            return bounded_int((match.group(1) or match.group(2)).translate(_GROUPING))
         match = _BARE_NUMBER.match(text)
         classes = candidate.get("class") or ""
         if match and _COUNT_CLASS.search(classes) and not _OTHER_COUNT.search(classes):
-            return bounded_int(match.group(1))
+            return bounded_int(match.group(1).translate(_GROUPING))
     return None
 
 

@@ -61,6 +61,19 @@ def text_of(element: etree._Element) -> str:
     return "".join(element.itertext())
 
 
+def text_start(element: etree._Element, limit: int) -> str:
+    """The start of an element's text, enough that its first `limit` characters with whitespace
+    collapsed are those of the whole text (a date line's reader needs no more of a large block)."""
+    pieces: list[str] = []
+    length = 0
+    for piece in element.itertext():
+        pieces.append(piece)
+        length += len(piece)
+        if length > limit and len(" ".join("".join(pieces).split())) > limit:
+            break
+    return "".join(pieces)
+
+
 def collapse(value: str | None) -> str | None:
     """All runs of whitespace to one space, trimmed; None for None or an empty result."""
     if value is None:
@@ -133,22 +146,15 @@ def to_html(element: etree._Element) -> str:
     return "".join(parts).strip()
 
 
+# A start tag as libxml2 serialises it: attribute values quoted with " or ' (a bare name is a
+# boolean attribute), so a ">" ends the tag only outside quotes.
+_START_TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
+
+
 def _start_tag_end(serialised: str) -> int:
-    """Where the serialised element's start tag ends (after its `>`), or 0: libxml2 quotes every
-    attribute value with " or ' (a bare name is a boolean attribute)."""
-    if not serialised.startswith("<"):
-        return 0
-    quote = ""
-    for at in range(1, len(serialised)):
-        char = serialised[at]
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char == '"' or char == "'":
-            quote = char
-        elif char == ">":
-            return at + 1
-    return 0
+    """Where the serialised element's start tag ends (after its `>`), or 0."""
+    match = _START_TAG.match(serialised)
+    return match.end() if match else 0
 
 
 SQLITE_MAX_INT = 2**63 - 1
