@@ -3,13 +3,15 @@
 Hypothesis picks a real page and mutates its bytes the ways broken servers, editors and mirrors do:
 truncation, tags dropped or repeated, flipped bytes, wrong or mixed encodings, control characters,
 absurd nesting and absurd comment ids. Every run must return a summary that is valid for the
-`wparchive extract` contract within hypothesis's deadline of one second per page.
+`wparchive extract` contract within one second of CPU time per page (CPU time, not hypothesis's
+wall-clock deadline: on a loaded machine the wall clock measures the other processes too).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,7 +34,7 @@ def loaded(tmp_path_factory) -> int:
     if not _pages:
         folder = unpack_pages(CORPUS, tmp_path_factory.mktemp("fuzz"))
         _pages.extend(path.read_bytes() for path in sorted(folder.glob("*.html")))
-        for page in _pages[:20]:  # the lazy imports (dateparser's data) before the deadline counts
+        for page in _pages[:20]:  # the lazy imports (dateparser's data) before the time counts
             extract_post(decode_html(page), URL)
     return len(_pages)
 
@@ -117,14 +119,18 @@ def assert_valid_contract(summary: dict) -> None:
         assert isinstance(link["service"], str) and isinstance(link["url"], str)
 
 
-@settings(max_examples=200, deadline=1000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_mutated_real_pages_extract_to_a_valid_contract(loaded: int, data: st.DataObject) -> None:
     page = _pages[data.draw(st.integers(0, loaded - 1), label="page number")]
     for mutation in data.draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=3), label="mutations"):
         page = mutation(page, data)
     content_type = data.draw(st.sampled_from([None, "text/html; charset=utf-8", "text/html; charset=iso-8859-1"]))
-    assert_valid_contract(extract_post(decode_html(page, content_type), URL).summary())
+    started = time.process_time()
+    summary = extract_post(decode_html(page, content_type), URL).summary()
+    spent = time.process_time() - started
+    assert spent < 1.0, f"{spent:.2f} s of CPU for one page"
+    assert_valid_contract(summary)
 
 
 def test_two_documents_in_one_response(pages: list[bytes]) -> None:
