@@ -24,7 +24,16 @@ from spiders.extraction.dates import ambiguous_numeric, normalise_machine_date, 
 from spiders.extraction.index import PageIndex
 from spiders.extraction.people import comment_member
 from spiders.extraction.regions import is_comment_section, is_widget, is_widget_area
-from spiders.extraction.text import absolute_url, block_text, bounded_int, collapse, remove_keep_tail, text_of, to_html
+from spiders.extraction.text import (
+    absolute_url,
+    block_text,
+    bounded_int,
+    collapse,
+    copy_without,
+    remove_keep_tail,
+    text_of,
+    to_html,
+)
 from spiders.items import Comment
 
 if TYPE_CHECKING:
@@ -313,73 +322,6 @@ def _gather_text(
             _gather_text(child, parts, pruned, skip)
         if child.tail:
             parts.append(child.tail)
-
-
-def _copy_without(element: etree._Element, remove: list[etree._Element]) -> etree._Element:
-    """A copy of the element with `remove` (elements inside it) left out, their tails kept.
-
-    Only what stays is copied: subtrees that hold nothing to remove are copied whole (in C), and
-    the path down to each removed element is rebuilt a level at a time. (Copying everything and
-    cutting afterwards copied every later comment again where broken markup nests each comment
-    in the one before.)"""
-    removed = set(remove)
-    on_path: set[etree._Element] = set()  # ancestors of a removed element, below `element`
-    for item in remove:
-        parent = item.getparent()
-        while parent is not None and parent is not element and parent not in on_path:
-            on_path.add(parent)
-            parent = parent.getparent()
-    if removed:
-        try:
-            return _copy_kept(element, removed, on_path, top=True)
-        except ValueError:  # a tag or attribute name the HTML parser took but XML refuses
-            pass
-    duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C
-    duplicate.tail = None
-    for twin in _twins(element, duplicate, remove):
-        remove_keep_tail(twin)
-    return duplicate
-
-
-def _twins(element: etree._Element, duplicate: etree._Element, items: list[etree._Element]) -> list:
-    """The copies in `duplicate` (a deep copy of `element`) of `items`, found by their paths of
-    child positions; all found before any is cut, which would shift the positions."""
-    twins: list[etree._Element] = []
-    for item in items:
-        path: list[int] = []
-        node = item
-        parent = node.getparent()
-        while parent is not None and node is not element:
-            path.append(parent.index(node))
-            node = parent
-            parent = node.getparent()
-        if node is not element or not path:
-            continue  # not inside the element, or the element itself
-        twin = duplicate
-        for position in reversed(path):
-            twin = twin[position]
-        twins.append(twin)
-    return twins
-
-
-def _copy_kept(
-    element: etree._Element, removed: set[etree._Element], on_path: set[etree._Element], top: bool = False
-) -> etree._Element:
-    duplicate = etree.Element(element.tag, dict(element.attrib)) if isinstance(element.tag, str) else None
-    if duplicate is None:  # a comment or processing instruction on the path: copied as it is
-        return element.__deepcopy__(None)
-    duplicate.text = element.text
-    duplicate.tail = None if top else element.tail
-    for child in element:
-        if child in removed:
-            if child.tail:  # the text after a removed element stays where it was
-                if len(duplicate):
-                    duplicate[-1].tail = (duplicate[-1].tail or "") + child.tail
-                else:
-                    duplicate.text = (duplicate.text or "") + child.tail
-            continue
-        duplicate.append(_copy_kept(child, removed, on_path) if child in on_path else child.__deepcopy__(None))
-    return duplicate
 
 
 # Parts of a comment that are not its text.
@@ -871,21 +813,21 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
         generic = number == len(_CONTENT_RULES) - 1 or element in region.wrappers
         nested = region.removed_inside(element)
         if element in region.wrappers or (generic and region.inside(element, region.with_class("comment-author"))):
-            duplicate = _copy_without(element, nested)
+            duplicate = copy_without(element, nested)
             _strip_meta(duplicate)
             _remove_junk(duplicate)
             return duplicate, False
         junk = region.junk_inside(element)
         if nested or junk:
-            element = _copy_without(element, nested + junk)
+            element = copy_without(element, nested + junk)
         # `.comment-body` wraps everything in some themes: only a real text class is explicit.
         return element, not generic
     if region.include_roots:
         duplicate = etree.Element("div")
         for root in region.roots:
-            duplicate.append(_copy_without(root, region.removed_inside(root)))
+            duplicate.append(copy_without(root, region.removed_inside(root)))
     else:
-        duplicate = _copy_without(region.roots[0], region.pruned)
+        duplicate = copy_without(region.roots[0], region.pruned)
     _strip_meta(duplicate)
     return duplicate, False
 

@@ -29,8 +29,8 @@ from spiders.extraction.text import (
     block_text,
     bounded_int,
     collapse,
+    deep_copy_without,
     make_links_absolute,
-    remove_keep_tail,
     split_url,
     text_of,
     text_start,
@@ -1048,10 +1048,10 @@ def _content(doc: Document, container: etree._Element | None) -> etree._Element 
             break
     if found is None:
         found = container
-    cleaned = _deep_copy(found)
-    if found is not container:
-        _adopt_stray_paragraphs(found, cleaned)
-    _cut_junk(cleaned, whole_container=found is container)
+    whole_container = found is container
+    cleaned = deep_copy_without(found, _junk_inside(index, found, whole_container))
+    if not whole_container:
+        _adopt_stray_paragraphs(index, found, cleaned)
     return cleaned
 
 
@@ -1075,16 +1075,20 @@ def _content_candidates(doc: Document) -> Iterator[list[etree._Element]]:
     yield index.with_class("entry")
 
 
-def _cut_junk(element: etree._Element, whole_container: bool) -> None:
-    """Cut share blocks, widgets, navigation, meta lines and scripts out of a content copy, in one
-    walk that does not enter what it cuts."""
-    for child in list(element):
-        if not isinstance(child.tag, str):
-            continue
+def _junk_inside(index: PageIndex, element: etree._Element, whole_container: bool) -> list[etree._Element]:
+    """Share blocks, widgets, navigation, meta lines and scripts inside the element (read on the
+    page itself, in the index's order, without entering what is junk): what its copy leaves out."""
+    junk = []
+    elements = index.elements
+    at, stop = index.pos(element) + 1, index.end(element)
+    while at <= stop:
+        child = elements[at]
         if _is_junk(child, whole_container):
-            remove_keep_tail(child)
+            junk.append(child)
+            at = index.end(child) + 1
         else:
-            _cut_junk(child, whole_container)
+            at += 1
+    return junk
 
 
 def _is_junk(element: etree._Element, whole_container: bool) -> bool:
@@ -1105,15 +1109,17 @@ def _is_junk(element: etree._Element, whole_container: bool) -> bool:
     return is_widget_area(element) or _is_share_block(element)
 
 
-def _adopt_stray_paragraphs(found: etree._Element, cleaned: etree._Element) -> None:
+def _adopt_stray_paragraphs(index: PageIndex, found: etree._Element, cleaned: etree._Element) -> None:
     """Repair a content block closed early by a stray `</div>`: paragraphs that follow it in the
-    same post container still belong to the post."""
+    same post container still belong to the post (without their junk)."""
     sibling = found.getnext()
     while sibling is not None and isinstance(sibling.tag, str) and sibling.tag in _CONTENT_BLOCKS:
         marker = f"{sibling.get('class', '')} {sibling.get('id', '')}"
         if sibling.tag == "div" and marker.strip():
             break  # a classed block (meta, share links, comments) ends the content
-        cleaned.append(_deep_copy(sibling))
+        if not _is_junk(sibling, whole_container=False):
+            junk = _junk_inside(index, sibling, whole_container=False)
+            cleaned.append(deep_copy_without(sibling, junk))
         sibling = sibling.getnext()
 
 
@@ -1123,12 +1129,6 @@ _SHARE_MARK = ("sociable", "sharing", "share", "a2a_kit", "addtoany", "addthis",
 def _is_share_block(element: etree._Element) -> bool:
     marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
     return any(word in marker for word in _SHARE_MARK)
-
-
-def _deep_copy(element: etree._Element) -> etree._Element:
-    duplicate = element.__deepcopy__(None)  # lxml copies the subtree in C; copy.deepcopy adds ~1 us
-    duplicate.tail = None
-    return duplicate
 
 
 _CAPTION_XPATH = ".//figcaption|.//*[contains(@class, 'wp-caption-text') or contains(@class, 'wp-element-caption')]"
