@@ -56,6 +56,7 @@ class PageIndex:
         "_ends",
         "_link_attributes",
         "_holders",
+        "_attributes",
     )
 
     def __init__(self, root: etree._Element) -> None:
@@ -93,6 +94,7 @@ class PageIndex:
         self._ends: dict[etree._Element, int] = {}
         self._link_attributes: dict[str, dict[etree._Element, str | None]] = {}
         self._holders: set[etree._Element] | None = None
+        self._attributes: dict[str, list[tuple[etree._Element, str]]] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
@@ -199,6 +201,17 @@ class PageIndex:
         found = self._link_attributes.get(name)
         if found is None:
             found = self._link_attributes[name] = {anchor: anchor.get(name) for anchor in self.tag("a")}
+        return found
+
+    def with_attribute(self, name: str) -> list[tuple[etree._Element, str]]:
+        """The elements that have the attribute (`itemprop`, `role`), each with its value, in
+        document order: one walk for all the extractors that ask about it."""
+        found = self._attributes.get(name)
+        if found is None:
+            get = _get
+            found = self._attributes[name] = [
+                (element, value) for element in self.elements if (value := get(element, name)) is not None
+            ]
         return found
 
     def end(self, element: etree._Element) -> int:

@@ -370,7 +370,7 @@ def _container_candidates(index: PageIndex) -> Iterator[list[etree._Element]]:
     yield [element for element in articles if index.inside(element, content)]
     yield index.tag("main")
     yield articles
-    yield [element for element in index.elements if element.get("role") == "main"]
+    yield [element for element, role in index.with_attribute("role") if role == "main"]
     yield index.by_id.get("content", [])
     yield index.by_id.get("main", [])
 
@@ -686,8 +686,8 @@ def _graph_name(doc: Document, node_id: object) -> str | None:
 def _author_in_metadata(doc: Document) -> str | None:
     """The author the page's metadata names: microdata `itemprop="author"`, Yoast's "Written by"
     twitter label, `<meta name="author">`."""
-    for element in doc.index.elements:
-        if element.get("itemprop") == "author" and not doc.index.in_comment_section(element):
+    for element, itemprop in doc.index.with_attribute("itemprop"):
+        if itemprop == "author" and not doc.index.in_comment_section(element):
             inner = [e for e in element.iter() if e.get("itemprop") == "name"]
             value = element.get("content") or collapse(text_of(inner[0] if inner else element))
             name = _name_in_byline(value)
@@ -910,8 +910,8 @@ def _is_comment_element(element: etree._Element) -> bool:
 
 def _microdata_published(doc: Document) -> str | None:
     """schema.org microdata: `itemprop="datePublished"` (content, datetime or text)."""
-    for element in doc.index.elements:
-        if element.get("itemprop") == "datePublished":
+    for element, itemprop in doc.index.with_attribute("itemprop"):
+        if itemprop == "datePublished":
             return element.get("content") or element.get("datetime") or collapse(text_of(element))
     return None
 
@@ -1070,7 +1070,8 @@ def _content_candidates(doc: Document) -> Iterator[list[etree._Element]]:
         "entrytext",
     )
     if doc.mentions("articleBody"):
-        body = index.in_order([body, [e for e in index.elements if e.get("itemprop") == "articleBody"]])
+        bodies = [element for element, itemprop in index.with_attribute("itemprop") if itemprop == "articleBody"]
+        body = index.in_order([body, bodies])
     yield body
     yield index.with_class("entry")
 
