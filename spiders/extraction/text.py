@@ -11,8 +11,12 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 from lxml import etree
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-# Characters str.split() treats as whitespace and _SPACE does not (or the other way round).
-_RARE_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000]")
+# Characters str.split() treats as whitespace and _SPACE does not (or the other way round): looked
+# for one at a time with `in` (a text without characters past U+00FF skips the wider ones at once),
+# half the time of a character-class search over the text on the real pages' posts and comments.
+_RARE_SPACES = (
+    "\x1c\x1d\x1e\x1f\x85\u1680" + "".join(map(chr, range(0x2000, 0x200C))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -88,7 +92,7 @@ def block_text(element: etree._Element) -> str:
     _walk_text(element, parts, blocks=True)
     raw = "".join(parts)
     # Whitespace that str.split() and _SPACE disagree on needs the exact (slower) rule.
-    exact = _RARE_SPACE.search(raw) is not None
+    exact = any(space in raw for space in _RARE_SPACES)
     out: list[str] = []
     blank = False
     for line in raw.split("\n"):
