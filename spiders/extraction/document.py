@@ -13,6 +13,7 @@ from spiders.extraction.text import absolute_url
 
 _DEPTH_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+_NOT_XML = tuple(bytes([value]) for value in _NOT_XML_BYTES)
 # Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
 _PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False)
 
@@ -59,7 +60,8 @@ class Document:
             data = text.encode("utf-8", "replace")
         # Control characters XML cannot hold (text pasted from Word carries them) would make any
         # value set on an element raise: they go before parsing (never inside a UTF-8 sequence).
-        data = data.translate(None, _NOT_XML_BYTES)
+        if any(byte in data for byte in _NOT_XML):  # a search per byte value (memchr) costs less than the copy
+            data = data.translate(None, _NOT_XML_BYTES)
         truncated = False
         try:
             root = etree.fromstring(data, parser=parser) if text and not text.isspace() else None
