@@ -360,6 +360,10 @@ def extract_comments(doc: Document) -> list[Comment]:
     dead_ends: set[etree._Element] = set()
     for node, wp_id in nodes:
         parent_node = _parent_node(node, node_set, dead_ends, boxes)
+        if parent_node is not None and parent_node not in nesting:
+            # Broken markup: the wrapper around this comment belongs to one that comes after it,
+            # which cannot be what it replies to.
+            parent_node = None
         parent_wp_id = node_ids.get(parent_node) if parent_node is not None else None
         depth = nesting[node] = nesting[parent_node] + 1 if parent_node is not None else 1
         box = box_of.get(node)
