@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from spiders.evaluation_real import unpack_pages
 from spiders.extraction import extract_post
+from spiders.extraction.dates import parse_text_date
 from spiders.extraction.text import decode_html
 from tests.conftest import ROOT, require
 
@@ -36,6 +37,9 @@ def loaded(tmp_path_factory) -> int:
         _pages.extend(path.read_bytes() for path in sorted(folder.glob("*.html")))
         for page in _pages[:20]:  # the lazy imports (dateparser's data) before the time counts
             extract_post(decode_html(page), URL)
+        # The first date without a page language that only dateparser might read loads every
+        # locale it has, once a process: about 2 s of CPU, not the page's.
+        parse_text_date("07 bis 2016")
     return len(_pages)
 
 
@@ -164,3 +168,15 @@ def test_a_page_nested_past_the_parsers_limit_says_its_comments_are_not_all_ther
     shallow = comments.replace('<div class="comment"', '</div><div class="comment"').replace("</div>", "", 1)
     whole = extract_post(f"<html><body>{shallow}</div></body></html>", URL)
     assert len(whole.comments) == 300 and whole.comments_complete is True
+
+
+def test_a_comment_before_the_one_whose_wrapper_holds_it() -> None:
+    """Found by the fuzz test: a comment's item (`li.comment`, wrapping comment 6) that holds,
+    before comment 6, another comment (5) nested too deep to be boxed itself. Comment 5 cannot
+    reply to one that comes after it: both are top-level, and nothing raises (a KeyError did)."""
+    html = """<html><body><ol class="commentlist">
+    <li class="comment depth-1"><div class="x"><div class="y"><div id="comment-5"><p>Written first</p></div></div></div>
+    <div id="comment-6"><p>The comment of this item</p></div></li></ol></body></html>"""
+    post = extract_post(html, URL)
+    assert [(c.wp_id, c.parent_wp_id, c.depth) for c in post.comments] == [(5, None, 1), (6, None, 1)]
+    assert_valid_contract(post.summary())
