@@ -451,7 +451,13 @@ def stopped_table(row: dict) -> list[str]:
         + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])) + ".",
         "",
         *guard_note(row),
+        *note_lines(row),
     ]
+
+
+def note_lines(row: dict) -> list[str]:
+    """What the run was told to say about itself (`--note`: what else ran on the machine)."""
+    return [f"Note on this run: {row['note']}", ""] if row.get("note") else []
 
 
 def guard_note(row: dict) -> list[str]:
@@ -515,6 +521,7 @@ def size_table(row: dict) -> list[str]:
         + f"; statuses {again['server']['statuses']}.",
         "",
     ]
+    lines += note_lines(row)
     off = row.get("capture_off")
     if off:
         lines += [
@@ -755,6 +762,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="a py-spy summary of the first size's crawl")
     parser.add_argument("--merge", action="store_true",
                         help="keep the last report's rows for sizes (and the many-blogs run) not measured now")
+    parser.add_argument("--note", help="a sentence printed with each size measured now (what else ran beside it)")
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing it")
     parser.add_argument("--report-only", action="store_true",
                         help="measure nothing: write the report again from docs/performance-crawl.json")
@@ -777,6 +785,7 @@ def main() -> int:
         for i, posts in enumerate(args.sizes):
             sizes.append(measure_size(posts, work, bench, capture_off=i == 0 and not args.no_capture_off,
                                       profile=args.profile and i == 0, stop_after=stop if posts > 10000 else None))
+            sizes[-1]["note"] = args.note
             if not args.no_write:
                 publish(previous, sizes, blogs)
         if not args.no_blogs:
