@@ -7,7 +7,8 @@ second, CPU per archived page, peak memory, archive size, requests per archived 
 unchanged re-crawl of the same archive (its requests and time). At the first size also a first
 crawl with capture off (`ARCHIVE_CAPTURE=False`: what the WACZ costs), and 50 blogs of 200 posts in
 one run (one process, and `wparchive crawl --workers N` with 1 and with 3 workers through a Redis server
-of its own). `scrapy bench` runs in the same session, and the crawl rate is given as a ratio to its own.
+of its own). `scrapy bench` runs in the same session, just before each size (and before the many blogs), and
+the crawl rate is given as a ratio to its own.
 Writes docs/performance-crawl.md and the figures beside it in docs/performance-crawl.json.
 
     .venv/bin/python benchmarks/bench_scale.py                     # 2k and 10k posts, 50 blogs (~25 min)
@@ -267,6 +268,7 @@ def crawl(blog: Blog, db: Path, work: Path, name: str, *extra: str, profile: Pat
 def scrapy_bench(work: Path) -> dict:
     """Scrapy's own benchmark (its local server, a link-following spider, 10 s), outside the project
     (no scrapy.cfg: Scrapy's defaults), at the same concurrency as our crawls."""
+    print("== scrapy bench", flush=True)
     folder = work / "bench"
     folder.mkdir(exist_ok=True)
     log = folder / "bench.log"
@@ -663,7 +665,9 @@ def report(figures: dict) -> str:
         "- The unchanged re-crawl runs against the same archive and the same server right after the first crawl.",
         "  The goal counts its requests without the post and page id listings (the \"deletion checks\": `_fields=id`",
         "  listings), as a share of the first crawl's requests; the listing of every comment id counts against it.",
-        "- `scrapy bench` is run in the same session, outside the project (Scrapy's defaults, no scrapy.cfg), with",
+        "- `scrapy bench` is run in the same session, just before each size's crawls and before the many-blogs runs",
+        "  (the machine is shared: its load changes within a session), outside the project (Scrapy's defaults, no",
+        "  scrapy.cfg), with",
         "  `CONCURRENT_REQUESTS=16 CONCURRENT_REQUESTS_PER_DOMAIN=16`: its own server, a link-following spider that",
         "  parses every page with a LinkExtractor, 10 seconds. Its CPU per page is the scrapy process's own CPU",
         "  (its server is a child process and is left out).",
@@ -700,6 +704,13 @@ def report(figures: dict) -> str:
         f"changed); at most {GOALS['requests_per_post']} requests per archived post.",
         "",
     ]
+    earlier = [row for row in figures["sizes"] if row.get("kept")]
+    if figures.get("blogs") and figures["blogs"].get("kept"):
+        earlier.append(figures["blogs"] | {"posts": None})
+    for row in earlier:
+        what = f"{row['posts']:,}-post row" if row["posts"] else "many-blogs run"
+        lines += [f"**The {what} is from an earlier run** (measured {row['measured']}, with the code of then),",
+                  "kept by `--merge`: it was not measured again with the code of the other rows.", ""]
     for row in figures["sizes"]:
         lines += size_table(row)
     for row in figures["sizes"]:
@@ -777,19 +788,18 @@ def main() -> int:
     previous = json.loads(FIGURES.read_text()) if args.merge and FIGURES.exists() else {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as temp:
         work = Path(temp)
-        print("== scrapy bench", flush=True)
-        bench = scrapy_bench(work)
         sizes: list[dict] = []
         blogs = None
         stop = args.stop_after_minutes * 60 if args.stop_after_minutes else None
         for i, posts in enumerate(args.sizes):
+            bench = scrapy_bench(work)  # just before each size's crawls: the machine as they find it
             sizes.append(measure_size(posts, work, bench, capture_off=i == 0 and not args.no_capture_off,
                                       profile=args.profile and i == 0, stop_after=stop if posts > 10000 else None))
             sizes[-1]["note"] = args.note
             if not args.no_write:
                 publish(previous, sizes, blogs)
         if not args.no_blogs:
-            blogs = measure_blogs(args.blogs, args.blog_posts, work, bench, args.workers)
+            blogs = measure_blogs(args.blogs, args.blog_posts, work, scrapy_bench(work), args.workers)
     publish(previous, sizes, blogs, print_only=args.no_write)
     return 0
 
@@ -797,11 +807,11 @@ def main() -> int:
 def publish(previous: dict, sizes: list[dict], blogs: dict | None, print_only: bool = False) -> None:
     """Write the report and its figures (after each size, so that a stopped run keeps what it measured)."""
     measured = {row["posts"] for row in sizes}
-    kept = [row for row in previous.get("sizes", []) if row["posts"] not in measured]
+    kept = [row | {"kept": True} for row in previous.get("sizes", []) if row["posts"] not in measured]
     figures = {
         "machine": machine(),
         "sizes": sorted(kept + sizes, key=lambda row: row["posts"]),
-        "blogs": blogs or previous.get("blogs"),
+        "blogs": blogs or (previous["blogs"] | {"kept": True} if previous.get("blogs") else None),
     }
     text = report(figures)
     if print_only:
