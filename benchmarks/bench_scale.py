@@ -466,7 +466,7 @@ def guard_note(row: dict) -> list[str]:
     """Whether the listing guard cut the comment listing short in this row's first crawl."""
     listed = row["first"]["server"]["kinds"].get("REST comments", 0)
     pages = row["posts"] * 10 // 100
-    if listed >= pages:
+    if not pages > listed >= 5000:  # the whole listing, or a crawl closed (CLOSESPIDER_TIMEOUT) before the guard
         return []
     return [f"**The listing guard stopped the comment listing** after {listed:,} of its {pages:,} pages "
             f"(`ARCHIVE_MAX_LISTING_PAGES`, 5,000, was not raised for this run): {listed * 100:,} of the "
@@ -709,8 +709,8 @@ def report(figures: dict) -> str:
         earlier.append(figures["blogs"] | {"posts": None})
     for row in earlier:
         what = f"{row['posts']:,}-post row" if row["posts"] else "many-blogs run"
-        lines += [f"**The {what} is from an earlier run** (measured {row['measured']}, with the code of then),",
-                  "kept by `--merge`: it was not measured again with the code of the other rows.", ""]
+        lines += [f"**The {what} was measured in an earlier run** ({row['measured']}) and kept by `--merge`: where",
+                  "the code changed between runs, the rows measure different code.", ""]
     for row in figures["sizes"]:
         lines += size_table(row)
     for row in figures["sizes"]:
