@@ -94,12 +94,36 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for table_name, columns in FTS.items():
         if not db[table_name].detect_fts():
             db[table_name].enable_fts(list(columns), create_triggers=True, tokenize="porter")
+        _index_updates_of(db, table_name, columns)
     for name, (_, sql) in {**VIEWS, **HISTORY_VIEWS}.items():
         db.create_view(name, sql.strip(), replace=True)
     # The research views and indexes that Datasette's pages and canned queries use.
     from archive.research import ensure_research_shape
 
     ensure_research_shape(db)
+
+
+def _index_updates_of(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]) -> None:
+    """The full-text index follows an update only when it changes an indexed column (or the row id).
+    sqlite-utils' trigger re-indexes the row on every update: a comment's `parent_id`, a post's
+    `comment_count_captured`, everyone's `person_id` after a crawl, each deleted and indexed again."""
+    name = f"{table}_au"
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone()
+    if row is None or " WHEN " in row[0]:
+        return
+    changed = " OR ".join(["old.rowid IS NOT new.rowid", *(f'old."{c}" IS NOT new."{c}"' for c in columns)])
+    names = ", ".join(f'"{c}"' for c in columns)
+    old = ", ".join(f'old."{c}"' for c in columns)
+    new = ", ".join(f'new."{c}"' for c in columns)
+    with db.atomic():
+        db.execute(f'DROP TRIGGER "{name}"')
+        db.execute(
+            f'CREATE TRIGGER "{name}" AFTER UPDATE ON "{table}"\n'
+            f"WHEN {changed} BEGIN\n"
+            f'  INSERT INTO "{table}_fts" ("{table}_fts", rowid, {names}) VALUES(\'delete\', old.rowid, {old});\n'
+            f'  INSERT INTO "{table}_fts" (rowid, {names}) VALUES (new.rowid, {new});\n'
+            "END"
+        )
 
 
 def _add_column(

@@ -218,8 +218,7 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
     with db.atomic():
         if people:
             db["people"].upsert_all(people, pk="id")
-        for person_id, group in assignments:
-            _assign(db, site_id, person_id, group)
+        _assign(db, site_id, assignments)
         gone = [
             person_id
             for person_id, row in existing.items()
@@ -232,22 +231,39 @@ def link_people(db: sqlite_utils.Database, site_id: int, instructors: Iterable[s
     return len(people)
 
 
-def _assign(db: sqlite_utils.Database, site_id: int, person_id: int, group: dict[str, Any]) -> None:
-    """Point a group's rows at their person (by the author index: the rows of that name only)."""
-    match = " AND ".join(f"[{column}] IS :{column}" for column in _POST_SIGNATURE if column != "author")
-    values = {column: group.get(column) for column in _COMMENT_SIGNATURE} | {"site": site_id, "to": person_id}
-    if group["kind"] == "post":
-        db.execute(
-            f"UPDATE posts SET person_id = :to WHERE author = :author AND site_id = :site AND forgotten IS NULL"
-            f" AND {match}",
-            values,
-        )
+def _assign(db: sqlite_utils.Database, site_id: int, assignments: list[tuple[int, dict[str, Any]]]) -> None:
+    """Point the regrouped rows at their person. The groups go into a temporary table and each of
+    `posts` and `comments` is read once, each row looking its group up there (one UPDATE a group,
+    by the author index, read a name's rows again for every group of that name: the site's
+    comments a few hundred times over when guests give a different website each time)."""
+    if not assignments:
         return
-    db.execute(
-        f"UPDATE comments SET person_id = :to WHERE author = :author AND forgotten IS NULL AND {match}"
-        " AND registered IS :registered AND post_id IN (SELECT id FROM posts WHERE site_id = :site)",
-        values,
+    columns = ", ".join(_COMMENT_SIGNATURE)
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS person_moves (kind, {columns}, to_person)")
+    db.execute(f"CREATE INDEX IF NOT EXISTS temp.person_moves_signature ON person_moves (kind, {columns})")
+    db.execute("DELETE FROM temp.person_moves")
+    db.conn.executemany(
+        f"INSERT INTO temp.person_moves VALUES (?, {', '.join('?' for _ in _COMMENT_SIGNATURE)}, ?)",
+        [
+            ("post" if group["kind"] == "post" else "comment", *(group.get(c) for c in _COMMENT_SIGNATURE), to)
+            for to, group in assignments
+        ],
     )
+    for table, kind, signature, rows in (
+        ("posts", "post", _POST_SIGNATURE, "site_id = :site"),
+        ("comments", "comment", _COMMENT_SIGNATURE, "post_id IN (SELECT id FROM posts WHERE site_id = :site)"),
+    ):
+        match = " AND ".join(f"m.[{column}] IS {table}.[{column}]" for column in signature if column != "author")
+        move = (
+            f"SELECT m.to_person FROM temp.person_moves m WHERE m.kind = '{kind}' AND m.author = {table}.author"
+            f" AND {match}"
+        )
+        db.execute(
+            f"UPDATE {table} SET person_id = ({move}) WHERE {rows} AND forgotten IS NULL AND author IS NOT NULL"
+            f" AND EXISTS ({move})",
+            {"site": site_id},
+        )
+    db.execute("DELETE FROM temp.person_moves")
 
 
 def _inferred_role(members: list[dict[str, Any]], page_authors_known: bool) -> tuple[str | None, str]:

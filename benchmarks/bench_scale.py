@@ -6,10 +6,12 @@ process, politeness off. For each size: the first crawl into an empty archive (w
 second, CPU per archived page, peak memory, archive size, requests per archived post), then an
 unchanged re-crawl of the same archive (its requests and time). At the first size also a first
 crawl with capture off (`ARCHIVE_CAPTURE=False`: what the WACZ costs), and 50 blogs of 200 posts in
-one run. `scrapy bench` runs in the same session, and the crawl rate is given as a ratio to its own.
+one run (one process, and `wparchive crawl --workers N` with 1 and with 3 workers through a Redis server
+of its own). `scrapy bench` runs in the same session, just before each size (and before the many blogs), and
+the crawl rate is given as a ratio to its own.
 Writes docs/performance-crawl.md and the figures beside it in docs/performance-crawl.json.
 
-    .venv/bin/python benchmarks/bench_scale.py                     # 2k and 10k posts, 50 blogs (~10 min)
+    .venv/bin/python benchmarks/bench_scale.py                     # 2k and 10k posts, 50 blogs (~25 min)
     .venv/bin/python benchmarks/bench_scale.py --sizes 100000 --merge   # add 100k to the last report
     .venv/bin/python benchmarks/bench_scale.py --sizes 2000 --no-blogs --no-write
     .venv/bin/python benchmarks/bench_scale.py --sizes 2000 --profile   # py-spy summary (pip install py-spy)
@@ -28,6 +30,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -79,20 +82,51 @@ def proc_hwm_mb(pid: int) -> float | None:
     return int(match[1]) / 1024 if match else None
 
 
-def watch(command: list[str], log: Path, cwd: Path) -> dict:
+def proc_rss_mb(pid: int) -> float:
+    """The process's resident memory now (VmRSS) in MB, 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(match[1]) / 1024 if match else 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """The process's children, their children, ... (from /proc: the parent in each process's stat)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def watch(command: list[str], log: Path, cwd: Path, tree: bool = False) -> dict:
     """Run a command to its end: wall time, CPU (its own, polled from /proc, and from wait4, which
-    counts its reaped children too), peak RSS."""
+    counts its reaped children too), peak RSS. With `tree`, also the peak of the memory of the
+    process and all its descendants together (`tree_rss_mb`: a writer and its workers)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     began = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
-        own_cpu, hwm = 0.0, 0.0
+        own_cpu, hwm, tree_rss, processes = 0.0, 0.0, 0.0, 1
         while True:
             finished, status, usage = os.wait4(process.pid, os.WNOHANG)
             if finished:
                 break
             own_cpu = proc_cpu(process.pid) or own_cpu
             hwm = max(hwm, proc_hwm_mb(process.pid) or 0.0)
+            if tree:
+                pids = [process.pid, *descendants(process.pid)]
+                processes = max(processes, len(pids))
+                tree_rss = max(tree_rss, sum(proc_rss_mb(pid) for pid in pids))
             time.sleep(0.2)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - began
@@ -103,6 +137,7 @@ def watch(command: list[str], log: Path, cwd: Path) -> dict:
         "cpu": usage.ru_utime + usage.ru_stime,
         "own_cpu": own_cpu,
         "rss_mb": max(hwm, usage.ru_maxrss / 1024),
+        **({"tree_rss_mb": tree_rss, "processes": processes} if tree else {}),
     }
 
 
@@ -150,6 +185,41 @@ class Blog:
             self.process.wait()
 
 
+class Redis:
+    """A redis-server of the benchmark's own on a free port of 127.0.0.1 (nothing saved to disk),
+    until `stop()`: it is stopped by its pid, never the system's service."""
+
+    def __init__(self, folder: Path) -> None:
+        server = shutil.which("redis-server")
+        if server is None:
+            raise SystemExit("the runs with workers need Debian's redis-server (make system-deps), or --workers")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder), "--save", "",
+             "--appendonly", "no", "--logfile", str(folder / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"redis-server did not start: {(folder / 'redis.log').read_text()[-2000:]}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def archive_bytes(db: Path) -> dict:
     """The archive on disk: the database with its WAL, and the WACZ folder beside it."""
     database = sum(p.stat().st_size for p in (db, db.with_name(db.name + "-wal")) if p.exists())
@@ -158,23 +228,28 @@ def archive_bytes(db: Path) -> dict:
     return {"db_bytes": database, "wacz_bytes": wacz}
 
 
-def crawl(blog: Blog, db: Path, work: Path, name: str, *extra: str, profile: Path | None = None) -> dict:
-    """One `scrapy crawl wordpress` process against the blog(s): its figures, and the server's."""
-    if len(blog.homes) == 1:
-        target = ["-a", f"url={blog.homes[0]}"]
-    else:
-        urls = work / f"{name}-urls.txt"
-        urls.write_text("\n".join(blog.homes) + "\n")
-        target = ["-a", f"urls_file={urls}"]
+def crawl(blog: Blog, db: Path, work: Path, name: str, *extra: str, profile: Path | None = None,
+          workers: int | None = None, redis: Redis | None = None) -> dict:
+    """One `scrapy crawl wordpress` process against the blog(s): its figures, and the server's. With
+    `workers`, `wparchive crawl --workers N` instead: a writer process and N worker processes it
+    starts, fed through `redis` (CPU and memory are then those of all of them)."""
+    urls = work / f"{name}-urls.txt"
+    urls.write_text("\n".join(blog.homes) + "\n")
+    target = ["-a", f"url={blog.homes[0]}"] if len(blog.homes) == 1 else ["-a", f"urls_file={urls}"]
     log = work / f"{name}.log"
     command = [sys.executable, "-m", "scrapy", "crawl", "wordpress", *target, "-s", f"ARCHIVE_DB={db}", *FAST,
                "-s", f"LOG_FILE={log}", *extra]
+    if workers is not None:
+        assert redis is not None
+        command = [sys.executable, "-m", "archive.cli", "crawl", "--urls-file", str(urls), "--db", str(db),
+                   "--workers", str(workers), "--redis", redis.url, "--queue", name, "--log-file", str(log),
+                   *FAST, *extra]
     if profile is not None:
         command = [shutil.which("py-spy") or "py-spy", "record", "--format", "raw", "--rate", "50",
                    "--output", str(profile), "--", *command]
     blog.counts(reset=True)
     server_cpu = blog.cpu()
-    figures = watch(command, work / f"{name}.out", ROOT)
+    figures = watch(command, work / f"{name}.out", ROOT, tree=workers is not None)
     figures["server_cpu"] = blog.cpu() - server_cpu
     figures["server"] = blog.counts()
     figures |= log_stats(log)
@@ -193,6 +268,7 @@ def crawl(blog: Blog, db: Path, work: Path, name: str, *extra: str, profile: Pat
 def scrapy_bench(work: Path) -> dict:
     """Scrapy's own benchmark (its local server, a link-following spider, 10 s), outside the project
     (no scrapy.cfg: Scrapy's defaults), at the same concurrency as our crawls."""
+    print("== scrapy bench", flush=True)
     folder = work / "bench"
     folder.mkdir(exist_ok=True)
     log = folder / "bench.log"
@@ -250,14 +326,25 @@ def measure_size(posts: int, work: Path, bench: dict, capture_off: bool, profile
             "capture_off": off, "profile": spy, "stopped_after": stop_after}
 
 
-def measure_blogs(count: int, posts: int, work: Path, bench: dict) -> dict:
+def measure_blogs(count: int, posts: int, work: Path, bench: dict, workers: list[int]) -> dict:
+    """The blogs crawled by one process, then by each number of `workers` (a fresh archive each)."""
     print(f"== {count} blogs of {posts} posts", flush=True)
     blog = Blog(posts, count)
+    redis = None
+    runs: dict[str, dict] = {}
     try:
         first = crawl(blog, work / "blogs.db", work, "blogs-first")
+        if workers:
+            folder = work / "redis"
+            folder.mkdir(exist_ok=True)
+            redis = Redis(folder)
+        for n in workers:
+            runs[str(n)] = crawl(blog, work / f"blogs-workers{n}.db", work, f"blogs-workers{n}", workers=n, redis=redis)
     finally:
         blog.stop()
-    return {"blogs": count, "posts": posts, "measured": now(), "bench": bench, "first": first}
+        if redis is not None:
+            redis.stop()
+    return {"blogs": count, "posts": posts, "measured": now(), "bench": bench, "first": first, "workers": runs}
 
 
 def now() -> str:
@@ -366,14 +453,20 @@ def stopped_table(row: dict) -> list[str]:
         + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])) + ".",
         "",
         *guard_note(row),
+        *note_lines(row),
     ]
+
+
+def note_lines(row: dict) -> list[str]:
+    """What the run was told to say about itself (`--note`: what else ran on the machine)."""
+    return [f"Note on this run: {row['note']}", ""] if row.get("note") else []
 
 
 def guard_note(row: dict) -> list[str]:
     """Whether the listing guard cut the comment listing short in this row's first crawl."""
     listed = row["first"]["server"]["kinds"].get("REST comments", 0)
     pages = row["posts"] * 10 // 100
-    if listed >= pages:
+    if not pages > listed >= 5000:  # the whole listing, or a crawl closed (CLOSESPIDER_TIMEOUT) before the guard
         return []
     return [f"**The listing guard stopped the comment listing** after {listed:,} of its {pages:,} pages "
             f"(`ARCHIVE_MAX_LISTING_PAGES`, 5,000, was not raised for this run): {listed * 100:,} of the "
@@ -430,6 +523,7 @@ def size_table(row: dict) -> list[str]:
         + f"; statuses {again['server']['statuses']}.",
         "",
     ]
+    lines += note_lines(row)
     off = row.get("capture_off")
     if off:
         lines += [
@@ -481,6 +575,60 @@ def profile_lines(row: dict) -> list[str]:
     return lines
 
 
+def blogs_row(label: str, run: dict, blogs: dict) -> str:
+    posts = run["posts"] or 1
+    rss = f"{run['rss_mb']:.0f} MB"
+    if "tree_rss_mb" in run:  # the writer's own, and of all the processes together at their peak
+        rss = f"{rss} (all {run['tree_rss_mb']:.0f} MB)"
+    return (
+        f"| {label} | {run['wall']:.0f} s | {per_s(run):.1f} | {per_s(run) / blogs['bench']['pages_per_s']:.2f} | "
+        f"{posts / run['wall']:.1f} | {1000 * run['cpu'] / posts:.1f} ms | {rss} | "
+        f"{(run.get('downloader/request_count') or 0) / posts:.2f} | "
+        f"{run['sites'].get('complete', 0)} of {blogs['blogs']} |"
+    )
+
+
+def blogs_lines(blogs: dict | None) -> list[str]:
+    lines = ["## Many blogs in one run", ""]
+    if not blogs:
+        return lines + ["Not measured.", ""]
+    runs = blogs.get("workers") or {}
+    lines += [
+        f"{blogs['blogs']} synthetic blogs of {blogs['posts']} posts each, at `/blog1/` ... `/blog{blogs['blogs']}/`",
+        "of one server (a multisite network in subfolders; one host, so Scrapy's per-domain limit of 16 is shared",
+        "by all of a process's blogs), in one run (measured "
+        f"{blogs['measured']}; `scrapy bench` in the same session: {blogs['bench']['pages_per_s']:.0f} pages/s):",
+        "",
+        "- one process: `scrapy crawl wordpress -a urls_file=FILE`;",
+        "- N workers: `wparchive crawl --urls-file FILE --workers N` with a Redis server of the benchmark's own on",
+        "  127.0.0.1: the writer process (it writes the archive and fetches nothing) starts N worker processes, each",
+        "  crawls whole blogs (at most `ARCHIVE_WORKER_BLOGS`, 4, at a time, 16 requests at once) and sends its items",
+        "  through Redis to the writer. Pages per second are the workers' responses over the writer's time, workers'",
+        "  start-up included; CPU is that of all the processes (the writer reaps its workers); peak RSS is the",
+        "  writer's, and in brackets that of all the processes together at their highest.",
+        "",
+        "| run | wall time | pages/s | vs bench | posts/s | CPU/page | peak RSS | requests/post | sites complete |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        blogs_row("one process", blogs["first"], blogs),
+        *[blogs_row(f"{n} worker{'s' if n != '1' else ''}", run, blogs) for n, run in runs.items()],
+        "",
+    ]
+    if not runs:
+        lines += ["The runs with workers were not measured in this report (`--workers`).", ""]
+        return lines
+    cores = os.cpu_count() or 1
+    most = max(runs.values(), key=lambda run: run.get("processes", 1))
+    lines += [
+        f"**This machine has {cores} cores.** Workers can only use the cores there are: here the writer and its",
+        f"workers (up to {most.get('processes', 1)} processes at once), the blogs' server and Redis share {cores}",
+        "cores, so what more workers gain over one comes from the cores that one process left idle, and they",
+        "compete with each other and with the server for them. On machines of their own (`wparchive work`) each worker",
+        "brings its own cores and its own per-domain limit, and the writer is the one process they share.",
+        "",
+    ]
+    return lines
+
+
 def report(figures: dict) -> str:
     m = figures["machine"]
     lines = [
@@ -517,7 +665,9 @@ def report(figures: dict) -> str:
         "- The unchanged re-crawl runs against the same archive and the same server right after the first crawl.",
         "  The goal counts its requests without the post and page id listings (the \"deletion checks\": `_fields=id`",
         "  listings), as a share of the first crawl's requests; the listing of every comment id counts against it.",
-        "- `scrapy bench` is run in the same session, outside the project (Scrapy's defaults, no scrapy.cfg), with",
+        "- `scrapy bench` is run in the same session, just before each size's crawls and before the many-blogs runs",
+        "  (the machine is shared: its load changes within a session), outside the project (Scrapy's defaults, no",
+        "  scrapy.cfg), with",
         "  `CONCURRENT_REQUESTS=16 CONCURRENT_REQUESTS_PER_DOMAIN=16`: its own server, a link-following spider that",
         "  parses every page with a LinkExtractor, 10 seconds. Its CPU per page is the scrapy process's own CPU",
         "  (its server is a child process and is left out).",
@@ -554,36 +704,19 @@ def report(figures: dict) -> str:
         f"changed); at most {GOALS['requests_per_post']} requests per archived post.",
         "",
     ]
+    earlier = [row for row in figures["sizes"] if row.get("kept")]
+    if figures.get("blogs") and figures["blogs"].get("kept"):
+        earlier.append(figures["blogs"] | {"posts": None})
+    for row in earlier:
+        what = f"{row['posts']:,}-post row" if row["posts"] else "many-blogs run"
+        lines += [f"**The {what} was measured in an earlier run** ({row['measured']}) and kept by `--merge`: where",
+                  "the code changed between runs, the rows measure different code.", ""]
     for row in figures["sizes"]:
         lines += size_table(row)
     for row in figures["sizes"]:
         lines += profile_lines(row)
-    blogs = figures.get("blogs")
-    lines += ["## Many blogs in one run", ""]
-    if blogs:
-        first = blogs["first"]
-        posts = first["posts"] or 1
-        lines += [
-            f"{blogs['blogs']} synthetic blogs of {blogs['posts']} posts each, at `/blog1/` ... "
-            f"`/blog{blogs['blogs']}/`",
-            "of one server (a multisite network in subfolders; one host, so Scrapy's per-domain limit of 16 is shared",
-            f"by all of them), in one `scrapy crawl wordpress -a urls_file=FILE` (measured {blogs['measured']}).",
-            "",
-            "| workers | wall time | pages/s | vs bench | posts/s | CPU/page | peak RSS | requests/post "
-            "| sites complete |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-            f"| 1 | {first['wall']:.0f} s | {per_s(first):.1f} | {per_s(first) / blogs['bench']['pages_per_s']:.2f} | "
-            f"{posts / first['wall']:.1f} | {1000 * first['cpu'] / posts:.1f} ms | {first['rss_mb']:.0f} MB | "
-            f"{(first.get('downloader/request_count') or 0) / posts:.2f} | "
-            f"{first['sites'].get('complete', 0)} of {blogs['blogs']} |",
-            "| 3 | not measured yet | | | | | | | |",
-            "",
-        ]
+    lines += blogs_lines(figures.get("blogs"))
     lines += [
-        "**3 workers**: not measured yet. It needs the scrapy-redis mode of issue #16 (a shared Redis scheduler,",
-        "items to one archive writer), which another piece of work is building; `bench_scale.py --workers 3` says",
-        "so until then. Its row goes in the table above.",
-        "",
         "## Notes",
         "",
         *NOTES,
@@ -598,9 +731,13 @@ NOTES = [
     "  images, no comment paging (10 comments fit on the post page), no pingbacks, and every comment is dated",
     "  on the page (so no post's comments feed is fetched). Its pages are smaller than most themes' (about 20 KB",
     "  against 30–100 KB). The figures are the crawler's ceiling on this machine, not what a live site allows.",
-    "- The spider takes the REST way on it (discovery `rest`): the posts listing with `_embed=author,wp:term`",
-    "  (100 a request), the pages listing, every comment (100 a request, `orderby=id`), then each post's page.",
-    "  That is 1 + N/100 + 10·N/100 listings for N posts and N page fetches: about 1.11 requests per post.",
+    "- The spider takes the REST way on it (discovery `rest`) and streams: a page of the posts listing with",
+    "  `_embed=author,wp:term` (100 posts), their REST comments by post (`post=` their ids, 100 comments a",
+    "  request: 10 requests), then those posts' pages, while the next listing page is read; the pages listing",
+    "  likewise, and one request for the site's comment total. That is about 1 + N/100 + 10·N/100 listings for N",
+    "  posts and N page fetches: about 1.11 requests per post.",
+    "- The crawls run with the project's `CONCURRENT_ITEMS = 1` (its item pipelines are synchronous);",
+    "  `scrapy bench` with Scrapy's default of 100 (its spider yields requests, and no items).",
     "- A blog of over 50,000 posts has over 5,000 pages of comments in the REST listing, more than the listing",
     "  guard (`ARCHIVE_MAX_LISTING_PAGES`, 5,000) lets the spider read: it would stop there and record the site",
     "  partial. The benchmark raises the guard to fit for such sizes; a row measured without (it says so) listed",
@@ -630,10 +767,13 @@ def main() -> int:
     parser.add_argument("--no-capture-off", action="store_true", help="skip the capture-off crawl at the first size")
     parser.add_argument("--stop-after-minutes", type=float, default=None,
                         help="close the first crawl of sizes over 10,000 posts after this long (no re-crawl then)")
-    parser.add_argument("--workers", type=int, default=1, help="crawl workers (more than 1 is not built yet)")
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 3],
+                        help="numbers of workers to crawl the many blogs with, each its own run after the "
+                        "one-process run (`wparchive crawl --workers N`; needs redis-server); none: --workers")
     parser.add_argument("--profile", action="store_true", help="a py-spy summary of the first size's crawl")
     parser.add_argument("--merge", action="store_true",
                         help="keep the last report's rows for sizes (and the many-blogs run) not measured now")
+    parser.add_argument("--note", help="a sentence printed with each size measured now (what else ran beside it)")
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing it")
     parser.add_argument("--report-only", action="store_true",
                         help="measure nothing: write the report again from docs/performance-crawl.json")
@@ -643,27 +783,23 @@ def main() -> int:
         OUTPUT.write_text(report(figures))
         print(f"wrote {OUTPUT}")
         return 0
-    if args.workers != 1:
-        raise NotImplementedError(
-            "--workers needs the scrapy-redis mode of issue #16 (shared Redis scheduler and dupefilter, items to one "
-            "archive writer), which is not built yet")
     if args.profile and shutil.which("py-spy") is None and not Path(sys.executable).with_name("py-spy").exists():
         raise SystemExit("--profile needs py-spy: pip install py-spy")
     previous = json.loads(FIGURES.read_text()) if args.merge and FIGURES.exists() else {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as temp:
         work = Path(temp)
-        print("== scrapy bench", flush=True)
-        bench = scrapy_bench(work)
         sizes: list[dict] = []
         blogs = None
         stop = args.stop_after_minutes * 60 if args.stop_after_minutes else None
         for i, posts in enumerate(args.sizes):
+            bench = scrapy_bench(work)  # just before each size's crawls: the machine as they find it
             sizes.append(measure_size(posts, work, bench, capture_off=i == 0 and not args.no_capture_off,
                                       profile=args.profile and i == 0, stop_after=stop if posts > 10000 else None))
+            sizes[-1]["note"] = args.note
             if not args.no_write:
                 publish(previous, sizes, blogs)
         if not args.no_blogs:
-            blogs = measure_blogs(args.blogs, args.blog_posts, work, bench)
+            blogs = measure_blogs(args.blogs, args.blog_posts, work, scrapy_bench(work), args.workers)
     publish(previous, sizes, blogs, print_only=args.no_write)
     return 0
 
@@ -671,11 +807,11 @@ def main() -> int:
 def publish(previous: dict, sizes: list[dict], blogs: dict | None, print_only: bool = False) -> None:
     """Write the report and its figures (after each size, so that a stopped run keeps what it measured)."""
     measured = {row["posts"] for row in sizes}
-    kept = [row for row in previous.get("sizes", []) if row["posts"] not in measured]
+    kept = [row | {"kept": True} for row in previous.get("sizes", []) if row["posts"] not in measured]
     figures = {
         "machine": machine(),
         "sizes": sorted(kept + sizes, key=lambda row: row["posts"]),
-        "blogs": blogs or previous.get("blogs"),
+        "blogs": blogs or (previous["blogs"] | {"kept": True} if previous.get("blogs") else None),
     }
     text = report(figures)
     if print_only:

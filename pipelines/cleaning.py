@@ -25,18 +25,22 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+# One sanitiser, configured once: `nh3.clean(value, **options)` converts the options (every tag's
+# allowed attributes) for each call, which cost nine times the sanitising of a comment.
+_SANITISER = nh3.Cleaner(
+    attributes=_ATTRIBUTES,
+    url_schemes=_SAFE_SCHEMES,
+    clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
+    link_rel="noopener noreferrer nofollow",
+)
+
+
 def sanitise_html(value: str | None) -> str | None:
     """HTML that cannot run anything: no script, style, iframe, event handler, CSS or
     `javascript:` URL survives; broken markup is repaired."""
     if not value:
         return value
-    return nh3.clean(
-        value,
-        attributes=_ATTRIBUTES,
-        url_schemes=_SAFE_SCHEMES,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    return _SANITISER.clean(value)
 
 
 def clean_text(value: str | None) -> str | None:

@@ -76,6 +76,8 @@ class ArchivePipeline:
         self.db = None
         self.crawl_id: int | None = None
         self.site_ids: dict[str, int] = {}
+        # The name and way in this crawl last saved for each site: saved again only when they change.
+        self.site_saved: dict[str, tuple[str | None, str | None]] = {}
         self.site_counts: dict[str, Counter[str]] = {}
         self.lock = ArchiveLock(path) if path != ":memory:" else None
         if self.lock is not None:
@@ -149,9 +151,10 @@ class ArchivePipeline:
         site_id = self.site_ids.get(site_url)
         self.batch.begin()
         try:
-            if site_id is None or item.site_name:
+            if site_id is None or (item.site_name and self.site_saved.get(site_url) != (item.site_name, discovery)):
                 site_id = save_site(self.db, site_url, self.crawl_id, item.site_name, discovery)
                 self.site_ids[site_url] = site_id
+                self.site_saved[site_url] = (item.site_name, discovery)
             result = save_post_result(self.db, site_id, asdict(item), self.crawl_id)
         except BaseException:
             if self.batch.lost():  # the error undid the whole batch, not only this post
@@ -191,6 +194,8 @@ class ArchivePipeline:
     def _count_lost(self, lost: Counter[str]) -> None:
         """Posts whose batch could not be committed (a full disk): not in the archive, and their
         sites' crawls are not complete."""
+        if lost:
+            self.site_saved.clear()  # the sites' rows as the lost batch left them: saved again
         for site_url, n in lost.items():
             self.failed_posts[site_url] += n
             self.crawler.stats.inc_value("wparchive/posts_not_archived", n)

@@ -308,7 +308,19 @@ class RestWay:
         yield from self._listing_done(site)
 
     def _stream_page(self, site: Site, route: str, page: int, data: list[dict]) -> Iterator[Any]:
-        """Ask for the REST comments of a listing page's posts (`post=` their ids, 100 a request)."""
+        """Ask for the next listing page (held back while many requests are outstanding) and the
+        REST comments of this page's posts (`post=` their ids, 100 a request). The next page is
+        asked for now, not once these posts are sent: three round trips (the listing page, its
+        comments' first page, the others) stood between one page's posts and the next's, and the
+        downloader ran dry while they were on their way (6 of 16 requests at once, on loopback)."""
+        if page < site.listing_pages.get(route, 1):
+            following = self._listing(
+                site, self._rest_request(site, route, page + 1, self.parse_rest_stream, more=False)
+            )
+            if site.pending > self.settings.getint("ARCHIVE_LISTING_AHEAD", 200):
+                site.deferred.append(following)  # released by `_maybe_done` as requests are answered
+            else:
+                yield following
         batch = ListingBatch(route, page, self._listed_posts(site, data))
         # Not a password-protected post's: WordPress refuses (401) a comment listing that names one,
         # and lists none of its comments anyway.
@@ -349,8 +361,7 @@ class RestWay:
         yield from self._listing_done(site)
 
     def _dispatch_batch(self, site: Site, batch: ListingBatch) -> Iterator[Any]:
-        """Fetch a listing page's posts (a resumed crawl skips those archived and unchanged), then
-        ask for the next listing page, or hold it back while many requests are outstanding."""
+        """Fetch a listing page's posts (a resumed crawl skips those archived and unchanged)."""
         known = site.known_by_wp_id()
         for url, post in batch.posts.items():
             if post.wp_id is not None:
@@ -363,14 +374,6 @@ class RestWay:
                 self.count("skipped/up_to_date")
                 continue
             yield self._post_request(url, site, rest=post, known=archived)
-        if batch.page < site.listing_pages.get(batch.route, 1):
-            following = self._listing(
-                site, self._rest_request(site, batch.route, batch.page + 1, self.parse_rest_stream, more=False)
-            )
-            if site.pending > self.settings.getint("ARCHIVE_LISTING_AHEAD", 200):
-                site.deferred.append(following)  # released by `_maybe_done` as requests are answered
-            else:
-                yield following
 
     def _step_stream_done(self, site: Site) -> Iterator[Any]:
         """Every listing page read: what the archive holds and the listing no longer has is missing."""
