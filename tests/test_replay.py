@@ -102,11 +102,10 @@ def test_an_archived_post_shows_with_its_image_from_the_archive(browser, replaye
     assert outside_requests(page) == []
 
 
-def test_wparchive_serve_links_each_post_to_its_page_as_archived(browser, replayed) -> None:  # noqa: F811
-    """`wparchive serve` starts the replay beside Datasette; the post page's link opens it."""
-    db_path = replayed["db"]
+def serve_with_replay(db_path, log_name: str) -> tuple[subprocess.Popen, int, int]:
+    """`wparchive serve` with its replay, in a session of its own, once both ports answer."""
     port, replay_port = free_port(), free_port()
-    log_path = db_path.parent / "serve.log"
+    log_path = db_path.parent / log_name
     command = [sys.executable, "-m", "archive.cli", "serve", str(db_path), "--port", str(port)]
     command += ["--replay-port", str(replay_port)]
     with log_path.open("w") as log:
@@ -114,6 +113,17 @@ def test_wparchive_serve_links_each_post_to_its_page_as_archived(browser, replay
     try:
         wait_for_port(port, process, log_path)
         wait_for_port(replay_port, process, log_path)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    return process, port, replay_port
+
+
+def test_wparchive_serve_links_each_post_to_its_page_as_archived(browser, replayed) -> None:  # noqa: F811
+    """`wparchive serve` starts the replay beside Datasette; the post page's link opens it."""
+    db_path = replayed["db"]
+    process, port, replay_port = serve_with_replay(db_path, "serve.log")
+    try:
         post = image_post()
         post_id = sqlite3.connect(db_path).execute("select id from posts where title = ?", [post.title]).fetchone()[0]
         context, page = open_page(browser, f"http://127.0.0.1:{port}")
@@ -140,16 +150,8 @@ def test_wparchive_serve_links_each_post_to_its_page_as_archived(browser, replay
 def test_wparchive_serve_stopped_by_a_signal_stops_its_replay_too(replayed) -> None:
     """A service manager stops `wparchive serve` with SIGTERM to its own process, not to its
     process group: pywb, its child, must not outlive it on the replay port."""
-    db_path = replayed["db"]
-    port, replay_port = free_port(), free_port()
-    log_path = db_path.parent / "serve-signal.log"
-    command = [sys.executable, "-m", "archive.cli", "serve", str(db_path), "--port", str(port)]
-    command += ["--replay-port", str(replay_port)]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process, _, replay_port = serve_with_replay(replayed["db"], "serve-signal.log")
     try:
-        wait_for_port(port, process, log_path)
-        wait_for_port(replay_port, process, log_path)
         process.send_signal(signal.SIGTERM)  # Datasette alone
         process.wait(timeout=30)
         deadline = time.monotonic() + 20
