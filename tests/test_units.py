@@ -426,3 +426,15 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds(b"Sun, 06 Dec 2026 12:01:30 GMT", now) == 90
     assert retry_after_seconds(b"Sun, 06 Dec 2026 11:00:00 GMT", now) == 0  # already past
     assert retry_after_seconds(b"soon", now) is None and retry_after_seconds(None, now) is None
+
+
+def test_a_byline_keeps_a_short_surname_before_a_number() -> None:
+    """The name ends at a date, not at a short word before a number: "Doe 2012" is a surname and a
+    year, "on 12" and "am 3." are date words (the name was cut to "Jane" before)."""
+    from spiders.extraction.page import _name_in_byline
+
+    assert _name_in_byline("By Jane Doe 12 March 2012") == "Jane Doe"
+    assert _name_in_byline("Bob Fox 3 days ago") == "Bob Fox"
+    assert _name_in_byline("By Jane Doe on 12 March 2012") == "Jane Doe"
+    assert _name_in_byline("Von Max Muster am 3. Mai 2012") == "Max Muster"
+    assert _name_in_byline("Par Jean Dupont le 3 mai 2012") == "Jean Dupont"

@@ -744,7 +744,8 @@ _AUTHOR_BOX_PREFIX = re.compile(
 # Where a byline's name ends: a separator, or a short word before a number ("am 29. Mai 2017",
 # "on 3 May"), or a date's words.
 _BYLINE_END = re.compile(
-    r"\s*(?:[|•·,;]|\s[-–—]\s|\s\w{1,3}\s+\d|\s\d|\s(?:in|under|filed under|im|in der|dans|en)\s"
+    r"\s*(?:[|•·,;]|\s[-–—]\s|\s(?:on|at|am|um|le|el|de|del|il|op|em|no|na|om|den)\s+\d|\s\d"
+    r"|\s(?:in|under|filed under|im|in der|dans|en)\s"
     r"|\s(?:on|am|le|el)\s+[^\W\d_]+\.?\s+\d)",  # "by Name on August 5, 2019", "von Name am Montag, ..."
     re.UNICODE,
 )
