@@ -56,10 +56,15 @@ def present_posts(known: Mapping[int, KnownPost], listings: Listings) -> set[int
     return present
 
 
+def archived_and_new(archived: KnownPost | None, new: set[int]) -> set[int]:
+    """A post's REST comment ids if nothing but the comments listed since (`new`) changed."""
+    return set(archived.rest_comment_ids if archived else ()) | new
+
+
 def current_comment_ids(archived: KnownPost | None, wp_id: int, listings: Listings) -> set[int]:
     """A post's REST comment ids now: listed, or (where its count agreed) the archive's and the new."""
     if wp_id in listings.comments_counted:
-        return set(archived.rest_comment_ids if archived else ()) | listings.new_comments.get(wp_id, set())
+        return archived_and_new(archived, listings.new_comments.get(wp_id, set()))
     return listings.comment_ids.get(wp_id, set())
 
 

@@ -63,7 +63,7 @@ class Site:
     totals: dict[str, int] = field(default_factory=dict)  # X-WP-Total by route
     ids_complete: dict[str, bool] = field(default_factory=dict)
     listed_comments: dict[int, set[int]] = field(default_factory=dict)  # post wp_id -> REST comment ids
-    comment_ids_ok: bool | None = None  # the comment id listing answered, each id with its post
+    comment_ids_ok: bool | None = None  # comments counted or listed by post, each listed id with its post
     comments_counted: set[int] = field(default_factory=set)  # post wp_ids whose comment count agreed
     refetch: dict[int, Post | None] = field(default_factory=dict)  # post wp_id -> REST data
     refetch_urls: set[str] = field(default_factory=set)  # pages with comments the archive lacks

@@ -741,8 +741,8 @@ _AUTHOR_BOX_PREFIX = re.compile(
     r"^(?:by|about|über|à propos de|sobre|acerca de|published by|posted by|written by|von|par|por)\s*:?\s+",
     re.IGNORECASE,
 )
-# Where a byline's name ends: a separator, or a short word before a number ("am 29. Mai 2017",
-# "on 3 May"), or a date's words.
+# Where a byline's name ends: a separator, or a date word before a number ("am 29. Mai 2017",
+# "on 3 May"; not any short word: "Jane Doe 2012" keeps "Doe"), or a date's words.
 _BYLINE_END = re.compile(
     r"\s*(?:[|•·,;]|\s[-–—]\s|\s(?:on|at|am|um|le|el|de|del|il|op|em|no|na|om|den)\s+\d|\s\d"
     r"|\s(?:in|under|filed under|im|in der|dans|en)\s"

@@ -19,7 +19,14 @@ from spiders.extraction.discovery import (
 )
 from spiders.extraction.document import Document
 from spiders.items import Comment, KnownPost, Post, Term
-from spiders.recrawl import Listings, current_comment_ids, plan_recrawl, present_posts, same_instant
+from spiders.recrawl import (
+    Listings,
+    archived_and_new,
+    current_comment_ids,
+    plan_recrawl,
+    present_posts,
+    same_instant,
+)
 from spiders.state import (
     CALLBACK_STATUSES,
     ListingBatch,
@@ -217,11 +224,7 @@ class RestWay:
         elif kind == "total":
             if self._total(response) is not None:
                 site.totals[route] = self._total(response)
-        elif kind == "ids" and route == "comments":
-            if page == 1 and site.comment_ids_ok is None:
-                site.comment_ids_ok = True
-                if self._total(response) is not None:
-                    site.totals[route] = self._total(response)
+        elif kind == "ids" and route == "comments":  # a batch of posts whose comment count disagreed
             for item in data:
                 if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("post"), int):
                     site.listed_comments.setdefault(item["post"], set()).add(item["id"])
@@ -471,11 +474,7 @@ class RestWay:
     def _expected_comments(self, site: Site, posts: list[int]) -> int:
         """How many REST comments the posts have if nothing but the comments listed since changed."""
         known = site.known_by_wp_id()
-        expected = 0
-        for wp_id in posts:
-            archived = known.get(wp_id)
-            expected += len(set(archived.rest_comment_ids if archived else ()) | set(site.rest_comments.get(wp_id, {})))
-        return expected
+        return sum(len(archived_and_new(known.get(wp_id), set(site.rest_comments.get(wp_id, {})))) for wp_id in posts)
 
     @staticmethod
     def _cheaper_to_split(posts: int, comments: int) -> bool:
