@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.request
 from pathlib import Path
@@ -523,7 +524,9 @@ def writer_with_workers(
         from archive.warc import capture_folder, salvage_warc
 
         folder = Path(settings.get("ARCHIVE_CAPTURE_DIR") or capture_folder(settings_pairs["ARCHIVE_DB"]))
-        return [salvage_warc(path, folder).name for path in sorted((folder / ".partial").glob(f"*-{pid}.warc.gz"))]
+        partial = folder / ".partial"
+        left = sorted([*partial.glob(f"*-{pid}.warc.gz"), *partial.glob(f"*-{pid}-part*.warc.gz")])
+        return [salvage_warc(path, folder).name for path in left]
 
     return WriterSpider, (LocalWorkers(workers, command, salvage) if workers else None)
 
@@ -629,10 +632,11 @@ def crawl_exit_code(stats: dict, failures: list[BaseException]) -> int:
 @click.option("--db", required=True, help="The archive to build (a new file).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or ARCHIVE_ setting.")
 def rebuild(waczs: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None:
-    """Build an archive again from archived crawls, without the network: each WACZ (in the order
-    given: the order they were crawled) is crawled again with every request answered from it, by
-    today's extractor. The database equals the one the crawls made, row by row (crawl ids, times
-    and stats aside). Exits with the worst of the crawls' exit codes.
+    """Build an archive again from archived crawls, without the network: each crawl's WACZ (in the
+    order given: the order they were crawled; a big crawl's parts, `-part2` and on, together) is
+    crawled again with every request answered from it, by today's extractor. The database equals
+    the one the crawls made, row by row (crawl ids, times and stats aside). Exits with the worst of
+    the crawls' exit codes.
 
     \b
     Example:
@@ -640,19 +644,20 @@ def rebuild(waczs: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None
     """
     import subprocess
 
-    from archive.warc import read_wacz
+    from archive.warc import crawl_parts, read_wacz
 
     if Path(db).exists():
         raise click.UsageError(f"{db} exists: rebuild into a new file")
     worst = EXIT_OK
-    for path in waczs:
-        crawl_args, _ = read_wacz(Path(path))
+    for parts in crawl_parts([Path(path) for path in waczs]):
+        crawl_args, _ = read_wacz(parts[-1])  # the last part names a worker's blogs
+        path = ", ".join(str(part) for part in parts)
         urls = crawl_args.get("urls") or []
         if not urls:
             click.echo(f"wparchive rebuild: {path} names no start URL (made before rebuilds were possible)", err=True)
             sys.exit(EXIT_USAGE)
         settings = {
-            "ARCHIVE_REPLAY_FROM": str(Path(path).resolve()),
+            "ARCHIVE_REPLAY_FROM": os.pathsep.join(str(part.resolve()) for part in parts),
             "DOWNLOAD_DELAY": "0",
             "AUTOTHROTTLE_ENABLED": "False",
             "ARCHIVE_CONTACT": "rebuild",

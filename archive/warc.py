@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -41,6 +42,25 @@ class Captured:
     wacz: str
     record_id: str
     digest: str
+
+
+def part_name(crawl_name: str, part: int) -> str:
+    """The name of a crawl's n-th capture part: the crawl's own for the first, `-part<n>` after."""
+    return crawl_name if part == 1 else f"{crawl_name}-part{part}"
+
+
+def crawl_parts(paths: list[Path]) -> list[list[Path]]:
+    """WACZ files grouped by the crawl that made them (`<name>.wacz`, `<name>-part2.wacz`, ...), each
+    crawl's parts in their order, the crawls in the order first named."""
+    groups: dict[str, list[tuple[int, Path]]] = {}
+    for path in paths:
+        m = _PART.match(path.name)
+        crawl, part = (m.group(1), int(m.group(2) or 1)) if m else (path.name, 1)
+        groups.setdefault(crawl, []).append((part, path))
+    return [[path for _, path in sorted(parts)] for parts in groups.values()]
+
+
+_PART = re.compile(r"^(.+?)(?:-part(\d+))?\.wacz$")
 
 
 def capture_folder(db_path: str | Path) -> Path:

@@ -1,4 +1,4 @@
-"""CaptureMiddleware: every response of a crawl, with its request, into one WACZ per crawl.
+"""CaptureMiddleware: every response of a crawl, with its request, into the crawl's WACZ files.
 
 On by default (`ARCHIVE_CAPTURE`); the files go beside the archive (`archive/archive.wacz/` for
 `archive/archive.db`) or in `ARCHIVE_CAPTURE_DIR`. A downloader middleware next to the downloader
@@ -6,13 +6,17 @@ On by default (`ARCHIVE_CAPTURE`); the files go beside the archive (`archive/arc
 included, before Scrapy follows or inflates them. Where the response is kept is put in the
 request's meta (`capture`: WACZ name, record id, payload digest; a redirect's target carries its
 own), so that the spider can hand it on with the post it reads. At the end the WARC is packed into
-`<started>-<pid>.wacz` (archive/warc.py).
+`<started>-<pid>.wacz` (archive/warc.py). A big crawl is kept in parts of at most
+`ARCHIVE_WACZ_PART_RESPONSES` responses: when a part is full its WARC is packed, in a thread while the
+crawl goes on, into `<started>-<pid>-part<n>.wacz` (the first part keeps the plain name), so that
+what packing holds in memory (py-wacz sorts the index in memory) does not grow with the crawl.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +28,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from twisted.internet.error import ConnectionRefusedError
 
-from archive.warc import WarcFile, capture_folder, pack_wacz, read_wacz
+from archive.warc import WarcFile, capture_folder, pack_wacz, part_name, read_wacz
 from spiders.extraction.robots import asks_not_to_archive
 
 logger = logging.getLogger(__name__)
@@ -43,11 +47,26 @@ class CaptureMiddleware:
             "full": crawler.settings.getbool("ARCHIVE_FULL_RECRAWL"),
         }
         self.crawl = crawl
-        self.warc = WarcFile(
-            folder / ".partial" / f"{name}.warc.gz", f"{name}.wacz", crawler.settings.get("USER_AGENT"), crawl
-        )
+        self.name = name
+        self.part_responses = max(1, crawler.settings.getint("ARCHIVE_WACZ_PART_RESPONSES", 10_000))
+        self.parts: list[str] = []  # every part's WACZ name, in order
+        self.packing: list[Future[Path]] = []
+        self._packer: ThreadPoolExecutor | None = None
+        self.warc = self._open_part()
         crawler.stats.set_value("wparchive/capture_wacz", self.warc.wacz_name)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def _open_part(self) -> WarcFile:
+        name = part_name(self.name, len(self.parts) + 1)
+        self.parts.append(f"{name}.wacz")
+        if len(self.parts) > 1:
+            self.crawler.stats.set_value("wparchive/capture_waczs", list(self.parts))
+        return WarcFile(
+            self.folder / ".partial" / f"{name}.warc.gz",
+            f"{name}.wacz",
+            self.crawler.settings.get("USER_AGENT"),
+            {**self.crawl, "part": len(self.parts)},
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -87,45 +106,79 @@ class CaptureMiddleware:
         self.crawler.stats.inc_value("wparchive/captured")
         if response.status == 200 and b"html" in (response.headers.get("Content-Type") or b""):
             self.warc.add_page(response.url)
+        if self.warc.records >= self.part_responses:
+            self._next_part()
         return response
 
-    def spider_closed(self) -> None:
-        if not self.warc.records:
-            self.warc.close()
-            self.warc.path.unlink(missing_ok=True)
+    def _next_part(self) -> None:
+        """The part is full: packed in a thread of its own while the crawl writes the next one."""
+        full = self.warc
+        try:
+            self.warc = self._open_part()
+        except OSError as error:  # no room for a new file: this part goes on growing
+            self._forget_last_part()
+            logger.error("Could not start a new part of the crawl's capture: %s", error)
             return
+        if self._packer is None:
+            self._packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wacz")
+        self.packing.append(self._packer.submit(self._pack, full))
+
+    def _forget_last_part(self) -> None:
+        self.parts.pop()
+        if self.crawler.stats.get_value("wparchive/capture_waczs") is not None:
+            self.crawler.stats.set_value("wparchive/capture_waczs", list(self.parts))
+
+    def _pack(self, warc: WarcFile) -> Path | None:
+        try:
+            path = pack_wacz(warc, self.folder)
+        except (OSError, RuntimeError) as error:
+            self.crawler.stats.inc_value("wparchive/capture_failed")
+            logger.error("Could not pack the crawl's WACZ (the WARC stays at %s): %s", warc.path, error)
+            return None
+        logger.info("Captured %d responses in %s", warc.records, path)
+        return path
+
+    def spider_closed(self) -> None:
+        if self._packer is not None:
+            self._packer.shutdown(wait=True)  # the full parts packed before the last one
         urls = list(getattr(self.crawler.spider, "start_urls", []))
+        if not self.warc.records and (len(self.parts) == 1 or urls == self.crawl["urls"]):
+            self.warc.close()  # nothing in it (the last part was opened just as the crawl ended)
+            self.warc.path.unlink(missing_ok=True)
+            self._forget_last_part()
+            return
         if urls != self.crawl["urls"]:  # a worker's blogs, taken from the queue as it went
             try:
-                self.warc.add_crawl_info({**self.crawl, "urls": urls})
+                self.warc.add_crawl_info({**self.crawl, "urls": urls, "part": len(self.parts)})
             except OSError as error:
                 self.crawler.stats.inc_value("wparchive/capture_failed")
                 logger.error("Could not name the crawl's blogs in its WARC: %s", error)
-        try:
-            path = pack_wacz(self.warc, self.folder)
-        except (OSError, RuntimeError) as error:
-            self.crawler.stats.inc_value("wparchive/capture_failed")
-            logger.error("Could not pack the crawl's WACZ (the WARC stays at %s): %s", self.warc.path, error)
-            return
-        logger.info("Captured %d responses in %s", self.warc.records, path)
+        self._pack(self.warc)
 
 
 class ReplayMiddleware:
-    """Answers every request from one archived crawl's WACZ (`ARCHIVE_REPLAY_FROM`), never from
+    """Answers every request from one archived crawl's WACZ (`ARCHIVE_REPLAY_FROM`: the file, or its
+    parts joined by the path separator), never from
     the network: what `wparchive rebuild` runs the spider on. A URL asked for more than once gets
     its answers in the order the crawl got them; a request the crawl never got an answer to fails
     as a refused connection did. Each answer carries where it is kept, as a captured one does."""
 
-    def __init__(self, crawler: Crawler, path: Path) -> None:
+    def __init__(self, crawler: Crawler, paths: list[Path]) -> None:
         self.crawler = crawler
-        self.crawl, self.responses = read_wacz(path)
+        self.crawl: dict = {}
+        self.responses: dict[tuple[str, str], list] = {}
+        for path in paths:  # a crawl's parts, in order: its answers in the order they came
+            crawl, responses = read_wacz(path)
+            self.crawl = crawl or self.crawl
+            for key, answers in responses.items():
+                self.responses.setdefault(key, []).extend(answers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         path = crawler.settings.get("ARCHIVE_REPLAY_FROM")
         if not path:
             raise NotConfigured("no ARCHIVE_REPLAY_FROM")
-        return cls(crawler, Path(path))
+        return cls(crawler, [Path(part) for part in path.split(os.pathsep)])
 
     def process_request(self, request: Request) -> Response:
         answers = self.responses.get((request.method, request.url))

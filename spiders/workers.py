@@ -176,6 +176,8 @@ class WorkerSpider(WordPressSpider):
         counts = {key: value for key, value in stats.items() if isinstance(value, int | float)}
         if stats.get("wparchive/captured"):
             counts["wparchive/capture_wacz"] = stats.get("wparchive/capture_wacz")
+            if stats.get("wparchive/capture_waczs"):  # a big crawl's parts
+                counts["wparchive/capture_waczs"] = stats.get("wparchive/capture_waczs")
         self.queue.push(("bye", self.run, self.worker_id, counts))
         self.queue.quit(self.worker_id)
 
@@ -379,7 +381,7 @@ class WriterSpider(scrapy.Spider):
         """A worker's counts added to the run's (the site counts are the writer's own)."""
         for key, value in stats.items():
             if key == "wparchive/capture_wacz":
-                self.waczs.append(value)
+                self.waczs.extend(stats.get("wparchive/capture_waczs") or [value])
             elif key.startswith("wparchive/sites_") or not isinstance(value, int | float):
                 continue
             elif key.startswith("memusage/"):

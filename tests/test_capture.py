@@ -160,6 +160,68 @@ def test_rebuild_from_the_waczs_gives_the_same_archive_row_by_row(tmp_path) -> N
     assert statuses == ["complete", "complete"]
 
 
+def _response_records(wacz_path) -> dict[str, str]:
+    """Record id -> target URI of every response and revisit record of one WACZ."""
+    found = {}
+    with zipfile.ZipFile(wacz_path) as wacz:
+        for name in wacz.namelist():
+            if name.startswith("archive/") and name.endswith(".warc.gz"):
+                for record in ArchiveIterator(io.BytesIO(wacz.read(name))):
+                    if record.rec_type in ("response", "revisit"):
+                        found[record.rec_headers.get_header("WARC-Record-ID")] = record.rec_headers.get_header(
+                            "WARC-Target-URI"
+                        )
+    return found
+
+
+def test_a_big_crawl_is_kept_in_parts_that_rebuild_as_one_crawl(tmp_path) -> None:
+    """With parts of 7 responses (`ARCHIVE_WACZ_PART_RESPONSES`), one crawl of the sample blog is
+    kept in several WACZ files, each valid, each full part holding exactly 7 responses; together
+    they hold every response the server gave, once; every capture row names the part that holds
+    its record; the crawl's stats name every part; and `wparchive rebuild` of the parts, given in
+    the shell's order (`-part2` sorts before the first part's name), gives the same rows."""
+    from archive.db import open_db
+    from tests.archive_rows import differences, snapshot
+
+    db_path = tmp_path / "archive.db"
+    server, base = serve_in_thread(port=0)
+    try:
+        run_crawl(f"{base}/", db_path, "-s", "ARCHIVE_WACZ_PART_RESPONSES=7")
+        answered = server.requests()
+    finally:
+        server.shutdown()
+        server.server_close()
+    folder = tmp_path / "archive.wacz"
+    waczs = sorted(folder.glob("*.wacz"))
+    stats = json.loads(sqlite3.connect(db_path).execute("select stats from crawls").fetchone()[0])
+    first = stats["wparchive/capture_wacz"]
+    parts = stats["wparchive/capture_waczs"]
+    expected_parts = -(-len(answered) // 7)
+    assert parts == [first] + [first.replace(".wacz", f"-part{n}.wacz") for n in range(2, expected_parts + 1)]
+    assert {p.name for p in waczs} == set(parts) and not list(folder.glob(".partial/*"))
+    by_part = {}
+    for path in waczs:
+        ok, said = validate_wacz(path)
+        assert ok, (path.name, said)
+        by_part[path.name] = _response_records(path)
+    assert [len(by_part[name]) for name in parts[:-1]] == [7] * (len(parts) - 1)
+    assert sum(len(records) for records in by_part.values()) == len(answered)
+    where = {record_id: name for name, records in by_part.items() for record_id in records}
+    assert len(where) == len(answered)  # no record twice
+    db = sqlite3.connect(db_path)
+    rows = db.execute("select record_id, wacz, url from captures").fetchall()
+    assert rows and all(where[record_id] == wacz for record_id, wacz, _ in rows)
+    assert all(by_part[wacz][record_id] == url for record_id, wacz, url in rows)
+    rebuilt = tmp_path / "rebuilt.db"
+    command = [sys.executable, "-m", "archive.cli", "rebuild", *map(str, waczs), "--db", str(rebuilt)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled, again = snapshot(open_db(db_path)), snapshot(open_db(rebuilt))
+    assert crawled["posts"] and crawled["comments"]
+    assert not differences(crawled, again), differences(crawled, again)
+    assert [r[0] for r in sqlite3.connect(rebuilt).execute("select status from site_crawls")] == ["complete"]
+
+
 def test_media_of_every_post_are_kept_once_with_their_records(tmp_path) -> None:
     """Every image (the largest srcset candidate and the src) and attachment of the sample blog's
     posts: a media row with the post, type, size, digest, alt text and caption the blog has, and
