@@ -438,3 +438,49 @@ def test_a_byline_keeps_a_short_surname_before_a_number() -> None:
     assert _name_in_byline("By Jane Doe on 12 March 2012") == "Jane Doe"
     assert _name_in_byline("Von Max Muster am 3. Mai 2012") == "Max Muster"
     assert _name_in_byline("Par Jean Dupont le 3 mai 2012") == "Jean Dupont"
+
+
+@pytest.mark.parametrize(
+    ("depth", "home", "own"),
+    [
+        # a static mirror's home link: the steps up to the root where wp-content sits, index file
+        ("", "index.html", "tools.html"),
+        ("../../", "../../index.html", "index.html"),
+        ("./../../", "./../../", "./index.html"),
+    ],
+)
+def test_a_heading_linked_to_a_mirrors_home_is_the_sites_name(depth: str, home: str, own: str) -> None:
+    """Old themes print the site's name as the only h1, linked to the home page (home_url()); a
+    static mirror writes that link relatively, and the <title> ("Tools « Site") names both. The
+    post's own heading links to its own file or folder ("index.html" two folders down), not home."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head><title>Tools &laquo; The Site</title><link rel='stylesheet' href='{depth}wp-content/"
+        f"themes/t/style.css'></head><body><div id='header'><h1><a href='{home}'>The Site</a></h1></div>"
+        f"<div class='page'><h2 class='posttitle-page'><a href='{own}'>Tools</a></h2><p>Text.</p></div>"
+        "</body></html>"
+    )
+    assert extract_post(page, "https://realpages.invalid/tools.html").title == "Tools"
+
+
+def test_the_entry_title_heading_outranks_a_later_heading_the_metadata_repeats() -> None:
+    """hAtom's entry-title on a heading is the_title() as shown; a heading lower down (a product's
+    description) that og:title repeats does not replace it. A Query Loop's titles (other posts,
+    post-N of another N) are not the post's entry title."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><head><meta property='og:title' content='Atmos 65 Rental | Shop'><title>Atmos 65 Rental | Shop"
+        "</title></head><body class='single postid-7'><div id='product-7' class='product post-7'>"
+        "<h1 class='product_title entry-title'>Atmos AG 65 Rental</h1><div class='description'>"
+        "<h2>Atmos 65 Rental</h2><p>Text.</p></div></div></body></html>"
+    )
+    assert extract_post(page, _POST).title == "Atmos AG 65 Rental"
+    query_loop = (
+        "<html><head><meta property='og:title' content='The Essay'></head><body class='single postid-7'>"
+        "<h2 class='wp-block-post-title'>The Essay</h2><main><div class='entry-content'><p>Text.</p></div>"
+        "<ul class='wp-block-post-template'><li class='wp-block-post post-9'><h2 class='wp-block-post-title'>"
+        "<a href='/other/'>Other Post</a></h2></li></ul></main></body></html>"
+    )
+    assert extract_post(query_loop, _POST).title == "The Essay"

@@ -423,6 +423,8 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
     """The post's heading. Of the headings that may be it (the theme's title classes, then h1-h3,
     those inside the post first), the first that the page's own metadata confirms: `og:title`,
     JSON-LD `headline`, or a part of `<title>` between its separators that is not the site's name.
+    A heading in the post with hAtom's `entry-title` (or the block theme's post title) is not
+    outranked by a later unclassed heading that the metadata confirms (a product description's h2).
     With none confirmed, the metadata's title, else the first heading."""
     index = doc.index
     known_sites: list[set[str]] = []
@@ -435,8 +437,10 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
     references = {_comparable(value) for value in (article.get("headline"), _meta(doc, "og:title"))} - {""}
     parts = _title_tag_parts(doc)
     confirmed = references | (parts if len(parts) > 1 else set())
-    classed, first = None, None
+    classed, first, entry_title = None, None, False
     for rule, candidates in enumerate(_title_candidates(index, container)):
+        if entry_title and rule >= _CLASSED_RULES:
+            break  # an unclassed heading that the metadata repeats does not outrank the_title()'s
         for element in candidates:
             if _in_sidebar(doc, element) or index.in_comment_section(element):
                 continue
@@ -451,6 +455,13 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
             in_post = container is not None and rule < _HEADING_RULES and index.contains(container, element)
             if in_post and rule < _CLASSED_RULES and classed is None and element.tag not in _BLOCK_TAGS:
                 classed = title
+                # hAtom's entry-title (or the block title) on a heading: the_title() as shown.
+                # Not one of a list of other posts (a Query Loop, related posts) in the post's element.
+                entry_title = (
+                    rule < _ENTRY_TITLE_RULES
+                    and element.tag in _HEADING_TAGS
+                    and not belongs_elsewhere(element, own_post_id(doc.body_classes), {})
+                )
             elif in_post and first is None and not is_site(comparable):
                 first = title
     if classed:
@@ -471,6 +482,8 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
 # not the title itself, unless the page's metadata confirms its text.
 _BLOCK_TAGS = frozenset(["div", "section", "header", "article"])
 _CLASSED_RULES, _HEADING_RULES = 3, 6  # the theme's title classes, then h1-h3; then the whole page
+_ENTRY_TITLE_RULES = 2  # hAtom's entry-title, the block theme's wp-block-post-title
+_HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 
 def _site_names(doc: Document) -> set[str]:
@@ -478,8 +491,7 @@ def _site_names(doc: Document) -> set[str]:
     element, and the text of links to the home page."""
     names = {_comparable(_site_name(doc))}
     index = doc.index
-    root = absolute_url(doc.url, "/")
-    homes = {"/", root, root.rstrip("/")}
+    homes = _home_links(doc)
     rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
     for anchor in index.tag("a"):
         href = hrefs[anchor]
@@ -487,6 +499,29 @@ def _site_names(doc: Document) -> set[str]:
             names.add(_comparable(text_of(anchor)))
     names.discard("")
     return names
+
+
+# The site's root as a static mirror (wget -k, HTTrack) writes it relatively: the steps up before
+# WordPress's own folders, which sit at the root ("../../wp-content/themes/…" on a post two folders
+# down), so its home link is "../../index.html" and "index.html" is the post's own folder.
+_MIRROR_ROOT = re.compile(r"^((?:\./)?(?:\.\./)*)wp-(?:content|includes)/")
+_INDEX_FILES = ("", "index.html", "index.htm", "index.php")
+
+
+def _home_links(doc: Document) -> set[str]:
+    """How the page's links to the site's home may be written: its root URL (`home_url()`, as
+    themes link the site's name), and the relative root of a static mirror with its index file."""
+    root = absolute_url(doc.url, "/")
+    homes = {"/", root, root.rstrip("/")}
+    index = doc.index
+    for tag, attribute in (("link", "href"), ("script", "src"), ("img", "src"), ("a", "href")):
+        for element in index.tag(tag):
+            match = _MIRROR_ROOT.match(element.get(attribute) or "")
+            if match:
+                homes.update(match.group(1) + name for name in _INDEX_FILES)
+                homes.discard("")  # the page itself
+                return homes
+    return homes
 
 
 def _without_site(title: str, sites: set[str]) -> str:
