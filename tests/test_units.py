@@ -401,7 +401,8 @@ def test_post_date_is_never_a_comments_date() -> None:
         "<div class='post-content'><p>Text.</p></div></div><div class='thread'><div id='div-comment-9'>"
         "<cite>Jane</cite><div class='meta'>2008-03-23 00:58:51</div><p>Reply.</p></div></div></body></html>"
     )
-    assert extract_post(page, _POST).published == "2008-03-22T22:54:00"
+    # (a URL without a date: a /2020/01/ permalink would contradict the 2008 date)
+    assert extract_post(page, "https://blog.example.org/essay/").published == "2008-03-22T22:54:00"
 
 
 def test_a_placeholder_in_the_trackback_list_is_no_comment() -> None:
@@ -499,3 +500,47 @@ def test_the_sites_name_is_never_the_posts_title() -> None:
     assert extract_post(page, _POST).title is None
     shown = page.replace("<p>Text.</p>", "<h2>An Essay</h2><p>Text.</p>")
     assert extract_post(shown, _POST).title == "An Essay"
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "meta_line", "expected"),
+    [
+        # a date permalink is made from the post's date: another date of the page gives way to it
+        ("https://b.example/2019/05/07/essay/", "", "Posted on 3 June 2021", "2019-05-07"),
+        # a day apart is a time zone, not a contradiction
+        ("https://b.example/2019/05/07/essay/", "", "Posted on 8 May 2019", "2019-05-08"),
+        # year and month alone: a date outside that month is dropped, one inside it kept
+        ("https://b.example/2019/05/essay/", "", "Posted on 3 June 2021", None),
+        ("https://b.example/2019/05/essay/", "", "Posted on 31 May 2019", "2019-05-31"),
+        ("https://b.example/2019/12/essay/", "", "Posted on 1 January 2020", "2020-01-01"),
+        # the shown date is the modified one: the published metadata is taken
+        (
+            "https://b.example/essay/",
+            "<meta property='article:published_time' content='2020-03-10T15:30:00+00:00'>"
+            "<meta property='article:modified_time' content='2025-02-12T08:00:00+00:00'>",
+            "Updated <time class='entry-date published updated' datetime='2025-02-12T13:28:34+05:30'>"
+            "12th February 2025</time>",
+            "2020-03-10",
+        ),
+        # ... but a shown date that is not the modified one stays (the metadata may be an import's)
+        (
+            "https://b.example/essay/",
+            "<meta property='article:published_time' content='2020-03-10T15:30:00+00:00'>"
+            "<meta property='article:modified_time' content='2025-02-12T08:00:00+00:00'>",
+            "<time class='entry-date published' datetime='2021-06-01T10:00:00+02:00'>1 June 2021</time>",
+            "2021-06-01",
+        ),
+    ],
+)
+def test_the_post_date_agrees_with_the_permalink_and_is_not_the_modified_date(
+    url: str, head: str, meta_line: str, expected: str | None
+) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head>{head}</head><body class='single postid-7'><article id='post-7' class='post hentry'>"
+        f"<h1 class='entry-title'>Essay</h1><div class='entry-meta'>{meta_line}</div>"
+        "<div class='entry-content'><p>Text.</p></div></article></body></html>"
+    )
+    published = extract_post(page, url).published
+    assert (published[:10] if published else None) == expected

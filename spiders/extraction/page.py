@@ -11,7 +11,7 @@ import html
 import itertools
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qsl
 
 from lxml import etree
@@ -867,8 +867,7 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
             published = shown
     if not published:
         published = _machine_date(index, scopes, iter([times]))  # a time of the post's, unclassed
-    if not published:
-        published = _permalink_day(_canonical(doc) or doc.url)
+    published = _agreeing_published(doc, article, published)
     modified = None
     # `time.updated` that is not also the publication date (themes mark one element with both).
     updated = [
@@ -881,6 +880,44 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         if modified:
             break
     return published, modified
+
+
+def _agreeing_published(doc: Document, article: dict, published: str | None) -> str | None:
+    """The date read, checked against the sources it must agree with, or what they state instead.
+
+    - The shown date is the modified one when it is the day of the page's `dateModified` /
+      `article:modified_time` and the page's `datePublished` / `article:published_time` states
+      another (more than a day apart: not a time zone): the theme prints the_modified_date().
+      The published metadata is taken.
+    - A date permalink (`/%year%/%monthnum%/%day%/`) is made from the post's date: a date more than
+      a day from its day is another date of the page (a comment's, a related post's); the
+      permalink's day is taken. With the year and month alone (`/%year%/%monthnum%/%postname%/`), a
+      date outside that month (a day's margin for time zones) is dropped: NULL."""
+    if published:
+        stated = article.get("datePublished") or _meta(doc, "article:published_time")
+        changed = article.get("dateModified") or _meta(doc, "article:modified_time")
+        stated = normalise_machine_date(str(stated)) if stated else None
+        changed = normalise_machine_date(str(changed)) if changed else None
+        if stated and changed and changed[:10] == published[:10] and (_days_apart(stated, published) or 0) > 1:
+            published = stated
+    url = _canonical(doc) or doc.url
+    day = _permalink_day(url)
+    if day:
+        return published if published and (_days_apart(published, day) or 0) <= 1 else day
+    month = _PERMALINK_MONTH.search(url or "")
+    if published and month:
+        year, number = int(month.group(1)), int(month.group(2))
+        first, following = date(year, number, 1), date(year + number // 12, number % 12 + 1, 1)
+        try:
+            read = date.fromisoformat(published[:10])
+        except ValueError:
+            return published
+        if not first - timedelta(days=1) <= read <= following:  # the month, and a day either side
+            return None
+    return published
+
+
+_PERMALINK_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
 
 
 _DATE_TEXT_CLASSES = (
