@@ -544,3 +544,40 @@ def test_the_post_date_agrees_with_the_permalink_and_is_not_the_modified_date(
     )
     published = extract_post(page, url).published
     assert (published[:10] if published else None) == expected
+
+
+def test_a_json_ld_author_that_is_a_url_is_no_name() -> None:
+    """schema.org allows the author's page (a URL) as `author`: no name; the metadata's is read."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><head><script type='application/ld+json'>{\"@type\": \"BlogPosting\", \"headline\": \"Essay\","
+        " \"author\": \"https://b.example/author/jegx/#author\"}</script>{meta}</head><body><div class='post'>"
+        "<h1>Essay</h1><p>Text.</p></div></body></html>"
+    )
+    assert extract_post(page.replace("{meta}", ""), _POST).author is None
+    assert extract_post(page.replace("{meta}", "<meta name='author' content='JeGX'>"), _POST).author == "JeGX"
+
+
+@pytest.mark.parametrize(
+    ("byline", "meta", "expected"),
+    [
+        # the byline's date after the name, which the metadata states alone
+        ("Posted by <span class='author'>R4ndom on Jun.08</span>", "R4ndom", "R4ndom"),
+        # the metadata's name is not the start of the byline's: the byline is kept
+        ("Posted by <span class='author'>R4ndom on Jun.08</span>", "Random", "R4ndom on Jun.08"),
+        # words without a number after the name are not a date: kept as shown
+        ("Posted by <span class='author'>Kristin Addis</span>", "Kristin", "Kristin Addis"),
+        # a name with a digit that the metadata states as it is
+        ("Posted by <span class='author'>R2 Unit</span>", "R2", "R2 Unit"),
+    ],
+)
+def test_a_bylines_date_after_the_name_the_metadata_states_is_cut(byline: str, meta: str, expected: str) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head><meta name='author' content='{meta}'></head><body class='single postid-7'>"
+        f"<article id='post-7' class='post hentry'><h1 class='entry-title'>Essay</h1><p class='byline'>{byline}"
+        "</p><div class='entry-content'><p>Text.</p></div></article></body></html>"
+    )
+    assert extract_post(page, "https://b.example/essay/").author == expected

@@ -170,7 +170,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     post.wp_id = _wp_id(doc, container)
     post.type = _type(doc, container) if document_kind(doc) != "other" else "page"
     post.title = _title(doc, container, article)
-    post.author = _author(doc, container, article)
+    post.author = _agreeing_author(doc, article, _author(doc, container, article))
     post.published, post.modified = _dates(doc, container, article, post.type)
     post.terms = _terms(doc, container)
     content = _content(doc, container)
@@ -659,15 +659,40 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
     name = _author_in_post_lines(doc, container)
     if name:
         return name
+    return _ld_author(doc, article) or _author_in_metadata(doc)
+
+
+def _ld_author(doc: Document, article: dict) -> str | None:
+    """The article's JSON-LD `author`: its name, or the name of the Person node it points to.
+    schema.org also allows a URL there (the author's page): that is no name."""
     author = article.get("author")
     if isinstance(author, list):
         author = author[0] if author else None
     if isinstance(author, dict):
         # Yoast's graph names the author in a Person node the article points to by "@id".
         author = author.get("name") or _graph_name(doc, author.get("@id"))
-    if author:
-        return _name_in_byline(collapse(str(author)))
-    return _author_in_metadata(doc)
+    if not author or _URL_VALUE.match(str(author).strip()):
+        return None
+    return _name_in_byline(collapse(str(author)))
+
+
+_URL_VALUE = re.compile(r"(?:https?:)?//|www\.", re.IGNORECASE)
+
+
+def _agreeing_author(doc: Document, article: dict, name: str | None) -> str | None:
+    """The name read, checked against the page's metadata. A byline's text that is a name the
+    metadata states (JSON-LD `author`, `meta name=author`, microdata, Yoast's "Written by") and more
+    words with a number in them is that name and the byline's date or time after it ("R4ndom on
+    Jun.08"): the metadata's name is taken. Only a name with a digit is looked at twice."""
+    if not name or not any(character.isdigit() for character in name):
+        return name
+    for stated in (_ld_author(doc, article), _author_in_metadata(doc)):
+        if not stated or len(stated) >= len(name):
+            continue
+        rest = name[len(stated) :]
+        if _comparable(name).startswith(_comparable(stated)) and rest[:1].isspace() and any(c.isdigit() for c in rest):
+            return stated
+    return name
 
 
 def _author_in_post_lines(doc: Document, container: etree._Element | None) -> str | None:
