@@ -581,3 +581,23 @@ def test_a_bylines_date_after_the_name_the_metadata_states_is_cut(byline: str, m
         "</p><div class='entry-content'><p>Text.</p></div></article></body></html>"
     )
     assert extract_post(page, "https://b.example/essay/").author == expected
+
+
+def test_no_comments_declared_on_a_page_that_lists_comments_is_not_read() -> None:
+    """"No Comments" in a line of the page while its comment list shows comments: the two
+    contradict, so the count is not this post's statement (NULL, not a wrong 0)."""
+    from spiders.extraction.page import extract_post
+
+    def page(comments: str) -> str:
+        return (
+            "<html><body class='single postid-7'><article id='post-7' class='post hentry'>"
+            "<h1 class='entry-title'>Essay</h1><span class='comments-link'><a href='#respond'>No Comments</a>"
+            f"</span><p>Text.</p></article><div id='comments'><ol class='commentlist'>{comments}</ol></div>"
+            "</body></html>"
+        )
+
+    listed = "<li id='comment-5' class='comment depth-1'><cite class='fn'>Jane</cite><p>Reply.</p></li>"
+    pingback = "<li id='comment-6' class='pingback'><cite class='fn'>Other Blog</cite></li>"
+    assert extract_post(page(listed), _POST).comment_count_declared is None
+    assert extract_post(page(pingback), _POST).comment_count_declared == 0  # "No comments", one pingback
+    assert extract_post(page(""), _POST).comment_count_declared == 0

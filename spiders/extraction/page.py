@@ -209,7 +209,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     if post.author is None:
         post.author = _author_from_own_comments(doc, post.comments)
     post.author_url, post.author_slug, post.author_user_id = author_link(doc, container, post.author)
-    post.comment_count_declared = declared_comment_count(doc)
+    post.comment_count_declared = _agreeing_count(declared_comment_count(doc), post.comments)
     post.external_comments = _external_comments(doc)
     post.comment_page_urls = comment_page_links(doc)
     post.comment_page_number = current_comment_page(doc)
@@ -1359,6 +1359,16 @@ def declared_comment_count(doc: Document) -> int | None:
         if match:
             return bounded_int(match.group(1).translate(_GROUPING))
     return None
+
+
+def _agreeing_count(declared: int | None, comments: list[Comment]) -> int | None:
+    """The declared count, checked against the comments the page lists: "No comments" (0) on a
+    page that shows this post's comments is not this post's statement (a teaser's or a widget's
+    "0 Comments", a cached meta line); NULL rather than a wrong count. Any other number may differ
+    from the list (comment pages, pingbacks counted apart, held comments), so it is kept."""
+    if declared == 0 and any(comment.type == "comment" for comment in comments):
+        return None
+    return declared
 
 
 _FIRST_NUMBER = re.compile(r"(?<![\d.,])" + _NUMBER)
