@@ -519,9 +519,11 @@ def _home_links(doc: Document) -> set[str]:
     root = absolute_url(doc.url, "/")
     homes = {"/", root, root.rstrip("/")}
     index = doc.index
-    for tag, attribute in (("link", "href"), ("script", "src"), ("img", "src"), ("a", "href")):
+    # wp_head()'s stylesheets and scripts, which every theme prints.
+    for tag, attribute in (("link", "href"), ("script", "src")):
         for element in index.tag(tag):
-            match = _MIRROR_ROOT.match(element.get(attribute) or "")
+            value = element.get(attribute)
+            match = _MIRROR_ROOT.match(value) if value and "wp-" in value else None
             if match:
                 homes.update(match.group(1) + name for name in _INDEX_FILES)
                 homes.discard("")  # the page itself
