@@ -487,21 +487,6 @@ def test_the_entry_title_heading_outranks_a_later_heading_the_metadata_repeats()
     assert extract_post(query_loop, _POST).title == "The Essay"
 
 
-def test_the_sites_name_is_never_the_posts_title() -> None:
-    """A page whose only heading and <title> are the site's name (og:site_name, bloginfo('name'))
-    states no title of its own: NULL, not the site's name (wrong is worse than missing)."""
-    from spiders.extraction.page import extract_post
-
-    page = (
-        "<html><head><title>The Site</title><meta property='og:site_name' content='The Site'></head>"
-        "<body><h1 class='site-title'><a href='/'>The Site</a></h1><div class='post'><p>Text.</p></div>"
-        "</body></html>"
-    )
-    assert extract_post(page, _POST).title is None
-    shown = page.replace("<p>Text.</p>", "<h2>An Essay</h2><p>Text.</p>")
-    assert extract_post(shown, _POST).title == "An Essay"
-
-
 @pytest.mark.parametrize(
     ("url", "head", "meta_line", "expected"),
     [

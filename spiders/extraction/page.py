@@ -425,8 +425,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
     JSON-LD `headline`, or a part of `<title>` between its separators that is not the site's name.
     A heading in the post with hAtom's `entry-title` (or the block theme's post title) is not
     outranked by a later unclassed heading that the metadata confirms (a product description's h2).
-    With none confirmed, the metadata's title, else the first heading. The site's name (bloginfo()
-    in the header, `og:site_name`, a home link's text) is never the post's title: NULL rather."""
+    With none confirmed, the metadata's title, else the first heading."""
     index = doc.index
     known_sites: list[set[str]] = []
 
@@ -449,7 +448,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
             if not title:
                 continue
             comparable = _comparable(title)
-            if (comparable in confirmed or (len(parts) == 1 and comparable in parts)) and not is_site(comparable):
+            if (comparable in confirmed and not is_site(comparable)) or (len(parts) == 1 and comparable in parts):
                 # A heading above it that is this title and more (a series name or subtitle that
                 # the metadata drops) is the post's heading; this one repeats it lower down.
                 return first if first and _comparable(first).startswith(comparable) else title
@@ -465,7 +464,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
                 )
             elif in_post and first is None and not is_site(comparable):
                 first = title
-    if classed and not is_site(_comparable(classed)):
+    if classed:
         return classed
     for value in (article.get("headline"), _meta(doc, "og:title")):
         if value and not is_site(_comparable(str(value))):
@@ -476,11 +475,7 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
         part = next(piece for piece in pieces if not is_site(_comparable(piece)))
         # The post's first heading, when it is this part and more (a subtitle the <title> drops).
         return first if first and _comparable(first).startswith(_comparable(part)) else part
-    if first:
-        return first
-    fallback = _title_tag(doc)
-    # The site's name is not the post's title, wherever it was read (bloginfo('name') in a heading).
-    return None if fallback is None or is_site(_comparable(fallback)) else fallback
+    return first or _title_tag(doc)
 
 
 # A title class on a block (a "post-title" div with the category and the date) is a header area,
