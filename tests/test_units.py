@@ -401,7 +401,8 @@ def test_post_date_is_never_a_comments_date() -> None:
         "<div class='post-content'><p>Text.</p></div></div><div class='thread'><div id='div-comment-9'>"
         "<cite>Jane</cite><div class='meta'>2008-03-23 00:58:51</div><p>Reply.</p></div></div></body></html>"
     )
-    assert extract_post(page, _POST).published == "2008-03-22T22:54:00"
+    # (a URL without a date: a /2020/01/ permalink would contradict the 2008 date)
+    assert extract_post(page, "https://blog.example.org/essay/").published == "2008-03-22T22:54:00"
 
 
 def test_a_placeholder_in_the_trackback_list_is_no_comment() -> None:
@@ -438,3 +439,150 @@ def test_a_byline_keeps_a_short_surname_before_a_number() -> None:
     assert _name_in_byline("By Jane Doe on 12 March 2012") == "Jane Doe"
     assert _name_in_byline("Von Max Muster am 3. Mai 2012") == "Max Muster"
     assert _name_in_byline("Par Jean Dupont le 3 mai 2012") == "Jean Dupont"
+
+
+@pytest.mark.parametrize(
+    ("depth", "home", "own"),
+    [
+        # a static mirror's home link: the steps up to the root where wp-content sits, index file
+        ("", "index.html", "tools.html"),
+        ("../../", "../../index.html", "index.html"),
+        ("./../../", "./../../", "./index.html"),
+    ],
+)
+def test_a_heading_linked_to_a_mirrors_home_is_the_sites_name(depth: str, home: str, own: str) -> None:
+    """Old themes print the site's name as the only h1, linked to the home page (home_url()); a
+    static mirror writes that link relatively, and the <title> ("Tools « Site") names both. The
+    post's own heading links to its own file or folder ("index.html" two folders down), not home."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head><title>Tools &laquo; The Site</title><link rel='stylesheet' href='{depth}wp-content/"
+        f"themes/t/style.css'></head><body><div id='header'><h1><a href='{home}'>The Site</a></h1></div>"
+        f"<div class='page'><h2 class='posttitle-page'><a href='{own}'>Tools</a></h2><p>Text.</p></div>"
+        "</body></html>"
+    )
+    assert extract_post(page, "https://realpages.invalid/tools.html").title == "Tools"
+
+
+def test_the_entry_title_heading_outranks_a_later_heading_the_metadata_repeats() -> None:
+    """hAtom's entry-title on a heading is the_title() as shown; a heading lower down (a product's
+    description) that og:title repeats does not replace it. A Query Loop's titles (other posts,
+    post-N of another N) are not the post's entry title."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><head><meta property='og:title' content='Atmos 65 Rental | Shop'><title>Atmos 65 Rental | Shop"
+        "</title></head><body class='single postid-7'><div id='product-7' class='product post-7'>"
+        "<h1 class='product_title entry-title'>Atmos AG 65 Rental</h1><div class='description'>"
+        "<h2>Atmos 65 Rental</h2><p>Text.</p></div></div></body></html>"
+    )
+    assert extract_post(page, _POST).title == "Atmos AG 65 Rental"
+    query_loop = (
+        "<html><head><meta property='og:title' content='The Essay'></head><body class='single postid-7'>"
+        "<h2 class='wp-block-post-title'>The Essay</h2><main><div class='entry-content'><p>Text.</p></div>"
+        "<ul class='wp-block-post-template'><li class='wp-block-post post-9'><h2 class='wp-block-post-title'>"
+        "<a href='/other/'>Other Post</a></h2></li></ul></main></body></html>"
+    )
+    assert extract_post(query_loop, _POST).title == "The Essay"
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "meta_line", "expected"),
+    [
+        # a date permalink is made from the post's date: another date of the page gives way to it
+        ("https://b.example/2019/05/07/essay/", "", "Posted on 3 June 2021", "2019-05-07"),
+        # a day apart is a time zone, not a contradiction
+        ("https://b.example/2019/05/07/essay/", "", "Posted on 8 May 2019", "2019-05-08"),
+        # year and month alone: a date outside that month is dropped, one inside it kept
+        ("https://b.example/2019/05/essay/", "", "Posted on 3 June 2021", None),
+        ("https://b.example/2019/05/essay/", "", "Posted on 31 May 2019", "2019-05-31"),
+        ("https://b.example/2019/12/essay/", "", "Posted on 1 January 2020", "2020-01-01"),
+        # the shown date is the modified one: the published metadata is taken
+        (
+            "https://b.example/essay/",
+            "<meta property='article:published_time' content='2020-03-10T15:30:00+00:00'>"
+            "<meta property='article:modified_time' content='2025-02-12T08:00:00+00:00'>",
+            "Updated <time class='entry-date published updated' datetime='2025-02-12T13:28:34+05:30'>"
+            "12th February 2025</time>",
+            "2020-03-10",
+        ),
+        # ... but a shown date that is not the modified one stays (the metadata may be an import's)
+        (
+            "https://b.example/essay/",
+            "<meta property='article:published_time' content='2020-03-10T15:30:00+00:00'>"
+            "<meta property='article:modified_time' content='2025-02-12T08:00:00+00:00'>",
+            "<time class='entry-date published' datetime='2021-06-01T10:00:00+02:00'>1 June 2021</time>",
+            "2021-06-01",
+        ),
+    ],
+)
+def test_the_post_date_agrees_with_the_permalink_and_is_not_the_modified_date(
+    url: str, head: str, meta_line: str, expected: str | None
+) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head>{head}</head><body class='single postid-7'><article id='post-7' class='post hentry'>"
+        f"<h1 class='entry-title'>Essay</h1><div class='entry-meta'>{meta_line}</div>"
+        "<div class='entry-content'><p>Text.</p></div></article></body></html>"
+    )
+    published = extract_post(page, url).published
+    assert (published[:10] if published else None) == expected
+
+
+def test_a_json_ld_author_that_is_a_url_is_no_name() -> None:
+    """schema.org allows the author's page (a URL) as `author`: no name; the metadata's is read."""
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><head><script type='application/ld+json'>{\"@type\": \"BlogPosting\", \"headline\": \"Essay\","
+        " \"author\": \"https://b.example/author/jegx/#author\"}</script>{meta}</head><body><div class='post'>"
+        "<h1>Essay</h1><p>Text.</p></div></body></html>"
+    )
+    assert extract_post(page.replace("{meta}", ""), _POST).author is None
+    assert extract_post(page.replace("{meta}", "<meta name='author' content='JeGX'>"), _POST).author == "JeGX"
+
+
+@pytest.mark.parametrize(
+    ("byline", "meta", "expected"),
+    [
+        # the byline's date after the name, which the metadata states alone
+        ("Posted by <span class='author'>R4ndom on Jun.08</span>", "R4ndom", "R4ndom"),
+        # the metadata's name is not the start of the byline's: the byline is kept
+        ("Posted by <span class='author'>R4ndom on Jun.08</span>", "Random", "R4ndom on Jun.08"),
+        # words without a number after the name are not a date: kept as shown
+        ("Posted by <span class='author'>Kristin Addis</span>", "Kristin", "Kristin Addis"),
+        # a name with a digit that the metadata states as it is
+        ("Posted by <span class='author'>R2 Unit</span>", "R2", "R2 Unit"),
+    ],
+)
+def test_a_bylines_date_after_the_name_the_metadata_states_is_cut(byline: str, meta: str, expected: str) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head><meta name='author' content='{meta}'></head><body class='single postid-7'>"
+        f"<article id='post-7' class='post hentry'><h1 class='entry-title'>Essay</h1><p class='byline'>{byline}"
+        "</p><div class='entry-content'><p>Text.</p></div></article></body></html>"
+    )
+    assert extract_post(page, "https://b.example/essay/").author == expected
+
+
+def test_no_comments_declared_on_a_page_that_lists_comments_is_not_read() -> None:
+    """"No Comments" in a line of the page while its comment list shows comments: the two
+    contradict, so the count is not this post's statement (NULL, not a wrong 0)."""
+    from spiders.extraction.page import extract_post
+
+    def page(comments: str) -> str:
+        return (
+            "<html><body class='single postid-7'><article id='post-7' class='post hentry'>"
+            "<h1 class='entry-title'>Essay</h1><span class='comments-link'><a href='#respond'>No Comments</a>"
+            f"</span><p>Text.</p></article><div id='comments'><ol class='commentlist'>{comments}</ol></div>"
+            "</body></html>"
+        )
+
+    listed = "<li id='comment-5' class='comment depth-1'><cite class='fn'>Jane</cite><p>Reply.</p></li>"
+    pingback = "<li id='comment-6' class='pingback'><cite class='fn'>Other Blog</cite></li>"
+    assert extract_post(page(listed), _POST).comment_count_declared is None
+    assert extract_post(page(pingback), _POST).comment_count_declared == 0  # "No comments", one pingback
+    assert extract_post(page(""), _POST).comment_count_declared == 0

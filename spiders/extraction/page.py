@@ -11,7 +11,7 @@ import html
 import itertools
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qsl
 
 from lxml import etree
@@ -170,7 +170,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     post.wp_id = _wp_id(doc, container)
     post.type = _type(doc, container) if document_kind(doc) != "other" else "page"
     post.title = _title(doc, container, article)
-    post.author = _author(doc, container, article)
+    post.author = _agreeing_author(doc, article, _author(doc, container, article))
     post.published, post.modified = _dates(doc, container, article, post.type)
     post.terms = _terms(doc, container)
     content = _content(doc, container)
@@ -209,7 +209,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     if post.author is None:
         post.author = _author_from_own_comments(doc, post.comments)
     post.author_url, post.author_slug, post.author_user_id = author_link(doc, container, post.author)
-    post.comment_count_declared = declared_comment_count(doc)
+    post.comment_count_declared = _agreeing_count(declared_comment_count(doc), post.comments)
     post.external_comments = _external_comments(doc)
     post.comment_page_urls = comment_page_links(doc)
     post.comment_page_number = current_comment_page(doc)
@@ -423,6 +423,8 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
     """The post's heading. Of the headings that may be it (the theme's title classes, then h1-h3,
     those inside the post first), the first that the page's own metadata confirms: `og:title`,
     JSON-LD `headline`, or a part of `<title>` between its separators that is not the site's name.
+    A heading in the post with hAtom's `entry-title` (or the block theme's post title) is not
+    outranked by a later unclassed heading that the metadata confirms (a product description's h2).
     With none confirmed, the metadata's title, else the first heading."""
     index = doc.index
     known_sites: list[set[str]] = []
@@ -435,8 +437,10 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
     references = {_comparable(value) for value in (article.get("headline"), _meta(doc, "og:title"))} - {""}
     parts = _title_tag_parts(doc)
     confirmed = references | (parts if len(parts) > 1 else set())
-    classed, first = None, None
+    classed, first, entry_title = None, None, False
     for rule, candidates in enumerate(_title_candidates(index, container)):
+        if entry_title and rule >= _CLASSED_RULES:
+            break  # an unclassed heading that the metadata repeats does not outrank the_title()'s
         for element in candidates:
             if _in_sidebar(doc, element) or index.in_comment_section(element):
                 continue
@@ -451,6 +455,13 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
             in_post = container is not None and rule < _HEADING_RULES and index.contains(container, element)
             if in_post and rule < _CLASSED_RULES and classed is None and element.tag not in _BLOCK_TAGS:
                 classed = title
+                # hAtom's entry-title (or the block title) on a heading: the_title() as shown.
+                # Not one of a list of other posts (a Query Loop, related posts) in the post's element.
+                entry_title = (
+                    rule < _ENTRY_TITLE_RULES
+                    and element.tag in _HEADING_TAGS
+                    and not belongs_elsewhere(element, own_post_id(doc.body_classes), {})
+                )
             elif in_post and first is None and not is_site(comparable):
                 first = title
     if classed:
@@ -471,6 +482,8 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
 # not the title itself, unless the page's metadata confirms its text.
 _BLOCK_TAGS = frozenset(["div", "section", "header", "article"])
 _CLASSED_RULES, _HEADING_RULES = 3, 6  # the theme's title classes, then h1-h3; then the whole page
+_ENTRY_TITLE_RULES = 2  # hAtom's entry-title, the block theme's wp-block-post-title
+_HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 
 def _site_names(doc: Document) -> set[str]:
@@ -478,8 +491,7 @@ def _site_names(doc: Document) -> set[str]:
     element, and the text of links to the home page."""
     names = {_comparable(_site_name(doc))}
     index = doc.index
-    root = absolute_url(doc.url, "/")
-    homes = {"/", root, root.rstrip("/")}
+    homes = _home_links(doc)
     rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
     for anchor in index.tag("a"):
         href = hrefs[anchor]
@@ -487,6 +499,31 @@ def _site_names(doc: Document) -> set[str]:
             names.add(_comparable(text_of(anchor)))
     names.discard("")
     return names
+
+
+# The site's root as a static mirror (wget -k, HTTrack) writes it relatively: the steps up before
+# WordPress's own folders, which sit at the root ("../../wp-content/themes/…" on a post two folders
+# down), so its home link is "../../index.html" and "index.html" is the post's own folder.
+_MIRROR_ROOT = re.compile(r"^((?:\./)?(?:\.\./)*)wp-(?:content|includes)/")
+_INDEX_FILES = ("", "index.html", "index.htm", "index.php")
+
+
+def _home_links(doc: Document) -> set[str]:
+    """How the page's links to the site's home may be written: its root URL (`home_url()`, as
+    themes link the site's name), and the relative root of a static mirror with its index file."""
+    root = absolute_url(doc.url, "/")
+    homes = {"/", root, root.rstrip("/")}
+    index = doc.index
+    # wp_head()'s stylesheets and scripts, which every theme prints.
+    for tag, attribute in (("link", "href"), ("script", "src")):
+        for element in index.tag(tag):
+            value = element.get(attribute)
+            match = _MIRROR_ROOT.match(value) if value and "wp-" in value else None
+            if match:
+                homes.update(match.group(1) + name for name in _INDEX_FILES)
+                homes.discard("")  # the page itself
+                return homes
+    return homes
 
 
 def _without_site(title: str, sites: set[str]) -> str:
@@ -619,15 +656,40 @@ def _author(doc: Document, container: etree._Element | None, article: dict) -> s
     name = _author_in_post_lines(doc, container)
     if name:
         return name
+    return _ld_author(doc, article) or _author_in_metadata(doc)
+
+
+def _ld_author(doc: Document, article: dict) -> str | None:
+    """The article's JSON-LD `author`: its name, or the name of the Person node it points to.
+    schema.org also allows a URL there (the author's page): that is no name."""
     author = article.get("author")
     if isinstance(author, list):
         author = author[0] if author else None
     if isinstance(author, dict):
         # Yoast's graph names the author in a Person node the article points to by "@id".
         author = author.get("name") or _graph_name(doc, author.get("@id"))
-    if author:
-        return _name_in_byline(collapse(str(author)))
-    return _author_in_metadata(doc)
+    if not author or _URL_VALUE.match(str(author).strip()):
+        return None
+    return _name_in_byline(collapse(str(author)))
+
+
+_URL_VALUE = re.compile(r"(?:https?:)?//|www\.", re.IGNORECASE)
+
+
+def _agreeing_author(doc: Document, article: dict, name: str | None) -> str | None:
+    """The name read, checked against the page's metadata. A byline's text that is a name the
+    metadata states (JSON-LD `author`, `meta name=author`, microdata, Yoast's "Written by") and more
+    words with a number in them is that name and the byline's date or time after it ("R4ndom on
+    Jun.08"): the metadata's name is taken. Only a name with a digit is looked at twice."""
+    if not name or not any(character.isdigit() for character in name):
+        return name
+    for stated in (_ld_author(doc, article), _author_in_metadata(doc)):
+        if not stated or len(stated) >= len(name):
+            continue
+        rest = name[len(stated) :]
+        if _comparable(name).startswith(_comparable(stated)) and rest[:1].isspace() and any(c.isdigit() for c in rest):
+            return stated
+    return name
 
 
 def _author_in_post_lines(doc: Document, container: etree._Element | None) -> str | None:
@@ -827,8 +889,7 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
             published = shown
     if not published:
         published = _machine_date(index, scopes, iter([times]))  # a time of the post's, unclassed
-    if not published:
-        published = _permalink_day(_canonical(doc) or doc.url)
+    published = _agreeing_published(doc, article, published)
     modified = None
     # `time.updated` that is not also the publication date (themes mark one element with both).
     updated = [
@@ -841,6 +902,44 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         if modified:
             break
     return published, modified
+
+
+def _agreeing_published(doc: Document, article: dict, published: str | None) -> str | None:
+    """The date read, checked against the sources it must agree with, or what they state instead.
+
+    - The shown date is the modified one when it is the day of the page's `dateModified` /
+      `article:modified_time` and the page's `datePublished` / `article:published_time` states
+      another (more than a day apart: not a time zone): the theme prints the_modified_date().
+      The published metadata is taken.
+    - A date permalink (`/%year%/%monthnum%/%day%/`) is made from the post's date: a date more than
+      a day from its day is another date of the page (a comment's, a related post's); the
+      permalink's day is taken. With the year and month alone (`/%year%/%monthnum%/%postname%/`), a
+      date outside that month (a day's margin for time zones) is dropped: NULL."""
+    if published:
+        stated = article.get("datePublished") or _meta(doc, "article:published_time")
+        changed = article.get("dateModified") or _meta(doc, "article:modified_time")
+        stated = normalise_machine_date(str(stated)) if stated else None
+        changed = normalise_machine_date(str(changed)) if changed else None
+        if stated and changed and changed[:10] == published[:10] and (_days_apart(stated, published) or 0) > 1:
+            published = stated
+    url = _canonical(doc) or doc.url
+    day = _permalink_day(url)
+    if day:
+        return published if published and (_days_apart(published, day) or 0) <= 1 else day
+    month = _PERMALINK_MONTH.search(url or "")
+    if published and month:
+        year, number = int(month.group(1)), int(month.group(2))
+        first, following = date(year, number, 1), date(year + number // 12, number % 12 + 1, 1)
+        try:
+            read = date.fromisoformat(published[:10])
+        except ValueError:
+            return published
+        if not first - timedelta(days=1) <= read <= following:  # the month, and a day either side
+            return None
+    return published
+
+
+_PERMALINK_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
 
 
 _DATE_TEXT_CLASSES = (
@@ -1257,6 +1356,16 @@ def declared_comment_count(doc: Document) -> int | None:
         if match:
             return bounded_int(match.group(1).translate(_GROUPING))
     return None
+
+
+def _agreeing_count(declared: int | None, comments: list[Comment]) -> int | None:
+    """The declared count, checked against the comments the page lists: "No comments" (0) on a
+    page that shows this post's comments is not this post's statement (a teaser's or a widget's
+    "0 Comments", a cached meta line); NULL rather than a wrong count. Any other number may differ
+    from the list (comment pages, pingbacks counted apart, held comments), so it is kept."""
+    if declared == 0 and any(comment.type == "comment" for comment in comments):
+        return None
+    return declared
 
 
 _FIRST_NUMBER = re.compile(r"(?<![\d.,])" + _NUMBER)
