@@ -48,7 +48,7 @@ class CaptureMiddleware:
         }
         self.crawl = crawl
         self.name = name
-        self.part_responses = max(1, crawler.settings.getint("ARCHIVE_WACZ_PART_RESPONSES", 10_000))
+        self.part_responses = max(1, crawler.settings.getint("ARCHIVE_WACZ_PART_RESPONSES", 5_000))
         self.parts: list[str] = []  # every part's WACZ name, in order
         self.packing: list[Future[Path]] = []
         self._packer: ThreadPoolExecutor | None = None

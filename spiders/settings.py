@@ -73,7 +73,7 @@ METAREFRESH_ENABLED = False
 
 # Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
 # ARCHIVE_CAPTURE_DIR); a bigger crawl in parts of this many responses, each packed when full.
-ARCHIVE_WACZ_PART_RESPONSES = 10_000
+ARCHIVE_WACZ_PART_RESPONSES = 5_000
 # A page that asks archivers not to keep it (robots meta `noarchive`, `X-Robots-Tag: noarchive`) is
 # neither archived nor captured; False archives it all the same.
 ARCHIVE_RESPECT_NOARCHIVE = True
