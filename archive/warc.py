@@ -14,6 +14,8 @@ import hashlib
 import io
 import json
 import re
+import subprocess
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -169,14 +171,22 @@ class WarcFile:
         self._handle.close()
 
 
-def pack_wacz(warc: WarcFile, folder: Path) -> Path:
+def pack_wacz(warc: WarcFile, folder: Path, own_process: bool = False) -> Path:
     """Pack a finished WARC into `<folder>/<name>.wacz` with py-wacz (CDXJ index, pages.jsonl,
-    datapackage); the WARC is then removed (it is inside the WACZ)."""
+    datapackage); the WARC is then removed (it is inside the WACZ). `own_process` runs py-wacz in
+    a Python process of its own: what it holds (the whole index, sorted in memory) is given back
+    to the system when it ends, and it runs beside the crawl on another core."""
     warc.close()
-    return _pack(warc.path, warc.wacz_name, warc.pages, folder)
+    return _pack(warc.path, warc.wacz_name, warc.pages, folder, own_process)
 
 
-def _pack(warc_path: Path, wacz_name: str, pages_seen: list[dict[str, str]], folder: Path) -> Path:
+# py-wacz's command line, with its exit code (its `python -m wacz` drops it).
+_WACZ_COMMAND = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _pack(
+    warc_path: Path, wacz_name: str, pages_seen: list[dict[str, str]], folder: Path, own_process: bool = False
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / wacz_name
     pages = warc_path.with_suffix(".pages.jsonl")
@@ -185,12 +195,18 @@ def _pack(warc_path: Path, wacz_name: str, pages_seen: list[dict[str, str]], fol
         handle.write(json.dumps(header) + "\n")
         for page in pages_seen:
             handle.write(json.dumps(page, ensure_ascii=False) + "\n")
-    from wacz.main import main as wacz_main
+    arguments = ["create", "-o", str(output), str(warc_path), "-p", str(pages)]
+    if own_process:
+        done = subprocess.run([sys.executable, "-c", _WACZ_COMMAND, *arguments], capture_output=True, text=True)
+        code, said = done.returncode, done.stdout + done.stderr
+    else:
+        from wacz.main import main as wacz_main
 
-    with contextlib.redirect_stdout(io.StringIO()) as said:
-        code = wacz_main(["create", "-o", str(output), str(warc_path), "-p", str(pages)])
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            code = wacz_main(arguments)
+        said = out.getvalue()
     if code not in (0, None) or not output.exists():
-        raise RuntimeError(f"py-wacz could not pack {warc_path}: {said.getvalue()[-2000:]}")
+        raise RuntimeError(f"py-wacz could not pack {warc_path}: {said[-2000:]}")
     warc_path.unlink()
     pages.unlink()
     with contextlib.suppress(OSError):

@@ -8,8 +8,10 @@ request's meta (`capture`: WACZ name, record id, payload digest; a redirect's ta
 own), so that the spider can hand it on with the post it reads. At the end the WARC is packed into
 `<started>-<pid>.wacz` (archive/warc.py). A big crawl is kept in parts of at most
 `ARCHIVE_WACZ_PART_RESPONSES` responses: when a part is full its WARC is packed, in a thread while the
-crawl goes on, into `<started>-<pid>-part<n>.wacz` (the first part keeps the plain name), so that
-what packing holds in memory (py-wacz sorts the index in memory) does not grow with the crawl.
+crawl goes on, by py-wacz in a process of its own, into `<started>-<pid>-part<n>.wacz` (the first
+part keeps the plain name), so that what packing holds in memory (py-wacz sorts the index in
+memory) neither grows with the crawl nor stays in the crawl's process. The last part is packed at
+the end, in the crawl's process (a small crawl has only that one).
 """
 
 from __future__ import annotations
@@ -121,16 +123,16 @@ class CaptureMiddleware:
             return
         if self._packer is None:
             self._packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wacz")
-        self.packing.append(self._packer.submit(self._pack, full))
+        self.packing.append(self._packer.submit(self._pack, full, True))
 
     def _forget_last_part(self) -> None:
         self.parts.pop()
         if self.crawler.stats.get_value("wparchive/capture_waczs") is not None:
             self.crawler.stats.set_value("wparchive/capture_waczs", list(self.parts))
 
-    def _pack(self, warc: WarcFile) -> Path | None:
+    def _pack(self, warc: WarcFile, own_process: bool = False) -> Path | None:
         try:
-            path = pack_wacz(warc, self.folder)
+            path = pack_wacz(warc, self.folder, own_process)
         except (OSError, RuntimeError) as error:
             self.crawler.stats.inc_value("wparchive/capture_failed")
             logger.error("Could not pack the crawl's WACZ (the WARC stays at %s): %s", warc.path, error)
