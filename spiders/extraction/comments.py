@@ -222,6 +222,10 @@ class _Region:
     def wrappers(self) -> set[etree._Element]:
         return self._page_thread.wrappers
 
+    @property
+    def meta_classes(self) -> dict[str, bool]:
+        return self._page_thread.meta_classes
+
     def junk_inside(self, element: etree._Element) -> list[etree._Element]:
         """Reply and edit links, share and like buttons and scripts inside one of its elements."""
         return self.inside(element, self.own(self._page_thread.junk))
@@ -278,6 +282,9 @@ class _Thread:
         self.wrappers = {element for element in marked if meta and index.inside(element, meta)}
         self.text_marked = [element for element in marked if element not in self.wrappers]
         self.junk = index.in_order([index.class_containing(*_JUNK_PARTS), index.tag("script")])
+        # Whether a class attribute names a meta part (`_META_CLASSES`), by its value: the comments
+        # of one page repeat the same few values.
+        self.meta_classes: dict[str, bool] = {}
         self._rules: dict[tuple[frozenset[str], frozenset[str]], list[etree._Element]] = {}
 
     def rule(self, classes: frozenset[str], tags: frozenset[str]) -> list[etree._Element]:
@@ -818,7 +825,7 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
         nested = region.removed_inside(element)
         if element in region.wrappers or (generic and region.inside(element, region.with_class("comment-author"))):
             duplicate = copy_without(element, nested)
-            _strip_meta(duplicate)
+            _strip_meta(duplicate, region.meta_classes)
             _remove_junk(duplicate)
             return duplicate, False
         junk = region.junk_inside(element)
@@ -832,7 +839,7 @@ def _content(region: _Region) -> tuple[etree._Element, bool]:
             duplicate.append(copy_without(root, region.removed_inside(root)))
     else:
         duplicate = copy_without(region.roots[0], region.pruned)
-    _strip_meta(duplicate)
+    _strip_meta(duplicate, region.meta_classes)
     return duplicate, False
 
 
@@ -847,25 +854,31 @@ def _remove_junk(element: etree._Element) -> None:
             _remove_junk(child)
 
 
-def _strip_meta(element: etree._Element) -> None:
-    _strip_meta_inside(element)
+def _strip_meta(element: etree._Element, meta_classes: dict[str, bool]) -> None:
+    _strip_meta_inside(element, meta_classes)
     # Leftover "says:" after the author was removed.
     if element.text and _SAYS.match(element.text.strip() + " "):
         element.text = _SAYS.sub("", element.text)
 
 
-def _strip_meta_inside(element: etree._Element) -> None:
+def _strip_meta_inside(element: etree._Element, meta_classes: dict[str, bool]) -> None:
     """Cut the author line, meta, avatar and reply link out, in document order, without entering
-    what is cut."""
+    what is cut. `meta_classes` remembers the verdict on each class attribute value."""
     for child in list(element):
         tag = child.tag
         if not isinstance(tag, str):
             continue
+        classes = child.get("class")
+        meta = False
+        if classes:
+            meta = meta_classes.get(classes)
+            if meta is None:
+                meta = meta_classes[classes] = _META_CLASSES.search(classes) is not None
         if (
-            _META_CLASSES.search(child.get("class") or "")
+            meta
             or tag in ("cite", "img", "script", "style", "form", "time", "small")
             or (tag == "a" and "replytocom" in (child.get("href") or ""))
         ):
             remove_keep_tail(child)
         else:
-            _strip_meta_inside(child)
+            _strip_meta_inside(child, meta_classes)
