@@ -71,7 +71,7 @@ HTTPERROR_ALLOW_ALL = False
 # as a link, so that its target is fetched once, not again for every stub that points to it.
 METAREFRESH_ENABLED = False
 
-# Every response, with its request, into one WACZ per crawl beside the archive (ARCHIVE_CAPTURE,
+# Every response, with its request, into one WACZ per crawl (or its parts) beside the archive (ARCHIVE_CAPTURE,
 # ARCHIVE_CAPTURE_DIR); a bigger crawl in parts of this many responses, each packed when full.
 ARCHIVE_WACZ_PART_RESPONSES = 5_000
 # A page that asks archivers not to keep it (robots meta `noarchive`, `X-Robots-Tag: noarchive`) is
