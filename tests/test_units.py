@@ -371,6 +371,30 @@ def test_a_page_read_is_freed_without_the_garbage_collector() -> None:
     assert not left
 
 
+def test_the_garbage_collector_is_set_for_the_crawl_and_given_back() -> None:
+    """Start-up's objects are frozen and the youngest generation's threshold raised while the
+    crawl runs (spiders/garbage.py); both are undone when the spider closes."""
+    import gc
+
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from spiders.garbage import YOUNG_THRESHOLD, GarbageCollection
+
+    with pytest.raises(NotConfigured):
+        GarbageCollection.from_crawler(get_crawler(settings_dict={"ARCHIVE_GC_TUNING": False}))
+    before = gc.get_threshold()
+    tuning = GarbageCollection.from_crawler(get_crawler())
+    tuning.engine_started()
+    try:
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (max(YOUNG_THRESHOLD, before[0]), *before[1:])
+    finally:
+        tuning.spider_closed()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+
+
 @pytest.mark.parametrize(
     ("meta", "expected"),
     [
