@@ -107,5 +107,11 @@ EXTENSIONS = {"spiders.garbage.GarbageCollection": 0}
 CONCURRENT_ITEMS = 1
 
 LOG_LEVEL = "INFO"
+# Each response's and item's debug line is made only when the log shows debug lines
+# (spiders/logformat.py).
+LOG_FORMATTER = "spiders.logformat.QuietLogFormatter"
+# Scrapy reads each callback's source (inspect, ast) to warn about a generator that returns a
+# value: for every response, as its cache never holds a bound method for long.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -485,3 +485,19 @@ def test_a_byline_keeps_a_short_surname_before_a_number() -> None:
     assert _name_in_byline("By Jane Doe on 12 March 2012") == "Jane Doe"
     assert _name_in_byline("Von Max Muster am 3. Mai 2012") == "Max Muster"
     assert _name_in_byline("Par Jean Dupont le 3 mai 2012") == "Jean Dupont"
+
+
+def test_debug_lines_for_every_response_and_item_only_when_the_log_shows_them() -> None:
+    from scrapy import Spider
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from spiders.logformat import QuietLogFormatter
+
+    request = Request(_POST)
+    response = HtmlResponse(_POST, body=b"<html></html>", request=request)
+    spider = Spider("s")
+    for level, shown in (("INFO", False), ("WARNING", False), ("DEBUG", True), (10, True), (20, False)):
+        formatter = QuietLogFormatter.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": level}))
+        assert (formatter.crawled(request, response, spider) is not None) is shown, level
+        assert (formatter.scraped({"a": 1}, response, spider) is not None) is shown, level
