@@ -957,20 +957,43 @@ def _save_comments(
     if not rows:
         _log_changes(db, crawl_id, site_id, log)
         return changes
-    # Parents first: the parent_id foreign key is filled in afterwards, within this transaction.
+    later = _set_parent_ids(stored.values(), rows, seen)
     upsert_rows(db, "comments", rows, "id")
     _log_changes(db, crawl_id, site_id, log)
-    db.execute(
-        """
-        UPDATE comments SET parent_id = (
-          SELECT parent.id FROM comments AS parent
-          WHERE parent.post_id = comments.post_id AND parent.wp_id = comments.parent_wp_id
-        )
-        WHERE post_id = ?
-        """,
-        [post_id],
-    )
+    if later:
+        db.conn.executemany("UPDATE comments SET parent_id = ? WHERE id = ?", later)
     return changes
+
+
+def _set_parent_ids(
+    stored: Iterable[Mapping[str, Any]], rows: list[dict[str, Any]], seen: set[str]
+) -> list[tuple[int | None, int]]:
+    """Each comment's `parent_id`: the id of the post's comment whose WordPress id is its
+    `parent_wp_id` (NULL when there is none), over the post's comments as they will be (the
+    archived ones with the rows saved now). Set in the rows, so that they are written once,
+    with their parent, when the parent is archived already or saved before them (the foreign key
+    is checked row by row); returned as (parent_id, id) to set after the rows are saved: the
+    rows whose parent comes after them, and the archived comments not saved now whose parent
+    changed."""
+    archived = list(stored)
+    by_wp_id = {row["wp_id"]: row["id"] for row in archived if row["wp_id"] is not None}
+    by_wp_id.update((row["wp_id"], row["id"]) for row in rows if row["wp_id"] is not None)
+    present = {row["id"] for row in archived}
+    later: list[tuple[int | None, int]] = []
+    for row in rows:
+        parent = by_wp_id.get(row["parent_wp_id"]) if row["parent_wp_id"] is not None else None
+        if parent is None or parent in present:
+            row["parent_id"] = parent
+        else:
+            row["parent_id"] = None
+            later.append((parent, row["id"]))
+        present.add(row["id"])
+    for row in archived:
+        if row["key"] not in seen:
+            parent = by_wp_id.get(row["parent_wp_id"]) if row["parent_wp_id"] is not None else None
+            if parent != row["parent_id"]:
+                later.append((parent, row["id"]))
+    return later
 
 
 # --- After a site is crawled ------------------------------------------------------------------

@@ -138,6 +138,23 @@ def test_comments_gone_from_the_page_are_kept(db) -> None:
     assert db["comments"].count == 3
 
 
+def test_every_comment_has_its_parent_whatever_the_order_it_came_in(db) -> None:
+    """A reply listed before the comment it answers, a reply to a comment not archived (yet),
+    and an archived comment whose parent a later crawl brings: each gets the id of the post's
+    comment with its parent's WordPress id, or NULL, as the archive holds them after the save."""
+    crawl = start_crawl(db, {})
+    site = save_site(db, "http://blogs.example.edu/hist380/", crawl)
+
+    def comments(*pairs: tuple[int, int | None]) -> list[dict]:
+        return [asdict(Comment(wp_id=w, parent_wp_id=p, author=f"A{w}", content_text=f"C{w}")) for w, p in pairs]
+
+    save_post(db, site, sample_post(comments=comments((52, 51), (51, None), (53, 50), (54, 54))), crawl)
+    save_post(db, site, sample_post(comments=comments((50, None), (55, 52))), start_crawl(db, {}))
+    parents = {r["wp_id"]: r["parent"] for r in db.query(
+        "select c.wp_id, p.wp_id as parent from comments c left join comments p on p.id = c.parent_id")}
+    assert parents == {52: 51, 51: None, 53: 50, 54: 54, 50: None, 55: 52}
+
+
 def test_post_found_again_by_wp_id_when_its_url_changes(db) -> None:
     crawl = start_crawl(db, {})
     site = save_site(db, "http://blogs.example.edu/hist380/", crawl)

@@ -142,9 +142,13 @@ class PageIndex:
     def inside_marked(self, element: etree._Element, marks: Callable[[etree._Element], bool]) -> bool:
         """True when the element or an ancestor `marks` a region (any test of one element),
         remembered per test for every element visited."""
-        memo = self._marked_memos.get(marks)
+        # A method of this index (`_is_side_region`) is remembered by its function: a bound method
+        # kept as a key would hold the index, and the index with its page's elements would become a
+        # reference cycle that only the garbage collector frees (a walk over every element, later).
+        key = getattr(marks, "__func__", marks)
+        memo = self._marked_memos.get(key)
         if memo is None:
-            memo = self._marked_memos[marks] = {}
+            memo = self._marked_memos[key] = {}
         return _inside_marked(element, memo, marks)
 
     def pos(self, element: etree._Element) -> int:
