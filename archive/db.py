@@ -1159,6 +1159,24 @@ def archived_posts(db: sqlite_utils.Database, site_url: str, wp_ids: Iterable[in
     return out
 
 
+def _known_post(row: tuple, comment_ids: set[int] | None, rest_ids: set[int] | None) -> KnownPost:
+    """An archived post with its comment ids: where the REST API gave all of them (most posts),
+    one tuple for both, not two equal ones (a big blog has a hundred thousand posts)."""
+    ids = tuple(sorted(comment_ids or ()))
+    rest = ids if rest_ids is not None and len(rest_ids) == len(ids) else tuple(sorted(rest_ids or ()))
+    return KnownPost(
+        id=row[0],
+        wp_id=row[1],
+        type=row[2] or "post",
+        url=row[3],
+        modified=row[4],
+        missing=row[5] is not None,
+        comment_ids=ids,
+        rest_comment_ids=rest,  # a subset of the post's present comment ids
+        protected=bool(row[6]),
+    )
+
+
 def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
     """The archived posts of a site with their comment ids, stored validators, and the last
     complete crawl; None when the site was never archived."""
@@ -1174,32 +1192,24 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
     comment_ids: dict[int, set[int]] = {}
     rest_ids: dict[int, set[int]] = {}
     missing_comments: set[int] = set()
+    # Row by row (a big blog has millions of comments), not fetched all at once.
     for post_id, wp_id, sources, kind, missing in db.execute(
         "SELECT c.post_id, c.wp_id, c.sources, c.type, c.missing_since FROM comments c"
         " JOIN posts p ON p.id = c.post_id WHERE p.site_id = ? AND c.wp_id IS NOT NULL",
         [site_id],
-    ).fetchall():
+    ):
         if missing is not None:
             missing_comments.add(wp_id)
             continue
         comment_ids.setdefault(post_id, set()).add(wp_id)
         if kind == "comment" and "rest" in (sources or "").split(","):
             rest_ids.setdefault(post_id, set()).add(wp_id)
+    missing_comments.difference_update(*comment_ids.values())
     posts = [
-        KnownPost(
-            id=r[0],
-            wp_id=r[1],
-            type=r[2] or "post",
-            url=r[3],
-            modified=r[4],
-            missing=r[5] is not None,
-            comment_ids=frozenset(comment_ids.get(r[0], ())),
-            rest_comment_ids=frozenset(rest_ids.get(r[0], ())),
-            protected=bool(r[6]),
-        )
-        for r in db.execute(
+        _known_post(row, comment_ids.pop(row[0], None), rest_ids.pop(row[0], None))
+        for row in db.execute(
             "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?", [site_id]
-        ).fetchall()
+        )
     ]
     urls = {p.url: p.id for p in posts}
     validators: dict[str, dict[str, Any]] = {}
@@ -1220,6 +1230,6 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         posts=posts,
         urls=urls,
         validators=validators,
-        missing_comment_ids=frozenset(missing_comments.difference(*comment_ids.values())),
+        missing_comment_ids=frozenset(missing_comments),
         media=frozenset(r[0] for r in db.execute("SELECT url FROM media WHERE site_id = ?", [site_id])),
     )

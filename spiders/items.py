@@ -203,9 +203,9 @@ class SiteCrawl:
 # --- What the archive knows, handed to the spider for a re-crawl (archive.db reads it) -----------
 
 
-@dataclass
+@dataclass(slots=True)
 class KnownPost:
-    """An archived post, as a re-crawl sees it."""
+    """An archived post, as a re-crawl sees it (one per archived post: slots keep it small)."""
 
     id: int
     wp_id: int | None
@@ -213,8 +213,10 @@ class KnownPost:
     url: str
     modified: str | None
     missing: bool
-    comment_ids: frozenset[int] = frozenset()  # WordPress ids of its present comments
-    rest_comment_ids: frozenset[int] = frozenset()  # those the REST API gave (type comment)
+    # WordPress ids of its present comments, sorted: a tuple, a sixth of a frozenset's memory (a
+    # re-crawl of a big blog holds one for each of its posts).
+    comment_ids: tuple[int, ...] = ()
+    rest_comment_ids: tuple[int, ...] = ()  # those the REST API gave (type comment)
     protected: bool = False  # password-protected: WordPress lists none of its comments
 
 

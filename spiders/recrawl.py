@@ -85,13 +85,13 @@ def plan_recrawl(known: Mapping[int, KnownPost], listings: Listings) -> Plan:
                 plan.refetch[wp_id] = None
     for wp_id, comment_ids in listings.new_comments.items():
         archived = known.get(wp_id)
-        if archived is None or not comment_ids <= archived.comment_ids:
+        if archived is None or not comment_ids.issubset(archived.comment_ids):
             plan.refetch.setdefault(wp_id, listings.changed.get(wp_id))
     if listings.comment_ids_complete and listings.listing_ok:
         for wp_id in sorted(present_posts(known, listings)):
             archived = known.get(wp_id)
             now = current_comment_ids(archived, wp_id, listings)
-            if now != (archived.rest_comment_ids if archived else frozenset()):
+            if now != set(archived.rest_comment_ids if archived else ()):
                 plan.refetch.setdefault(wp_id, listings.changed.get(wp_id))
     for wp_id in listings.noticed:
         plan.refetch.setdefault(wp_id, listings.changed.get(wp_id))

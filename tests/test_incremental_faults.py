@@ -27,6 +27,8 @@ pytestmark = pytest.mark.wordpress
 WPARCHIVE = str(Path(sys.executable).with_name("wparchive"))
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 SLOW = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
+# Slow enough to be still running while two more commands start on a loaded machine (it is stopped).
+BUSY = ["-s", "DOWNLOAD_DELAY=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +192,7 @@ def test_a_healthy_recrawl_exits_0(site, complete, tmp_path) -> None:
 def test_a_second_crawl_on_the_same_archive_is_refused(site, tmp_path) -> None:
     db = tmp_path / "busy.db"
     first = subprocess.Popen(
-        scrapy_command(site, db, *SLOW), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        scrapy_command(site, db, *BUSY), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
         wait_for(lambda: db.exists() and count(db, "select count(*) from posts") >= 3)

@@ -16,8 +16,8 @@ def known_post(row_id: int, wp_id: int, kind: str = "post", comments=(), missing
         url=f"{SITE}?p={wp_id}",
         modified="2013-04-01T10:00:00+00:00",
         missing=missing,
-        comment_ids=frozenset(comments),
-        rest_comment_ids=frozenset(comments),
+        comment_ids=tuple(sorted(comments)),
+        rest_comment_ids=tuple(sorted(comments)),
     )
 
 
