@@ -83,12 +83,13 @@ def proc_hwm_mb(pid: int) -> float | None:
 
 
 def proc_rss_mb(pid: int) -> float:
-    """The process's resident memory now (VmRSS) in MB, 0 once it is gone."""
+    """The process's share of resident memory now (PSS: pages shared with other processes, as a
+    child's just after it is forked, counted once between them) in MB, 0 once it is gone."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        status = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
         return 0.0
-    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    match = re.search(r"^Pss:\s+(\d+) kB", status, re.MULTILINE)
     return int(match[1]) / 1024 if match else 0.0
 
 
@@ -452,7 +453,7 @@ def stopped_table(row: dict) -> list[str]:
         f"| crawler CPU per archived page | {1000 * first['cpu'] / posts:.1f} ms (listings included) | – | |",
         f"| peak memory of the crawler (VmHWM) | {first['rss_mb']:.0f} MB | ≤ {GOALS['rss_mb']} MB | "
         f"{mark(first['rss_mb'] <= GOALS['rss_mb'])} |",
-        f"| peak memory of the crawler and its WACZ-packing processes together (VmRSS summed, polled) | "
+        f"| peak memory of the crawler and its WACZ-packing processes together (summed, polled) | "
         f"{first.get('tree_rss_mb', first['rss_mb']):.0f} MB | – | |",
         f"| archive on disk: database + WAL / WACZ | {mb(first['db_bytes'])} MB / {mb(first['wacz_bytes'])} MB | – | |",
         f"| server's own CPU | {first['server_cpu']:.1f} s ({first['server_cpu'] / first['wall']:.0%} of one core) "
@@ -512,7 +513,7 @@ def size_table(row: dict) -> list[str]:
         f"(bench: {bench['cpu_per_page_ms']:.1f} ms) | – | |",
         f"| peak memory of the crawler (VmHWM) | {rss:.0f} MB | ≤ {GOALS['rss_mb']} MB at 10k and 100k | "
         f"{mark(rss <= GOALS['rss_mb']) if row['posts'] >= 10000 else '–'} |",
-        f"| peak memory of the crawler and its WACZ-packing processes together (VmRSS summed, polled) | "
+        f"| peak memory of the crawler and its WACZ-packing processes together (summed, polled) | "
         f"{first.get('tree_rss_mb', rss):.0f} MB | – | |",
         f"| archive on disk: database + WAL / WACZ | {mb(first['db_bytes'])} MB / {mb(first['wacz_bytes'])} MB | – | |",
         f"| requests | {requests:,.0f} | – | |",
@@ -524,6 +525,7 @@ def size_table(row: dict) -> list[str]:
         f"| unchanged re-crawl: share of the first crawl's requests | {recrawl_requests / max(1, requests):.1%} "
         "| – | |",
         f"| unchanged re-crawl: wall time | {again['wall']:.1f} s | – | |",
+        f"| unchanged re-crawl: peak memory of the crawler (VmHWM) | {again['rss_mb']:.0f} MB | – | |",
         f"| server's own CPU during the first crawl | {first['server_cpu']:.1f} s "
         f"({first['server_cpu'] / first['wall']:.0%} of one core) | – | |",
         "",
@@ -670,7 +672,7 @@ def report(figures: dict) -> str:
         "  own; the ratio to bench divides the two. CPU is the crawler process's user+system time (`wait4`: the",
         "  processes that pack a big crawl's WACZ parts included); peak memory is its VmHWM (polled from /proc",
         "  every 0.2 s, and `ru_maxrss`), and beside it the peak of the crawler's and its packing processes'",
-        "  VmRSS summed at each poll (a WACZ part of 5,000 responses is packed by py-wacz in a process of its",
+        "  PSS summed at each poll (a WACZ part of 5,000 responses is packed by py-wacz in a process of its",
         "  own, for a few seconds, while the crawl goes on). The server's CPU is its own",
         "  process's, read from /proc, to show that the server is not what limits the crawl (2 cores: it shares them",
         "  with the crawler).",
