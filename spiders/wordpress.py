@@ -285,8 +285,8 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             self.count("not_modified/comments_feed")
         elif response.status == 200:
             links = comment_feed_links(response.body)
-            known = site.state.comment_ids if site.state else frozenset()
-            new = [(url, i) for url, i in links if i not in known]
+            state = site.state
+            new = [(url, i) for url, i in links if not (state and state.has_comment(i))]
             for url, _ in new:
                 site.refetch_urls.add(normalise_url(url))
             if links and len(new) == len(links):

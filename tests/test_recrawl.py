@@ -117,3 +117,13 @@ def test_same_instant() -> None:
     assert same_instant("2013-04-01T10:00:00+00:00", "2013-04-01T12:00:00+02:00")
     assert not same_instant("2013-04-01T10:00:00+00:00", "2013-04-01T10:00:01+00:00")
     assert same_instant(None, None) and not same_instant(None, "2013-04-01")
+
+
+def test_the_site_state_knows_every_present_comment_id_and_no_other() -> None:
+    from spiders.items import SiteState
+
+    posts = [known_post(1, 10, comments=(7, 3, 2**40)), known_post(2, 11, comments=(5,)), known_post(3, 12)]
+    state = SiteState(1, SITE, "rest", 1, None, posts, {}, {})
+    assert [i for i in range(-1, 12) if state.has_comment(i)] == [3, 5, 7]
+    assert state.has_comment(2**40) and not state.has_comment(2**40 + 1) and not state.has_comment(2**70)
+    assert not SiteState(1, SITE, "rest", 1, None, [], {}, {}).has_comment(3)
