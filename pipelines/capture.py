@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +54,6 @@ class CaptureMiddleware:
         self.name = name
         self.part_responses = max(1, crawler.settings.getint("ARCHIVE_WACZ_PART_RESPONSES", 5_000))
         self.parts: list[str] = []  # every part's WACZ name, in order
-        self.packing: list[Future[Path]] = []
         self._packer: ThreadPoolExecutor | None = None
         self.warc = self._open_part()
         crawler.stats.set_value("wparchive/capture_wacz", self.warc.wacz_name)
@@ -125,7 +124,7 @@ class CaptureMiddleware:
             return
         if self._packer is None:
             self._packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wacz")
-        self.packing.append(self._packer.submit(self._pack, full, True))
+        self._packer.submit(self._pack, full, True)
 
     def _forget_last_part(self) -> None:
         self.parts.pop()

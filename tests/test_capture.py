@@ -136,9 +136,6 @@ def test_rebuild_from_the_waczs_gives_the_same_archive_row_by_row(tmp_path) -> N
     """Two crawls (a first one and an incremental re-crawl, mostly 304s) with capture on, then
     `wparchive rebuild` of both WACZs into a new file with the server stopped: every row the same
     (crawl ids and times aside)."""
-    from archive.db import open_db
-    from tests.archive_rows import differences, snapshot
-
     db_path = tmp_path / "archive.db"
     server, base = serve_in_thread(port=0)
     try:
@@ -149,15 +146,23 @@ def test_rebuild_from_the_waczs_gives_the_same_archive_row_by_row(tmp_path) -> N
         server.server_close()
     waczs = sorted((tmp_path / "archive.wacz").glob("*.wacz"))
     assert len(waczs) == 2
-    rebuilt = tmp_path / "rebuilt.db"
+    assert rebuilt_statuses(db_path, waczs) == ["complete", "complete"]
+
+
+def rebuilt_statuses(db_path, waczs) -> list[str]:
+    """`wparchive rebuild` of the WACZ files into a new file beside the archive: every row the same
+    as the archive's (crawl ids and times aside); the rebuilt sites' statuses, in order."""
+    from archive.db import open_db
+    from tests.archive_rows import differences, snapshot
+
+    rebuilt = db_path.with_name("rebuilt.db")
     command = [sys.executable, "-m", "archive.cli", "rebuild", *map(str, waczs), "--db", str(rebuilt)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     crawled, again = snapshot(open_db(db_path)), snapshot(open_db(rebuilt))
     assert crawled["posts"] and crawled["comments"]
     assert not differences(crawled, again), differences(crawled, again)
-    statuses = [r[0] for r in sqlite3.connect(rebuilt).execute("select status from site_crawls order by id")]
-    assert statuses == ["complete", "complete"]
+    return [r[0] for r in sqlite3.connect(rebuilt).execute("select status from site_crawls order by id")]
 
 
 def _response_records(wacz_path) -> dict[str, str]:
@@ -180,9 +185,6 @@ def test_a_big_crawl_is_kept_in_parts_that_rebuild_as_one_crawl(tmp_path) -> Non
     they hold every response the server gave, once; every capture row names the part that holds
     its record; the crawl's stats name every part; and `wparchive rebuild` of the parts, given in
     the shell's order (`-part2` sorts before the first part's name), gives the same rows."""
-    from archive.db import open_db
-    from tests.archive_rows import differences, snapshot
-
     db_path = tmp_path / "archive.db"
     server, base = serve_in_thread(port=0)
     try:
@@ -212,14 +214,7 @@ def test_a_big_crawl_is_kept_in_parts_that_rebuild_as_one_crawl(tmp_path) -> Non
     rows = db.execute("select record_id, wacz, url from captures").fetchall()
     assert rows and all(where[record_id] == wacz for record_id, wacz, _ in rows)
     assert all(by_part[wacz][record_id] == url for record_id, wacz, url in rows)
-    rebuilt = tmp_path / "rebuilt.db"
-    command = [sys.executable, "-m", "archive.cli", "rebuild", *map(str, waczs), "--db", str(rebuilt)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    crawled, again = snapshot(open_db(db_path)), snapshot(open_db(rebuilt))
-    assert crawled["posts"] and crawled["comments"]
-    assert not differences(crawled, again), differences(crawled, again)
-    assert [r[0] for r in sqlite3.connect(rebuilt).execute("select status from site_crawls")] == ["complete"]
+    assert rebuilt_statuses(db_path, waczs) == ["complete"]
 
 
 def test_media_of_every_post_are_kept_once_with_their_records(tmp_path) -> None:

@@ -57,7 +57,6 @@ class PageIndex:
         "_link_attributes",
         "_holders",
         "_attributes",
-        "_side_memo",
     )
 
     def __init__(self, root: etree._Element) -> None:
@@ -96,17 +95,13 @@ class PageIndex:
         self._link_attributes: dict[str, dict[etree._Element, str | None]] = {}
         self._holders: set[etree._Element] | None = None
         self._attributes: dict[str, list[tuple[etree._Element, str]]] = {}
-        # The memo of `in_widget_area`, apart from `_marked_memos`: keyed there by the bound method
-        # `_is_side_region`, it would hold the index, and every page's tree and index would become
-        # cyclic garbage, left to the garbage collector instead of freed when the page is done.
-        self._side_memo: dict[etree._Element, bool] = {}
 
     def in_widget_area(self, element: etree._Element, include_self: bool = True) -> bool:
         """True when the element (or, with include_self False, an ancestor only) is in a sidebar, a
         widget or the reply form (`regions.is_widget_area`) that does not hold the post."""
         if not include_self:
             element = element.getparent()
-        return element is not None and _inside_marked(element, self._side_memo, self._is_side_region)
+        return element is not None and self.inside_marked(element, self._is_side_region)
 
     def _is_side_region(self, element: etree._Element) -> bool:
         """A widget area that does not hold the post: a layout column named for the sidebar beside
