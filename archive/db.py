@@ -19,10 +19,13 @@ import json
 import os
 import sqlite3
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -31,7 +34,7 @@ import sqlite_utils
 
 from archive.people import BlockList
 from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
-from spiders.items import KnownPost, SiteState
+from spiders.items import KnownPost, SiteState, sorted_has
 
 
 def open_db(path: str | Path, *, create_dirs: bool = True, check: bool = False) -> sqlite_utils.Database:
@@ -1093,16 +1096,20 @@ def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
 
 
 def read_site_state(path: str | Path, site_url: str) -> SiteState | None:
-    """`site_state` from a read-only connection; None when there is no archive or no such site."""
+    """`site_state` from a read-only connection; None when there is no archive or no such site.
+    The connection stays open with the state: its validators are read one URL at a time."""
     if str(path) == ":memory:" or not Path(path).exists():
         return None
-    conn = sqlite3.connect(f"file:{quote(str(Path(path).absolute()))}?mode=ro", uri=True, timeout=30)
+    conn = sqlite3.connect(
+        f"file:{quote(str(Path(path).absolute()))}?mode=ro", uri=True, timeout=30, check_same_thread=False
+    )
     try:
-        return site_state(sqlite_utils.Database(conn), site_url)
+        state = site_state(sqlite_utils.Database(conn), site_url)
     except sqlite3.OperationalError:
-        return None  # an archive from before incremental crawling, not yet migrated
-    finally:
+        state = None  # an archive from before incremental crawling, not yet migrated
+    if state is None:
         conn.close()
+    return state
 
 
 def read_archived_posts(path: str | Path, site_url: str, wp_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -1159,11 +1166,41 @@ def archived_posts(db: sqlite_utils.Database, site_url: str, wp_ids: Iterable[in
     return out
 
 
-def _known_post(row: tuple, comment_ids: set[int] | None, rest_ids: set[int] | None) -> KnownPost:
-    """An archived post with its comment ids: where the REST API gave all of them (most posts),
-    one tuple for both, not two equal ones (a big blog has a hundred thousand posts)."""
-    ids = tuple(sorted(comment_ids or ()))
-    rest = ids if rest_ids is not None and len(rest_ids) == len(ids) else tuple(sorted(rest_ids or ()))
+class StoredValidators:
+    """What the last fetch of each of a site's URLs said (`url_state`: etag, last_modified,
+    lastmod, and a listing page's links), read one URL at a time when the crawl asks for it:
+    held whole, a blog of 100,000 posts's take about 70 MB for the whole re-crawl. A URL's row
+    changes only once its page is fetched again, after the crawl asked for it."""
+
+    def __init__(self, conn: sqlite3.Connection, site_id: int) -> None:
+        self.conn = conn
+        self.site_id = site_id
+
+    def get(self, url: str, default: Any = None, /) -> dict[str, Any] | Any:
+        row = self.conn.execute(
+            "SELECT etag, last_modified, lastmod, links FROM url_state WHERE url = ? AND site_id = ?",
+            [url, self.site_id],
+        ).fetchone()
+        if row is None:
+            return default
+        stored = {"etag": row[0], "last_modified": row[1], "lastmod": row[2]}
+        if row[3]:
+            stored.update(json.loads(row[3]))
+        return stored
+
+    def __getitem__(self, url: str) -> dict[str, Any]:
+        stored = self.get(url)
+        if stored is None:
+            raise KeyError(url)
+        return stored
+
+
+_NO_IDS = array("q")  # shared by every post without comments; never changed
+
+
+def _known_post(row: tuple, comment_ids: array, rest_ids: array) -> KnownPost:
+    """An archived post with its comment ids, each a sorted array (the same one for both where
+    the REST API gave all of its comments, as for most posts)."""
     return KnownPost(
         id=row[0],
         wp_id=row[1],
@@ -1171,8 +1208,8 @@ def _known_post(row: tuple, comment_ids: set[int] | None, rest_ids: set[int] | N
         url=row[3],
         modified=row[4],
         missing=row[5] is not None,
-        comment_ids=ids,
-        rest_comment_ids=rest,  # a subset of the post's present comment ids
+        comment_ids=comment_ids,
+        rest_comment_ids=rest_ids or _NO_IDS,  # a subset of the post's present comment ids
         protected=bool(row[6]),
     )
 
@@ -1189,38 +1226,51 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         " AND mode != 'single' ORDER BY crawl_id DESC LIMIT 1",
         [site_id],
     ).fetchone()
-    comment_ids: dict[int, set[int]] = {}
-    rest_ids: dict[int, set[int]] = {}
+    ids_of: dict[int, tuple[array, array]] = {}
     missing_comments: set[int] = set()
-    # Row by row (a big blog has millions of comments), not fetched all at once.
-    for post_id, wp_id, sources, kind, missing in db.execute(
-        "SELECT c.post_id, c.wp_id, c.sources, c.type, c.missing_since FROM comments c"
-        " JOIN posts p ON p.id = c.post_id WHERE p.site_id = ? AND c.wp_id IS NOT NULL",
+    # Row by row, one post's comments at a time (a big blog has millions of comments): each post's
+    # ids go straight into its arrays, with no set of every id held on the way.
+    rows = db.execute(
+        "SELECT c.post_id, c.wp_id, c.sources, c.type, c.missing_since FROM posts p"
+        " JOIN comments c ON c.post_id = p.id WHERE p.site_id = ? AND c.wp_id IS NOT NULL"
+        " ORDER BY p.wp_id, c.post_id, c.wp_id",
         [site_id],
-    ):
-        if missing is not None:
-            missing_comments.add(wp_id)
-            continue
-        comment_ids.setdefault(post_id, set()).add(wp_id)
-        if kind == "comment" and "rest" in (sources or "").split(","):
-            rest_ids.setdefault(post_id, set()).add(wp_id)
-    missing_comments.difference_update(*comment_ids.values())
+    )
+    for post_id, comments in groupby(rows, key=itemgetter(0)):
+        ids, rest = array("q"), array("q")
+        for _, wp_id, sources, kind, missing in comments:
+            if missing is not None:
+                missing_comments.add(wp_id)
+                continue
+            if not ids or ids[-1] != wp_id:  # sorted: a repeated id (two rows of one comment) is next
+                ids.append(wp_id)
+            if kind == "comment" and "rest" in (sources or "").split(",") and (not rest or rest[-1] != wp_id):
+                rest.append(wp_id)
+        if ids:
+            ids_of[post_id] = (ids, ids if len(rest) == len(ids) else rest)
     posts = [
-        _known_post(row, comment_ids.pop(row[0], None), rest_ids.pop(row[0], None))
+        _known_post(row, *ids_of.pop(row[0], (_NO_IDS, _NO_IDS)))
         for row in db.execute(
             "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?", [site_id]
         )
     ]
+    present = array(
+        "q",
+        (
+            r[0]
+            for r in db.execute(
+                "SELECT c.wp_id FROM posts p JOIN comments c ON c.post_id = p.id"
+                " WHERE p.site_id = ? AND c.wp_id IS NOT NULL AND c.missing_since IS NULL ORDER BY c.wp_id",
+                [site_id],
+            )
+        ),
+    )
+    missing_comments = {i for i in missing_comments if not sorted_has(present, i)}
     urls = {p.url: p.id for p in posts}
-    validators: dict[str, dict[str, Any]] = {}
-    for url, post_id, etag, last_modified, lastmod, links in db.execute(
-        "SELECT url, post_id, etag, last_modified, lastmod, links FROM url_state WHERE site_id = ?", [site_id]
-    ).fetchall():
-        if post_id is not None:
-            urls.setdefault(url, post_id)
-        validators[url] = {"etag": etag, "last_modified": last_modified, "lastmod": lastmod}
-        if links:
-            validators[url].update(json.loads(links))
+    for url, post_id in db.execute(
+        "SELECT url, post_id FROM url_state WHERE site_id = ? AND post_id IS NOT NULL", [site_id]
+    ):
+        urls.setdefault(url, post_id)
     return SiteState(
         site_id=site_id,
         url=site_url,
@@ -1229,7 +1279,8 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         last_site_clock=last[1] if last else None,
         posts=posts,
         urls=urls,
-        validators=validators,
+        validators=StoredValidators(db.conn, site_id),
+        comment_ids=present,
         missing_comment_ids=frozenset(missing_comments),
         media=frozenset(r[0] for r in db.execute("SELECT url FROM media WHERE site_id = ?", [site_id])),
     )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass
@@ -216,11 +217,17 @@ class KnownPost:
     url: str
     modified: str | None
     missing: bool
-    # WordPress ids of its present comments, sorted: a tuple, a sixth of a frozenset's memory (a
-    # re-crawl of a big blog holds one for each of its posts).
-    comment_ids: tuple[int, ...] = ()
-    rest_comment_ids: tuple[int, ...] = ()  # those the REST API gave (type comment)
+    # WordPress ids of its present comments, sorted: an array of 8 bytes an id, where a tuple of
+    # ints takes about 40 and a frozenset about 60 (a re-crawl of a big blog holds one a post).
+    comment_ids: Sequence[int] = ()
+    rest_comment_ids: Sequence[int] = ()  # those the REST API gave (type comment)
     protected: bool = False  # password-protected: WordPress lists none of its comments
+
+
+class Validators(Protocol):
+    """What the last fetch of a URL said, by URL (a dict, or the archive read one URL at a time)."""
+
+    def get(self, url: str, default: Any = None, /) -> Any: ...
 
 
 @dataclass
@@ -234,21 +241,28 @@ class SiteState:
     last_site_clock: str | None  # the site's clock when that crawl began
     posts: list[KnownPost]
     urls: dict[str, int]  # URL as listed or stored -> post id
-    validators: dict[str, dict[str, Any]]  # URL -> etag, last_modified, lastmod (, links, marked)
+    validators: Validators  # URL -> etag, last_modified, lastmod (, links, marked)
     missing_comment_ids: frozenset[int] = frozenset()
     media: frozenset[str] = frozenset()  # URLs of the files the archive holds for the site
     by_id: dict[int, KnownPost] = field(init=False, repr=False)
     by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
     # Every present comment's WordPress id, sorted in an array: 8 bytes an id, where a set takes
-    # about 60 (a big blog has a million comments); `has_comment` looks one up.
-    comment_ids: array = field(init=False, repr=False)
+    # about 60 (a big blog has a million comments); `has_comment` looks one up. Made from the
+    # posts' ids unless given (the archive gives it sorted).
+    comment_ids: array | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.posts}
         self.by_wp_id = {p.wp_id: p for p in self.posts if p.wp_id is not None}
-        self.comment_ids = array("q", sorted(chain.from_iterable(p.comment_ids for p in self.posts)))
+        if self.comment_ids is None:
+            self.comment_ids = array("q", sorted(chain.from_iterable(p.comment_ids for p in self.posts)))
 
     def has_comment(self, wp_id: int) -> bool:
         """Whether the archive holds this WordPress comment id among the site's present comments."""
-        at = bisect_left(self.comment_ids, wp_id)
-        return at < len(self.comment_ids) and self.comment_ids[at] == wp_id
+        return sorted_has(self.comment_ids or array("q"), wp_id)
+
+
+def sorted_has(values: Sequence[int], value: int) -> bool:
+    """Whether a sorted sequence holds `value` (by bisection)."""
+    at = bisect_left(values, value)
+    return at < len(values) and values[at] == value
