@@ -78,7 +78,11 @@ class ArchivePipeline:
         self.site_ids: dict[str, int] = {}
         # The name and way in this crawl last saved for each site: saved again only when they change.
         self.site_saved: dict[str, tuple[str | None, str | None]] = {}
-        self.site_counts: dict[str, Counter[str]] = {}
+        self.site_counts: dict[str, Counter[str]] = {}  # what each site's committed saves did
+        # What the saves of the open batch did, by site, and their stats: counted only once the
+        # batch is committed (a batch a full disk undid archived nothing).
+        self.uncommitted: dict[str, Counter[str]] = {}
+        self.uncommitted_stats: Counter[str] = Counter()
         self.lock = ArchiveLock(path) if path != ":memory:" else None
         if self.lock is not None:
             try:
@@ -142,7 +146,7 @@ class ArchivePipeline:
             if site_id is not None:  # its post was saved first
                 self.batch.begin()
                 save_media(self.db, site_id, asdict(item), self.crawl_id)
-                self.crawler.stats.inc_value("wparchive/media_saved")
+                self.uncommitted_stats["wparchive/media_saved"] += 1
             return item
         if not isinstance(item, Post):
             return item
@@ -158,21 +162,20 @@ class ArchivePipeline:
             result = save_post_result(self.db, site_id, asdict(item), self.crawl_id)
         except BaseException:
             if self.batch.lost():  # the error undid the whole batch, not only this post
-                self._count_lost(self.batch.commit())
+                self._commit()
             raise
         self.batch.saved(site_url)
-        if self.batch.due():
-            self._commit()
         if result.blocked:
             self.blocked += len(result.blocked)
             self.crawler.stats.inc_value("wparchive/forgotten_not_archived", len(result.blocked))
         counts = result.counts()
-        self.site_counts.setdefault(site_url, Counter()).update(counts)
-        stats = self.crawler.stats
-        stats.inc_value("wparchive/posts_saved")
-        stats.inc_value("wparchive/comments_saved", len(item.comments))
-        for name, value in counts.items():
-            stats.inc_value(f"wparchive/{name}", value)
+        self.uncommitted.setdefault(site_url, Counter()).update(counts)
+        self.uncommitted_stats.update(
+            {"wparchive/posts_saved": 1, "wparchive/comments_saved": len(item.comments)}
+            | {f"wparchive/{name}": value for name, value in counts.items()}
+        )
+        if self.batch.due():
+            self._commit()
         return item
 
     def item_error(self, item: object, failure: object) -> None:
@@ -189,7 +192,15 @@ class ArchivePipeline:
             self._commit()
 
     def _commit(self) -> None:
-        self._count_lost(self.batch.commit())
+        """Commit the open batch; what its saves did counts only when it was committed."""
+        lost = self.batch.commit()
+        if not lost:
+            for site_url, counts in self.uncommitted.items():
+                self.site_counts.setdefault(site_url, Counter()).update(counts)
+            for name, value in self.uncommitted_stats.items():
+                self.crawler.stats.inc_value(name, value)
+        self.uncommitted, self.uncommitted_stats = {}, Counter()
+        self._count_lost(lost)
 
     def _count_lost(self, lost: Counter[str]) -> None:
         """Posts whose batch could not be committed (a full disk): not in the archive, and their

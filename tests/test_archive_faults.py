@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import signal
 import socket
@@ -152,6 +153,11 @@ def test_a_full_disk_mid_crawl_is_partial_and_the_next_crawl_archives_the_rest(t
         site_rows = db.execute("select status, error from site_crawls").fetchall()
         db.close()
         assert full.returncode == 5, full.stderr[-2000:]
+        # Its counts claim only what is in the file: the posts of a batch the disk undid are not
+        # counted saved or new.
+        for name in ("posts_saved", "posts_new"):
+            said = re.search(rf"'wparchive/{name}': (\d+)", full.stderr)
+            assert (int(said.group(1)) if said else 0) == saved, name
         # The site's record is written if the disk still takes it; it never says complete.
         assert all(status == "partial" and "could not be archived" in error for status, error in site_rows)
         again = wparchive_crawl(base, db_path)
