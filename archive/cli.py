@@ -643,14 +643,16 @@ def rebuild(waczs: tuple[str, ...], db: str, overrides: tuple[str, ...]) -> None
       wparchive rebuild archive/archive.wacz/*.wacz --db rebuilt.db
     """
     import subprocess
+    import tempfile
 
-    from archive.warc import crawl_parts, read_wacz
+    from archive.warc import crawl_parts, index_wacz
 
     if Path(db).exists():
         raise click.UsageError(f"{db} exists: rebuild into a new file")
     worst = EXIT_OK
     for parts in crawl_parts([Path(path) for path in waczs]):
-        crawl_args, _ = read_wacz(parts[-1])  # the last part names a worker's blogs
+        with tempfile.TemporaryDirectory() as folder:
+            crawl_args, _ = index_wacz(parts[-1], Path(folder))  # the last part names a worker's blogs
         path = ", ".join(str(part) for part in parts)
         urls = crawl_args.get("urls") or []
         if not urls:

@@ -14,8 +14,10 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -291,19 +293,49 @@ class Recorded:
     captured: Captured
 
 
-def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
-    """A WACZ's crawl (its last warcinfo: start URLs, full or not) and its responses by (method,
-    URL), in the order they were received."""
+@dataclass(frozen=True, slots=True)
+class RecordedAt:
+    """Where one archived response is, in a WARC taken out of its WACZ: read when asked for, so
+    that a crawl of any size is replayed without its bodies in memory."""
+
+    warc: Path
+    offset: int
+    body_offset: int | None  # the record holding its bytes (itself, or a revisit's first record)
+    captured: Captured
+
+    def read(self) -> Recorded:
+        from warcio.archiveiterator import ArchiveIterator
+
+        with self.warc.open("rb") as handle:
+            handle.seek(self.offset)
+            record = next(iter(ArchiveIterator(handle)))
+            status = int(record.http_headers.get_statuscode())
+            headers = list(record.http_headers.headers)
+            body = record.raw_stream.read() if self.body_offset == self.offset else b""  # as sent
+            if self.body_offset is not None and self.body_offset != self.offset:
+                handle.seek(self.body_offset)
+                body = next(iter(ArchiveIterator(handle))).raw_stream.read()
+        return Recorded(status, headers, body, self.captured)
+
+
+def index_wacz(path: Path, folder: Path) -> tuple[dict, dict[tuple[str, str], list[RecordedAt]]]:
+    """A WACZ's crawl (its last warcinfo: start URLs, full or not) and where each of its responses
+    is, by (method, URL), in the order they were received. Its WARCs are copied out into
+    `folder` (on disk, not in memory), where the responses are then read one at a time."""
     from warcio.archiveiterator import ArchiveIterator
 
     crawl: dict = {}
     methods: dict[str, str] = {}
-    bodies: dict[str, bytes] = {}
-    responses: list[tuple[str, str, Recorded]] = []
+    responses: list[tuple[str, str, RecordedAt]] = []
     with zipfile.ZipFile(path) as wacz:
-        for name in _warc_names(wacz):
-            with wacz.open(name) as stream:
-                for record in ArchiveIterator(stream):
+        for n, name in enumerate(_warc_names(wacz)):
+            warc = folder / f"{path.stem}-{n}.warc.gz"
+            with wacz.open(name) as source, warc.open("wb") as copy:
+                shutil.copyfileobj(source, copy)
+            first_of: dict[str, int] = {}  # payload digest -> the response record holding the bytes
+            with warc.open("rb") as stream:
+                records = ArchiveIterator(stream)
+                for record in records:
                     if record.rec_type == "warcinfo":
                         text = record.content_stream().read().decode("utf-8", "replace")
                         for line in text.splitlines():
@@ -315,22 +347,25 @@ def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
                     elif record.rec_type in ("response", "revisit"):
                         record_id = record.rec_headers.get_header("WARC-Record-ID")
                         digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                        body = record.raw_stream.read()  # as sent: Scrapy inflates it again
+                        offset = records.get_record_offset()
                         if record.rec_type == "response":
-                            bodies[digest] = body
+                            first_of.setdefault(digest, offset)
+                            body_offset: int | None = offset
                         else:
-                            body = bodies.get(digest, b"")  # the same bytes, kept once
-                        recorded = Recorded(
-                            int(record.http_headers.get_statuscode()),
-                            list(record.http_headers.headers),
-                            body,
-                            Captured(path.name, record_id, digest),
-                        )
-                        responses.append((record_id, record.rec_headers.get_header("WARC-Target-URI"), recorded))
-    by_key: dict[tuple[str, str], list[Recorded]] = {}
-    for record_id, url, recorded in responses:
-        by_key.setdefault((methods.get(record_id, "GET"), url), []).append(recorded)
+                            body_offset = first_of.get(digest)  # the same bytes, kept once
+                        at = RecordedAt(warc, offset, body_offset, Captured(path.name, record_id, digest))
+                        responses.append((record_id, record.rec_headers.get_header("WARC-Target-URI"), at))
+    by_key: dict[tuple[str, str], list[RecordedAt]] = {}
+    for record_id, url, at in responses:
+        by_key.setdefault((methods.get(record_id, "GET"), url), []).append(at)
     return crawl, by_key
+
+
+def read_wacz(path: Path) -> tuple[dict, dict[tuple[str, str], list[Recorded]]]:
+    """A WACZ's crawl and its responses by (method, URL), read whole (a small crawl's)."""
+    with tempfile.TemporaryDirectory() as folder:
+        crawl, index = index_wacz(path, Path(folder))
+        return crawl, {key: [at.read() for at in answers] for key, answers in index.items()}
 
 
 def record_body(wacz_path: Path, record_id: str) -> tuple[str | None, bytes] | None:

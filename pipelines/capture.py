@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from twisted.internet.error import ConnectionRefusedError
 
-from archive.warc import WarcFile, capture_folder, pack_wacz, part_name, read_wacz
+from archive.warc import RecordedAt, WarcFile, capture_folder, index_wacz, pack_wacz, part_name
 from spiders.extraction.robots import asks_not_to_archive
 
 logger = logging.getLogger(__name__)
@@ -169,12 +170,16 @@ class ReplayMiddleware:
     def __init__(self, crawler: Crawler, paths: list[Path]) -> None:
         self.crawler = crawler
         self.crawl: dict = {}
-        self.responses: dict[tuple[str, str], list] = {}
+        self.responses: dict[tuple[str, str], list[RecordedAt]] = {}
+        # The WARCs, copied out of their WACZ files for the crawl: each answer is read from there
+        # when it is asked for (a big crawl's bodies do not fit in memory).
+        self.folder = tempfile.TemporaryDirectory(prefix="wparchive-replay-")
         for path in paths:  # a crawl's parts, in order: its answers in the order they came
-            crawl, responses = read_wacz(path)
+            crawl, responses = index_wacz(path, Path(self.folder.name))
             self.crawl = crawl or self.crawl
             for key, answers in responses.items():
                 self.responses.setdefault(key, []).extend(answers)
+        crawler.signals.connect(self.folder.cleanup, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
@@ -188,7 +193,7 @@ class ReplayMiddleware:
         if not answers:
             self.crawler.stats.inc_value("wparchive/replay_missing")
             raise ConnectionRefusedError(f"{request.url} has no answer in the archived crawl")
-        recorded = answers.pop(0) if len(answers) > 1 else answers[0]
+        recorded = (answers.pop(0) if len(answers) > 1 else answers[0]).read()
         headers = Headers()
         for name, value in recorded.headers:
             headers.appendlist(name, value)
