@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +34,7 @@ import sqlite_utils
 
 from archive.people import BlockList
 from archive.schema import FTS, HISTORY_VIEWS, TABLES, VIEWS
+from spiders.archived import ArchivedPosts, PostIdsByUrl, id_array
 from spiders.items import KnownPost, SiteState, sorted_has
 
 
@@ -1198,6 +1199,21 @@ class StoredValidators:
 _NO_IDS = array("q")  # shared by every post without comments; never changed
 
 
+def _post_comment_ids(rows: Iterable[tuple], missing_comments: set[int]) -> tuple[array, array]:
+    """A post's present comment ids and those of them the REST API gave, from its comment rows in
+    order of WordPress id (the ids of missing ones go to `missing_comments`)."""
+    ids, rest = array("q"), array("q")
+    for _, wp_id, sources, kind, missing in rows:
+        if missing is not None:
+            missing_comments.add(wp_id)
+            continue
+        if not ids or ids[-1] != wp_id:  # sorted: a repeated id (two rows of one comment) is next
+            ids.append(wp_id)
+        if kind == "comment" and "rest" in (sources or "").split(",") and (not rest or rest[-1] != wp_id):
+            rest.append(wp_id)
+    return (ids, ids if len(rest) == len(ids) else rest) if ids else (_NO_IDS, _NO_IDS)
+
+
 def _known_post(row: tuple, comment_ids: array, rest_ids: array) -> KnownPost:
     """An archived post with its comment ids, each a sorted array (the same one for both where
     the REST API gave all of its comments, as for most posts)."""
@@ -1226,51 +1242,47 @@ def site_state(db: sqlite_utils.Database, site_url: str) -> SiteState | None:
         " AND mode != 'single' ORDER BY crawl_id DESC LIMIT 1",
         [site_id],
     ).fetchone()
-    ids_of: dict[int, tuple[array, array]] = {}
     missing_comments: set[int] = set()
-    # Row by row, one post's comments at a time (a big blog has millions of comments): each post's
-    # ids go straight into its arrays, with no set of every id held on the way.
-    rows = db.execute(
+    # Row by row, in one order for posts and comments (by WordPress id, then id: both read from
+    # the indexes, nothing sorted), so that each post meets its own comments as it is read: a big
+    # blog's million comment ids go straight into the columns, with nothing held on the way.
+    comment_rows = db.execute(
         "SELECT c.post_id, c.wp_id, c.sources, c.type, c.missing_since FROM posts p"
         " JOIN comments c ON c.post_id = p.id WHERE p.site_id = ? AND c.wp_id IS NOT NULL"
-        " ORDER BY p.wp_id, c.post_id, c.wp_id",
+        " ORDER BY p.wp_id, p.id, c.wp_id",
         [site_id],
     )
-    for post_id, comments in groupby(rows, key=itemgetter(0)):
-        ids, rest = array("q"), array("q")
-        for _, wp_id, sources, kind, missing in comments:
-            if missing is not None:
-                missing_comments.add(wp_id)
-                continue
-            if not ids or ids[-1] != wp_id:  # sorted: a repeated id (two rows of one comment) is next
-                ids.append(wp_id)
-            if kind == "comment" and "rest" in (sources or "").split(",") and (not rest or rest[-1] != wp_id):
-                rest.append(wp_id)
-        if ids:
-            ids_of[post_id] = (ids, ids if len(rest) == len(ids) else rest)
-    posts = [
-        _known_post(row, *ids_of.pop(row[0], (_NO_IDS, _NO_IDS)))
-        for row in db.execute(
-            "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?", [site_id]
+    groups = groupby(comment_rows, key=itemgetter(0))
+    group = next(groups, None)
+    posts = ArchivedPosts()
+    for post_row in db.execute(
+        "SELECT id, wp_id, type, url, modified, missing_since, protected FROM posts WHERE site_id = ?"
+        " ORDER BY wp_id, id",
+        [site_id],
+    ):
+        ids, rest = _NO_IDS, _NO_IDS
+        if group is not None and group[0] == post_row[0]:
+            ids, rest = _post_comment_ids(group[1], missing_comments)
+            group = next(groups, None)
+        posts.add(_known_post(post_row, ids, rest))
+    posts.seal()
+    present = id_array(
+        r[0]
+        for r in db.execute(
+            "SELECT c.wp_id FROM posts p JOIN comments c ON c.post_id = p.id"
+            " WHERE p.site_id = ? AND c.wp_id IS NOT NULL AND c.missing_since IS NULL ORDER BY c.wp_id",
+            [site_id],
         )
-    ]
-    present = array(
-        "q",
-        (
-            r[0]
-            for r in db.execute(
-                "SELECT c.wp_id FROM posts p JOIN comments c ON c.post_id = p.id"
-                " WHERE p.site_id = ? AND c.wp_id IS NOT NULL AND c.missing_since IS NULL ORDER BY c.wp_id",
-                [site_id],
-            )
-        ),
     )
     missing_comments = {i for i in missing_comments if not sorted_has(present, i)}
-    urls = {p.url: p.id for p in posts}
-    for url, post_id in db.execute(
-        "SELECT url, post_id FROM url_state WHERE site_id = ? AND post_id IS NOT NULL", [site_id]
-    ):
-        urls.setdefault(url, post_id)
+    # Each post's own URL first (the later post of two with one URL), then the URLs its page was
+    # fetched at.
+    urls = PostIdsByUrl(
+        chain(
+            zip(reversed(posts.urls), reversed(posts.ids), strict=True),
+            db.execute("SELECT url, post_id FROM url_state WHERE site_id = ? AND post_id IS NOT NULL", [site_id]),
+        )
+    )
     return SiteState(
         site_id=site_id,
         url=site_url,

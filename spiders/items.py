@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from typing import Any, Protocol
+
+from spiders.archived import ArchivedPosts, PostsBy, id_array
 
 
 @dataclass
@@ -239,23 +240,27 @@ class SiteState:
     discovery: str | None  # how the site was listed last time
     last_complete_crawl: int | None  # the last crawl that listed and fetched everything it had to
     last_site_clock: str | None  # the site's clock when that crawl began
-    posts: list[KnownPost]
-    urls: dict[str, int]  # URL as listed or stored -> post id
+    # Every archived post, held in columns (`spiders.archived`: a big blog has 100,000 of them);
+    # a list of `KnownPost` is put into columns.
+    posts: ArchivedPosts | Iterable[KnownPost]
+    urls: Mapping[str, int]  # URL as listed or stored -> post id
     validators: Validators  # URL -> etag, last_modified, lastmod (, links, marked)
     missing_comment_ids: frozenset[int] = frozenset()
     media: frozenset[str] = frozenset()  # URLs of the files the archive holds for the site
-    by_id: dict[int, KnownPost] = field(init=False, repr=False)
-    by_wp_id: dict[int, KnownPost] = field(init=False, repr=False)
+    by_id: PostsBy = field(init=False, repr=False)
+    by_wp_id: PostsBy = field(init=False, repr=False)
     # Every present comment's WordPress id, sorted in an array: 8 bytes an id, where a set takes
     # about 60 (a big blog has a million comments); `has_comment` looks one up. Made from the
     # posts' ids unless given (the archive gives it sorted).
     comment_ids: array | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.by_id = {p.id: p for p in self.posts}
-        self.by_wp_id = {p.wp_id: p for p in self.posts if p.wp_id is not None}
+        if not isinstance(self.posts, ArchivedPosts):
+            self.posts = ArchivedPosts.of(self.posts)
+        self.by_id = PostsBy.id(self.posts)
+        self.by_wp_id = PostsBy.wp_id(self.posts)
         if self.comment_ids is None:
-            self.comment_ids = array("q", sorted(chain.from_iterable(p.comment_ids for p in self.posts)))
+            self.comment_ids = id_array(sorted(self.posts.comments))
 
     def has_comment(self, wp_id: int) -> bool:
         """Whether the archive holds this WordPress comment id among the site's present comments."""

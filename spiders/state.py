@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -84,7 +84,7 @@ class Site:
     page_digests: dict[bytes, str] = field(default_factory=dict)  # page bodies read, by digest
     answered: set[int] = field(default_factory=set)  # archived posts whose own page answered as a post
 
-    def known_by_wp_id(self) -> dict[int, KnownPost]:
+    def known_by_wp_id(self) -> Mapping[int, KnownPost]:
         return self.state.by_wp_id if self.state else {}
 
     def known_url(self, url: str) -> KnownPost | None:

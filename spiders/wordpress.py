@@ -716,7 +716,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         those already marked missing)."""
         if site.state is None or site.mode not in ("full", "resume") or site.home_response is None:
             return False  # an incremental listing lists what changed, by design
-        archived = sum(1 for post in site.state.posts if not post.missing)
+        archived = site.state.posts.present()
         listed = max(len(site.found), len(site.rest_listed), len(site.listed_urls), len(site.seen))
         return listed < archived
 
@@ -752,8 +752,9 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         if status != "complete":
             self.count(f"sites_{status}")
         report.rest_comment_total = site.totals.get("comments")
-        report.seen = sorted(site.seen - missing)
-        report.confirmed = sorted(site.confirmed - missing)
+        # Lists made straight from the sets (a big blog's re-crawl has 100,000 ids in each).
+        report.seen = sorted(post_id for post_id in site.seen if post_id not in missing)
+        report.confirmed = sorted(post_id for post_id in site.confirmed if post_id not in missing)
         report.missing = sorted(missing)
         report.validators = site.validators if status == "complete" else []
         report.proof = site.proof if status == "complete" else None
@@ -769,11 +770,11 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             site.error = site.error or "no listing of the blog could be proven complete"
             return False
         if site.state is not None and site.discovery != "single":
-            archived = sum(1 for post in site.state.posts if not post.missing)
+            archived = site.state.posts.present()
             listed_ids = site.ids.get("posts", set()) | site.ids.get("pages", set())
             seen = max(
                 len({dedupe_key(url) for url in site.found}),
-                len(site.seen | site.answered),
+                len(site.seen) + sum(1 for post_id in site.answered if post_id not in site.seen),
                 len(site.rest_listed),
                 len(listed_ids),
             )

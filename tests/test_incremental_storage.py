@@ -170,6 +170,7 @@ def test_finish_site_marks_seen_confirmed_and_missing(db) -> None:
     state = site_state(db, SITE)
     assert state is not None
     assert (state.last_complete_crawl, state.last_site_clock) == (second, "2024-05-01T02:00:00+00:00")
+    assert state.discovery == db.execute("select discovery from sites").fetchone()[0]
     assert row["rest_comment_total"] == 3
     known = state.by_wp_id[412]
     assert (set(known.comment_ids), set(known.rest_comment_ids), known.missing) == ({41, 44, 45}, {41}, False)
