@@ -9,6 +9,7 @@ links, images and scripts to the archived copies, so nothing is loaded from outs
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,27 @@ def replay_folder(db_path: str | Path, waczs: Path | None = None) -> Path:
         with added_list.open("a") as handle:
             handle.write(wacz.name + "\n")
     return folder
+
+
+def refresh_replay_folder(db_path: str | Path) -> None:
+    """Make the replay folder's copies again from the WACZ files (after a takedown redacted them),
+    in place: a `wayback` already serving the folder (its working folder) serves the new copies
+    from its next request, with no restart. Nothing is done when there is no replay folder yet;
+    when pywb cannot add the files, the folder is removed (the next `replay` or `serve` makes it
+    again) rather than left with the old copies."""
+    folder = replay_folder_of(db_path)
+    if not folder.exists():
+        return
+    collection = folder / "collections" / COLLECTION
+    for part in ("archive", "indexes"):
+        shutil.rmtree(collection / part, ignore_errors=True)
+        (collection / part).mkdir(parents=True, exist_ok=True)
+    (folder / "added.txt").unlink(missing_ok=True)
+    try:
+        replay_folder(db_path)
+    except (OSError, RuntimeError, subprocess.CalledProcessError):
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def wayback_command(host: str, port: int) -> list[str]:

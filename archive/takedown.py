@@ -15,8 +15,9 @@ import contextlib
 import html as html_lib
 import io
 import json
+import logging
 import re
-import shutil
+import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +34,8 @@ from archive.research import refresh_research_summaries
 from archive.schema import FTS
 from archive.warc import capture_folder
 from spiders.urls import post_url_of_comment_page
+
+logger = logging.getLogger(__name__)
 
 FORGOTTEN = "[forgotten]"
 _TOMBSTONE_PAGE = (
@@ -102,10 +105,14 @@ def forget(
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
-    from archive.replay import replay_folder_of
+    from archive.replay import refresh_replay_folder
 
-    # pywb's copy of the WACZ files (made again by the next `wparchive replay` or `serve`).
-    shutil.rmtree(replay_folder_of(db_path), ignore_errors=True)
+    # pywb's copies of the WACZ files: made again from the redacted ones, where a running
+    # `wparchive serve` or `replay` reads them.
+    try:
+        refresh_replay_folder(db_path)
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+        logger.warning("The replay folder was removed, not refreshed (%s): restart wparchive serve", error)
     return done
 
 

@@ -16,6 +16,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 import zipfile
 from collections import Counter
@@ -473,6 +475,45 @@ def test_forget_removes_a_person_everywhere_and_recrawls_keep_them_out(blog, arc
     ) as answer:
         page = answer.read().decode("utf-8")
     assert "removed at its author&#39;s request" in page and name not in page
+
+
+def replayed_page(replay: str, url: str) -> tuple[int, str]:
+    """A page as pywb replays it (the archived bytes, unframed), with pywb's status."""
+    try:
+        with urllib.request.urlopen(f"{replay}/wparchive/mp_/{url}", timeout=30) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:  # pywb not listening yet
+        return 0, ""
+
+
+def test_forget_while_serve_runs_takes_them_out_of_the_running_replay(archived, tmp_path) -> None:
+    """`forget` while `wparchive serve` runs: its pywb serves the redacted copies from the next
+    request on (no restart), and the other pages still answer."""
+    db = tmp_path / "archive.db"
+    shutil.copy(archived, db)
+    shutil.copytree(archived.with_name(f"{archived.stem}.wacz"), tmp_path / "archive.wacz")
+    name = "Zoë Novák"
+    zoe = next(u for u in data.USERS if u.display_name == name)
+    commented = next(p for p in data.POSTS if p.author != zoe.id and any(
+        c.post == p.id and c.author_name == name for c in data.COMMENTS))  # another's post, with their comment
+    other = next(p for p in data.POSTS if p.author != zoe.id and not any(
+        c.post == p.id and c.author_name == name for c in data.COMMENTS))
+    theirs, others = (rows(db, "SELECT url FROM posts WHERE title = ?", (p.title,))[0]["url"]
+                      for p in (commented, other))
+    with serving(db, "people-forget-while-serving.log") as base:
+        replay = f"http://127.0.0.1:{int(base.rsplit(':', 1)[1]) + 1}"
+        deadline = time.monotonic() + 60
+        while replayed_page(replay, theirs)[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        status, before = replayed_page(replay, theirs)
+        assert status == 200 and name in before
+        wparchive("forget", name, "--db", str(db), "--reason", "request of 2026-12-06")
+        status, after = replayed_page(replay, theirs)
+        assert status == 200 and name not in after and html.escape(commented.title, quote=False) in after
+        status, page = replayed_page(replay, others)
+        assert status == 200 and html.escape(other.title, quote=False) in page
 
 
 # --- noarchive ----------------------------------------------------------------------------------
