@@ -252,7 +252,7 @@ def crawl(blog: Blog, db: Path, work: Path, name: str, *extra: str, profile: Pat
                    "--workers", str(workers), "--redis", redis.url, "--queue", name, "--log-file", str(log),
                    *FAST, *extra]
     if profile is not None:
-        command = [shutil.which("py-spy") or "py-spy", "record", "--format", "raw", "--rate", "50",
+        command = [py_spy(), "record", "--format", "raw", "--rate", "50",
                    "--output", str(profile), "--", *command]
     blog.counts(reset=True)
     server_cpu = blog.cpu()
@@ -360,6 +360,12 @@ def now() -> str:
 
 
 # ------------------------------------------------------------------ py-spy
+
+
+def py_spy() -> str:
+    """py-spy beside this Python (pip install py-spy into the venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("py-spy")
+    return str(beside) if beside.exists() else shutil.which("py-spy") or str(beside)
 
 
 GROUPS = (
@@ -799,7 +805,7 @@ def main() -> int:
         OUTPUT.write_text(report(figures))
         print(f"wrote {OUTPUT}")
         return 0
-    if args.profile and shutil.which("py-spy") is None and not Path(sys.executable).with_name("py-spy").exists():
+    if args.profile and not Path(py_spy()).exists():
         raise SystemExit("--profile needs py-spy: pip install py-spy")
     previous = json.loads(FIGURES.read_text()) if args.merge and FIGURES.exists() else {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as temp:
