@@ -311,8 +311,11 @@ class RecordedAt:
             record = next(iter(ArchiveIterator(handle)))
             status = int(record.http_headers.get_statuscode())
             headers = list(record.http_headers.headers)
-            body = record.raw_stream.read() if self.body_offset == self.offset else b""  # as sent
-            if self.body_offset is not None and self.body_offset != self.offset:
+            if self.body_offset == self.offset:
+                body = record.raw_stream.read()  # as sent: Scrapy inflates it again
+            elif self.body_offset is None:
+                body = b""  # a revisit whose first record is not in this file
+            else:
                 handle.seek(self.body_offset)
                 body = next(iter(ArchiveIterator(handle))).raw_stream.read()
         return Recorded(status, headers, body, self.captured)

@@ -10,6 +10,7 @@ dicts, with every URL's validators).
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,9 +19,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spiders.items import KnownPost
 
-_NONE = -(2**63)
+_NONE = -(2**63)  # a post without a WordPress id (found by its page only)
 # Comment ids are kept 4 bytes each while they fit (WordPress's come from 1 up), else 8.
-_SMALL = "I"  # a post without a WordPress id (found by its page only)
+_SMALL = "I"
 _MISSING, _PROTECTED, _REST_ALL = 1, 2, 4
 
 
@@ -54,7 +55,7 @@ class ArchivedPosts:
     def add(self, post: KnownPost) -> None:
         self.ids.append(post.id)
         self.wp_ids.append(_NONE if post.wp_id is None else post.wp_id)
-        self.types.append(post.type)
+        self.types.append(sys.intern(post.type))  # 'post' or 'page': one string, not one a post
         self.urls.append(post.url)
         self.modified.append(post.modified)
         rest_all = list(post.rest_comment_ids) == list(post.comment_ids)
