@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from urllib.parse import parse_qsl
 
@@ -451,7 +451,13 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
             if (comparable in confirmed and not is_site(comparable)) or (len(parts) == 1 and comparable in parts):
                 # A heading above it that is this title and more (a series name or subtitle that
                 # the metadata drops) is the post's heading; this one repeats it lower down.
-                return first if first and _comparable(first).startswith(comparable) else title
+                if first and _comparable(first).startswith(comparable):
+                    return first
+                if comparable not in references:
+                    # Confirmed by a piece of the <title> alone: a title with a separator in it
+                    # ("Name – what it is – Site") whose first piece a heading in the post repeats.
+                    return _whole_title_heading(doc, comparable, parts, is_site) or title
+                return title
             in_post = container is not None and rule < _HEADING_RULES and index.contains(container, element)
             if in_post and rule < _CLASSED_RULES and classed is None and element.tag not in _BLOCK_TAGS:
                 classed = title
@@ -476,6 +482,27 @@ def _title(doc: Document, container: etree._Element | None, article: dict) -> st
         # The post's first heading, when it is this part and more (a subtitle the <title> drops).
         return first if first and _comparable(first).startswith(_comparable(part)) else part
     return first or _title_tag(doc)
+
+
+def _whole_title_heading(doc: Document, piece: str, parts: set[str], is_site: Callable[[str], bool]) -> str | None:
+    """A heading of the theme's title classes or an `h1`, anywhere outside the sidebars and the
+    comments, whose text is a longer run of the `<title>`'s pieces that holds this piece: the
+    post's whole title, where the heading that matched only repeats a part of it."""
+    index = doc.index
+    for candidates in (_title_class_headings(index), index.tag("h1")):
+        for element in candidates:
+            if _in_sidebar(doc, element) or index.in_comment_section(element):
+                continue
+            text = collapse(text_of(element))
+            comparable = _comparable(text)
+            if len(comparable) > len(piece) and piece in comparable and comparable in parts and not is_site(comparable):
+                return text
+    return None
+
+
+def _title_class_headings(index: PageIndex) -> list[etree._Element]:
+    found = index.with_class("entry-title", "wp-block-post-title", *_TITLE_CLASSES)
+    return [element for element in found if element.tag in _HEADING_TAGS]
 
 
 # A title class on a block (a "post-title" div with the category and the date) is a header area,
@@ -540,7 +567,7 @@ def _title_candidates(index: PageIndex, container: etree._Element | None) -> Ite
     rules = (
         index.with_class("entry-title"),
         index.with_class("wp-block-post-title"),
-        index.with_class("post-title", "posttitle", "storytitle", "p-name", "page-title", "single-title"),
+        index.with_class(*_TITLE_CLASSES),
         index.tag("h1"),
         index.tag("h2"),
         index.tag("h3"),
@@ -551,6 +578,7 @@ def _title_candidates(index: PageIndex, container: etree._Element | None) -> Ite
         yield candidates
 
 
+_TITLE_CLASSES = ("post-title", "posttitle", "storytitle", "p-name", "page-title", "single-title")
 _TITLE_SEPARATORS = re.compile(r"\s+[|»«–—:·•~-]\s+|\s+::\s+|\s*[|»«]\s*")
 
 
