@@ -316,6 +316,16 @@ _POST = "https://blog.example.org/2020/01/essay/"
         ("<div id='comments'><h2 class='comments-title'>Ein Gedanke zu „Essay“</h2></div>", 1),
         ("<h3 id='comments'><span>Eine Antwort zu „Essay“</span></h3>", 1),
         ("<div id='comments'><h3 id='comments-title'><em>Essay</em> için 4 cevap</h3></div>", 4),
+        # the singular of each language's "%s Responses" (Dutch, Italian), and its "One"/"No"
+        ("<div id='comments-header'><h2 class='title'>1 Reactie</h2></div>", 1),
+        ("<p class='metadata'>door Janny | <a class='comments-link' href='#comments'>1 Reactie</a></p>", 1),
+        ("<div id='comments'><h2 class='comments-title'>Één reactie op “Essay”</h2></div>", 1),
+        ("<div id='comments'><h2 class='comments-title'>Geen reacties</h2></div>", 0),
+        ("<div id='comments'><h3 class='comments-title'>1 commento</h3></div>", 1),
+        ("<div id='comments'><h3 class='comments-title'>Una risposta a “Essay”</h3></div>", 1),
+        ("<div id='comments'><h3 class='comments-title'>Nessun commento</h3></div>", 0),
+        # Dutch comment_form() title: "een" is "a", not "one"
+        ("<div id='comments'><h3 class='comments-title'>Een reactie achterlaten</h3></div>", None),
         # wpDiscuz's thread head, beside its counter of threads
         (
             "<div class='wpdiscuz-stat wpd-stat-threads'><span class='wpd-stat-threads-count'>63</span>"

@@ -116,10 +116,14 @@ _NUMBER_WORDS = {
     "ningún": 0,
     "nenhum": 0,
     "sin": 0,
+    "één": 1,
+    "geen": 0,
+    "nessun": 0,
+    "nessuna": 0,
 }
 _RESPONSE_WORDS = (
     r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|kommentare?n?|antwort(?:en)?|gedanken?|réponses?"
-    r"|commentaires?|respuestas?|comentarios?|comentários?|respostas?|reacties|reacties|commenti|risposte"
+    r"|commentaires?|respuestas?|comentarios?|comentários?|respostas?|reacties?|comment[io]|rispost[ae]"
     r"|reactions?|kommentarer|yorum(?:lar)?|cevap|yanıt|komentarz(?:e|y)?|ответ\w*|комментари\w*|评论|留言|コメント"
     r"|件の(?:返信|コメント)|条评论|則留言|개의 댓글)"
 )
@@ -132,7 +136,7 @@ _COUNT = re.compile(
 )
 _COUNT_WORD = re.compile(
     r"^(no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|ein|eine|einen|un|une|uno|una"
-    r"|um|uma|keine|aucun|nenhum)\s+" + _RESPONSE_WORDS + r"(?!\w)",
+    r"|um|uma|keine|aucun|nenhum|één|geen|nessun|nessuna)\s+" + _RESPONSE_WORDS + r"(?!\w)",
     re.IGNORECASE,
 )
 # "Comments (145)", "Kommentare ( 56 )", "Comments 115" (the number last).
