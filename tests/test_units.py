@@ -659,3 +659,25 @@ def test_debug_lines_for_every_response_and_item_only_when_the_log_shows_them() 
         formatter = QuietLogFormatter.from_crawler(get_crawler(settings_dict={"LOG_LEVEL": level}))
         assert (formatter.crawled(request, response, spider) is not None) is shown, level
         assert (formatter.scraped({"a": 1}, response, spider) is not None) is shown, level
+
+
+def test_a_pingback_is_named_by_the_whole_title_of_the_post_that_linked() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # Kubrick's markup on a saved real blog (academicproductivity): a pingback without a link,
+    # its author the linking post's title, longer than any person's name.
+    title = (
+        "Blog Web World &raquo; Blog Archive &raquo; The definitive hack for your music collection and"
+        " how to use it to help you reach productivity nirvana: MusicIP review"
+    )
+    page = (
+        "<html><body><ol class='commentlist'><li id='comment-7' class='pingback'>"
+        f"<div class='comment-author vcard'><cite class='fn'>{title}</cite> <span class='says'>says:</span></div>"
+        "<p>[...] talked about how [...]</p></li>"
+        "<li id='comment-8' class='comment'><div class='comment-author vcard'><cite class='fn'>"
+        f"{'Jane ' * 30}</cite></div><p>Text.</p></li></ol></body></html>"
+    )
+    pingback, comment = extract_comments(Document.parse(page, _POST))
+    assert pingback.type == "pingback" and pingback.author == title.replace("&raquo;", "»")
+    assert comment.author is None  # a commenter's "name" of 150 characters is not read as one

@@ -644,7 +644,7 @@ def _author(region: _Region, base_url: str, kind: str, wp_id: int | None) -> tup
                 continue
             if rule_number == 3 and not _is_author_link(element):
                 continue
-            name = _author_name(element)
+            name = _author_name(element, _LONGEST_NAME if kind == "comment" else _LONGEST_LINKING_TITLE)
             if name:
                 return name, _author_url(element, base_url)
     return _author_from_reply_link(region, wp_id), None
@@ -717,7 +717,12 @@ _BY_PREFIX = re.compile(
 )
 
 
-def _author_name(element: etree._Element) -> str | None:
+# A commenter's name longer than this is text around it; a pingback's or trackback's author is
+# the title of the post that linked, which WordPress keeps up to its column's 255 characters.
+_LONGEST_NAME, _LONGEST_LINKING_TITLE = 120, 255
+
+
+def _author_name(element: etree._Element, longest: int) -> str | None:
     parts: list[str] = []
     _gather_text(element, parts, set(), _is_name_junk)
     name = collapse("".join(parts))
@@ -730,7 +735,7 @@ def _author_name(element: etree._Element) -> str | None:
         name = name[:-1].rstrip()
     if name[:2].lower() in ("co", "ko", "by", "re"):
         name = _BY_PREFIX.sub("", name, count=1)
-    if len(name) > 120:
+    if len(name) > longest:
         return None
     return name or None
 
