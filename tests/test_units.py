@@ -681,3 +681,21 @@ def test_a_pingback_is_named_by_the_whole_title_of_the_post_that_linked() -> Non
     pingback, comment = extract_comments(Document.parse(page, _POST))
     assert pingback.type == "pingback" and pingback.author == title.replace("&raquo;", "»")
     assert comment.author is None  # a commenter's "name" of 150 characters is not read as one
+
+
+def test_a_link_to_an_author_archive_in_the_post_text_is_no_byline() -> None:
+    from spiders.extraction.page import extract_post
+
+    # A page of a saved real blog (academicproductivity's colophon) introducing its authors.
+    text = (
+        "<p><strong>Jose</strong> wanted to be a matador.</p>"
+        "<ul><li><a href='https://blog.example.org/author/jq/'>posts by jose</a></li></ul>"
+    )
+    page = (
+        "<html><body class='page'><div class='post' id='post-36'><h2>Colophon</h2>{}"
+        "<div class='entry'>{}</div></div></body></html>"
+    )
+    assert extract_post(page.format("", text), _POST).author is None
+    # the_author_posts_link() in the meta line: the name alone is the link's text
+    byline = "<p class='postmetadata'>By <a href='https://blog.example.org/author/jq/'>Jose Quesada</a></p>"
+    assert extract_post(page.format(byline, text), _POST).author == "Jose Quesada"

@@ -738,7 +738,11 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
     own_post, memo = own_post_id(doc.body_classes), {}
     for anchor in _in_scopes(index, scopes, links):
         if not index.inside_marked(anchor, _is_author_bio) and not belongs_elsewhere(anchor, own_post, memo):
-            name = _name_in_byline(collapse(text_of(anchor)))
+            text = collapse(text_of(anchor)) or ""
+            found = _BY_WORD.search(text)
+            if found and found.start() > 0:
+                continue  # "posts by jose": a link to the archive in the post's text, not the byline
+            name = _name_in_byline(text)
             if name:
                 return name
     lines = [e for e in index.class_containing(*_META_LINE_PARTS) if index.end(e) - index.pos(e) <= 30]
