@@ -699,3 +699,21 @@ def test_a_link_to_an_author_archive_in_the_post_text_is_no_byline() -> None:
     # the_author_posts_link() in the meta line: the name alone is the link's text
     byline = "<p class='postmetadata'>By <a href='https://blog.example.org/author/jq/'>Jose Quesada</a></p>"
     assert extract_post(page.format(byline, text), _POST).author == "Jose Quesada"
+
+
+def test_output_before_the_doctype_keeps_the_pages_own_html_and_body_attributes() -> None:
+    from spiders.extraction.document import Document
+    from spiders.extraction.page import extract_post
+
+    # A plugin printed a hidden div before <!DOCTYPE> (a saved real blog's page, fluffysblog):
+    # the parser opens <html> and <body> itself; a browser still gives them the page's attributes.
+    page = (
+        "<div style='display:none;'>Sorry, there is no translation.</div><!DOCTYPE html>\n"
+        "<html lang='en-US'><head><title>Translator</title></head>"
+        "<body class='page page-id-85 page-template'><div id='post-85' class='post-85 page'>"
+        "<h2>Translator</h2><div class='entry'><p>Type here.</p></div></div></body></html>"
+    )
+    doc = Document.parse(page, _POST)
+    assert doc.body_classes == {"page", "page-id-85", "page-template"} and doc.language == "en-us"
+    post = extract_post(page, _POST)
+    assert (post.type, post.wp_id) == ("page", 85)

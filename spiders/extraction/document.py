@@ -5,6 +5,7 @@ index, body classes, language, JSON-LD, `<meta>` names), each computed once. The
 from __future__ import annotations
 
 import json
+import re
 
 from lxml import etree
 
@@ -72,6 +73,8 @@ class Document:
             root = None
         if root is None:
             root = etree.fromstring(b"<html><body></body></html>", parser=parser)
+        else:
+            _merge_late_tags(root, data)
         document = cls(root, url, text)
         document.truncated = truncated
         return document
@@ -102,6 +105,33 @@ class Document:
         if found is None:
             found = self._mentions[needle] = needle in self.text
         return found
+
+
+_LATE_TAG = re.compile(rb"<(html|body)\b[^>]*>", re.IGNORECASE)
+
+
+def _merge_late_tags(root: etree._Element, data: bytes) -> None:
+    """Output before `<!DOCTYPE>` (a plugin that prints early) makes the parser open `<html>` and
+    `<body>` itself and drop the page's own tags with their attributes: body_class(), `lang`. A
+    browser keeps them (HTML's rule for a second `<html>` or `<body>` tag: its attributes are added
+    to the element where missing); so does this. Looked at only when `<body>` has no class."""
+    start = data[:256].lstrip(b"\xef\xbb\xbf \t\r\n")[:5].lower()
+    if start.startswith((b"<!", b"<html", b"<?xml")):
+        return  # the page begins as a page does
+    body = root.find("body")
+    if body is None or body.get("class") is not None:
+        return
+    for match in _LATE_TAG.finditer(data):
+        tag, is_body = match.group(0), match.group(1).lower() == b"body"
+        if b"=" in tag:
+            parsed = etree.fromstring(tag, parser=_PARSER)
+            element = parsed.find("body") if is_body and parsed is not None else parsed
+            target = body if is_body else root
+            for name, value in element.attrib.items() if element is not None else ():
+                if target.get(name) is None:
+                    target.set(name, value)
+        if is_body:
+            return  # the first <body> tag: the page's own
 
 
 def _json_ld(doc: Document) -> list[dict]:
