@@ -17,6 +17,10 @@ _NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 _NOT_XML = tuple(bytes([value]) for value in _NOT_XML_BYTES)
 # Plain lxml elements (no lxml.html element classes: their lookups cost more than the parse).
 _PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False)
+_DEEP_PARSER = etree.HTMLParser(remove_comments=True, recover=True, encoding="utf-8", collect_ids=False, huge_tree=True)
+# Deeper than a browser's parser nests (512 levels; past that it adds elements beside, not inside),
+# and deeper than the extractors' recursive walks may go: one step of the path a level.
+_DEEPER_THAN_BROWSERS = etree.XPath("boolean(" + "/*" * 512 + ")")
 
 
 class Document:
@@ -67,8 +71,14 @@ class Document:
         try:
             root = etree.fromstring(data, parser=parser) if text and not text.isspace() else None
             # libxml2 stops at 256 levels of nesting and drops what is deeper (broken markup that
-            # nests each comment in the one before): the page as parsed is not the whole page.
+            # nests each comment in the one before). A browser nests up to 512 levels: parsed
+            # again with libxml2's larger limit, the page is whole if it stays within those.
             truncated = root is not None and any(error.type == _DEPTH_LIMIT for error in parser.error_log)
+            if truncated:
+                deeper = etree.fromstring(data, parser=_DEEP_PARSER)
+                whole = not any(error.type == _DEPTH_LIMIT for error in _DEEP_PARSER.error_log)
+                if deeper is not None and whole and not _DEEPER_THAN_BROWSERS(deeper):
+                    root, truncated = deeper, False
         except (etree.ParserError, ValueError):
             root = None
         if root is None:
