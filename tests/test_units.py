@@ -717,3 +717,19 @@ def test_output_before_the_doctype_keeps_the_pages_own_html_and_body_attributes(
     assert doc.body_classes == {"page", "page-id-85", "page-template"} and doc.language == "en-us"
     post = extract_post(page, _POST)
     assert (post.type, post.wp_id) == ("page", 85)
+
+
+def test_a_date_in_a_trackbacks_stored_excerpt_is_not_its_date() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # An unclassed trackback list (a saved real page, 045): the link, then the "[…] excerpt"
+    # WordPress stored, which the theme cut short; the date in it is the linking post's text.
+    page = (
+        "<html><body><ol class='pinglist'><li id='comment-1337'><a href='https://other.example/post/' class='url'>"
+        "&raquo; Das NetzDG</a> - [&#8230;] Sie auch die Beiträge: „Sorgfaltspflicht“ (7.6.2017) und…</li>"
+        "<li id='comment-1338'><a href='https://other.example/two/' class='url'>Another blog</a>"
+        " 5. Mai 2017 - [&#8230;] an excerpt of 3.4.2016 [&#8230;]</li></ol></body></html>"
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [(c.wp_id, c.published) for c in comments] == [(1337, None), (1338, "2017-05-05")]

@@ -795,9 +795,16 @@ def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
             tried = tried or text
             if found:
                 return found, text
-    # No date element: a date in the comment's own lines outside its text.
+    # No date element: a date in the comment's own lines outside its text (and outside the
+    # "[…] excerpt […]" WordPress stores as a pingback's or trackback's text).
     text = region.text(_is_comment_text)
+    if "[" in text:
+        text = _STORED_EXCERPT.sub(" ", text)
     return parse_text_date(text, language), tried or text
+
+
+# From its opening "[…]" to its closing one, or to the end where the theme cut the excerpt short.
+_STORED_EXCERPT = re.compile(r"\[(?:…|\.\.\.|&#8230;)\](?:.*?\[(?:…|\.\.\.|&#8230;)\]|.*)", re.DOTALL)
 
 
 def _date_in_tooltip(element: etree._Element, language: str | None) -> tuple[str | None, str | None]:
