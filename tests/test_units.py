@@ -104,6 +104,12 @@ def test_scope_and_comment_pages() -> None:
         ("http://b.example/post/?share=email&nb=1", "email"),
         ("https://twitter.com/hist380course", None),
         ("https://www.facebook.com/hist380", None),
+        # Jetpack's links as static mirrors saved them (wget: the query in the file's name)
+        ("http://b.example/post/index.html%3Fshare=facebook.html", "facebook"),
+        ("http://b.example/post/index.html%3fshare=x.html", "twitter"),
+        ("http://b.example/post/index.html@share=email.html", "email"),
+        ("http://b.example/post/index.html%3Fshare=jetpack-whatsapp.html", "whatsapp"),
+        ("http://b.example/tag/share=fun/", None),
     ],
 )
 def test_share_services(url: str, service: str | None) -> None:

@@ -245,7 +245,15 @@ def share_service(url: str) -> str | None:
     params = dict(parse_qsl(parts.query))
     if "share" in params and params["share"]:
         return _JETPACK_SERVICE.get(params["share"].lower(), "other")
+    mirrored = _MIRRORED_JETPACK.search(parts.path) if "share=" in parts.path else None
+    if mirrored:
+        return _JETPACK_SERVICE.get(mirrored.group(1).lower(), "other")
     return None
+
+
+# Jetpack's `?share=x` link as a static mirror saved it: wget writes the query into the file's
+# name ("index.html?share=x.html", linked as "index.html%3Fshare=x.html"; "@" for Windows names).
+_MIRRORED_JETPACK = re.compile(r"(?:%3F|@)share=([\w-]+)(?:\.html?)?$", re.IGNORECASE)
 
 
 def _may_match_share_url(target: str) -> bool:
