@@ -49,7 +49,7 @@ class Site:
     clock: str | None = None  # the site's clock when this crawl began
     pending: int = 0  # requests not answered yet
     requests: int = 0
-    queued: set[str] = field(default_factory=set)
+    queued: set[bytes | str] = field(default_factory=set)  # `url_digest` of each URL asked for
     steps: list[Callable[[Site], Iterator[Any]]] = field(default_factory=list)
     listing_ok: bool = True  # every listing answered: only then is anything marked missing
     failures: int = 0  # pages that failed (not 404/410)
@@ -77,7 +77,7 @@ class Site:
     graph: LinkGraph | None = None  # the HTML way: the blog's own links
     graph_capped: bool = False  # a listing guard stopped the graph before it was exhausted
     listings_queued: int = 0
-    found: set[str] = field(default_factory=set)  # post and page URLs this crawl saw as posts
+    found: set[bytes] = field(default_factory=set)  # `url_digest` of the posts and pages this crawl saw
     feed_pages: list[frozenset[str]] = field(default_factory=list)
     listing_prints: dict[frozenset[str], str] = field(default_factory=dict)
     unlisted_checked: bool = False

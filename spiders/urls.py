@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -62,6 +63,12 @@ def normalise_url(url: str) -> str:
 def dedupe_key(url: str) -> str:
     """A key under which two spellings of one URL compare equal (sorted query, no fragment)."""
     return canonicalize_url(url)
+
+
+def url_digest(url: str) -> bytes:
+    """`dedupe_key` as 16 bytes (BLAKE2b): what a crawl remembers of each URL it queued or found,
+    a third of the URL's own size (a blog of 100,000 posts holds two such sets)."""
+    return hashlib.blake2b(dedupe_key(url).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def site_prefix(url: str) -> str:

@@ -82,11 +82,11 @@ from spiders.urls import (
     blog_urls,
     comma_list,
     comment_page_number,
-    dedupe_key,
     in_scope,
     normalise_url,
     site_prefix,
     trap_reason,
+    url_digest,
 )
 from spiders.ways.feed import FeedWay
 from spiders.ways.links import LinksWay
@@ -185,7 +185,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             return
         home = site_prefix(response.url)
         site = Site(home=home, api=self._api_root(doc, home), home_response=response, requests=1)
-        site.queued |= {dedupe_key(start_url), dedupe_key(response.url)}
+        site.queued |= {url_digest(start_url), url_digest(response.url)}
         self.sites.append(site)
         self._prepare(site, response)
         order = self.settings.getlist("ARCHIVE_DISCOVERY")
@@ -371,7 +371,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         stored = site.state.validators.get(url) or site.state.validators.get(normalise_url(url)) or {}
         if lastmod and stored.get("lastmod") == lastmod:
             site.seen.add(archived.id)
-            site.found.add(normalise_url(url))
+            site.found.add(url_digest(normalise_url(url)))
             self.count("skipped/same_lastmod")
             return
         yield self._post_request(
@@ -419,7 +419,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
                 site.seen.add(known)
                 site.confirmed.add(known)
                 site.answered.add(known)
-            site.found.add(response.meta.get("listed_url") or normalise_url(response.url))
+            site.found.add(url_digest(response.meta.get("listed_url") or normalise_url(response.url)))
             self.count("not_modified")
             return
         yield from self._parse_post_page(response, site, rest)
@@ -493,7 +493,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             if response.meta.get("known") is not None:
                 site.answered.add(response.meta["known"])
                 site.seen.add(response.meta["known"])
-            site.found.add(response.meta.get("listed_url") or normalise_url(url))
+            site.found.add(url_digest(response.meta.get("listed_url") or normalise_url(url)))
             return
         if response.meta.get("known") is not None:
             site.answered.add(response.meta["known"])
@@ -504,7 +504,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
         post.comment_page_urls = [move(u) for u in post.comment_page_urls]
         if site.graph is not None:
             site.graph.learn(url)
-        site.found.add(response.meta.get("listed_url") or normalise_url(url))
+        site.found.add(url_digest(response.meta.get("listed_url") or normalise_url(url)))
         post.site_url = site.home
         post.fetched = [
             {
@@ -773,7 +773,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
             archived = site.state.posts.present()
             listed_ids = site.ids.get("posts", set()) | site.ids.get("pages", set())
             seen = max(
-                len({dedupe_key(url) for url in site.found}),
+                len(site.found),
                 len(site.seen) + sum(1 for post_id in site.answered if post_id not in site.seen),
                 len(site.rest_listed),
                 len(listed_ids),
@@ -792,7 +792,7 @@ class WordPressSpider(RestWay, SitemapWay, FeedWay, LinksWay, MediaFetching, scr
     # --- Helpers -------------------------------------------------------------------------------
 
     def _first_time(self, site: Site, url: str) -> bool:
-        key = dedupe_key(url)
+        key = url_digest(url)
         if key in site.queued:
             return False
         site.queued.add(key)

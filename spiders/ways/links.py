@@ -25,9 +25,9 @@ from spiders.state import (
     site_step,
 )
 from spiders.urls import (
-    dedupe_key,
     in_scope,
     normalise_url,
+    url_digest,
 )
 
 
@@ -49,7 +49,7 @@ class LinksWay:
         site.graph = LinkGraph(site.home)
         site.graph.offer(site.home)
         site.graph.offer(static_copy_url(home_response.url))
-        site.queued.add(dedupe_key(home_response.url))
+        site.queued.add(url_digest(home_response.url))
         site.proof = "link graph exhausted"
         doc = Document.parse(home_response.text, home_response.url)
         declared = links_prefix(doc, site.home) or home_url(doc)
@@ -186,9 +186,8 @@ class LinksWay:
         404 or 410 there marks one missing."""
         if site.state is None:
             return
-        found = {dedupe_key(url) for url in site.found}
         for post in site.state.posts:
-            if post.missing or post.id in site.seen or dedupe_key(post.url) in found:
+            if post.missing or post.id in site.seen or url_digest(post.url) in site.found:
                 continue
             if self._first_time(site, post.url):
                 self.count("unlisted_checked")
