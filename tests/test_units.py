@@ -739,3 +739,21 @@ def test_a_date_in_a_trackbacks_stored_excerpt_is_not_its_date() -> None:
     )
     comments = extract_comments(Document.parse(page, _POST))
     assert [(c.wp_id, c.published) for c in comments] == [(1337, None), (1338, "2017-05-05")]
+
+
+def test_a_heading_repeating_a_piece_of_the_title_yields_to_the_whole_title() -> None:
+    from spiders.extraction.page import extract_post
+
+    # A saved real blog (whizzy, emmet-lite): the theme's h1.page-title above the post's element,
+    # and the post's text opening with an h1 of the title's first piece.
+    page = (
+        "<html><head><title>bravialib &#8211; a Python library to abstract the Bravia web API &#8211;"
+        " whizzy.org</title></head><body class='single postid-7'><header><h1 class='page-title'>bravialib"
+        " &#8211; a Python library to abstract the Bravia web API</h1></header><article id='post-7'"
+        " class='post-7 post'><div class='entry-content'><h1>bravialib</h1><p>Text.</p></div></article>"
+        "</body></html>"
+    )
+    assert extract_post(page, _POST).title == "bravialib – a Python library to abstract the Bravia web API"
+    # a heading that is the whole title piece stays the title
+    alone = page.replace(" &#8211; a Python library to abstract the Bravia web API</h1></header>", "</h1></header>")
+    assert extract_post(alone, _POST).title == "bravialib"
