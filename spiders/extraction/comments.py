@@ -605,7 +605,7 @@ def _type_from_stored_text(content: etree._Element, content_text: str) -> str:
     """WordPress stores a pingback as "[…] excerpt […]" and a trackback as "<strong>title</strong>
     excerpt": themes without type classes (Kubrick) still show that text."""
     text = content_text.strip()
-    ellipsis = ("[…]", "[...]", "[&#8230;]")
+    ellipsis = _STORED_ELLIPSES
     if text.startswith(ellipsis) and text.endswith(ellipsis):
         return "pingback"
     if not text.endswith(ellipsis):
@@ -803,8 +803,11 @@ def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
     return parse_text_date(text, language), tried or text
 
 
-# From its opening "[…]" to its closing one, or to the end where the theme cut the excerpt short.
-_STORED_EXCERPT = re.compile(r"\[(?:…|\.\.\.|&#8230;)\](?:.*?\[(?:…|\.\.\.|&#8230;)\]|.*)", re.DOTALL)
+# The marks around the excerpt WordPress stores as a pingback's text, and that excerpt: from its
+# opening mark to its closing one, or to the end where the theme cut it short.
+_STORED_ELLIPSES = ("[…]", "[...]", "[&#8230;]")
+_MARK = "(?:" + "|".join(map(re.escape, _STORED_ELLIPSES)) + ")"
+_STORED_EXCERPT = re.compile(_MARK + "(?:.*?" + _MARK + "|.*)", re.DOTALL)
 
 
 def _date_in_tooltip(element: etree._Element, language: str | None) -> tuple[str | None, str | None]:

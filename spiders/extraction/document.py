@@ -124,7 +124,8 @@ def _merge_late_tags(root: etree._Element, data: bytes) -> None:
     """Output before `<!DOCTYPE>` (a plugin that prints early) makes the parser open `<html>` and
     `<body>` itself and drop the page's own tags with their attributes: body_class(), `lang`. A
     browser keeps them (HTML's rule for a second `<html>` or `<body>` tag: its attributes are added
-    to the element where missing); so does this. Looked at only when `<body>` has no class."""
+    to the element where missing); so does this. Looked at only on a page that does not begin
+    with its doctype or `<html>` and whose `<body>` has no class."""
     start = data[:256].lstrip(b"\xef\xbb\xbf \t\r\n")[:5].lower()
     if start.startswith((b"<!", b"<html", b"<?xml")):
         return  # the page begins as a page does

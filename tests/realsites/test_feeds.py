@@ -83,6 +83,15 @@ def shown_offset(shown: str | None, gmt: datetime) -> timedelta | None:
     return timedelta(minutes=round(offset / 60 / 15) * 15)
 
 
+def check_time(where: str, shown: str | None, gmt: datetime, wrong: list[str], offsets: set[timedelta]) -> None:
+    """A time the page shows against the feed's: its zone offset kept, or the difference noted."""
+    offset = shown_offset(shown, gmt)
+    if offset is None:
+        wrong.append(f"{where}: {shown!r}, the feed says {gmt} GMT")
+    else:
+        offsets.add(offset)
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> dict[str, Path]:
     require((SHARED / "sites.tsv").exists(), f"the real sites are not there: {SHARED}")
@@ -109,15 +118,11 @@ def test_posts_and_comments_agree_with_the_sites_own_feeds(name: str, sites: dic
         # Without a byline, the name is shown only where the author comments (`bypostauthor`).
         if squash(post.author) != want["author"] and (FEED_SITES[name] or post.author is not None):
             wrong.append(f"{path} author: {post.author!r}, the feed says {want['author']!r}")
-        offset = shown_offset(post.published, want["gmt"])
-        if offset is None:
-            wrong.append(f"{path} published: {post.published!r}, the feed says {want['gmt']} GMT")
-        else:
-            offsets.add(offset)
+        check_time(f"{path} published", post.published, want["gmt"], wrong, offsets)
         # The post's comments, on its page and its comment pages.
-        for comment_page in [page, *sorted(page.parent.glob("comment-page-*/index.html"))]:
-            text = comment_page.read_text("utf-8", "replace")
-            for comment in (post if comment_page == page else extract_post(text, host + path)).comments:
+        comment_pages = sorted(page.parent.glob("comment-page-*/index.html"))
+        for found in [post, *(extract_post(more.read_text("utf-8", "replace"), host + path) for more in comment_pages)]:
+            for comment in found.comments:
                 stated = comments.get(comment.wp_id) if comment.wp_id else None
                 if stated is None:
                     continue
@@ -125,11 +130,7 @@ def test_posts_and_comments_agree_with_the_sites_own_feeds(name: str, sites: dic
                 where = f"{path} comment {comment.wp_id}"
                 if squash(comment.author) != squash(html.unescape(stated["author"])):
                     wrong.append(f"{where} author: {comment.author!r}, the feed says {stated['author']!r}")
-                offset = shown_offset(comment.published, stated["gmt"])
-                if offset is None:
-                    wrong.append(f"{where} published: {comment.published!r}, the feed says {stated['gmt']} GMT")
-                else:
-                    offsets.add(offset)
+                check_time(f"{where} published", comment.published, stated["gmt"], wrong, offsets)
     assert checked_posts >= 20 and checked_comments >= 90, (checked_posts, checked_comments)
     assert wrong == []
     # One zone for the site: its offset and, where it keeps summer time, that plus an hour.
