@@ -435,6 +435,36 @@ def test_comment_author_from_the_reply_links_label(meta: str, expected: str | No
     assert comment.author == expected
 
 
+@pytest.mark.parametrize(
+    ("author_line", "label", "expected"),
+    [
+        # the date printed in the author's own element, after the name
+        ("<strong>Ben</strong> 19. Juni 2018 um 15:28 Uhr", "Antworte auf Ben", "Ben"),
+        # a role badge on the line after the name, inside the name's element
+        ("<cite class='fn'>Martina Berg<br><span class='badge'>Autor</span></cite>", "Antworte auf Martina Berg",
+         "Martina Berg"),
+        # the name as the label gives it: nothing to cut
+        ("<cite class='fn'>Jane van Dyke</cite>", "Reply to Jane van Dyke", "Jane van Dyke"),
+        # a label that does not begin the name says nothing about it
+        ("<cite class='fn'>Jane Doe (guest)</cite>", "Reply to Janet", "Jane Doe (guest)"),
+    ],
+)
+def test_comment_author_is_cut_to_the_reply_links_name(author_line: str, label: str, expected: str) -> None:
+    """get_comment_reply_link() labels the link with get_comment_author(): an author line that
+    starts with that name and goes on holds the name and something else (a date, a badge)."""
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><ol class='commentlist'><li id='comment-5' class='comment depth-1'>"
+        f"<div class='comment-author meta'>{author_line}"
+        f"<a class='comment-reply-link' href='?replytocom=5#respond' data-commentid='5' aria-label='{label}'>"
+        "Antworten</a></div><div class='comment-text'><p>Ein Text.</p></div></li></ol></body></html>"
+    )
+    (comment,) = extract_comments(Document.parse(page, _POST))
+    assert comment.author == expected
+
+
 def test_wpdiscuz_7_replies_take_the_depth_of_their_wrapper() -> None:
     """wpDiscuz 7 puts `comment depth-N` on a wrapper two levels above the `comment-N` element."""
     from spiders.extraction.comments import extract_comments

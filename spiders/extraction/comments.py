@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -646,8 +646,37 @@ def _author(region: _Region, base_url: str, kind: str, wp_id: int | None) -> tup
                 continue
             name = _author_name(element, _LONGEST_NAME if kind == "comment" else _LONGEST_LINKING_TITLE)
             if name:
+                if kind == "comment" and " " in name:
+                    name = _as_reply_link_names(region, wp_id, name)
                 return name, _author_url(element, base_url)
     return _author_from_reply_link(region, wp_id), None
+
+
+def _reply_labels(region: _Region, wp_id: int | None) -> Iterator[str]:
+    """The labels of the comment's own reply links: get_comment_reply_link() prints "Reply to
+    <author>" (`aria-label`, and `data-replyto` since WordPress 6.2, in the site's language), the
+    name get_comment_author() gives."""
+    for link in region.with_class("comment-reply-link"):
+        label = collapse(link.get("aria-label") or link.get("data-replyto"))
+        named = link.get("data-commentid")
+        if label and not (named and wp_id is not None and named != str(wp_id)):
+            yield label
+
+
+def _as_reply_link_names(region: _Region, wp_id: int | None, name: str) -> str:
+    """The name, cut to the author's name the reply link gives where the author line holds that
+    name and more after it: a date in the same element ("Ben 19. Juni 2018 um 15:28 Uhr"), a role
+    badge ("Martina Berg" and "Autor" on the next line)."""
+    for label in _reply_labels(region, wp_id):
+        if label == name or label.endswith(" " + name):
+            return name
+        words = label.split(" ")
+        for start in range(1, len(words)):
+            own = " ".join(words[start:])
+            if name.startswith(own):
+                return own
+        return name
+    return name
 
 
 _NAME_EDGES = " |:,·•-–—"
@@ -658,14 +687,11 @@ def _author_from_reply_link(region: _Region, wp_id: int | None) -> str | None:
     labels the link "Reply to <author>" (`aria-label`, and `data-replyto` since WordPress 6.2, in
     the site's language). Taken only as one of the comment's own lines outside its text shows it:
     the longest such line that ends the label after a space."""
-    for link in region.with_class("comment-reply-link"):
-        label = collapse(link.get("aria-label") or link.get("data-replyto"))
-        named = link.get("data-commentid")
-        if not label or (named and wp_id is not None and named != str(wp_id)):
-            continue
+    links = region.with_class("comment-reply-link")
+    for label in _reply_labels(region, wp_id):
         best = None
         for element in region.own(region.page_elements):
-            if element is link or region.in_text(element) or region.within_any(element, [link]):
+            if element in links or region.in_text(element) or region.within_any(element, links):
                 continue
             text = (collapse(text_of(element)) or "").strip(_NAME_EDGES)
             if text and len(text) < len(label) and label.endswith(" " + text) and len(text) > len(best or ""):
