@@ -787,3 +787,30 @@ def test_a_heading_repeating_a_piece_of_the_title_yields_to_the_whole_title() ->
     # a heading that is the whole title piece stays the title
     alone = page.replace(" &#8211; a Python library to abstract the Bravia web API</h1></header>", "</h1></header>")
     assert extract_post(alone, _POST).title == "bravialib"
+
+
+def test_a_pingback_from_is_a_pingback() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # Kubrick-style markup without type classes, as translated themes print it: "Pingback von"
+    # (German for "Pingback from") in the cite, a "|" before the date, the stored "[…] excerpt […]".
+    item = (
+        "<li id='comment-{0}'><cite>{1} <a href='https://other.example/{0}/' rel='external nofollow'"
+        " class='url'>Linking blog - Lesezeichen</a></cite>| <small><a href='#comment-{0}'>11.09.2011 23:31</a>"
+        "</small><p>{2}</p></li>"
+    )
+    page = "<html lang='de'><body><ol class='commentlist'>{}</ol></body></html>".format(
+        item.format(1, "Pingback von", "[&#8230;] the post said so [&#8230;]")
+        + item.format(2, "Trackback from", "A trackback&#8217;s own words")
+        + item.format(3, "", "[&#8230;] a linking post, unnamed [&#8230;]")
+        + "<li id='comment-4'><cite><a href='https://jane.example/' class='url'>Jane</a></cite> |"
+        " <small>12.09.2011</small><p>Text by a reader [...]</p></li>"
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [(c.wp_id, c.type, c.author) for c in comments] == [
+        (1, "pingback", "Linking blog - Lesezeichen"),
+        (2, "trackback", "Linking blog - Lesezeichen"),
+        (3, "pingback", "Linking blog - Lesezeichen"),
+        (4, "comment", "Jane"),
+    ]

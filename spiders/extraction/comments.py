@@ -244,7 +244,7 @@ class _Region:
         return "".join(parts)
 
     def starts_with_ping(self) -> str | None:
-        """ "pingback" or "trackback" when the comment's text starts "Pingback:" (a reply's text
+        """ "pingback" or "trackback" when the comment's text starts "Pingback:" or "Pingback from" (a reply's text
         comes after the comment's own, so the start is the comment's)."""
         head = ""
         for root in self.roots:
@@ -260,7 +260,9 @@ class _Region:
         return match.group(1).lower() if match else None
 
 
-_PING_HEAD = re.compile(r"(pingback|trackback):", re.IGNORECASE)
+# "Pingback:", and as themes translate their own "Pingback from" ("Pingback von", "de", "di", "van").
+# Whitespace is removed from the head before it is matched.
+_PING_HEAD = re.compile(r"(pingback|trackback)(?::|von|from|de|di|van)", re.IGNORECASE)
 
 
 class _Thread:
@@ -604,7 +606,7 @@ def _comment_type(node: etree._Element, region: _Region, content: etree._Element
 def _type_from_stored_text(content: etree._Element, content_text: str) -> str:
     """WordPress stores a pingback as "[…] excerpt […]" and a trackback as "<strong>title</strong>
     excerpt": themes without type classes (Kubrick) still show that text."""
-    text = content_text.strip()
+    text = content_text.lstrip(_NAME_EDGES + "\n").rstrip()  # "| […]": a separator the meta line left
     ellipsis = _STORED_ELLIPSES
     if text.startswith(ellipsis) and text.endswith(ellipsis):
         return "pingback"
