@@ -814,3 +814,17 @@ def test_a_pingback_from_is_a_pingback() -> None:
         (3, "pingback", "Linking blog - Lesezeichen"),
         (4, "comment", "Jane"),
     ]
+
+
+def test_the_title_without_the_sites_part_after_any_separator_or_host_name() -> None:
+    from spiders.extraction.page import extract_post
+
+    # "Post ‹ Site": a separator themes use beside » and |; a colon inside the post's title stays.
+    page = "<html><head><title>Guinée : un braconnier condamné ! &lsaquo; Projet Wara</title></head></html>"
+    assert extract_post(page, _POST).title == "Guinée : un braconnier condamné !"
+    # No <title> of its own, only an SVG icon's; the site's part in og:title is its host name.
+    page = (
+        "<html><head><meta property='og:title' content='Ein Presse-Event | EXAMPLE.org'></head><body>"
+        "<a href='https://facebook.com/'><svg><title>Facebook icon</title><path d='M0 0'/></svg></a></body></html>"
+    )
+    assert extract_post(page, "https://www.example.org/ein-presse-event/").title == "Ein Presse-Event"

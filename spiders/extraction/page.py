@@ -519,8 +519,12 @@ _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 def _site_names(doc: Document) -> set[str]:
     """The site's name as the page may show it (comparable): `og:site_name`, the site-title
-    element, and the text of links to the home page."""
+    element, the text of links to the home page, and the site's host name ("Post | EXAMPLE.com")."""
     names = {_comparable(_site_name(doc))}
+    for url in (doc.url, _meta(doc, "og:url")):
+        host = split_url(url).hostname if url else None
+        if host and "." in host:
+            names.update((host, host.removeprefix("www.")))
     index = doc.index
     homes = _home_links(doc)
     rels, hrefs = index.link_attribute("rel"), index.link_attribute("href")
@@ -561,9 +565,9 @@ def _without_site(title: str, sites: set[str]) -> str:
     """ "Post | Site" without the site's part."""
     pieces = _TITLE_SEPARATORS.split(title)
     if len(pieces) > 1 and _comparable(pieces[-1]) in sites:
-        return title[: title.rfind(pieces[-1])].rstrip(" |»«–—:·•~-")
+        return title[: title.rfind(pieces[-1])].rstrip(_TITLE_SEPARATOR_EDGES)
     if len(pieces) > 1 and _comparable(pieces[0]) in sites:
-        return title[len(pieces[0]) :].lstrip(" |»«–—:·•~-")
+        return title[len(pieces[0]) :].lstrip(_TITLE_SEPARATOR_EDGES)
     return title
 
 
@@ -583,7 +587,8 @@ def _title_candidates(index: PageIndex, container: etree._Element | None) -> Ite
 
 
 _TITLE_CLASSES = ("post-title", "posttitle", "storytitle", "p-name", "page-title", "single-title")
-_TITLE_SEPARATORS = re.compile(r"\s+[|»«–—:·•~-]\s+|\s+::\s+|\s*[|»«]\s*")
+_TITLE_SEPARATORS = re.compile(r"\s+[|»«›‹–—:·•~-]\s+|\s+::\s+|\s*[|»«]\s*")
+_TITLE_SEPARATOR_EDGES = " |»«›‹–—:·•~-"
 
 
 _LONGEST_TITLE, _MOST_TITLE_PARTS = 400, 8
@@ -591,8 +596,8 @@ _LONGEST_TITLE, _MOST_TITLE_PARTS = 400, 8
 
 def _title_tag_pieces(doc: Document) -> list[str]:
     """The `<title>`'s pieces between separators, as written."""
-    tags = doc.index.tag("title")
-    title = collapse(text_of(tags[0])) if tags else None
+    tag = _page_title_tag(doc)
+    title = collapse(text_of(tag)) if tag is not None else None
     if not title or len(title) > _LONGEST_TITLE:
         return []
     return [piece.strip() for piece in _TITLE_SEPARATORS.split(title) if piece.strip()][:_MOST_TITLE_PARTS]
@@ -601,8 +606,8 @@ def _title_tag_pieces(doc: Document) -> list[str]:
 def _title_tag_parts(doc: Document) -> set[str]:
     """The `<title>`'s parts between separators ("Post | Site", "Site » Blog Archive » Post"),
     each comparable, and every run of neighbouring parts (a title may hold a separator itself)."""
-    tags = doc.index.tag("title")
-    title = collapse(text_of(tags[0])) if tags else None
+    tag = _page_title_tag(doc)
+    title = collapse(text_of(tag)) if tag is not None else None
     if not title or len(title) > _LONGEST_TITLE:
         return set()  # none, or not a title (an unclosed <title> runs into the page)
     pieces = [piece for piece in _TITLE_SEPARATORS.split(title) if piece.strip()][:_MOST_TITLE_PARTS]
@@ -656,12 +661,21 @@ def _meta(doc: Document, name: str) -> str | None:
     return None
 
 
+def _page_title_tag(doc: Document) -> etree._Element | None:
+    """The page's `<title>`: not the `<title>` of an inline SVG icon (a share button's "Facebook
+    icon"), which a page without a `<title>` of its own may hold."""
+    for tag in doc.index.tag("title"):
+        if not any(ancestor.tag == "svg" for ancestor in tag.iterancestors()):
+            return tag
+    return None
+
+
 def _title_tag(doc: Document) -> str | None:
-    tags = doc.index.tag("title")
-    title = collapse(tags[0].text) if tags else None
+    tag = _page_title_tag(doc)
+    title = collapse(tag.text) if tag is not None else None
     if not title:
         return None
-    return re.split(r"\s+[|»–—-]\s+|\s+::\s+", title)[0] or title
+    return re.split(r"\s+[|»›‹–—-]\s+|\s+::\s+", title)[0] or title
 
 
 def _author(doc: Document, container: etree._Element | None, article: dict) -> str | None:
