@@ -828,3 +828,40 @@ def test_the_title_without_the_sites_part_after_any_separator_or_host_name() -> 
         "<a href='https://facebook.com/'><svg><title>Facebook icon</title><path d='M0 0'/></svg></a></body></html>"
     )
     assert extract_post(page, "https://www.example.org/ein-presse-event/").title == "Ein Presse-Event"
+
+
+def test_a_date_in_a_pingbacks_author_is_not_its_date() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # A pingback that shows no date: its author is the linking post's title, which holds one.
+    page = (
+        "<html lang='de'><body><ol class='commentlist'><li id='comment-827' class='pingback'><p>Pingback: "
+        "<a href='https://other.example/2014/04/04/camp/' class='url'>IT Camp 2014, 5.4.2014, Frankfurt</a></p>"
+        "</li><li id='comment-828' class='pingback'><p>Pingback: <a href='https://other.example/b/' class='url'>"
+        "Another blog</a></p> 7.4.2014</li></ol></body></html>"
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [(c.wp_id, c.published) for c in comments] == [(827, None), (828, "2014-04-07")]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # "von" inside a name is no byline's "by"; the first of several authors is read
+        ("von <a href='/autoren/mb/'>Marcus Bensmann</a>, <a href='/autoren/jvd/'>Justus von Daniels</a>",
+         "Marcus Bensmann"),
+        ("Veröffentlicht von Justus von Daniels", "Justus von Daniels"),
+        # a disclaimer's "by the author" names nobody
+        ("Abgelegt unter Coding. The views expressed by the author are personal.", None),
+    ],
+)
+def test_the_byline_word_in_a_meta_line(line: str, expected: str | None) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html lang='de'><body class='single postid-3'><article id='post-3' class='post-3 post'>"
+        f"<h1 class='entry-title'>Titel</h1><p class='postmeta'>{line}</p>"
+        "<div class='entry-content'><p>Text.</p></div></article></body></html>"
+    )
+    assert extract_post(page, _POST).author == expected

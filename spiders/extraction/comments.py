@@ -564,7 +564,7 @@ def _read_comment(
     content_html = to_html(content)
     kind = _comment_type(node, region, content, content_text)
     author, author_url = _author(region, base_url, kind, wp_id)
-    published, tried = _date(region, language)
+    published, tried = _date(region, language, author)
     if kind != "comment":
         content_text = _PINGBACK_PREFIX.sub("", content_text)
         if not explicit and author and collapse(content_text.replace(author, "")) in (None, "(Edit)", "Edit"):
@@ -794,9 +794,10 @@ _TEXT_PARTS = ("comment-content", "comment-text", "format_text", "commenttext")
 _is_comment_text = functools.partial(_marked, tags=frozenset(["p"]), parts=_TEXT_PARTS)
 
 
-def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
+def _date(region: _Region, language: str | None, author: str | None) -> tuple[str | None, str]:
     """The comment's date, and the text it was read from (or tried: to read again once the
-    page's order of day and month is known); a machine date has no text."""
+    page's order of day and month is known); a machine date has no text. A date in the author's
+    name (a pingback's linking post, "LawCamp, 5.4.2014") is not the comment's."""
     tried = ""
     for rule in _DATE_RULES:
         for element in region.find(*rule):
@@ -826,6 +827,8 @@ def _date(region: _Region, language: str | None) -> tuple[str | None, str]:
     # No date element: a date in the comment's own lines outside its text (and outside the
     # "[…] excerpt […]" WordPress stores as a pingback's or trackback's text).
     text = region.text(_is_comment_text)
+    if author:
+        text = " ".join(text.split()).replace(author, " ")
     if "[" in text:
         text = _STORED_EXCERPT.sub(" ", text)
     return parse_text_date(text, language), tried or text

@@ -765,7 +765,7 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
     for element in _in_scopes(index, scopes, lines):
         text = collapse(text_of(element)) or ""
         # The last "by": "Reblogged from X: ... Posted by Name under ..." names the author last.
-        found = list(_BY_WORD.finditer(text))[-1:] if len(text) <= 200 else []
+        found = list(_byline_words(text))[-1:] if len(text) <= 200 else []
         name = _name_in_byline(text[found[0].end() :]) if found else None
         if name:
             return name
@@ -778,6 +778,17 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
             if name:
                 return name
     return None
+
+
+def _byline_words(text: str) -> Iterator[re.Match[str]]:
+    """The words for "by" in a meta line, without a "von" inside a name ("Justus von Daniels"):
+    one after a capitalised word that is not a byline's verb ("Veröffentlicht von")."""
+    for found in _BY_WORD.finditer(text):
+        if found.group(0).strip().lower().startswith("von"):
+            before = text[: found.start()].split()
+            if before and before[-1][:1].isupper() and before[-1].lower() not in _BYLINE_VERBS:
+                continue
+        yield found
 
 
 _META_LINE_PARTS = ("meta", "info", "byline", "post_author", "author", "posted", "date", "datum")
@@ -841,10 +852,14 @@ def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[
 
 # "Posted by", "Published by", "Written by" as themes' translations print them (de, nl, fr, es,
 # pt, it, sv, no, da), then the bare word for "by".
+_BYLINE_VERB_WORDS = (
+    "posted|published|written|veröffentlicht|verfasst|geschrieben|gepostet|geplaatst|geschreven"
+    "|gepubliceerd|publié|posté|écrit|rédigé|publicado|escrito|postado|pubblicato|scritto|postato"
+    "|publicerad|skriven|skrevet|publisert|postet|udgivet"
+)
+_BYLINE_VERBS = frozenset(_BYLINE_VERB_WORDS.split("|"))
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:posted|published|written|veröffentlicht|verfasst|geschrieben|gepostet|geplaatst|geschreven"
-    r"|gepubliceerd|publié|posté|écrit|rédigé|publicado|escrito|postado|pubblicato|scritto|postato"
-    r"|publicerad|skriven|skrevet|publisert|postet|udgivet)\s+)?"
+    r"^(?:(?:" + _BYLINE_VERB_WORDS + r")\s+)?"
     r"(?:by|von|par|por|door|av|af|di)\s*:?\s+"
     r"|^(?:pubblicato|scritto|postato)\s+da\s*:?\s+",
     re.IGNORECASE,
@@ -878,7 +893,13 @@ def _name_in_byline(text: str | None) -> str | None:
     if end and end.start() > 0:
         name = name[: end.start()]
     name = name.strip(" :")
+    if _NOT_A_NAME.match(name):
+        return None  # "expressed by the author", "written by a student": words, not a name
     return name if 0 < len(name) <= 80 else None
+
+
+# A name does not begin with a lowercase article or possessive ("by the author", "von der Redaktion").
+_NOT_A_NAME = re.compile(r"(?:the|a|an|my|our|this|his|her|their|der|die|das|den|dem|le|la|les|un|une|ein|eine)\s")
 
 
 def _author_from_own_comments(doc: Document, comments: list[Comment]) -> str | None:
