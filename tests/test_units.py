@@ -865,3 +865,33 @@ def test_the_byline_word_in_a_meta_line(line: str, expected: str | None) -> None
         "<div class='entry-content'><p>Text.</p></div></article></body></html>"
     )
     assert extract_post(page, _POST).author == expected
+
+
+def test_a_date_after_a_commenters_name_and_a_separator_is_not_the_name() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # "Comment by Name — date @ time" in one cite, the name a link or plain text.
+    item = (
+        "<li id='comment-{}'><p>Text.</p><p><cite>Comment by {} &#8212; 17.07, 2011 @ <a href='#c'>13:10</a>"
+        "</cite></p></li>"
+    )
+    page = "<html><body><ol class='commentlist'>{}{}{}</ol></body></html>".format(
+        item.format(1, "Daniel"),
+        item.format(2, "<a href='https://example.org/' rel='external nofollow' class='url'>Jan Dark</a>"),
+        "<li id='comment-3'><p>Text.</p><p><cite>Comment by Weekly links &#8212; 12 picks</cite></p></li>",
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [c.author for c in comments] == ["Daniel", "Jan Dark", "Weekly links"]
+
+
+def test_a_bylines_date_label_ends_the_name() -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html><body class='single postid-3'><article id='post-3' class='post-3 post'><header>"
+        "<h1 class='entry-title'>Title</h1><div class='entry-details byline'><div class='author-wrap'>"
+        "<span class='name'>Reuters</span></div>\n<div class='byline-dates'>Updated: January 16, 2020</div></div>"
+        "</header><div class='entry-content'><p>Text.</p></div></article></body></html>"
+    )
+    assert extract_post(page, _POST).author == "Reuters"

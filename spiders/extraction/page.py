@@ -873,7 +873,8 @@ _AUTHOR_BOX_PREFIX = re.compile(
 _BYLINE_END = re.compile(
     r"\s*(?:[|•·,;]|\s[-–—]\s|\s(?:on|at|am|um|le|el|de|del|il|op|em|no|na|om|den)\s+\d|\s\d"
     r"|\s(?:in|under|filed under|im|in der|dans|en)\s"
-    r"|\s(?:on|am|le|el)\s+[^\W\d_]+\.?\s+\d)",  # "by Name on August 5, 2019", "von Name am Montag, ..."
+    r"|\s(?:on|am|le|el)\s+[^\W\d_]+\.?\s+\d"  # "by Name on August 5, 2019", "von Name am Montag, ..."
+    r"|\s(?i:updated|last updated|published|aktualisiert|mis à jour|actualizado|atualizado|aggiornato)\s*:)",
     re.UNICODE,
 )
 # "2nd of March 2010 by admin": the date first, then the name.
