@@ -26,6 +26,9 @@ from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page
         ("7 avril 2013", "fr", "2013-04-07"),
         ("7 de abril de 2013 a las 14:12", "es", "2013-04-07T14:12:00"),
         ("7 de abril de 2013", "pt", "2013-04-07"),
+        # date_i18n() translates the month of "F jS, Y" but not the English suffix of "S"
+        ("Juni 19th, 2018", "de-DE", "2018-06-19"),
+        ("Januar 1st, 2017", "de", "2017-01-01"),
         ("2013-04-07", None, "2013-04-07"),
         ("February 30, 2013", None, None),
         ("no date here", None, None),
@@ -895,3 +898,17 @@ def test_a_bylines_date_label_ends_the_name() -> None:
         "</header><div class='entry-content'><p>Text.</p></div></article></body></html>"
     )
     assert extract_post(page, _POST).author == "Reuters"
+
+
+def test_a_hidden_modified_date_in_the_meta_line_is_not_the_published_date() -> None:
+    from spiders.extraction.page import extract_post
+
+    # hAtom's `updated` (the_modified_date) hidden inside the meta line, before the date shown.
+    page = (
+        "<html lang='de-DE'><body class='single postid-3'><article id='post-3' class='post-3 post'>"
+        "<h1 class='entry-title'>Titel</h1><div class='fusion-meta-info'><span class='vcard rich-snippet-hidden'>"
+        "<span class='fn'>Moritz</span></span><span class='updated rich-snippet-hidden'>2019-01-07T17:27:31+02:00"
+        "</span><span>Juni 19th, 2018</span> | Social Media</div><div class='entry-content'><p>Text.</p></div>"
+        "</article></body></html>"
+    )
+    assert extract_post(page, "https://blog.example.org/vreni/").published == "2018-06-19"

@@ -394,7 +394,8 @@ def _day_month_year(text: str, language: str | None = None) -> str | None:
 
 
 _MONTH_DAY_YEAR = re.compile(
-    r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:º|er)?,?\s+(?:de\s+)?(\d{4})"
+    # WordPress's "jS" prints the English suffix in every language ("Juni 19th, 2018").
+    r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:º|er|st|nd|rd|th)?,?\s+(?:de\s+)?(\d{4})"
     r"(?:\s*(?:,|at|a las|à|às|-)?\s*(\d{1,2})[:.h](\d{2})\s*([ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )

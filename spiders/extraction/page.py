@@ -947,11 +947,16 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
             index.tag("small"),
         )
         shown = None
+        # hAtom's `updated` (the modified date) inside a meta line, often hidden: not the line's date.
+        updated = [e for e in index.with_class("updated") if "published" not in (e.get("class") or "").split()]
         for candidates in text_rules:
             for element in _in_scopes(index, scopes, candidates):
                 text = text_start(element, _DATE_TEXT_LIMIT)
                 if _UPDATED_LINE.match(text):
                     continue  # "Last updated on March 12, 2026": the modified date, not the published
+                for mark in index.inside(element, updated) if updated else ():
+                    modified = collapse(text_of(mark))
+                    text = " ".join(text.split()).replace(modified, " ") if modified else text
                 shown = parse_text_date(text, doc.language)
                 if shown:
                     break
