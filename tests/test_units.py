@@ -912,3 +912,22 @@ def test_a_hidden_modified_date_in_the_meta_line_is_not_the_published_date() -> 
         "</article></body></html>"
     )
     assert extract_post(page, "https://blog.example.org/vreni/").published == "2018-06-19"
+
+
+@pytest.mark.parametrize(
+    ("meta", "footer", "expected"),
+    [
+        ("Arentik d.o.o. - www.arentik.com", "", None),  # a web address: the theme's maker
+        ("Peter Amende", "Theme by <a href='https://maker.example/'>Peter Amende</a>", None),
+        ("Jane Doe", "Theme by <a href='https://maker.example/'>Peter Amende</a>", "Jane Doe"),
+    ],
+)
+def test_the_meta_author_naming_the_themes_maker_is_no_author(meta: str, footer: str, expected: str | None) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        f"<html><head><meta name='author' content='{meta}'></head><body class='single postid-3'>"
+        "<article id='post-3' class='post-3 post'><h1 class='entry-title'>Title</h1><div class='entry-content'>"
+        f"<p>Text.</p></div></article><footer><aside>{footer}</aside></footer></body></html>"
+    )
+    assert extract_post(page, _POST).author == expected

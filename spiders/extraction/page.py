@@ -821,13 +821,34 @@ def _author_in_metadata(doc: Document) -> str | None:
         name = _name_in_byline(_meta(doc, "twitter:data1"))
         if name:
             return name
-    name = _name_in_byline(_meta(doc, "author"))
+    stated = _meta(doc, "author")
+    name = _name_in_byline(stated)
     if name and (_HOST_NAME.match(name) or _comparable(name) in _site_names(doc)):
         return None  # the site, not a person ("example.com" as the author of every page)
+    if name and (_URL_INSIDE.search(stated or "") or _credited_maker(doc, name)):
+        return None  # the theme's maker, written into its header ("Arentik - www.arentik.com")
     return name
 
 
 _HOST_NAME = re.compile(r"^[\w-]+(\.[\w-]+)+$")
+_URL_INSIDE = re.compile(r"https?://|www\.", re.IGNORECASE)
+# A footer's credit before the maker's name: "Theme by", "Design von", "Powered by".
+_CREDIT = re.compile(
+    r"(?:theme|design|designed|developed|made|built|powered|template|realisiert|gestaltet)\s+(?:by|von|par|por)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _credited_maker(doc: Document, name: str) -> bool:
+    """True when a link with the name follows a credit line's words ("Theme by <a>Name</a>")."""
+    for anchor in doc.index.tag("a"):
+        if collapse(text_of(anchor)) != name:
+            continue
+        previous, parent = anchor.getprevious(), anchor.getparent()
+        before = previous.tail if previous is not None else parent.text if parent is not None else None
+        if before and _CREDIT.search(before):
+            return True
+    return False
 
 
 def _author_candidates(index: PageIndex, container: etree._Element) -> Iterator[list[etree._Element]]:
