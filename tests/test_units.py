@@ -931,3 +931,20 @@ def test_the_meta_author_naming_the_themes_maker_is_no_author(meta: str, footer:
         f"<p>Text.</p></div></article><footer><aside>{footer}</aside></footer></body></html>"
     )
     assert extract_post(page, _POST).author == expected
+
+
+def test_the_count_in_the_link_to_the_posts_own_comments() -> None:
+    from spiders.extraction.page import extract_post
+
+    url = "https://blog.example.org/2019/02/10/missgeschick/"
+    page = (
+        "<html><body class='single postid-3'><article id='post-3' class='post-3 post'><div class='meta'>"
+        f"<span class='meta-comment'><a href='{url}#comments'>17 Comments</a></span></div>"
+        "<h1 class='entry-title'>Title</h1><div class='entry-content'><p>Text.</p></div></article>"
+        "<aside><ul><li><a href='https://blog.example.org/other/#comments'>4 Comments</a></li></ul></aside>"
+        "</body></html>"
+    )
+    assert extract_post(page, url).comment_count_declared == 17
+    # another post's comments link (a teaser's) states nothing about this one
+    teaser = page.replace(f"{url}#comments", "https://blog.example.org/x/#comments")
+    assert extract_post(teaser, url).comment_count_declared is None

@@ -1439,7 +1439,7 @@ def declared_comment_count(doc: Document) -> int | None:
     anywhere that states a count. The comment form's title ("Leave a Reply") is never read."""
     index = doc.index
     forms = index.in_order([index.with_class("comment-respond"), *(index.by_id.get(name, []) for name in _FORM_IDS)])
-    for element in _count_candidates(index):  # each rule looked at only when the ones before fail
+    for element in _count_candidates(index, _own_comments_links(doc)):  # a rule looked at when those before fail
         if _in_sidebar(doc, element) and not index.in_comment_section(element):
             continue  # a widget's count (a comment section in an <aside> is still the post's)
         if forms and (index.inside_marked(element, _is_reply_form) or index.inside(element, forms)):
@@ -1478,7 +1478,24 @@ def _is_reply_form(element: etree._Element) -> bool:
     return element.get("id") in _FORM_IDS or "comment-respond" in (element.get("class") or "").split()
 
 
-def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
+def _own_comments_links(doc: Document) -> Callable[[], list[etree._Element]]:
+    """The page's links to its own comment section: comments_popup_link() and comments_link() link
+    "<permalink>#comments" (or "#respond" while there are none), not another post's."""
+
+    def links() -> list[etree._Element]:
+        own = {url.split("#")[0].rstrip("/") for url in (doc.url, _canonical(doc)) if url}
+        found = []
+        for anchor, href in doc.index.link_attribute("href").items():
+            if href and href.endswith(("#comments", "#respond")):
+                target = href.split("#")[0]
+                if not target or absolute_url(doc.url, target).rstrip("/") in own:
+                    found.append(anchor)
+        return found
+
+    return links
+
+
+def _count_candidates(index: PageIndex, own_comments_links: Callable[[], list]) -> Iterator[etree._Element]:
     """The elements that may state the count, in the order of `declared_comment_count`'s rules."""
 
     def with_ids(values: frozenset[str] | tuple[str, ...]) -> list[etree._Element]:
@@ -1497,6 +1514,7 @@ def _count_candidates(index: PageIndex) -> Iterator[etree._Element]:
         for element in index.by_id.get(name, ())
     )
     yield from index.class_containing("comments-link", "comment-link", "comment-count", "comments-count")
+    yield from own_comments_links()
     # Then small elements named for comments (a meta line's "7 Comments", wpDiscuz's thread
     # head) and headings anywhere that state a count ("1 Comment", "Comments 115").
     named = index.in_order(
