@@ -948,3 +948,13 @@ def test_the_count_in_the_link_to_the_posts_own_comments() -> None:
     # another post's comments link (a teaser's) states nothing about this one
     teaser = page.replace(f"{url}#comments", "https://blog.example.org/x/#comments")
     assert extract_post(teaser, url).comment_count_declared is None
+
+
+def test_a_kubrick_meta_line_with_the_date_before_the_byline() -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html lang='de'><body class='single postid-3'><div class='post' id='post-3'><h1><a href='/p/'>Parken</a></h1>"
+        "<small>11.05.2012, 10:22 von jovelstefan </small><div class='entry'><p>Text.</p></div></div></body></html>"
+    )
+    assert extract_post(page, _POST).author == "jovelstefan"

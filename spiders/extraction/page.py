@@ -770,10 +770,13 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
         if name:
             return name
     # Kubrick and the themes built on it print the post's meta line in a <small> under the title
-    # ("By Name under Python on 17. November 2005"): read when it starts with the byline.
+    # ("By Name under Python on 17. November 2005"): read when it starts with the byline, or with
+    # the date before it ("11.09.2011, 16:20 von Name").
     for element in _in_scopes(index, scopes, index.tag("small")):
         text = collapse(text_of(element)) or ""
-        if len(text) <= 200 and _BY_WORD.match(text):
+        inside = _BY_INSIDE.search(text)
+        dated = inside is not None and any(character.isdigit() for character in text[: inside.start()])
+        if len(text) <= 200 and (_BY_WORD.match(text) or dated):
             name = _name_in_byline(text)
             if name:
                 return name
