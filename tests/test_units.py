@@ -958,3 +958,26 @@ def test_a_kubrick_meta_line_with_the_date_before_the_byline() -> None:
         "<small>11.05.2012, 10:22 von jovelstefan </small><div class='entry'><p>Text.</p></div></div></body></html>"
     )
     assert extract_post(page, _POST).author == "jovelstefan"
+
+
+@pytest.mark.parametrize(
+    ("column", "line"),
+    [
+        # a layout column named for the sidebar beside it, and the date in the post's "details" line
+        ("<div class='sidebar_content'>", "<div class='post_detail'><img src='c.png' alt=''> 27 Sep 2016</div>"),
+        ("<div class='mainwrap sidebar'>", "<div class='post-meta'><a href='/2016/09/27/'>27/09/2016</a></div>"),
+    ],
+)
+def test_the_date_in_a_post_whose_column_is_named_sidebar(column: str, line: str) -> None:
+    from spiders.extraction.page import extract_post
+
+    # An old theme that marks nothing of the post (no post-N id, no hAtom classes): its heading
+    # repeats the <title>'s first part.
+    page = (
+        "<html lang='fr-FR'><head><title>Un braconnier interpellé ! &lsaquo; Projet Wara</title></head>"
+        f"<body class='single single-post postid-7'>{column}<div class='post_wrapper'>"
+        "<h3><a href='/un-braconnier/'>Un braconnier interpellé !</a></h3>"
+        f"{line}<p>Le texte.</p></div></div><div id='sidebar'><p>Archives: 3 Oct 2016</p></div></body></html>"
+    )
+    post = extract_post(page, "https://example.org/un-braconnier/")
+    assert (post.title, post.published) == ("Un braconnier interpellé !", "2016-09-27")

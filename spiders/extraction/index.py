@@ -15,6 +15,9 @@ from lxml import etree
 from spiders.extraction.regions import is_comment_section, is_widget_area, own_post_id
 
 _get = etree._Element.get
+# What follows a post's title in its page's <title>: a separator before the site's name.
+_TITLE_SEPARATORS = frozenset("|»«›‹–—:·•~-")
+_SHORTEST_TITLE = 8
 # Tags the extractors ask for on almost every page: collected in one walk.
 _USUAL_TAGS = (
     "a",
@@ -124,10 +127,27 @@ class PageIndex:
             if len(found) == 1:
                 marks.append(found[0])
         marks += self.with_class("comment-list", "commentlist")[:1]
+        if not marks:
+            marks = self._title_headings()
         holders: set[etree._Element] = set()
         for mark in marks:
             holders.update(mark.iterancestors())
         return holders
+
+    def _title_headings(self) -> list[etree._Element]:
+        """Where a theme marks nothing of the post (no `post-N`, hAtom or comment list): the
+        headings that show the `<title>`'s first part (a singular page's document title starts with
+        the post's title), the post's heading wherever its layout column is named."""
+        titles = [tag for tag in self.tag("title") if not any(a.tag == "svg" for a in tag.iterancestors())]
+        title = " ".join("".join(titles[0].itertext()).split()) if titles else ""
+        found = []
+        for heading in self.in_order([self.tag("h1"), self.tag("h2"), self.tag("h3")]):
+            text = " ".join("".join(heading.itertext()).split())
+            rest = title[len(text) :]
+            ends = not rest or (rest[:1].isspace() and rest[1:2] in _TITLE_SEPARATORS)
+            if len(text) >= _SHORTEST_TITLE and ends and title.startswith(text):
+                found.append(heading)
+        return found[:1]
 
     def in_comment_section(self, element: etree._Element) -> bool:
         """True when an ancestor of the element is the comment section (`regions.is_comment_section`)."""

@@ -1061,7 +1061,7 @@ _DATE_TEXT_CLASSES = (
 
 
 # Parts of the class of a post's date or meta line (the exact tokens above come first).
-_DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "meta", "info", "byline", "post-title")
+_DATE_TEXT_PARTS = ("date", "datum", "posted", "published", "meta", "info", "detail", "byline", "post-title")
 _NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.IGNORECASE)
 
 
