@@ -981,3 +981,15 @@ def test_the_date_in_a_post_whose_column_is_named_sidebar(column: str, line: str
     )
     post = extract_post(page, "https://example.org/un-braconnier/")
     assert (post.title, post.published) == ("Un braconnier interpellé !", "2016-09-27")
+
+
+def test_a_meta_line_marked_by_its_id() -> None:
+    from spiders.extraction.page import extract_post
+
+    page = (
+        "<html lang='de-DE'><body class='single postid-3'><div id='main'><h2>Ear Candy!</h2><div id='meta'>"
+        "<p>Freitag | 14. Juni 2019 | 15:49 VON Sina Giebel IN <a href='/category/fashion/' rel='category tag'>"
+        "Fashion</a> | 0 COMMENTS</p></div><div class='text'><p>Text.</p></div></div></body></html>"
+    )
+    post = extract_post(page, "https://blog.example.org/ear-candy/")
+    assert (post.published, post.author) == ("2019-06-14", "Sina Giebel")

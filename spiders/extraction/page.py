@@ -759,7 +759,8 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
             name = _name_in_byline(text)
             if name:
                 return name
-    lines = [e for e in index.class_containing(*_META_LINE_PARTS) if index.end(e) - index.pos(e) <= 30]
+    marked = index.in_order([index.class_containing(*_META_LINE_PARTS), index.id_containing(*_META_LINE_IDS)])
+    lines = [e for e in marked if index.end(e) - index.pos(e) <= 30]
     # Inner lines before the line that holds them ("Von: Name" before "Datum: … Von: Name Tags: …").
     lines.sort(key=lambda element: (index.end(element), -index.pos(element)))
     for element in _in_scopes(index, scopes, lines):
@@ -795,6 +796,7 @@ def _byline_words(text: str) -> Iterator[re.Match[str]]:
 
 
 _META_LINE_PARTS = ("meta", "info", "byline", "post_author", "author", "posted", "date", "datum")
+_META_LINE_IDS = ("meta", "byline")  # a meta line marked by its id alone (`<div id="meta">`)
 _BY_WORD = re.compile(r"(?:^|\s)(?:by|von|par|por|door|av)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Yoast's "Written by" label before the author in twitter:data1, in its common languages.
 _WRITTEN_BY = re.compile(r"^(written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da)$", re.I)
@@ -896,7 +898,7 @@ _AUTHOR_BOX_PREFIX = re.compile(
 # "on 3 May"; not any short word: "Jane Doe 2012" keeps "Doe"), or a date's words.
 _BYLINE_END = re.compile(
     r"\s*(?:[|•·,;]|\s[-–—]\s|\s(?:on|at|am|um|le|el|de|del|il|op|em|no|na|om|den)\s+\d|\s\d"
-    r"|\s(?:in|under|filed under|im|in der|dans|en)\s"
+    r"|\s(?i:in|under|filed under|im|in der|dans|en)\s"
     r"|\s(?:on|am|le|el)\s+[^\W\d_]+\.?\s+\d"  # "by Name on August 5, 2019", "von Name am Montag, ..."
     r"|\s(?i:updated|last updated|published|aktualisiert|mis à jour|actualizado|atualizado|aggiornato)\s*:)",
     re.UNICODE,
@@ -967,7 +969,13 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
         # A date in UTC may fall on the next or the previous day of the one the reader is shown.
         text_rules = (
             index.in_order([index.with_class(*_DATE_TEXT_CLASSES), index.class_containing("byline")]),
-            [element for element in index.class_containing(*_DATE_TEXT_PARTS) if _is_date_line(element)],
+            [
+                element
+                for element in index.in_order(
+                    [index.class_containing(*_DATE_TEXT_PARTS), index.id_containing(*_META_LINE_IDS)]
+                )
+                if _is_date_line(element)
+            ],
             index.tag("small"),
         )
         shown = None
