@@ -993,3 +993,24 @@ def test_a_meta_line_marked_by_its_id() -> None:
     )
     post = extract_post(page, "https://blog.example.org/ear-candy/")
     assert (post.published, post.author) == ("2019-06-14", "Sina Giebel")
+
+
+def test_share_links_of_a_page_saved_from_the_wayback_machine() -> None:
+    from spiders.extraction.page import extract_post
+    from spiders.extraction.sharing import archived_target
+
+    wayback = "https://web.archive.org/web/20210916140120/"
+    assert archived_target(wayback + "https://twitter.com/share?url=x") == "https://twitter.com/share?url=x"
+    assert archived_target("https://web.archive.org/web/2013id_/whatsapp://send/?text=x") == "whatsapp://send/?text=x"
+    assert archived_target("https://example.org/web/2013/04/post/") == "https://example.org/web/2013/04/post/"
+    post = "https%3A%2F%2Fblog.example.org%2Fpost%2F"
+    page = (
+        "<html><body class='single postid-3'><article id='post-3' class='post-3 post'><h1 class='entry-title'>T</h1>"
+        "<div class='entry-content'><p>Text.</p></div><div class='share'>"
+        f"<a href='{wayback}https://twitter.com/share?url={post}'>Tweet</a>"
+        f"<a href='{wayback}whatsapp://send/?text={post}'>WhatsApp</a>"
+        f"<a href='{wayback}http://www.addtoany.com/add_to/printfriendly?linkurl={post}'>Print</a>"
+        f"<a href='{wayback}https://twitter.com/example'>Follow us</a></div></article></body></html>"
+    )
+    services = [link.service for link in extract_post(page, "https://blog.example.org/post/").share_links]
+    assert services == ["twitter", "whatsapp", "print"]

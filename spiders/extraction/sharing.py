@@ -150,6 +150,8 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         href = hrefs[anchor]
         if not href or href[0] == "#" or not (href := href.strip()) or href[0] == "#":
             continue
+        if "/web/" in href:
+            href = archived_target(href)
         anchors.append(anchor)
         service = share_service(url := absolute_url(base_url, href)) if _maybe_share(href, hosts) else None
         if service:
@@ -178,7 +180,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     # Email, print, feed and other services' links count only inside a share block.
     for block in blocks:
         for anchor in block.iter("a"):
-            href = (anchor.get("href") or "").strip()
+            href = archived_target((anchor.get("href") or "").strip())
             if anchor not in services and href and not href.startswith("#"):
                 url = absolute_url(base_url, href)
                 service = _block_member_service(url, anchor)
@@ -251,6 +253,21 @@ def share_service(url: str) -> str | None:
     return None
 
 
+def archived_target(href: str) -> str:
+    """The URL an archived page's link stands for: a page saved from the Wayback Machine links
+    every URL through the archive (`https://web.archive.org/web/20130217080612/<URL>`)."""
+    parts = split_url(href) if "/web/" in href else None
+    if parts is None or parts.netloc.lower() not in _WAYBACK_HOSTS:
+        return href
+    archived = _WAYBACK.match(parts.path)
+    return archived.group(1) + (f"?{parts.query}" if parts.query else "") if archived else href
+
+
+# The Wayback Machine's address of an archived URL: /web/<timestamp, a replay flag>/<the URL>.
+_WAYBACK_HOSTS = frozenset(["web.archive.org", "wayback.archive.org", "webarchive.org.uk", "wayback.archive-it.org"])
+_WAYBACK = re.compile(r"^(?:/\d+)?/web/\d{1,14}(?:[a-z]{2}_)?/+([a-z][a-z0-9+.-]*:/*.+)$", re.IGNORECASE)
+
+
 # Jetpack's `?share=x` link as a static mirror saved it: wget writes the query into the file's
 # name ("index.html?share=x.html", linked as "index.html%3Fshare=x.html"; "@" for Windows names).
 _MIRRORED_JETPACK = re.compile(r"(?:%3F|@)share=([\w-]+)(?:\.html?)?$", re.IGNORECASE)
@@ -267,7 +284,7 @@ def _may_match_share_url(target: str) -> bool:
 
 def _normalise_service(name: str) -> str:
     name = name.lower().replace("_", "")
-    aliases = {"googleplus": "googleplus", "googlebookmark": "other", "x": "twitter"}
+    aliases = {"googleplus": "googleplus", "googlebookmark": "other", "x": "twitter", "printfriendly": "print"}
     name = aliases.get(name, name)
     return name if name in _KNOWN else "other"
 
