@@ -113,6 +113,10 @@ def test_scope_and_comment_pages() -> None:
         ("http://b.example/post/index.html@share=email.html", "email"),
         ("http://b.example/post/index.html%3Fshare=jetpack-whatsapp.html", "whatsapp"),
         ("http://b.example/tag/share=fun/", None),
+        # Viber's share scheme, a service outside the list
+        ("viber://forward?text=Post%20https://b.example/post/", "other"),
+        ("viber://chat?number=123", None),
+        ("https://www.addtoany.com/add_to/printfriendly?linkurl=x", "print"),
     ],
 )
 def test_share_services(url: str, service: str | None) -> None:

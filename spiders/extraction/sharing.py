@@ -123,7 +123,7 @@ _SHARE_HOSTS = (
 def _maybe_share(href: str, hosts: dict[str, bool]) -> bool:
     """A fast superset of `share_service`'s links (`hosts` remembers the hosts already judged)."""
     lowered = href.lower()
-    if "share" in lowered or lowered.startswith("whatsapp:"):
+    if "share" in lowered or lowered.startswith(("whatsapp:", "viber:")):
         return True
     if not lowered.startswith(("http://", "https://", "//")):
         return False  # a link on the page's own site without "share" in it
@@ -231,6 +231,8 @@ def share_service(url: str) -> str | None:
     parts = split_url(url)
     if parts.scheme == "whatsapp":
         return "whatsapp" if parts.netloc == "send" else None
+    if parts.scheme == "viber":  # Viber's share scheme: viber://forward?text=<title and URL>
+        return "other" if parts.netloc == "forward" and parts.query else None
     if parts.scheme not in ("http", "https"):
         return None
     target = f"{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
