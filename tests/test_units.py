@@ -1018,3 +1018,38 @@ def test_share_links_of_a_page_saved_from_the_wayback_machine() -> None:
     )
     services = [link.service for link in extract_post(page, "https://blog.example.org/post/").share_links]
     assert services == ["twitter", "whatsapp", "print"]
+
+
+def test_a_trail_whose_last_crumb_is_the_pages_heading() -> None:
+    from spiders.extraction.breadcrumbs import extract_breadcrumbs
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><div class='breadcrumbs'><p>You are here:</p><ul><li><a href='/'>Home</a></li>"
+        "<li><a href='/category/urteile/'>Urteile</a></li><li><h1 class='entry-title'>BGH: Kochbuch</h1></li></ul>"
+        "</div><div class='post'><p>Text.</p></div></body></html>"
+    )
+    crumbs = extract_breadcrumbs(Document.parse(page, "https://example.org/bgh/"))
+    assert [(c.label, c.url) for c in crumbs] == [
+        ("Home", "https://example.org/"),
+        ("Urteile", "https://example.org/category/urteile/"),
+        ("BGH: Kochbuch", None),
+    ]
+    # a title area named for its breadcrumb, with the page's h1 beside a trail, is still no trail
+    area = (
+        "<html><body><div class='title-breadcrumb-area'><h1>Post</h1><a href='/'>Home</a> <a href='/a/'>A</a>"
+        "</div></body></html>"
+    )
+    assert extract_breadcrumbs(Document.parse(area, "https://example.org/p/")) == []
+
+
+def test_a_wrapper_around_an_empty_breadcrumb_list_is_no_trail() -> None:
+    from spiders.extraction.breadcrumbs import extract_breadcrumbs
+    from spiders.extraction.document import Document
+
+    page = (
+        "<html><body><div class='breadcrumb-wrap'><ul class='breadcrumb-list' itemscope"
+        " itemtype='https://schema.org/BreadcrumbList'></ul><ul class='circular-list'><li>Featured:</li>"
+        "<li><a href='/tracker'>Tracker</a></li><li><a href='/guide'>Visitors Guide</a></li></ul></div></body></html>"
+    )
+    assert extract_breadcrumbs(Document.parse(page, "https://example.org/p/")) == []

@@ -58,12 +58,16 @@ def _containers(doc: Document) -> Iterator[etree._Element]:
     found: list[etree._Element] = []
 
     headings = index.tag("h1")
+    # schema.org's BreadcrumbList marks the trail itself: a wrapper around one holds other things.
+    typed = [e for e, value in index.with_attribute("itemtype") if value.rstrip("/").endswith("BreadcrumbList")]
 
     def accept(element: etree._Element) -> bool:
         if element.tag not in _CONTAINER_TAGS or any(index.contains(previous, element) for previous in found):
             return False
-        if headings and index.inside(element, headings):
+        if headings and any(not _in_list_item(heading, element) for heading in index.inside(element, headings)):
             return False  # a title area (with "breadcrumb" in a layout class), not a trail
+        if typed and element not in typed and index.inside(element, typed):
+            return False  # "breadcrumb-wrap" around the trail and a list of featured links
         found.append(element)
         return True
 
@@ -98,6 +102,13 @@ def _containers(doc: Document) -> Iterator[etree._Element]:
         ):
             found.append(element)
             yield element
+
+
+def _in_list_item(heading: etree._Element, container: etree._Element) -> bool:
+    """True for a heading in an item of the trail's list: the last crumb, the page's title."""
+    return any(ancestor.tag == "li" for ancestor in heading.iterancestors() if ancestor is not container) and any(
+        ancestor is container for ancestor in heading.iterancestors()
+    )
 
 
 def _labelled(elements: list[etree._Element]) -> list[etree._Element]:
