@@ -1053,3 +1053,19 @@ def test_a_wrapper_around_an_empty_breadcrumb_list_is_no_trail() -> None:
         "<li><a href='/tracker'>Tracker</a></li><li><a href='/guide'>Visitors Guide</a></li></ul></div></body></html>"
     )
     assert extract_breadcrumbs(Document.parse(page, "https://example.org/p/")) == []
+
+
+def test_an_author_link_in_a_quote_is_no_byline() -> None:
+    from spiders.extraction.page import extract_post
+
+    quote = (
+        "<blockquote class='cc-short-block'><div class='blockquote-text'>Our work is to build a commons.</div>"
+        "<div class='user-title'><a href='/author/ryan/'>Ryan Merkley, CEO</a></div></blockquote>"
+    )
+    page = (
+        "<html><body class='page page-id-4'><div id='post-4' class='post-4 page'><h1>What we do</h1>"
+        "<div class='entry-content'><p>Text.</p>{}</div></div></body></html>"
+    )
+    assert extract_post(page.format(quote), "https://example.org/about/").author is None
+    byline = "<p class='meta'>By <a href='/author/jane/'>Jane Doe</a></p><p>Text.</p>"
+    assert extract_post(page.format(byline), "https://example.org/about/").author == "Jane Doe"

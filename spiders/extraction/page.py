@@ -751,6 +751,8 @@ def _author_in_post_lines(doc: Document, container: etree._Element | None) -> st
     links = [anchor for anchor in index.tag("a") if "/author/" in (hrefs[anchor] or "")]
     own_post, memo = own_post_id(doc.body_classes), {}
     for anchor in _in_scopes(index, scopes, links):
+        if any(ancestor.tag == "blockquote" for ancestor in anchor.iterancestors()):
+            continue  # a quote's attribution in the text ("Ryan Merkley, CEO"), not the byline
         if not index.inside_marked(anchor, _is_author_bio) and not belongs_elsewhere(anchor, own_post, memo):
             text = collapse(text_of(anchor)) or ""
             found = _BY_WORD.search(text)
