@@ -1069,3 +1069,23 @@ def test_an_author_link_in_a_quote_is_no_byline() -> None:
     assert extract_post(page.format(quote), "https://example.org/about/").author is None
     byline = "<p class='meta'>By <a href='/author/jane/'>Jane Doe</a></p><p>Text.</p>"
     assert extract_post(page.format(byline), "https://example.org/about/").author == "Jane Doe"
+
+
+def test_share_buttons_that_open_their_url_from_onclick() -> None:
+    from spiders.extraction.page import extract_post
+
+    post = "https%3A%2F%2Fblog.example.org%2Fpost%2F"
+    page = (
+        "<html><body class='single postid-3'><article id='post-3' class='post-3 post'><h1 class='entry-title'>T</h1>"
+        "<div class='entry-content'><p>Text.</p></div><ul class='soc-list'>"
+        f"<a href='#' onclick=\"window.open('http://www.facebook.com/sharer.php?u={post}', 'fb'); return false;\">F</a>"
+        f"<a href='#' onclick=\"essb.window('https://twitter.com/intent/tweet?url={post}','twitter');\">T</a>"
+        f"<a href='#' onclick=\"window.open('https://plusone.google.com/_/+1/confirm?url={post}');\">G</a>"
+        "<a href='#' onclick=\"window.open('https://example.org/newsletter');\">Newsletter</a>"
+        "<a href='javascript:window.print()'>Print</a></ul></article>"
+        # the Wayback Machine's toolbar shares the archive's copy, not the post
+        "<div id='wm-ipp'><a href='#' onclick=\"window.open('https://twitter.com/intent/tweet?text="
+        "https://web.archive.org/web/2014/https://blog.example.org/post/');\">Share</a></div></body></html>"
+    )
+    services = [link.service for link in extract_post(page, "https://blog.example.org/post/").share_links]
+    assert services == ["facebook", "twitter", "googleplus", "print"]

@@ -32,7 +32,11 @@ _SHARE_PATTERNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("twitter", r"(^|\.)(twitter|x)\.com/(home/?\?status=|intent/(tweet|post)|share)", ("twitter.com/", "x.com/")),
     ("facebook", r"(^|\.)facebook\.com/(sharer|share\.php|sharer\.php|dialog/(share|feed))", ("facebook.com/",)),
     ("delicious", r"(^|\.)(delicious\.com/(save|post)|del\.icio\.us/post)", ("delicious.com/", "del.icio.us/post")),
-    ("googleplus", r"plus\.google\.com/share", ("plus.google.com/share",)),
+    (
+        "googleplus",
+        r"plus\.google\.com/share|plusone\.google\.com/_/\+1/confirm",
+        ("plus.google.com/share", "plusone.google.com/_/+1/confirm"),
+    ),
     ("linkedin", r"(^|\.)linkedin\.com/(shareArticle|sharing|cws/share)", ("linkedin.com/",)),
     ("pinterest", r"(^|\.)pinterest\.com/pin/create", ("pinterest.com/pin/create",)),
     ("tumblr", r"(^|\.)tumblr\.com/(share|widgets/share)", ("tumblr.com/",)),
@@ -105,6 +109,7 @@ _SHARE_HOSTS = (
     "delicious",
     "del.icio",
     "plus.google",
+    "plusone.google",
     "linkedin",
     "pinterest",
     "tumblr",
@@ -149,7 +154,12 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
     for anchor in index.tag("a"):
         href = hrefs[anchor]
         if not href or href[0] == "#" or not (href := href.strip()) or href[0] == "#":
-            continue
+            # A button that opens the share URL from its onclick ("window.open('…sharer.php?u=…')").
+            href = _opened_url(anchor)
+            if not href:
+                continue
+        elif href[:11] == "javascript:":
+            href = _opened_url(anchor) or href
         if "/web/" in href:
             href = archived_target(href)
         anchors.append(anchor)
@@ -253,6 +263,22 @@ def share_service(url: str) -> str | None:
     if mirrored:
         return _JETPACK_SERVICE.get(mirrored.group(1).lower(), "other")
     return None
+
+
+# The first absolute URL a script attribute opens, quoted.
+_OPENED_URL = re.compile(r"""['"](https?://[^'"\s]+[^'"]*)['"]""")
+
+
+def _opened_url(anchor: etree._Element) -> str | None:
+    """The share URL a button's onclick opens, when it opens one (None for other scripts)."""
+    script = anchor.get("onclick")
+    if not script or "http" not in script:
+        return None
+    found = _OPENED_URL.search(script)
+    if not found or not share_service(found.group(1)):
+        return None
+    # The Wayback Machine's own toolbar shares the archive's copy of the page, not the post.
+    return None if any(host in found.group(1) for host in _WAYBACK_HOSTS) else found.group(1)
 
 
 def archived_target(href: str) -> str:
