@@ -1089,3 +1089,21 @@ def test_share_buttons_that_open_their_url_from_onclick() -> None:
     )
     services = [link.service for link in extract_post(page, "https://blog.example.org/post/").share_links]
     assert services == ["facebook", "twitter", "googleplus", "print"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a line that is only a date, right after the post's heading
+        ("<h1>Top 10</h1><p>January 22, 2014</p><p>A generally accepted myth.</p>", "2014-01-22"),
+        # a paragraph that begins by stating the publication (a podcast plugin's episode box)
+        ("<h1>Episode 158</h1><p>Text.</p><p>Veröffentlicht am 16.08.2019<br>Dauer: 1 Stunde</p>", "2019-08-16"),
+        # a date inside the text, or a paragraph about another publication, dates nothing
+        ("<h1>Top 10</h1><p>On January 22, 2014 we met.</p><p>Published in Nature on 3 May 2019.</p>", None),
+    ],
+)
+def test_a_date_line_without_a_class(body: str, expected: str | None) -> None:
+    from spiders.extraction.page import extract_post
+
+    page = f"<html lang='de'><body class='single postid-3'><div id='post-3' class='post-3 post'>{body}</div></body>"
+    assert extract_post(page, "https://blog.example.org/top-10/").published == expected

@@ -175,7 +175,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     post.type = _type(doc, container) if document_kind(doc) != "other" else "page"
     post.title = _title(doc, container, article)
     post.author = _agreeing_author(doc, article, _author(doc, container, article))
-    post.published, post.modified = _dates(doc, container, article, post.type)
+    post.published, post.modified = _dates(doc, container, article, post.type, post.title)
     post.terms = _terms(doc, container)
     content = _content(doc, container)
     if content is not None:
@@ -951,7 +951,9 @@ def _is_author_bio(element: etree._Element) -> bool:
     return "author" in marker and any(word in marker for word in _AUTHOR_BIO)  # every word has "author"
 
 
-def _dates(doc: Document, container: etree._Element | None, article: dict, kind: str) -> tuple[str | None, str | None]:
+def _dates(
+    doc: Document, container: etree._Element | None, article: dict, kind: str, title: str | None = None
+) -> tuple[str | None, str | None]:
     """The publication date, strongest signal first: the post's machine-readable dates
     (`time.entry-date`, `time.published`, `abbr.published`, any `time`), schema.org's
     `datePublished` (JSON-LD, microdata) and `article:published_time`, a date in the words of the
@@ -996,6 +998,8 @@ def _dates(doc: Document, container: etree._Element | None, article: dict, kind:
                     break
             if shown:
                 break
+        if not published and not shown:
+            shown = _unmarked_date_line(doc, scopes, title)
         if not published or shown and _days_apart(shown, published) == 1:
             published = shown
     if not published:
@@ -1077,8 +1081,46 @@ _NOT_DATE_LINE = re.compile(r"updat|modif|comment|widget|archive|calendar", re.I
 
 _DATE_TEXT_LIMIT = 400  # parse_text_date reads no further
 
+
 # A line that states the update first ("Last updated on …", "Updated: …", "Aktualisiert am …"), as
 # themes and SEO plugins print the modified date beside or instead of the published one.
+def _unmarked_date_line(doc: Document, scopes: list[tuple[int, int]], title: str | None) -> str | None:
+    """A date the theme prints with no class, read only where nothing else dates the post: a
+    paragraph that begins by stating it ("Posted on May 3, 2019", "Veröffentlicht am 16.08.2019"),
+    or a line that is only a date right after the post's heading ("<h1>Title</h1><p>January 22,
+    2014</p>")."""
+    index = doc.index
+    if title:
+        headings = index.in_order([index.tag("h1"), index.tag("h2"), index.tag("h3")])
+        for heading in _in_scopes(index, scopes, headings):
+            line = heading.getnext()
+            if line is None or collapse(text_of(heading)) != title:
+                continue
+            text = collapse(text_of(line)) or ""
+            words = sum(any(character.isalpha() for character in word) for word in text.split())
+            if len(text) <= _LONGEST_DATE_LINE and words <= 3 and text[:1].isalnum():  # a date, not a sentence
+                found = parse_text_date(text, doc.language)
+                if found:
+                    return found
+    for paragraph in _in_scopes(index, scopes, index.tag("p")):
+        start = text_start(paragraph, 120)
+        stated = _PUBLISHED_PHRASE.match(start)
+        if stated:
+            found = parse_text_date(start[stated.end() :][:40], doc.language)
+            if found:
+                return found
+    return None
+
+
+_LONGEST_DATE_LINE = 40  # "Wednesday, 22. January 2014, 10:30 Uhr" and no more
+# A paragraph that begins by stating the publication: "Published on", "Veröffentlicht am", ...
+_PUBLISHED_PHRASE = re.compile(
+    r"\s*(?:published|posted|veröffentlicht|publié|publicado|pubblicato|gepubliceerd|geplaatst|publicerad)"
+    r"\s+(?:on|am|le|el|em|il|op|den|:)\s*",
+    re.IGNORECASE,
+)
+
+
 _UPDATED_LINE = re.compile(
     r"\W*(?:last\s+|zuletzt\s+|dernière\s+)?(?:updated|modified|aktualisiert|geändert|mise?\s+à\s+jour"
     r"|actualizado|atualizado|aggiornato|bijgewerkt|oppdatert|uppdaterad)\b",
