@@ -1107,3 +1107,28 @@ def test_a_date_line_without_a_class(body: str, expected: str | None) -> None:
 
     page = f"<html lang='de'><body class='single postid-3'><div id='post-3' class='post-3 post'>{body}</div></body>"
     assert extract_post(page, "https://blog.example.org/top-10/").published == expected
+
+
+def test_the_disqus_plugins_own_list_of_the_comments() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # The Disqus plugin prints the comments WordPress holds for readers without its script:
+    # dsq-comment-N is the WordPress id, replies nest in ul.children.
+    def item(wp_id: int, name: str, depth: int, inner: str = "") -> str:
+        return (
+            f"<li class='comment depth-{depth}' id='dsq-comment-{wp_id}'><div id='dsq-comment-header-{wp_id}'"
+            f" class='dsq-comment-header'><cite id='dsq-cite-{wp_id}'><span id='dsq-author-user-{wp_id}'>{name}</span>"
+            f"</cite></div><div id='dsq-comment-body-{wp_id}' class='dsq-comment-body'>"
+            f"<div class='dsq-comment-message'><p>Text {wp_id}.</p></div></div>{inner}</li>"
+        )
+
+    page = "<html><body><div id='dsq-content'><ul id='dsq-comments'>{}{}</ul></div></body></html>".format(
+        item(62, "Paddy", 1), item(63, "Nikola", 1, "<ul class='children'>" + item(64, "alkrauss48", 2) + "</ul>")
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [(c.wp_id, c.parent_wp_id, c.author) for c in comments] == [
+        (62, None, "Paddy"),
+        (63, None, "Nikola"),
+        (64, 63, "alkrauss48"),
+    ]

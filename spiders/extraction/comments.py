@@ -39,7 +39,9 @@ from spiders.items import Comment
 if TYPE_CHECKING:
     from spiders.extraction.document import Document
 
-_ID = re.compile(r"^(?:li-|div-)?comment-?(\d+)$|^comment_(\d+)$")
+# The id WordPress prints on a comment (comment-N, li-comment-N, div-comment-N), and the Disqus
+# plugin's on its server-rendered list of the same comments (dsq-comment-N, the WordPress id).
+_ID = re.compile(r"^(?:li-|div-|dsq-)?comment-?(\d+)$|^comment_(\d+)$")
 _NODE_CLASSES = {"comment", "pingback", "trackback", "wp-block-comment"}
 _DEPTH = re.compile(r"\bdepth-(\d+)\b")
 _MAX_DEPTH = 1000  # a `depth-N` class beyond this is not WordPress's (its setting offers 10)
