@@ -59,14 +59,14 @@ def _containers(doc: Document) -> Iterator[etree._Element]:
 
     headings = index.tag("h1")
     # schema.org's BreadcrumbList marks the trail itself: a wrapper around one holds other things.
-    typed = [e for e, value in index.with_attribute("itemtype") if value.rstrip("/").endswith("BreadcrumbList")]
+    typed = doc.mentions("BreadcrumbList")
 
     def accept(element: etree._Element) -> bool:
         if element.tag not in _CONTAINER_TAGS or any(index.contains(previous, element) for previous in found):
             return False
         if headings and any(not _in_list_item(heading, element) for heading in index.inside(element, headings)):
             return False  # a title area (with "breadcrumb" in a layout class), not a trail
-        if typed and element not in typed and index.inside(element, typed):
+        if typed and not _is_trail_list(element) and any(_is_trail_list(e) for e in element.iterdescendants()):
             return False  # "breadcrumb-wrap" around the trail and a list of featured links
         found.append(element)
         return True
@@ -102,6 +102,12 @@ def _containers(doc: Document) -> Iterator[etree._Element]:
         ):
             found.append(element)
             yield element
+
+
+def _is_trail_list(element: etree._Element) -> bool:
+    """schema.org's BreadcrumbList: the trail itself, where a wrapper around it holds more."""
+    itemtype = element.get("itemtype") if isinstance(element.tag, str) else None
+    return bool(itemtype) and itemtype.rstrip("/").endswith("BreadcrumbList")
 
 
 def _in_list_item(heading: etree._Element, container: etree._Element) -> bool:

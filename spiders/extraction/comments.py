@@ -650,12 +650,14 @@ def _author(region: _Region, base_url: str, kind: str, wp_id: int | None) -> tup
                 continue
             name = _author_name(element, _LONGEST_NAME if kind == "comment" else _LONGEST_LINKING_TITLE)
             if name:
-                if kind == "comment" and " " in name:
+                if kind == "comment" and " " in name and _GLUED.search(name):
                     name = _as_reply_link_names(region, wp_id, _DATE_AFTER_NAME.sub("", name))
                 return name, _author_url(element, base_url)
     return _author_from_reply_link(region, wp_id), None
 
 
+# What text glued to a name shows: a digit (a date), a word run into the next ("BergAutor").
+_GLUED = re.compile(r"\d|[a-zß-ÿ][A-ZÀ-Þ]")
 # "Daniel — 17.07, 2011 @ 13:10": the date the theme prints after the name, behind a separator.
 _DATE_AFTER_NAME = re.compile(r"\s+[—–|·•]\s+\d.*$")
 

@@ -1102,7 +1102,9 @@ def _unmarked_date_line(doc: Document, scopes: list[tuple[int, int]], title: str
                 found = parse_text_date(text, doc.language)
                 if found:
                     return found
-    for paragraph in _in_scopes(index, scopes, index.tag("p")):
+    # The phrase begins the paragraph's own text.
+    stating = [paragraph for paragraph in index.tag("p") if _PUBLISHED_PHRASE.match(paragraph.text or "")]
+    for paragraph in _in_scopes(index, scopes, stating) if stating else ():
         start = text_start(paragraph, 120)
         stated = _PUBLISHED_PHRASE.match(start)
         if stated:
