@@ -1132,3 +1132,17 @@ def test_the_disqus_plugins_own_list_of_the_comments() -> None:
         (63, None, "Nikola"),
         (64, 63, "alkrauss48"),
     ]
+
+
+def test_a_meta_line_with_durch_and_a_link_to_the_comment_form() -> None:
+    from spiders.extraction.page import extract_post
+
+    # A German theme's meta line: "durch" for "by", "Keine Kommentare" linked to the form.
+    page = (
+        "<html lang='de-DE'><body class='single postid-3'><div class='post-3 post' id='post-3'><h2 class='title'>"
+        "Fall in love</h2><div class='post-meta'><a class='post-meta-time' href='/2017/08/08/'>08/08/2017</a>"
+        "<a class='post-meta-author' href='https://maker.example/'>durch Stephan Markus</a>"
+        "<a href='#commentform'>Keine Kommentare</a></div><p>Text.</p></div></body></html>"
+    )
+    post = extract_post(page, "https://blog.example.org/fall-in-love/")
+    assert (post.author, post.comment_count_declared, post.published) == ("Stephan Markus", 0, "2017-08-08")

@@ -799,7 +799,7 @@ def _byline_words(text: str) -> Iterator[re.Match[str]]:
 
 _META_LINE_PARTS = ("meta", "info", "byline", "post_author", "author", "posted", "date", "datum")
 _META_LINE_IDS = ("meta", "byline")  # a meta line marked by its id alone (`<div id="meta">`)
-_BY_WORD = re.compile(r"(?:^|\s)(?:by|von|par|por|door|av)\s*:?\s+(?=\S)", re.IGNORECASE)
+_BY_WORD = re.compile(r"(?:^|\s)(?:by|von|durch|par|por|door|av)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Yoast's "Written by" label before the author in twitter:data1, in its common languages.
 _WRITTEN_BY = re.compile(r"^(written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da)$", re.I)
 
@@ -888,7 +888,7 @@ _BYLINE_VERB_WORDS = (
 _BYLINE_VERBS = frozenset(_BYLINE_VERB_WORDS.split("|"))
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:" + _BYLINE_VERB_WORDS + r")\s+)?"
-    r"(?:by|von|par|por|door|av|af|di)\s*:?\s+"
+    r"(?:by|von|durch|par|por|door|av|af|di)\s*:?\s+"
     r"|^(?:pubblicato|scritto|postato)\s+da\s*:?\s+",
     re.IGNORECASE,
 )
@@ -1537,13 +1537,14 @@ def _is_reply_form(element: etree._Element) -> bool:
 
 def _own_comments_links(doc: Document) -> Callable[[], list[etree._Element]]:
     """The page's links to its own comment section: comments_popup_link() and comments_link() link
-    "<permalink>#comments" (or "#respond" while there are none), not another post's."""
+    "<permalink>#comments" (or "#respond" while there are none; themes also "#commentform", the
+    form's id), not another post's."""
 
     def links() -> list[etree._Element]:
         own = {url.split("#")[0].rstrip("/") for url in (doc.url, _canonical(doc)) if url}
         found = []
         for anchor, href in doc.index.link_attribute("href").items():
-            if href and href.endswith(("#comments", "#respond")):
+            if href and href.endswith(("#comments", "#respond", "#commentform")):
                 target = href.split("#")[0]
                 if not target or absolute_url(doc.url, target).rstrip("/") in own:
                     found.append(anchor)
