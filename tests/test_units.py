@@ -29,6 +29,8 @@ from spiders.urls import comment_page_number, in_scope, post_url_of_comment_page
         # date_i18n() translates the month of "F jS, Y" but not the English suffix of "S"
         ("Juni 19th, 2018", "de-DE", "2018-06-19"),
         ("Januar 1st, 2017", "de", "2017-01-01"),
+        ("Comment by Daniel — 17.07, 2011 @ 13:10", "de", "2011-07-17T13:10:00"),
+        ("Version 3.5, 2011", None, None),
         ("2013-04-07", None, "2013-04-07"),
         ("February 30, 2013", None, None),
         ("no date here", None, None),
@@ -1146,3 +1148,18 @@ def test_a_meta_line_with_durch_and_a_link_to_the_comment_form() -> None:
     )
     post = extract_post(page, "https://blog.example.org/fall-in-love/")
     assert (post.author, post.comment_count_declared, post.published) == ("Stephan Markus", 0, "2017-08-08")
+
+
+def test_a_comment_date_in_the_author_line() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    # The comment's text and its author line are both unclassed paragraphs; the cite holds the date.
+    page = (
+        "<html lang='de'><body><ol id='commentlist'><li id='comment-9258'><p>Wenn das so ist.</p>"
+        "<p><cite>Comment by Daniel &#8212; 17.07, 2011 @ <a href='#comment-9258'>13:10</a></cite></p></li>"
+        "<li id='comment-9259'><p>Seit 1808 schon.</p><p><cite>Comment by Jan</cite></p></li>"
+        "</ol></body></html>"
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [(c.author, c.published) for c in comments] == [("Daniel", "2011-07-17T13:10:00"), ("Jan", None)]

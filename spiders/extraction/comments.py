@@ -131,6 +131,8 @@ _DATE_RULES: list[tuple[frozenset[str], frozenset[str]]] = [
         frozenset(),
     ),
     (frozenset(), frozenset({"small"})),
+    # "<cite>Comment by Name — 17.07, 2011 @ <a>13:10</a></cite>": the author line holds the date.
+    (frozenset(), frozenset({"cite"})),
 ]
 
 

@@ -179,6 +179,11 @@ _NUMERIC = re.compile(
     r"(?:\s*(?:,|um|at|à|às|a las|alle|om|kl\.|@|-|–|\|)?\s*(\d{1,2})[:.h](\d{2})(?!\d)\s*([ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
+# "17.07, 2011 @ 13:04": day and month (two digits each: not a version number) with a dot, the year
+# after a comma (a theme's "d.m, Y").
+_DOTTED_COMMA_YEAR = re.compile(
+    r"(?<![\d.])(\d{2})\.(\d{2}),\s?(\d{4})(?!\d)(?:\s*(?:@|um|at|,)?\s*(\d{1,2}):(\d{2}))?"
+)
 # Japanese WordPress's "9月 23, 2020" (month, day, year).
 _CJK_MONTH_FIRST = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2}),?\s*(\d{4})")
 _CJK = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?(?:\D{0,6}?(\d{1,2})[:：時시](\d{2}))?")
@@ -311,6 +316,10 @@ def _parse_text_date(
         found = _numeric(text, day_first, dotted_day_first)
         if found:
             return found
+        dotted = _DOTTED_COMMA_YEAR.search(text) if "," in text else None
+        found = _valid_day(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1))) if dotted else None
+        if found:
+            return _with_time(found, dotted.group(4), dotted.group(5))
     candidate = _FOREIGN.search(text)
     if not candidate:
         return None
