@@ -1163,3 +1163,20 @@ def test_a_comment_date_in_the_author_line() -> None:
     )
     comments = extract_comments(Document.parse(page, _POST))
     assert [(c.author, c.published) for c in comments] == [("Daniel", "2011-07-17T13:10:00"), ("Jan", None)]
+
+
+def test_a_comments_type_stated_by_comment_type_in_its_meta_line() -> None:
+    from spiders.extraction.comments import extract_comments
+    from spiders.extraction.document import Document
+
+    item = (
+        "<li id='comment-{0}'><p class='who'><cite><a href='https://other.example/{0}' rel='external'>{1}</a>"
+        "</cite>:</p><p>{2}</p><p><small>{3} at <a href='#comment-{0}'>15. July 2005</a></small></p></li>"
+    )
+    page = "<html><body><ol class='commentlist'>{}{}{}</ol></body></html>".format(
+        item.format(50, "figby.com", "<strong>Django</strong></p><p>Django is a new framework &#8230;", "trackback"),
+        item.format(51, "Jane", "I like it.", "comment"),
+        item.format(52, "Blog", "[&#8230;] a ping [&#8230;]", "Pingback"),
+    )
+    comments = extract_comments(Document.parse(page, _POST))
+    assert [(c.wp_id, c.type) for c in comments] == [(50, "trackback"), (51, "comment"), (52, "pingback")]

@@ -604,7 +604,15 @@ def _comment_type(node: etree._Element, region: _Region, content: etree._Element
     for kind in ("pingback", "trackback"):
         if any(kind in (text_of(element) or "").lower() for element in region.with_class("pingtype")):
             return kind
+    # comment_type() in the meta line: "<small>Trackback at 15. July 2005</small>".
+    for element in region.find(frozenset(), frozenset({"small"})):
+        found = _TYPE_WORD.match(text_of(element) or "")
+        if found and not region.in_text(element):
+            return found.group(1).lower()
     return _type_from_stored_text(content, content_text)
+
+
+_TYPE_WORD = re.compile(r"\s*(pingback|trackback)\b", re.IGNORECASE)
 
 
 def _type_from_stored_text(content: etree._Element, content_text: str) -> str:
