@@ -1180,3 +1180,26 @@ def test_a_comments_type_stated_by_comment_type_in_its_meta_line() -> None:
     )
     comments = extract_comments(Document.parse(page, _POST))
     assert [(c.wp_id, c.type) for c in comments] == [(50, "trackback"), (51, "comment"), (52, "pingback")]
+
+
+def test_share_bars_of_the_articles_loaded_below_the_post_are_not_its_own() -> None:
+    from spiders.extraction.page import extract_post
+
+    def bar(path: str) -> str:
+        url = f"https%3A%2F%2Fnews.example.org%2F{path}%2F"
+        return (
+            f"<div class='share'><a href='https://www.facebook.com/sharer/sharer.php?u={url}'>F</a>"
+            f"<a href='mailto:?subject=Lesen&amp;body={url}'>E</a>"
+            f"<a href='whatsapp://send?text=Lesen%20{url}'>W</a></div>"
+        )
+
+    page = (
+        "<html><body class='single postid-3'><article id='post-3' class='post-3 post'><h1 class='entry-title'>Zusage"
+        f"</h1><p>Text.</p>{bar('zusage')}</article><article class='list__item'><h2>Kurier</h2>{bar('kurier')}"
+        f"</article><article class='list__item'><h2>Strafe</h2>{bar('strafe')}</article></body></html>"
+    )
+    services = [link.service for link in extract_post(page, "https://news.example.org/zusage/").share_links]
+    assert services == ["facebook", "email", "whatsapp"]
+    # where no link shares this page's address (a shortlink, say), every one is kept
+    moved = extract_post(page, "https://news.example.org/?p=3").share_links
+    assert len(moved) == 9

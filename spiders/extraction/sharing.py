@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from lxml import etree
 
@@ -210,7 +210,38 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
         if key not in seen:
             seen.add(key)
             links.append(ShareLink(service=found[0], url=found[1]))
-    return links
+    return _sharing_this_page(links, doc)
+
+
+def _sharing_this_page(links: list[ShareLink], doc: Document) -> list[ShareLink]:
+    """The links that share this page, where some do: a page that loads further articles below the
+    post (an endless list) repeats their share bars, each sharing its own article of the site."""
+    canonical = [link.get("href") for link in doc.index.tag("link") if link.get("rel") == "canonical"]
+    own = {_page_key(absolute_url(doc.url, url.strip())) for url in [doc.url, *canonical[:1]] if url}
+    shared = [_shared_url(link.url) or _address_inside(link.url) for link in links]
+    if not any(url and _page_key(url) in own for url in shared):
+        return links
+    host = split_url(doc.url).netloc.lower().removeprefix("www.")
+    return [
+        link
+        for link, url in zip(links, shared, strict=True)
+        if not url or _page_key(url) in own or split_url(url).netloc.lower().removeprefix("www.") != host
+    ]
+
+
+def _address_inside(url: str) -> str | None:
+    """The first web address inside a link's query or body text (a mailto: body, WhatsApp's text=)."""
+    found = _ADDRESS.search(unquote(url.split("?", 1)[1])) if "?" in url else None
+    return found.group(0) if found else None
+
+
+_ADDRESS = re.compile(r"https?://[^\s\"'<>&]+")
+
+
+def _page_key(url: str) -> str:
+    """A page's address as two spellings of it compare: host without www, path without its slash."""
+    parts = split_url(url)
+    return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
 
 
 # Cloudflare's hidden e-mail links differ only in the part after "#" (a new key each time).
