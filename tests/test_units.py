@@ -998,7 +998,7 @@ def test_a_meta_line_marked_by_its_id() -> None:
         "Fashion</a> | 0 COMMENTS</p></div><div class='text'><p>Text.</p></div></div></body></html>"
     )
     post = extract_post(page, "https://blog.example.org/ear-candy/")
-    assert (post.published, post.author) == ("2019-06-14", "Sina Giebel")
+    assert (post.published, post.author, post.comment_count_declared) == ("2019-06-14", "Sina Giebel", 0)
 
 
 def test_share_links_of_a_page_saved_from_the_wayback_machine() -> None:

@@ -1573,6 +1573,8 @@ def _count_candidates(index: PageIndex, own_comments_links: Callable[[], list]) 
     )
     yield from index.class_containing("comments-link", "comment-link", "comment-count", "comments-count")
     yield from own_comments_links()
+    # The post's meta line marked by its id (ids are unique: not a teaser's): "… | 0 COMMENTS".
+    yield from (e for e in index.id_containing(*_META_LINE_IDS) if index.end(e) - index.pos(e) <= _SMALL_ELEMENT)
     # Then small elements named for comments (a meta line's "7 Comments", wpDiscuz's thread
     # head) and headings anywhere that state a count ("1 Comment", "Comments 115").
     named = index.in_order(
