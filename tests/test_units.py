@@ -1203,3 +1203,19 @@ def test_share_bars_of_the_articles_loaded_below_the_post_are_not_its_own() -> N
     # where no link shares this page's address (a shortlink, say), every one is kept
     moved = extract_post(page, "https://news.example.org/?p=3").share_links
     assert len(moved) == 9
+
+
+def test_a_bare_number_in_the_link_to_the_posts_own_comments() -> None:
+    from spiders.extraction.page import extract_post
+
+    url = "https://blog.example.org/2010/controversy/"
+    page = (
+        "<html><body class='single postid-3'><div class='post' id='post-3'><small>September 5, 2010</small>"
+        f"<a href='{url}#comments' class='bubble' title='Comment on Controversy'>1</a><h2>Controversy</h2>"
+        "<p>Text.</p></div><div class='related'><a href='https://blog.example.org/other/#comments'>7</a></div>"
+        "</body></html>"
+    )
+    assert extract_post(page, url).comment_count_declared == 1
+    # another post's bubble is not this post's count
+    elsewhere = page.replace(f"{url}#comments", "https://blog.example.org/x/")
+    assert extract_post(elsewhere, url).comment_count_declared is None

@@ -1496,12 +1496,22 @@ def declared_comment_count(doc: Document) -> int | None:
     anywhere that states a count. The comment form's title ("Leave a Reply") is never read."""
     index = doc.index
     forms = index.in_order([index.with_class("comment-respond"), *(index.by_id.get(name, []) for name in _FORM_IDS)])
-    for element in _count_candidates(index, _own_comments_links(doc)):  # a rule looked at when those before fail
+    own_links: list[etree._Element] = []
+
+    def own_comments_links() -> list[etree._Element]:
+        own_links.extend(_own_comments_links(doc)())
+        return own_links
+
+    for element in _count_candidates(index, own_comments_links):  # a rule looked at when those before fail
         if _in_sidebar(doc, element) and not index.in_comment_section(element):
             continue  # a widget's count (a comment section in an <aside> is still the post's)
         if forms and (index.inside_marked(element, _is_reply_form) or index.inside(element, forms)):
             continue  # comment_form()'s title ("Eine Antwort schreiben", "Leave a Reply") states none
         number = _count_in(element)
+        if number is None and element in own_links:
+            # comments_popup_link('0', '1', '%'): the bare number beside a comment icon.
+            text = collapse(text_of(element)) or ""
+            number = bounded_int(text, _MOST_COMMENTS) if len(text) <= 6 else None
         if number is not None:
             return number
     # WooCommerce's product page, whose comments are its reviews: the rating's "(5 customer
@@ -1533,6 +1543,9 @@ def _is_reply_form(element: etree._Element) -> bool:
     """WordPress's comment form, `div#respond.comment-respond`, and its title `#reply-title` (a
     theme may give its count heading the title's class, not its id)."""
     return element.get("id") in _FORM_IDS or "comment-respond" in (element.get("class") or "").split()
+
+
+_MOST_COMMENTS = 10**6  # a bare number beside a comment icon, not a year or an id
 
 
 def _own_comments_links(doc: Document) -> Callable[[], list[etree._Element]]:
