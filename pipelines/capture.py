@@ -92,6 +92,9 @@ class CaptureMiddleware:
             return response  # the page asks not to be archived: not kept (ARCHIVE_RESPECT_NOARCHIVE)
         headers = [(name, value) for name, values in response.headers.items() for value in values]
         request_headers = [(name, value) for name, values in request.headers.items() for value in values]
+        # One instant for the record and its page entry: py-wacz lists a page only where the page's
+        # time and its record's WARC-Date are the same second.
+        fetched = datetime.now(UTC)
         try:
             captured = self.warc.write_exchange(
                 response.url,
@@ -101,6 +104,7 @@ class CaptureMiddleware:
                 response.status,
                 headers,
                 response.body,
+                fetched,
             )
         except OSError as error:  # a full disk: the crawl goes on, and says the capture is short
             self.crawler.stats.inc_value("wparchive/capture_failed")
@@ -109,7 +113,7 @@ class CaptureMiddleware:
         request.meta["capture"] = asdict(captured)
         self.crawler.stats.inc_value("wparchive/captured")
         if response.status == 200 and b"html" in (response.headers.get("Content-Type") or b""):
-            self.warc.add_page(response.url)
+            self.warc.add_page(response.url, fetched)
         if self.warc.records >= self.part_responses:
             self._next_part()
         return response

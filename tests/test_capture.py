@@ -302,3 +302,38 @@ async def test_kept_files_are_served_from_the_wacz_pictures_inline_others_as_dow
         assert "default-src 'none'" in response.headers["content-security-policy"]
     assert (await ds.client.get("/-/media/999999")).status_code == 404
     assert (await ds.client.get("/-/media/99999999999999999999")).status_code == 404
+
+
+def test_a_page_is_listed_even_when_the_clock_ticks_during_its_capture(tmp_path, monkeypatch) -> None:
+    """py-wacz lists a page of pages.jsonl only where its time and its record's WARC-Date are the
+    same second: the capture gives both one instant, however slow the write (a clock that moves a
+    second at every reading makes any second reading differ)."""
+    from datetime import UTC, datetime, timedelta
+
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    import archive.warc
+    from pipelines.capture import CaptureMiddleware
+
+    class TickingClock(datetime):
+        now_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+        @classmethod
+        def now(cls, tz=None):
+            cls.now_at += timedelta(seconds=1)
+            return cls.now_at
+
+    monkeypatch.setattr(archive.warc, "datetime", TickingClock)
+    crawler = get_crawler(settings_dict={"ARCHIVE_CAPTURE_DIR": str(tmp_path)})
+    middleware = CaptureMiddleware.from_crawler(crawler)
+    urls = [f"http://127.0.0.1:9/post-{n}/" for n in range(3)]
+    for url in urls:
+        body = f"<html><head><title>Post</title></head><body><p>{url}</p></body></html>".encode()
+        response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"}, request=Request(url))
+        middleware.process_response(response.request, response)
+    middleware.spider_closed()
+    (wacz,) = tmp_path.glob("*.wacz")
+    with zipfile.ZipFile(wacz) as archive_file:
+        lines = archive_file.read("pages/pages.jsonl").decode().splitlines()[1:]
+    assert sorted(json.loads(line)["url"] for line in lines) == urls
