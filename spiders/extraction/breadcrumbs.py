@@ -112,9 +112,12 @@ def _is_trail_list(element: etree._Element) -> bool:
 
 def _in_list_item(heading: etree._Element, container: etree._Element) -> bool:
     """True for a heading in an item of the trail's list: the last crumb, the page's title."""
-    return any(ancestor.tag == "li" for ancestor in heading.iterancestors() if ancestor is not container) and any(
-        ancestor is container for ancestor in heading.iterancestors()
-    )
+    for ancestor in heading.iterancestors():
+        if ancestor is container:
+            return False
+        if ancestor.tag == "li":
+            return True
+    return False
 
 
 def _labelled(elements: list[etree._Element]) -> list[etree._Element]:

@@ -10,7 +10,8 @@ import re
 from lxml import etree
 
 from spiders.extraction.index import PageIndex
-from spiders.extraction.text import absolute_url
+from spiders.extraction.text import absolute_url, split_url
+from spiders.urls import post_url_of_comment_page
 
 _DEPTH_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _NOT_XML_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
@@ -38,6 +39,7 @@ class Document:
         "_json_ld",
         "_mentions",
         "_meta_names",
+        "_canonical",
     )
 
     def __init__(self, root: etree._Element, url: str, text: str) -> None:
@@ -55,6 +57,7 @@ class Document:
         self._json_ld: list[dict] | None = None
         self._mentions: dict[str, bool] = {}
         self._meta_names: list[tuple[str | None, str | None, etree._Element]] | None = None
+        self._canonical: str | None | bool = False  # False: not read yet
 
     @classmethod
     def parse(cls, text: str, url: str) -> Document:
@@ -107,6 +110,21 @@ class Document:
         if self._meta_names is None:
             self._meta_names = [(meta.get("property"), meta.get("name"), meta) for meta in self.index.tag("meta")]
         return self._meta_names
+
+    @property
+    def canonical_url(self) -> str | None:
+        """The page's canonical URL (`<link rel="canonical">` on the same host), without a fragment
+        or a comment page part. Read once."""
+        if self._canonical is False:
+            self._canonical = None
+            rel = [link.get("href") for link in self.index.tag("link") if link.get("rel") == "canonical"]
+            links = [href for href in rel if href]
+            if links:
+                candidate = absolute_url(self.url, links[0].strip()).split("#")[0]
+                if split_url(candidate).netloc == split_url(self.url).netloc:
+                    plain = "?" not in candidate and "comment-page-" not in candidate
+                    self._canonical = candidate if plain else post_url_of_comment_page(candidate)
+        return self._canonical  # type: ignore[return-value]
 
     def mentions(self, needle: str) -> bool:
         """True when the page's HTML contains the string (case-sensitive, like the XPath tests it

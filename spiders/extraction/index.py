@@ -15,8 +15,8 @@ from lxml import etree
 from spiders.extraction.regions import is_comment_section, is_widget_area, own_post_id
 
 _get = etree._Element.get
-# What follows a post's title in its page's <title>: a separator before the site's name.
-_TITLE_SEPARATORS = frozenset("|»«›‹–—:·•~-")
+# What stands between a post's title and the site's name in a page's <title> ("Post » Site").
+TITLE_SEPARATORS = "|»«›‹–—:·•~-"
 _SHORTEST_TITLE = 8
 # Tags the extractors ask for on almost every page: collected in one walk.
 _USUAL_TAGS = (
@@ -138,16 +138,24 @@ class PageIndex:
         """Where a theme marks nothing of the post (no `post-N`, hAtom or comment list): the
         headings that show the `<title>`'s first part (a singular page's document title starts with
         the post's title), the post's heading wherever its layout column is named."""
-        titles = [tag for tag in self.tag("title") if not any(a.tag == "svg" for a in tag.iterancestors())]
-        title = " ".join("".join(titles[0].itertext()).split()) if titles else ""
+        tag = self.page_title()
+        title = " ".join("".join(tag.itertext()).split()) if tag is not None else ""
         found = []
         for heading in self.in_order([self.tag("h1"), self.tag("h2"), self.tag("h3")]):
             text = " ".join("".join(heading.itertext()).split())
             rest = title[len(text) :]
-            ends = not rest or (rest[:1].isspace() and rest[1:2] in _TITLE_SEPARATORS)
+            ends = not rest or (rest[:1].isspace() and rest[1:2] in TITLE_SEPARATORS)
             if len(text) >= _SHORTEST_TITLE and ends and title.startswith(text):
                 found.append(heading)
         return found[:1]
+
+    def page_title(self) -> etree._Element | None:
+        """The page's `<title>`: not the `<title>` of an inline SVG icon (a share button's "Facebook
+        icon"), which a page without a `<title>` of its own may hold."""
+        for tag in self.tag("title"):
+            if not any(ancestor.tag == "svg" for ancestor in tag.iterancestors()):
+                return tag
+        return None
 
     def in_comment_section(self, element: etree._Element) -> bool:
         """True when an ancestor of the element is the comment section (`regions.is_comment_section`)."""

@@ -20,7 +20,7 @@ from spiders.extraction.breadcrumbs import extract_breadcrumbs
 from spiders.extraction.comments import extract_comments
 from spiders.extraction.dates import normalise_machine_date, parse_text_date
 from spiders.extraction.document import Document
-from spiders.extraction.index import PageIndex
+from spiders.extraction.index import TITLE_SEPARATORS, PageIndex
 from spiders.extraction.people import author_link
 from spiders.extraction.regions import COMMENT_ID, belongs_elsewhere, is_widget_area, own_post_id
 from spiders.extraction.sharing import extract_share_links
@@ -38,7 +38,6 @@ from spiders.extraction.text import (
     xpath,
 )
 from spiders.items import Comment, Image, Post, Term
-from spiders.urls import post_url_of_comment_page
 
 _POST_ID = re.compile(r"^post-(\d+)$")
 _BODY_ID = re.compile(r"\b(?:postid|page-id)-(\d+)\b")
@@ -170,7 +169,7 @@ def extract_post(text: str, url: str, doc: Document | None = None) -> Post:
     index = doc.index
     container = _container(doc)
     article = _ld_article(doc.json_ld)
-    post = Post(url=_canonical(doc) or url)
+    post = Post(url=doc.canonical_url or url)
     post.wp_id = _wp_id(doc, container)
     post.type = _type(doc, container) if document_kind(doc) != "other" else "page"
     post.title = _title(doc, container, article)
@@ -383,18 +382,6 @@ def _in_sidebar(doc: Document, element: etree._Element) -> bool:
     return doc.index.in_widget_area(element, include_self=False)
 
 
-def _canonical(doc: Document) -> str | None:
-    """The page's canonical URL (same host), without a fragment or a comment page part."""
-    links = [link.get("href") for link in doc.index.tag("link") if link.get("rel") == "canonical" and link.get("href")]
-    if links:
-        candidate = absolute_url(doc.url, links[0].strip()).split("#")[0]
-        if split_url(candidate).netloc == split_url(doc.url).netloc:
-            if "?" not in candidate and "comment-page-" not in candidate:
-                return candidate  # nothing to take off
-            return post_url_of_comment_page(candidate)
-    return None
-
-
 def _wp_id(doc: Document, container: etree._Element | None) -> int | None:
     for cls in doc.body_classes:
         match = _BODY_ID.match(cls)
@@ -587,8 +574,8 @@ def _title_candidates(index: PageIndex, container: etree._Element | None) -> Ite
 
 
 _TITLE_CLASSES = ("post-title", "posttitle", "storytitle", "p-name", "page-title", "single-title")
-_TITLE_SEPARATORS = re.compile(r"\s+[|»«›‹–—:·•~-]\s+|\s+::\s+|\s*[|»«]\s*")
-_TITLE_SEPARATOR_EDGES = " |»«›‹–—:·•~-"
+_TITLE_SEPARATORS = re.compile(r"\s+[" + re.escape(TITLE_SEPARATORS) + r"]\s+|\s+::\s+|\s*[|»«]\s*")
+_TITLE_SEPARATOR_EDGES = " " + TITLE_SEPARATORS
 
 
 _LONGEST_TITLE, _MOST_TITLE_PARTS = 400, 8
@@ -596,7 +583,7 @@ _LONGEST_TITLE, _MOST_TITLE_PARTS = 400, 8
 
 def _title_tag_pieces(doc: Document) -> list[str]:
     """The `<title>`'s pieces between separators, as written."""
-    tag = _page_title_tag(doc)
+    tag = doc.index.page_title()
     title = collapse(text_of(tag)) if tag is not None else None
     if not title or len(title) > _LONGEST_TITLE:
         return []
@@ -606,7 +593,7 @@ def _title_tag_pieces(doc: Document) -> list[str]:
 def _title_tag_parts(doc: Document) -> set[str]:
     """The `<title>`'s parts between separators ("Post | Site", "Site » Blog Archive » Post"),
     each comparable, and every run of neighbouring parts (a title may hold a separator itself)."""
-    tag = _page_title_tag(doc)
+    tag = doc.index.page_title()
     title = collapse(text_of(tag)) if tag is not None else None
     if not title or len(title) > _LONGEST_TITLE:
         return set()  # none, or not a title (an unclosed <title> runs into the page)
@@ -661,17 +648,8 @@ def _meta(doc: Document, name: str) -> str | None:
     return None
 
 
-def _page_title_tag(doc: Document) -> etree._Element | None:
-    """The page's `<title>`: not the `<title>` of an inline SVG icon (a share button's "Facebook
-    icon"), which a page without a `<title>` of its own may hold."""
-    for tag in doc.index.tag("title"):
-        if not any(ancestor.tag == "svg" for ancestor in tag.iterancestors()):
-            return tag
-    return None
-
-
 def _title_tag(doc: Document) -> str | None:
-    tag = _page_title_tag(doc)
+    tag = doc.index.page_title()
     title = collapse(tag.text) if tag is not None else None
     if not title:
         return None
@@ -1037,7 +1015,7 @@ def _agreeing_published(doc: Document, article: dict, published: str | None) -> 
         changed = normalise_machine_date(str(changed)) if changed else None
         if stated and changed and changed[:10] == published[:10] and (_days_apart(stated, published) or 0) > 1:
             published = stated
-    url = _canonical(doc) or doc.url
+    url = doc.canonical_url or doc.url
     day = _permalink_day(url)
     if day:
         return published if published and (_days_apart(published, day) or 0) <= 1 else day
@@ -1499,7 +1477,7 @@ def declared_comment_count(doc: Document) -> int | None:
     own_links: list[etree._Element] = []
 
     def own_comments_links() -> list[etree._Element]:
-        own_links.extend(_own_comments_links(doc)())
+        own_links.extend(_own_comments_links(doc))
         return own_links
 
     for element in _count_candidates(index, own_comments_links):  # a rule looked at when those before fail
@@ -1548,22 +1526,18 @@ def _is_reply_form(element: etree._Element) -> bool:
 _MOST_COMMENTS = 10**6  # a bare number beside a comment icon, not a year or an id
 
 
-def _own_comments_links(doc: Document) -> Callable[[], list[etree._Element]]:
+def _own_comments_links(doc: Document) -> list[etree._Element]:
     """The page's links to its own comment section: comments_popup_link() and comments_link() link
     "<permalink>#comments" (or "#respond" while there are none; themes also "#commentform", the
     form's id), not another post's."""
-
-    def links() -> list[etree._Element]:
-        own = {url.split("#")[0].rstrip("/") for url in (doc.url, _canonical(doc)) if url}
-        found = []
-        for anchor, href in doc.index.link_attribute("href").items():
-            if href and href.endswith(("#comments", "#respond", "#commentform")):
-                target = href.split("#")[0]
-                if not target or absolute_url(doc.url, target).rstrip("/") in own:
-                    found.append(anchor)
-        return found
-
-    return links
+    own = {url.split("#")[0].rstrip("/") for url in (doc.url, doc.canonical_url) if url}
+    found = []
+    for anchor, href in doc.index.link_attribute("href").items():
+        if href and href.endswith(("#comments", "#respond", "#commentform")):
+            target = href.split("#")[0]
+            if not target or absolute_url(doc.url, target).rstrip("/") in own:
+                found.append(anchor)
+    return found
 
 
 def _count_candidates(index: PageIndex, own_comments_links: Callable[[], list]) -> Iterator[etree._Element]:

@@ -160,8 +160,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
                 continue
         elif href[:11] == "javascript:":
             href = _opened_url(anchor) or href
-        if "/web/" in href:
-            href = archived_target(href)
+        href = archived_target(href)
         anchors.append(anchor)
         service = share_service(url := absolute_url(base_url, href)) if _maybe_share(href, hosts) else None
         if service:
@@ -216,8 +215,7 @@ def extract_share_links(doc: Document) -> list[ShareLink]:
 def _sharing_this_page(links: list[ShareLink], doc: Document) -> list[ShareLink]:
     """The links that share this page, where some do: a page that loads further articles below the
     post (an endless list) repeats their share bars, each sharing its own article of the site."""
-    canonical = [link.get("href") for link in doc.index.tag("link") if link.get("rel") == "canonical"]
-    own = {_page_key(absolute_url(doc.url, url.strip())) for url in [doc.url, *canonical[:1]] if url}
+    own = {_page_key(url) for url in (doc.url, doc.canonical_url) if url}
     shared = [_shared_url(link.url) or _address_inside(link.url) for link in links]
     if not any(url and _page_key(url) in own for url in shared):
         return links
